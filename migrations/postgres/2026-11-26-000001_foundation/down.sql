@@ -1,0 +1,16 @@
+DROP TABLE issued_reports;
+DROP TABLE audit_log;
+DROP TABLE user_roles;
+DROP TABLE activities;
+DROP TABLE programme_milestones;
+DROP TABLE indicator_values;
+DROP TABLE indicator_targets;
+DROP TABLE indicators;
+DROP TABLE results;
+DROP TABLE phase_counties;
+DROP TABLE phases;
+DROP TABLE programme_organisations;
+DROP TABLE programmes;
+DROP TABLE users;
+DROP TABLE organisations;
+DROP TABLE locations;

@@ -1,0 +1,160 @@
+//! Settings from the environment (and `.env`, loaded by the binary with dotenvy).
+//! Every bad value is reported by the name of the variable and what it should be.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use crate::db::DatabaseTarget;
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_SQLITE_FILE: &str = "mipaka.sqlite3";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseTarget,
+    /// True when no DATABASE_URL was given and the embedded SQLite file is used: only
+    /// then is an empty database filled with demonstration data without being asked.
+    pub embedded_default: bool,
+    pub data_dir: PathBuf,
+    pub reports_dir: PathBuf,
+    pub template_dir: PathBuf,
+    pub address: IpAddr,
+    pub port: u16,
+    pub pool_size: u32,
+    pub secret_key: Option<String>,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> AppResult<Config> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `get`, so tests can give their own.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> AppResult<Config> {
+        let var = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let data_dir = PathBuf::from(var("MIPAKA_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let (database, embedded_default) = match get("DATABASE_URL") {
+            Some(url) => (DatabaseTarget::parse(&url)?, false),
+            None => (
+                DatabaseTarget::Sqlite {
+                    path: data_dir.join(DEFAULT_SQLITE_FILE),
+                },
+                true,
+            ),
+        };
+        let address = match var("MIPAKA_ADDRESS") {
+            Some(a) => a.parse().map_err(|_| {
+                AppError::Config(format!(
+                    "MIPAKA_ADDRESS: '{a}' is not an IP address (for example 127.0.0.1, or 0.0.0.0 to listen on all interfaces)"
+                ))
+            })?,
+            None => IpAddr::from([127, 0, 0, 1]),
+        };
+        let port = match var("MIPAKA_PORT") {
+            Some(p) => match p.parse::<u16>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    return Err(AppError::Config(format!(
+                        "MIPAKA_PORT: '{p}' is not a port number (1 to 65535)"
+                    )))
+                }
+            },
+            None => 8000,
+        };
+        let pool_size = match var("MIPAKA_POOL_SIZE") {
+            Some(p) => match p.parse::<u32>() {
+                Ok(n) if (1..=256).contains(&n) => n,
+                _ => {
+                    return Err(AppError::Config(format!(
+                        "MIPAKA_POOL_SIZE: '{p}' is not a number of connections (1 to 256)"
+                    )))
+                }
+            },
+            None => 8,
+        };
+        let secret_key = var("MIPAKA_SECRET_KEY");
+        Ok(Config {
+            database,
+            embedded_default,
+            reports_dir: PathBuf::from(var("MIPAKA_REPORTS_DIR").unwrap_or_else(|| "reports".into())),
+            template_dir: var("MIPAKA_TEMPLATE_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_template_dir),
+            data_dir,
+            address,
+            port,
+            pool_size,
+            secret_key,
+        })
+    }
+
+    /// Settings for a test or tool that brings its own database.
+    pub fn for_database(database: DatabaseTarget, data_dir: &Path) -> Config {
+        Config {
+            database,
+            embedded_default: false,
+            data_dir: data_dir.to_path_buf(),
+            reports_dir: data_dir.join("reports"),
+            template_dir: default_template_dir(),
+            address: IpAddr::from([127, 0, 0, 1]),
+            port: 8000,
+            pool_size: 4,
+            secret_key: None,
+        }
+    }
+}
+
+/// `templates/` in the working directory when run from a checkout, else the one the
+/// binary was built from (so `cargo run` works from any directory of the checkout).
+fn default_template_dir() -> PathBuf {
+    let here = PathBuf::from("templates");
+    if here.join("base.html.tera").exists() {
+        here
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> AppResult<Config> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(move |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_to_embedded_sqlite_under_data() {
+        let c = from(&[]).unwrap();
+        assert!(c.embedded_default);
+        assert_eq!(
+            c.database,
+            DatabaseTarget::Sqlite { path: PathBuf::from("data/mipaka.sqlite3") }
+        );
+        assert_eq!(c.port, 8000);
+    }
+
+    #[test]
+    fn database_url_is_never_the_embedded_default() {
+        let c = from(&[("DATABASE_URL", "/tmp/x.sqlite3")]).unwrap();
+        assert!(!c.embedded_default);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = from(&[("MIPAKA_PORT", "eighty")]).unwrap_err().to_string();
+        assert!(e.starts_with("MIPAKA_PORT: 'eighty'"), "{e}");
+        let e = from(&[("MIPAKA_PORT", "0")]).unwrap_err().to_string();
+        assert!(e.contains("1 to 65535"), "{e}");
+        let e = from(&[("MIPAKA_ADDRESS", "localhost:80")]).unwrap_err().to_string();
+        assert!(e.starts_with("MIPAKA_ADDRESS"), "{e}");
+        let e = from(&[("MIPAKA_POOL_SIZE", "0")]).unwrap_err().to_string();
+        assert!(e.starts_with("MIPAKA_POOL_SIZE"), "{e}");
+        let e = from(&[("DATABASE_URL", "mysql://x/y")]).unwrap_err().to_string();
+        assert!(e.contains("DATABASE_URL"), "{e}");
+    }
+}

@@ -1,0 +1,296 @@
+//! Storage on SQLite (embedded default) or PostgreSQL from one code base.
+//!
+//! The backend is chosen from the URL, never guessed by trying: `postgres://…` is
+//! PostgreSQL, anything else is a SQLite file. Queries go through [`DbConn`], an enum
+//! over both connections; where a query can only be written per backend (batch
+//! inserts), [`db_run!`](crate::db_run) matches on the variant.
+
+pub mod migrations;
+pub mod schema;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+
+use crate::error::{AppError, AppResult};
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    // PostgreSQL first: the derive tries variants in order when given a bare URL, and
+    // SQLite would accept any string as a file name.
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs `$body` with `$conn` bound to the concrete connection of either backend, for
+/// the few queries that do not compile over [`DbConn`] (e.g. multi-row inserts).
+#[macro_export]
+macro_rules! db_run {
+    ($conn:ident: $body:block) => {
+        match $conn {
+            $crate::db::DbConn::Pg($conn) => $body,
+            $crate::db::DbConn::Sqlite($conn) => $body,
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgresql,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgresql => "postgresql",
+        }
+    }
+}
+
+/// Where the data lives, parsed from `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Sqlite { path: PathBuf },
+    Postgres { url: String },
+}
+
+impl DatabaseTarget {
+    pub fn parse(raw: &str) -> AppResult<DatabaseTarget> {
+        let s = raw.trim();
+        let bad = |why: String| AppError::Config(format!("DATABASE_URL: {why}"));
+        if s.is_empty() {
+            return Err(bad("it is empty. Leave it unset for the embedded SQLite database, or give postgres://… or a SQLite file path".into()));
+        }
+        if let Some((scheme, _)) = s.split_once("://") {
+            return match scheme.to_ascii_lowercase().as_str() {
+                "postgres" | "postgresql" => {
+                    let parsed = url::Url::parse(s)
+                        .map_err(|e| bad(format!("'{}' is not a valid PostgreSQL URL ({e})", redact(s))))?;
+                    if parsed.path().trim_start_matches('/').is_empty() {
+                        return Err(bad(format!(
+                            "'{}' names no database; add one, e.g. postgres://127.0.0.1:5432/mipaka",
+                            redact(s)
+                        )));
+                    }
+                    Ok(DatabaseTarget::Postgres { url: s.to_string() })
+                }
+                "sqlite" => sqlite_path(&s["sqlite://".len()..]).map_err(bad),
+                other => Err(bad(format!(
+                    "the scheme '{other}' is not supported; use postgres://… for PostgreSQL or a file path for SQLite"
+                ))),
+            };
+        }
+        if let Some(rest) = s.strip_prefix("sqlite:") {
+            return sqlite_path(rest).map_err(bad);
+        }
+        sqlite_path(s).map_err(bad)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseTarget::Sqlite { .. } => Backend::Sqlite,
+            DatabaseTarget::Postgres { .. } => Backend::Postgresql,
+        }
+    }
+
+    /// For messages and logs: never includes a password.
+    pub fn describe(&self) -> String {
+        match self {
+            DatabaseTarget::Sqlite { path } => format!("SQLite file {}", path.display()),
+            DatabaseTarget::Postgres { url } => format!("PostgreSQL at {}", redact(url)),
+        }
+    }
+}
+
+fn sqlite_path(p: &str) -> Result<DatabaseTarget, String> {
+    if p.is_empty() {
+        return Err("no SQLite file path given".into());
+    }
+    if p == ":memory:" || p.contains("mode=memory") {
+        return Err("an in-memory SQLite database cannot be shared by the connection pool; give a file path".into());
+    }
+    Ok(DatabaseTarget::Sqlite { path: PathBuf::from(p) })
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Opens connections for the pool; SQLite ones get the settings the tracker relies on.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    target: DatabaseTarget,
+}
+
+#[derive(Debug)]
+pub struct ConnectError(String);
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for ConnectError {}
+
+/// SQLite settings: enforce foreign keys (off by default in SQLite), WAL so readers do
+/// not block the writer, and wait for a lock instead of failing at once.
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConn, ConnectError> {
+        match &self.target {
+            DatabaseTarget::Postgres { url } => PgConnection::establish(url)
+                .map(DbConn::Pg)
+                .map_err(|e| ConnectError(first_line(&e.to_string()))),
+            DatabaseTarget::Sqlite { path } => {
+                let name = path.to_string_lossy();
+                let mut c = SqliteConnection::establish(&name)
+                    .map_err(|e| ConnectError(first_line(&e.to_string())))?;
+                c.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(|e| ConnectError(format!("cannot configure SQLite: {e}")))?;
+                Ok(DbConn::Sqlite(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
+        conn.batch_execute("SELECT 1").map_err(|e| ConnectError(e.to_string()))
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("unknown error").to_string()
+}
+
+/// The connection pool, cheap to clone, held in Rocket state.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    target: DatabaseTarget,
+}
+
+impl Db {
+    /// Opens the database, making one connection first so that an unreachable server
+    /// or unwritable file is reported at once with its own words.
+    pub fn open(target: &DatabaseTarget, pool_size: u32) -> AppResult<Db> {
+        if let DatabaseTarget::Sqlite { path } = target {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if !dir.is_dir() {
+                    return Err(AppError::Unavailable(format!(
+                        "cannot open {}: the folder {} does not exist",
+                        target.describe(),
+                        dir.display()
+                    )));
+                }
+            }
+        }
+        let manager = Manager { target: target.clone() };
+        let first = manager.connect().map_err(|e| {
+            AppError::Unavailable(format!("cannot open {}: {e}", target.describe()))
+        })?;
+        drop(first);
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(15))
+            .build_unchecked(manager);
+        Ok(Db { pool, target: target.clone() })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.target.backend()
+    }
+
+    pub fn target(&self) -> &DatabaseTarget {
+        &self.target
+    }
+
+    /// A connection for synchronous callers (command line, tests, benchmarks).
+    pub fn get(&self) -> AppResult<PooledConnection<Manager>> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs blocking database work off the async executor.
+    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        rocket::tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("database task failed: {e}")))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend() {
+        assert_eq!(
+            DatabaseTarget::parse("postgres://127.0.0.1:5432/test").unwrap().backend(),
+            Backend::Postgresql
+        );
+        assert_eq!(
+            DatabaseTarget::parse("postgresql://u@h/db").unwrap().backend(),
+            Backend::Postgresql
+        );
+        assert_eq!(
+            DatabaseTarget::parse("data/x.sqlite3").unwrap(),
+            DatabaseTarget::Sqlite { path: "data/x.sqlite3".into() }
+        );
+        assert_eq!(
+            DatabaseTarget::parse("sqlite://data/x.db").unwrap(),
+            DatabaseTarget::Sqlite { path: "data/x.db".into() }
+        );
+    }
+
+    #[test]
+    fn bad_urls_say_what_is_wrong() {
+        for (url, expect) in [
+            ("", "empty"),
+            ("mysql://h/db", "scheme 'mysql'"),
+            ("postgres://h:notaport/db", "not a valid PostgreSQL URL"),
+            ("postgres://127.0.0.1:5432", "names no database"),
+            (":memory:", "in-memory"),
+        ] {
+            let e = DatabaseTarget::parse(url).unwrap_err().to_string();
+            assert!(e.starts_with("DATABASE_URL:") && e.contains(expect), "{url}: {e}");
+        }
+    }
+
+    #[test]
+    fn descriptions_hide_passwords() {
+        let t = DatabaseTarget::parse("postgres://me:s3cret@db.example/mipaka").unwrap();
+        assert!(!t.describe().contains("s3cret"));
+        assert!(t.describe().contains("***"));
+    }
+}

@@ -1,0 +1,266 @@
+//! The tables, written by hand so one schema serves both backends: only types that
+//! SQLite and PostgreSQL map the same way (Integer, BigInt, Double, Text, Bool, Date,
+//! Timestamp as UTC). Keep in step with `migrations/{sqlite,postgres}`.
+
+diesel::table! {
+    locations (id) {
+        id -> Integer,
+        code -> Text,
+        name -> Text,
+        level -> Text,
+        parent_id -> Nullable<Integer>,
+        mou_initial -> Bool,
+        borders -> Text,
+    }
+}
+
+diesel::table! {
+    organisations (id) {
+        id -> Integer,
+        code -> Text,
+        name -> Text,
+        short_name -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        username -> Text,
+        display_name -> Text,
+        email -> Text,
+        password_hash -> Text,
+        is_admin -> Bool,
+        is_active -> Bool,
+        created_at -> Timestamp,
+        last_login_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    programmes (id) {
+        id -> Integer,
+        code -> Text,
+        name -> Text,
+        description -> Text,
+        currency -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        is_demo -> Bool,
+        rag_green_within -> Double,
+        rag_amber_within -> Double,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programme_organisations (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        organisation_id -> Integer,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    phases (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        name -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    phase_counties (phase_id, location_id) {
+        phase_id -> Integer,
+        location_id -> Integer,
+    }
+}
+
+diesel::table! {
+    results (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        parent_id -> Nullable<Integer>,
+        level -> Text,
+        code -> Text,
+        statement -> Text,
+        impact_weighting -> Nullable<Double>,
+        risk_rating -> Nullable<Text>,
+        assumptions -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        result_id -> Integer,
+        code -> Text,
+        title -> Text,
+        definition -> Text,
+        unit -> Text,
+        direction -> Text,
+        county_aggregation -> Text,
+        period_aggregation -> Text,
+        baseline_value -> Nullable<Double>,
+        baseline_date -> Nullable<Date>,
+        end_target -> Nullable<Double>,
+        means_of_verification -> Text,
+        disaggregations -> Text,
+        is_key -> Bool,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    indicator_targets (id) {
+        id -> Integer,
+        indicator_id -> Integer,
+        period -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        value -> Double,
+    }
+}
+
+diesel::table! {
+    indicator_values (id) {
+        id -> Integer,
+        indicator_id -> Integer,
+        period -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        location_id -> Integer,
+        disaggregation -> Text,
+        value -> Double,
+        comment -> Nullable<Text>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        entered_by -> Nullable<Integer>,
+        entered_at -> Timestamp,
+        reviewed_by -> Nullable<Integer>,
+        reviewed_at -> Nullable<Timestamp>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    programme_milestones (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        result_id -> Nullable<Integer>,
+        location_id -> Nullable<Integer>,
+        title -> Text,
+        due_date -> Date,
+        status -> Text,
+        completed_date -> Nullable<Date>,
+        evidence_note -> Text,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        result_id -> Nullable<Integer>,
+        code -> Text,
+        title -> Text,
+        lead_organisation_id -> Nullable<Integer>,
+        location_id -> Nullable<Integer>,
+        planned_start -> Date,
+        planned_end -> Date,
+        actual_start -> Nullable<Date>,
+        actual_end -> Nullable<Date>,
+        status -> Text,
+        percent_complete -> Integer,
+        budget_minor -> BigInt,
+        spend_minor -> BigInt,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_roles (id) {
+        id -> Integer,
+        user_id -> Integer,
+        programme_id -> Integer,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        user_id -> Nullable<Integer>,
+        actor -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<Integer>,
+        programme_id -> Nullable<Integer>,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    issued_reports (id) {
+        id -> Integer,
+        programme_id -> Nullable<Integer>,
+        kind -> Text,
+        period -> Text,
+        version -> Integer,
+        file_path -> Text,
+        sha256 -> Text,
+        data_hash -> Text,
+        size_bytes -> BigInt,
+        issued_by -> Nullable<Integer>,
+        issued_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(programme_organisations -> programmes (programme_id));
+diesel::joinable!(programme_organisations -> organisations (organisation_id));
+diesel::joinable!(phases -> programmes (programme_id));
+diesel::joinable!(phase_counties -> phases (phase_id));
+diesel::joinable!(phase_counties -> locations (location_id));
+diesel::joinable!(results -> programmes (programme_id));
+diesel::joinable!(indicators -> results (result_id));
+diesel::joinable!(indicators -> programmes (programme_id));
+diesel::joinable!(indicator_targets -> indicators (indicator_id));
+diesel::joinable!(indicator_values -> indicators (indicator_id));
+diesel::joinable!(indicator_values -> locations (location_id));
+diesel::joinable!(programme_milestones -> programmes (programme_id));
+diesel::joinable!(activities -> programmes (programme_id));
+diesel::joinable!(activities -> organisations (lead_organisation_id));
+diesel::joinable!(user_roles -> users (user_id));
+diesel::joinable!(user_roles -> programmes (programme_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    locations,
+    organisations,
+    users,
+    programmes,
+    programme_organisations,
+    phases,
+    phase_counties,
+    results,
+    indicators,
+    indicator_targets,
+    indicator_values,
+    programme_milestones,
+    activities,
+    user_roles,
+    audit_log,
+    issued_reports,
+);

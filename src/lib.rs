@@ -1,0 +1,81 @@
+//! Mipaka: monitoring and evaluation tracker for Kenya's border-security programmes.
+//!
+//! The binary parses the command line; everything else is here so that tests and
+//! benchmarks build exactly the application users run.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod models;
+pub mod overview;
+pub mod secret;
+pub mod seed;
+pub mod web;
+
+use rocket::fairing::AdHoc;
+use rocket::{Build, Rocket};
+use rocket_dyn_templates::Template;
+
+use crate::config::Config;
+use crate::db::{migrations, Db};
+use crate::error::AppResult;
+use crate::seed::DemoSummary;
+
+/// What start-up did to the database, for the binary to report.
+pub struct Prepared {
+    pub db: Db,
+    pub applied_migrations: Vec<String>,
+    pub demo: Option<DemoSummary>,
+}
+
+/// Opens the database, applies pending migrations and the reference counties, and —
+/// only for the embedded default database, and only when it has no programmes —
+/// loads the demonstration programmes. A database named by DATABASE_URL is never
+/// seeded unasked.
+pub fn prepare(config: &Config) -> AppResult<Prepared> {
+    if config.embedded_default {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            error::AppError::Config(format!(
+                "cannot create the data folder {}: {e}",
+                config.data_dir.display()
+            ))
+        })?;
+    }
+    let db = Db::open(&config.database, config.pool_size)?;
+    let mut conn = db.get()?;
+    let applied_migrations = migrations::run_pending(&mut conn)?;
+    seed::reference_data(&mut conn)?;
+    let demo = if config.embedded_default && models::programme::count(&mut conn)? == 0 {
+        Some(seed::demo(&mut conn, web::today())?)
+    } else {
+        None
+    };
+    drop(conn);
+    Ok(Prepared { db, applied_migrations, demo })
+}
+
+/// The web application over an opened database.
+pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
+    let secret_key = secret::secret_key(config)?;
+    let mut figment = rocket::Config::figment()
+        .merge(("address", config.address))
+        .merge(("port", config.port))
+        .merge(("template_dir", config.template_dir.clone()))
+        .merge(("secret_key", secret_key))
+        .merge(("cli_colors", false));
+    if std::env::var_os("ROCKET_LOG_LEVEL").is_none() {
+        // Rocket's own start-up banner is noise for county staff; the binary prints
+        // where to open the tracker. ROCKET_LOG_LEVEL=normal brings it back.
+        figment = figment.merge(("log_level", "critical"));
+    }
+    let rocket = rocket::custom(figment)
+        .manage(db)
+        .attach(Template::fairing())
+        .attach(AdHoc::on_response("security headers", |_, res| {
+            Box::pin(async move {
+                res.set_raw_header("X-Content-Type-Options", "nosniff");
+            })
+        }));
+    Ok(web::mount(rocket))
+}

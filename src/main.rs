@@ -1,0 +1,254 @@
+//! The `mipaka` command: a thin layer over the library.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use mipaka::config::Config;
+use mipaka::db::{migrations, Db};
+use mipaka::error::{AppError, AppResult};
+use mipaka::models::{audit, user};
+use mipaka::seed;
+
+#[derive(Parser)]
+#[command(name = "mipaka", version, about = "Monitoring and evaluation tracker for Kenya's border-security programmes")]
+#[command(after_help = "Settings come from the environment or a .env file: DATABASE_URL (postgres://… or a SQLite file; \
+default data/mipaka.sqlite3 with demonstration data), MIPAKA_ADDRESS, MIPAKA_PORT, MIPAKA_SECRET_KEY, MIPAKA_REPORTS_DIR.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (the default command).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate {
+        /// Only list the migrations that are pending.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Load data into the database.
+    Seed {
+        /// Load the three demonstration programmes (refused if they are already there).
+        #[arg(long, required = true)]
+        demo: bool,
+    },
+    /// Create a user account (the first administrator of a deployment is made this way).
+    CreateUser(CreateUser),
+}
+
+#[derive(Args)]
+struct CreateUser {
+    /// Login name: 3 to 40 lowercase letters, digits, '.', '_' or '-'.
+    #[arg(long)]
+    username: String,
+    /// The person's full name.
+    #[arg(long)]
+    name: String,
+    #[arg(long, default_value = "")]
+    email: String,
+    /// Make the account an administrator.
+    #[arg(long)]
+    admin: bool,
+    /// A role in a programme, as CODE:ROLE (ROLE: manager, me_officer, evaluator, donor). Repeatable.
+    #[arg(long = "role", value_name = "CODE:ROLE")]
+    roles: Vec<String>,
+    /// Read the password from the first line of standard input instead of prompting.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+fn main() -> ExitCode {
+    // A missing .env is normal; a broken one is reported.
+    if let Err(e) = dotenvy::dotenv() {
+        if !e.not_found() {
+            eprintln!("mipaka: .env: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let cli = Cli::parse();
+    let result = Config::from_env().and_then(|config| match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Migrate { status } => migrate(config, status),
+        Command::Seed { .. } => seed_demo(config),
+        Command::CreateUser(args) => create_user(config, args),
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mipaka: {e}");
+            ExitCode::from(match e {
+                AppError::Config(_) | AppError::Invalid { .. } => 2,
+                _ => 1,
+            })
+        }
+    }
+}
+
+fn serve(config: Config) -> AppResult<()> {
+    let started = std::time::Instant::now();
+    println!("Mipaka {} — using {}", env!("CARGO_PKG_VERSION"), config.database.describe());
+    let prepared = mipaka::prepare(&config)?;
+    if !prepared.applied_migrations.is_empty() {
+        println!("Applied {} database migration(s).", prepared.applied_migrations.len());
+    }
+    if let Some(s) = &prepared.demo {
+        println!(
+            "Loaded the demonstration data: {} programmes, {} indicators, {} values, {} milestones, {} activities.",
+            s.programmes, s.indicators, s.values, s.milestones, s.activities
+        );
+    }
+    let demo_logins = config.embedded_default && prepared.db.get().ok().is_some_and(|mut c| {
+        user::by_username(&mut c, seed::DEMO_ACCOUNTS[0].username).ok().flatten().is_some()
+    });
+    let rocket = mipaka::rocket(&config, prepared.db)?;
+    let url = format!("http://{}:{}", display_host(&config), config.port);
+    rocket::execute(async move {
+        let ignited = rocket.ignite().await.map_err(|e| AppError::Config(launch_error(&e)))?;
+        println!("Ready in {:.1}s. Open {url}", started.elapsed().as_secs_f64());
+        if demo_logins {
+            println!("Demonstration logins (demo data only — never use these in a real deployment):");
+            for a in &seed::DEMO_ACCOUNTS {
+                let role = a.role.map(user::role_label).unwrap_or("Administrator");
+                println!("  {:<22} user {:<10} password {}", role, a.username, a.password);
+            }
+        }
+        println!("Stop with Ctrl+C.");
+        ignited.launch().await.map(|_| ()).map_err(|e| AppError::Config(launch_error(&e)))
+    })
+}
+
+fn display_host(config: &Config) -> String {
+    if config.address.is_unspecified() {
+        "127.0.0.1".into()
+    } else {
+        config.address.to_string()
+    }
+}
+
+fn launch_error(e: &rocket::Error) -> String {
+    match e.kind() {
+        rocket::error::ErrorKind::Bind(io) => format!(
+            "cannot listen on the configured address and port ({io}); set MIPAKA_PORT to a free port"
+        ),
+        other => format!("the web server could not start: {other}"),
+    }
+}
+
+fn open(config: &Config) -> AppResult<Db> {
+    if config.embedded_default {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    Db::open(&config.database, 2)
+}
+
+fn migrate(config: Config, status: bool) -> AppResult<()> {
+    let db = open(&config)?;
+    let mut conn = db.get()?;
+    if status {
+        let pending = migrations::pending(&mut conn)?;
+        println!("{}: schema version {}", config.database.describe(), migrations::schema_version(&mut conn)?.unwrap_or_else(|| "none".into()));
+        if pending.is_empty() {
+            println!("No pending migrations.");
+        }
+        for m in pending {
+            println!("pending: {m}");
+        }
+        return Ok(());
+    }
+    let applied = migrations::run_pending(&mut conn)?;
+    seed::reference_data(&mut conn)?;
+    if applied.is_empty() {
+        println!("{} is up to date.", config.database.describe());
+    } else {
+        println!("Applied {} migration(s) to {}: {}", applied.len(), config.database.describe(), applied.join(", "));
+    }
+    Ok(())
+}
+
+fn seed_demo(config: Config) -> AppResult<()> {
+    let db = open(&config)?;
+    let mut conn = db.get()?;
+    migrations::run_pending(&mut conn)?;
+    let s = seed::demo(&mut conn, mipaka::web::today())?;
+    println!(
+        "Loaded the demonstration data into {}: {} programmes, {} indicators, {} targets, {} values, {} milestones, {} activities, {} demo accounts.",
+        config.database.describe(), s.programmes, s.indicators, s.targets, s.values, s.milestones, s.activities, s.accounts
+    );
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> AppResult<String> {
+    let stdin = std::io::stdin();
+    if from_stdin || !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let again = rpassword::prompt_password("Password again: ")?;
+    if first != again {
+        return Err(AppError::invalid("password", "the two passwords differ; nothing was created"));
+    }
+    Ok(first)
+}
+
+fn create_user(config: Config, args: CreateUser) -> AppResult<()> {
+    user::validate_username(&args.username)?;
+    let roles = args
+        .roles
+        .iter()
+        .map(|r| {
+            r.split_once(':').map(|(p, role)| (p.trim().to_string(), role.trim().to_string())).ok_or_else(|| {
+                AppError::invalid("role", format!("--role '{r}' should be CODE:ROLE, e.g. LBP:manager"))
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let password = read_password(args.password_stdin)?;
+    user::validate_password(&password)?;
+    let db = open(&config)?;
+    let mut conn = db.get()?;
+    migrations::run_pending(&mut conn)?;
+    use diesel::Connection;
+    let created = conn.transaction(|conn| {
+        let u = user::create(
+            conn,
+            &user::NewAccount {
+                username: &args.username,
+                display_name: &args.name,
+                email: &args.email,
+                password: &password,
+                is_admin: args.admin,
+            },
+        )?;
+        for (programme, role) in &roles {
+            user::grant_role(conn, u.id, programme, role)?;
+        }
+        audit::record(
+            conn,
+            audit::Change {
+                actor: "command line",
+                action: "create_user",
+                entity: "user",
+                entity_id: Some(u.id),
+                after: Some(serde_json::json!({
+                    "username": u.username, "name": u.display_name, "admin": u.is_admin,
+                    "roles": roles.iter().map(|(p, r)| format!("{p}:{r}")).collect::<Vec<_>>(),
+                })),
+                ..Default::default()
+            },
+        )?;
+        Ok::<_, AppError>(u)
+    })?;
+    println!(
+        "Created {}{} ({}) in {}.",
+        if created.is_admin { "administrator " } else { "user " },
+        created.username,
+        created.display_name,
+        config.database.describe()
+    );
+    Ok(())
+}

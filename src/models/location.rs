@@ -1,0 +1,56 @@
+use diesel::prelude::*;
+
+use crate::db::schema::locations;
+use crate::db::DbConn;
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
+#[diesel(table_name = locations)]
+pub struct Location {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent_id: Option<i32>,
+    pub mou_initial: bool,
+    pub borders: String,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = locations)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct NewLocation<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub level: &'a str,
+    pub parent_id: Option<i32>,
+    pub mou_initial: bool,
+    pub borders: &'a str,
+}
+
+pub fn counties(conn: &mut DbConn) -> AppResult<Vec<Location>> {
+    Ok(locations::table
+        .filter(locations::level.eq("county"))
+        .order(locations::code)
+        .select(Location::as_select())
+        .load(conn)?)
+}
+
+pub fn count(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(locations::table.count().get_result(conn)?)
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewLocation) -> AppResult<i32> {
+    Ok(diesel::insert_into(locations::table)
+        .values(new)
+        .returning(locations::id)
+        .get_result(conn)?)
+}
+
+pub fn by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<Location>> {
+    Ok(locations::table
+        .filter(locations::code.eq(code))
+        .select(Location::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -1,0 +1,75 @@
+//! Programme milestones: events with a due date ("committee trained in Wajir").
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::programme_milestones;
+use crate::db::DbConn;
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
+#[diesel(table_name = programme_milestones)]
+pub struct Milestone {
+    pub id: i32,
+    pub programme_id: i32,
+    pub result_id: Option<i32>,
+    pub location_id: Option<i32>,
+    pub title: String,
+    pub due_date: NaiveDate,
+    pub status: String,
+    pub completed_date: Option<NaiveDate>,
+    pub evidence_note: String,
+    pub version: i32,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Milestone {
+    pub fn is_open(&self) -> bool {
+        !matches!(self.status.as_str(), "completed" | "cancelled")
+    }
+
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.is_open() && self.due_date < today
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = programme_milestones)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct NewMilestone<'a> {
+    pub programme_id: i32,
+    pub result_id: Option<i32>,
+    pub location_id: Option<i32>,
+    pub title: &'a str,
+    pub due_date: NaiveDate,
+    pub status: &'a str,
+    pub completed_date: Option<NaiveDate>,
+    pub evidence_note: &'a str,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewMilestone) -> AppResult<i32> {
+    Ok(diesel::insert_into(programme_milestones::table)
+        .values(new)
+        .returning(programme_milestones::id)
+        .get_result(conn)?)
+}
+
+pub fn of_programme(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<Milestone>> {
+    Ok(programme_milestones::table
+        .filter(programme_milestones::programme_id.eq(programme_id))
+        .order((programme_milestones::due_date, programme_milestones::id))
+        .select(Milestone::as_select())
+        .load(conn)?)
+}
+
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "planned" => "Planned",
+        "in_progress" => "In progress",
+        "completed" => "Completed",
+        "delayed" => "Delayed",
+        "cancelled" => "Cancelled",
+        _ => "Unknown",
+    }
+}

@@ -1,0 +1,19 @@
+//! Queries: functions taking `&mut DbConn` and returning plain structs. No HTTP here.
+
+pub mod activity;
+pub mod audit;
+pub mod framework;
+pub mod location;
+pub mod milestone;
+pub mod organisation;
+pub mod programme;
+pub mod user;
+pub mod values;
+
+/// Rows per multi-row INSERT: keeps well under SQLite's and PostgreSQL's limits on
+/// bound parameters for the widest table.
+pub const INSERT_CHUNK: usize = 500;
+
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

@@ -1,0 +1,156 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{locations, phase_counties, phases, programmes};
+use crate::db::DbConn;
+use crate::domain::achievement::RagThresholds;
+use crate::error::{AppError, AppResult};
+use crate::models::location::Location;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
+#[diesel(table_name = programmes)]
+pub struct Programme {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub currency: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub is_demo: bool,
+    pub rag_green_within: f64,
+    pub rag_amber_within: f64,
+    pub created_at: NaiveDateTime,
+}
+
+impl Programme {
+    pub fn thresholds(&self) -> RagThresholds {
+        RagThresholds::new(self.rag_green_within, self.rag_amber_within).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = programmes)]
+pub struct NewProgramme<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub currency: &'a str,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub is_demo: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
+#[diesel(table_name = phases)]
+pub struct Phase {
+    pub id: i32,
+    pub programme_id: i32,
+    pub name: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PhaseWithCounties {
+    pub phase: Phase,
+    pub counties: Vec<Location>,
+}
+
+impl PhaseWithCounties {
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.phase.start_date <= d && d <= self.phase.end_date
+    }
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewProgramme) -> AppResult<i32> {
+    Ok(diesel::insert_into(programmes::table)
+        .values(new)
+        .returning(programmes::id)
+        .get_result(conn)?)
+}
+
+pub fn all(conn: &mut DbConn) -> AppResult<Vec<Programme>> {
+    Ok(programmes::table
+        .order(programmes::start_date)
+        .select(Programme::as_select())
+        .load(conn)?)
+}
+
+pub fn count(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(programmes::table.count().get_result(conn)?)
+}
+
+pub fn by_code(conn: &mut DbConn, code: &str) -> AppResult<Programme> {
+    programmes::table
+        .filter(programmes::code.eq(code))
+        .select(Programme::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found(format!("There is no programme with the code '{code}'.")))
+}
+
+pub fn insert_phase(
+    conn: &mut DbConn,
+    programme_id: i32,
+    name: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+    position: i32,
+    county_ids: &[i32],
+) -> AppResult<i32> {
+    let id = diesel::insert_into(phases::table)
+        .values((
+            phases::programme_id.eq(programme_id),
+            phases::name.eq(name),
+            phases::start_date.eq(start),
+            phases::end_date.eq(end),
+            phases::position.eq(position),
+        ))
+        .returning(phases::id)
+        .get_result(conn)?;
+    for county in county_ids {
+        diesel::insert_into(phase_counties::table)
+            .values((phase_counties::phase_id.eq(id), phase_counties::location_id.eq(county)))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// Phases in order, each with the counties it covers (by county code).
+pub fn phases_of(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<PhaseWithCounties>> {
+    let list: Vec<Phase> = phases::table
+        .filter(phases::programme_id.eq(programme_id))
+        .order((phases::position, phases::start_date))
+        .select(Phase::as_select())
+        .load(conn)?;
+    let ids: Vec<i32> = list.iter().map(|p| p.id).collect();
+    let links: Vec<(i32, Location)> = phase_counties::table
+        .inner_join(locations::table)
+        .filter(phase_counties::phase_id.eq_any(&ids))
+        .order(locations::name)
+        .select((phase_counties::phase_id, Location::as_select()))
+        .load(conn)?;
+    Ok(list
+        .into_iter()
+        .map(|phase| {
+            let counties = links
+                .iter()
+                .filter(|(pid, _)| *pid == phase.id)
+                .map(|(_, l)| l.clone())
+                .collect();
+            PhaseWithCounties { phase, counties }
+        })
+        .collect())
+}
+
+/// The phase running on `day`, else the last one that started before it, else the first.
+pub fn current_phase(phases: &[PhaseWithCounties], day: NaiveDate) -> Option<&PhaseWithCounties> {
+    phases
+        .iter()
+        .find(|p| p.contains(day))
+        .or_else(|| phases.iter().filter(|p| p.phase.start_date <= day).last())
+        .or_else(|| phases.first())
+}

@@ -1,0 +1,139 @@
+//! Indicator targets (the logframe's interim milestones) and reported values.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{indicator_targets, indicator_values, indicators};
+use crate::db::DbConn;
+use crate::db_run;
+use crate::error::AppResult;
+use crate::models::INSERT_CHUNK;
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = indicator_targets)]
+pub struct Target {
+    pub id: i32,
+    pub indicator_id: i32,
+    pub period: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = indicator_targets)]
+pub struct NewTarget {
+    pub indicator_id: i32,
+    pub period: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = indicator_values)]
+pub struct IndicatorValue {
+    pub id: i32,
+    pub indicator_id: i32,
+    pub period: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub location_id: i32,
+    pub disaggregation: String,
+    pub value: f64,
+    pub comment: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub entered_by: Option<i32>,
+    pub entered_at: NaiveDateTime,
+    pub reviewed_by: Option<i32>,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = indicator_values)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct NewValue {
+    pub indicator_id: i32,
+    pub period: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub location_id: i32,
+    pub disaggregation: String,
+    pub value: f64,
+    pub comment: Option<String>,
+    pub status: String,
+    pub entered_by: Option<i32>,
+    pub entered_at: NaiveDateTime,
+    pub reviewed_by: Option<i32>,
+    pub reviewed_at: Option<NaiveDateTime>,
+}
+
+/// Statuses whose figures count on dashboards: drafts are still being typed.
+pub const COUNTED: [&str; 2] = ["submitted", "approved"];
+
+pub fn insert_targets(conn: &mut DbConn, rows: &[NewTarget]) -> AppResult<usize> {
+    let mut n = 0;
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        n += db_run!(conn: {
+            diesel::insert_into(indicator_targets::table).values(chunk).execute(conn)?
+        });
+    }
+    Ok(n)
+}
+
+pub fn insert_values(conn: &mut DbConn, rows: &[NewValue]) -> AppResult<usize> {
+    let mut n = 0;
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        n += db_run!(conn: {
+            diesel::insert_into(indicator_values::table).values(chunk).execute(conn)?
+        });
+    }
+    Ok(n)
+}
+
+pub fn targets_of_programme(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<Target>> {
+    Ok(indicator_targets::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .order((indicator_targets::indicator_id, indicator_targets::period_start))
+        .select(Target::as_select())
+        .load(conn)?)
+}
+
+/// For each indicator of the programme, the end date of the latest period with counted
+/// values. One grouped query over the (indicator_id, period_end) index.
+pub fn latest_period_ends(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<(i32, NaiveDate)>> {
+    let rows: Vec<(i32, Option<NaiveDate>)> = indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_values::status.eq_any(COUNTED))
+        .group_by(indicator_values::indicator_id)
+        .select((indicator_values::indicator_id, diesel::dsl::max(indicator_values::period_end)))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(id, d)| d.map(|d| (id, d))).collect())
+}
+
+/// Counted values of the programme's indicators whose period ends on one of `ends`.
+pub fn counted_values_ending(
+    conn: &mut DbConn,
+    programme_id: i32,
+    ends: &[NaiveDate],
+) -> AppResult<Vec<IndicatorValue>> {
+    Ok(indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_values::status.eq_any(COUNTED))
+        .filter(indicator_values::period_end.eq_any(ends))
+        .select(IndicatorValue::as_select())
+        .load(conn)?)
+}
+
+pub fn count_of_programme(conn: &mut DbConn, programme_id: i32) -> AppResult<i64> {
+    Ok(indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .count()
+        .get_result(conn)?)
+}

@@ -1,0 +1,18 @@
+use rocket::serde::json::{json, Json, Value};
+use rocket::State;
+
+use crate::db::{migrations, Db};
+use crate::error::AppResult;
+
+/// For monitoring: which backend is in use and the schema version the data is at.
+#[rocket::get("/health")]
+pub async fn health(db: &State<Db>) -> AppResult<Json<Value>> {
+    let backend = db.backend();
+    let version = db.run(|conn| migrations::schema_version(conn)).await?;
+    Ok(Json(json!({
+        "status": "ok",
+        "backend": backend.name(),
+        "schema_version": version,
+        "version": env!("CARGO_PKG_VERSION"),
+    })))
+}

@@ -1,0 +1,84 @@
+use rocket::State;
+use rocket_dyn_templates::{context, Template};
+use serde::Serialize;
+
+use super::format;
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::models::{activity, programme};
+use crate::overview::{ProgrammeOverview, RagCounts};
+
+#[derive(Serialize)]
+struct Card {
+    code: String,
+    name: String,
+    description: String,
+    dates: String,
+    phase: Option<PhaseLine>,
+    rag: RagCounts,
+    indicators: usize,
+    overdue_milestones: usize,
+    activities: Vec<(String, usize)>,
+    is_demo: bool,
+}
+
+#[derive(Serialize)]
+struct PhaseLine {
+    name: String,
+    dates: String,
+    state: &'static str,
+    counties: Vec<String>,
+}
+
+#[rocket::get("/")]
+pub async fn index(db: &State<Db>) -> AppResult<Template> {
+    let today = super::today();
+    let cards = db
+        .run(move |conn| {
+            let mut cards = Vec::new();
+            for p in programme::all(conn)? {
+                let o = ProgrammeOverview::load(conn, p)?;
+                cards.push(card(&o, today));
+            }
+            Ok(cards)
+        })
+        .await?;
+    let demo = cards.iter().any(|c| c.is_demo);
+    Ok(Template::render(
+        "home",
+        context! { cards, demo, today: format::date(today) },
+    ))
+}
+
+fn card(o: &ProgrammeOverview, today: chrono::NaiveDate) -> Card {
+    let p = &o.programme;
+    let phase = o.current_phase(today).map(|ph| PhaseLine {
+        name: ph.phase.name.clone(),
+        dates: format::date_range(ph.phase.start_date, ph.phase.end_date),
+        state: if ph.contains(today) {
+            "running"
+        } else if ph.phase.end_date < today {
+            "ended"
+        } else {
+            "not started"
+        },
+        counties: ph.counties.iter().map(|c| c.name.clone()).collect(),
+    });
+    let activities = activity::STATUSES
+        .iter()
+        .map(|s| (activity::status_label(s).to_string(), o.activities.iter().filter(|a| a.status == *s).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    Card {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        description: p.description.clone(),
+        dates: format::date_range(p.start_date, p.end_date),
+        phase,
+        rag: o.rag_counts(),
+        indicators: o.figures.len(),
+        overdue_milestones: o.overdue_milestones(today),
+        activities,
+        is_demo: p.is_demo,
+    }
+}

@@ -1,0 +1,266 @@
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rocket::State;
+use rocket_dyn_templates::{context, Template};
+use serde::Serialize;
+
+use super::format::{self, RagView};
+use crate::db::Db;
+use crate::domain::score::{suggest_output_score, SCORE_RULE};
+use crate::domain::unit::{format_minor, Unit};
+use crate::error::AppResult;
+use crate::models::framework::{level_rank, ResultRow};
+use crate::models::{activity, location, milestone, organisation, programme};
+use crate::overview::{IndicatorFigure, ProgrammeOverview};
+
+#[derive(Serialize)]
+struct IndicatorRow {
+    code: String,
+    title: String,
+    definition: String,
+    unit: &'static str,
+    direction: &'static str,
+    baseline: String,
+    baseline_date: String,
+    latest: String,
+    latest_period: String,
+    counties: usize,
+    provisional: bool,
+    milestone: String,
+    end_target: String,
+    percent: String,
+    bar: u32,
+    rag: Option<RagView>,
+}
+
+#[derive(Serialize)]
+struct Node {
+    depth: usize,
+    level: &'static str,
+    code: String,
+    statement: String,
+    weighting: Option<String>,
+    risk: Option<String>,
+    assumptions: String,
+    score: Option<(&'static str, &'static str)>,
+    indicators: Vec<IndicatorRow>,
+}
+
+#[derive(Serialize)]
+struct MilestoneRow {
+    title: String,
+    output: String,
+    county: String,
+    due: String,
+    status: &'static str,
+    overdue: bool,
+}
+
+#[derive(Serialize)]
+struct ActivityRow {
+    code: String,
+    title: String,
+    lead: String,
+    county: String,
+    planned: String,
+    percent: i32,
+    budget: String,
+    spend: String,
+    late: bool,
+}
+
+#[derive(Serialize)]
+struct ActivityGroup {
+    status: &'static str,
+    rows: Vec<ActivityRow>,
+}
+
+#[rocket::get("/programmes/<code>")]
+pub async fn show(db: &State<Db>, code: &str) -> AppResult<Template> {
+    let code = code.to_string();
+    let today = super::today();
+    let (o, partners, counties, orgs) = db
+        .run(move |conn| {
+            let p = programme::by_code(conn, &code)?;
+            let partners = organisation::partners_of(conn, p.id)?;
+            let counties = location::counties(conn)?;
+            let orgs = organisation::all(conn)?;
+            Ok((ProgrammeOverview::load(conn, p)?, partners, counties, orgs))
+        })
+        .await?;
+    let p = &o.programme;
+    let county_name: HashMap<i32, String> = counties.into_iter().map(|c| (c.id, c.name)).collect();
+    let org_name: HashMap<i32, String> = orgs.into_iter().map(|o| (o.id, o.short_name)).collect();
+    let result_code: HashMap<i32, String> = o.results.iter().map(|r| (r.id, r.code.clone())).collect();
+
+    let mut partner_lines: Vec<(String, Vec<String>)> = Vec::new();
+    for (role, org) in &partners {
+        let label = organisation::role_label(role).to_string();
+        match partner_lines.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, names)) => names.push(org.name.clone()),
+            None => partner_lines.push((label, vec![org.name.clone()])),
+        }
+    }
+    let current = o.current_phase(today).map(|c| c.phase.id);
+    let phases: Vec<_> = o
+        .phases
+        .iter()
+        .map(|ph| {
+            context! {
+                name: &ph.phase.name,
+                dates: format::date_range(ph.phase.start_date, ph.phase.end_date),
+                current: Some(ph.phase.id) == current,
+                running: ph.contains(today),
+                counties: ph.counties.iter().map(|c| context! { name: &c.name, code: &c.code, initial: c.mou_initial }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+
+    let tree = tree(&o, &p.currency);
+    let mut attention: Vec<MilestoneRow> = o
+        .milestones
+        .iter()
+        .filter(|m| m.is_open() && m.due_date <= today + chrono::Days::new(90))
+        .map(|m| MilestoneRow {
+            title: m.title.clone(),
+            output: m.result_id.and_then(|r| result_code.get(&r).cloned()).unwrap_or_default(),
+            county: m.location_id.and_then(|l| county_name.get(&l).cloned()).unwrap_or_else(|| "All".into()),
+            due: format::date(m.due_date),
+            status: milestone::status_label(&m.status),
+            overdue: m.is_overdue(today),
+        })
+        .collect();
+    attention.sort_by_key(|m| !m.overdue);
+    let completed = o.milestones.iter().filter(|m| m.status == "completed").count();
+
+    let groups: Vec<ActivityGroup> = activity::STATUSES
+        .iter()
+        .map(|s| ActivityGroup {
+            status: activity::status_label(s),
+            rows: o
+                .activities
+                .iter()
+                .filter(|a| a.status == *s)
+                .map(|a| ActivityRow {
+                    code: a.code.clone(),
+                    title: a.title.clone(),
+                    lead: a.lead_organisation_id.and_then(|i| org_name.get(&i).cloned()).unwrap_or_default(),
+                    county: a.location_id.and_then(|l| county_name.get(&l).cloned()).unwrap_or_else(|| "All".into()),
+                    planned: format::date_range(a.planned_start, a.planned_end),
+                    percent: a.percent_complete,
+                    budget: format_minor(a.budget_minor, &p.currency),
+                    spend: format_minor(a.spend_minor, &p.currency),
+                    late: a.is_late(today),
+                })
+                .collect(),
+        })
+        .filter(|g| !g.rows.is_empty())
+        .collect();
+    let budget: i64 = o.activities.iter().map(|a| a.budget_minor).sum();
+    let spend: i64 = o.activities.iter().map(|a| a.spend_minor).sum();
+
+    Ok(Template::render(
+        "programme",
+        context! {
+            demo: p.is_demo,
+            today: format::date(today),
+            programme: context! {
+                code: &p.code, name: &p.name, description: &p.description,
+                dates: format::date_range(p.start_date, p.end_date), currency: &p.currency,
+            },
+            partners: partner_lines,
+            phases,
+            rag_rule: p.thresholds().describe(),
+            score_rule: SCORE_RULE,
+            rag_counts: o.rag_counts(),
+            tree,
+            attention,
+            milestones_total: o.milestones.len(),
+            milestones_completed: completed,
+            activity_groups: groups,
+            budget: format_minor(budget, &p.currency),
+            spend: format_minor(spend, &p.currency),
+            burn: if budget > 0 { format!("{:.0}%", spend as f64 * 100.0 / budget as f64) } else { "—".into() },
+        },
+    ))
+}
+
+/// The logframe in reading order: impact, then each outcome followed by its outputs.
+fn tree(o: &ProgrammeOverview, currency: &str) -> Vec<Node> {
+    let mut by_result: HashMap<i32, Vec<&IndicatorFigure>> = HashMap::new();
+    for f in &o.figures {
+        by_result.entry(f.indicator.result_id).or_default().push(f);
+    }
+    let mut out = Vec::new();
+    let mut roots: Vec<&ResultRow> = o.results.iter().filter(|r| r.parent_id.is_none()).collect();
+    roots.sort_by_key(|r| (level_rank(&r.level), r.position));
+    for r in roots {
+        walk(o, r, 0, &by_result, currency, &mut out);
+    }
+    out
+}
+
+fn walk(
+    o: &ProgrammeOverview,
+    r: &ResultRow,
+    depth: usize,
+    by_result: &HashMap<i32, Vec<&IndicatorFigure>>,
+    currency: &str,
+    out: &mut Vec<Node>,
+) {
+    let figures = by_result.get(&r.id).cloned().unwrap_or_default();
+    let score = if r.level == "output" {
+        let percents: Vec<f64> = figures.iter().filter_map(|f| f.percent).collect();
+        suggest_output_score(&percents).map(|s| (s.as_str(), s.description()))
+    } else {
+        None
+    };
+    out.push(Node {
+        depth,
+        level: match r.level.as_str() {
+            "impact" => "Impact",
+            "outcome" => "Outcome",
+            _ => "Output",
+        },
+        code: r.code.clone(),
+        statement: r.statement.clone(),
+        weighting: r.impact_weighting.map(|w| format!("{w:.0}%")),
+        risk: r.risk_rating.clone(),
+        assumptions: r.assumptions.clone(),
+        score,
+        indicators: figures.iter().map(|f| indicator_row(f, currency)).collect(),
+    });
+    let mut children: Vec<&ResultRow> = o.results.iter().filter(|c| c.parent_id == Some(r.id)).collect();
+    children.sort_by_key(|c| c.position);
+    for c in children {
+        walk(o, c, depth + 1, by_result, currency, out);
+    }
+}
+
+fn indicator_row(f: &IndicatorFigure, currency: &str) -> IndicatorRow {
+    let i = &f.indicator;
+    let unit: Unit = f.rules.unit;
+    IndicatorRow {
+        code: i.code.clone(),
+        title: i.title.clone(),
+        definition: i.definition.clone(),
+        unit: unit.label(),
+        direction: f.rules.direction.label(),
+        baseline: format::value(unit, i.baseline_value, currency),
+        baseline_date: i.baseline_date.map(fmt_month).unwrap_or_default(),
+        latest: format::value(unit, f.latest.as_ref().map(|l| l.value), currency),
+        latest_period: f.latest.as_ref().map(|l| l.period.label()).unwrap_or_default(),
+        counties: f.latest.as_ref().map(|l| l.counties).unwrap_or(0),
+        provisional: f.latest.as_ref().is_some_and(|l| l.provisional),
+        milestone: format::value(unit, f.milestone, currency),
+        end_target: format::value(unit, i.end_target, currency),
+        percent: format::percent(f.percent),
+        bar: f.percent.map(|p| p.clamp(0.0, 100.0).round() as u32).unwrap_or(0),
+        rag: format::rag(f.rag),
+    }
+}
+
+fn fmt_month(d: NaiveDate) -> String {
+    d.format("%b %Y").to_string()
+}

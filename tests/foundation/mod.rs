@@ -1,0 +1,3 @@
+mod cli;
+mod demo;
+mod schema;

@@ -1,0 +1,5 @@
+//! Integration tests: one test binary (faster to build than many), a module per area.
+
+mod support;
+
+mod foundation;
