@@ -32,7 +32,11 @@ impl Config {
 
     /// Reads settings through `get`, so tests can give their own.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> AppResult<Config> {
-        let var = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let var = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let data_dir = PathBuf::from(var("MIPAKA_DATA_DIR").unwrap_or_else(|| "data".into()));
         let (database, embedded_default) = match get("DATABASE_URL") {
             Some(url) => (DatabaseTarget::parse(&url)?, false),
@@ -77,7 +81,9 @@ impl Config {
         Ok(Config {
             database,
             embedded_default,
-            reports_dir: PathBuf::from(var("MIPAKA_REPORTS_DIR").unwrap_or_else(|| "reports".into())),
+            reports_dir: PathBuf::from(
+                var("MIPAKA_REPORTS_DIR").unwrap_or_else(|| "reports".into()),
+            ),
             template_dir: var("MIPAKA_TEMPLATE_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_template_dir),
@@ -122,8 +128,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> AppResult<Config> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(move |k| map.get(k).cloned())
     }
 
@@ -133,7 +141,9 @@ mod tests {
         assert!(c.embedded_default);
         assert_eq!(
             c.database,
-            DatabaseTarget::Sqlite { path: PathBuf::from("data/mipaka.sqlite3") }
+            DatabaseTarget::Sqlite {
+                path: PathBuf::from("data/mipaka.sqlite3")
+            }
         );
         assert_eq!(c.port, 8000);
     }
@@ -150,11 +160,15 @@ mod tests {
         assert!(e.starts_with("MIPAKA_PORT: 'eighty'"), "{e}");
         let e = from(&[("MIPAKA_PORT", "0")]).unwrap_err().to_string();
         assert!(e.contains("1 to 65535"), "{e}");
-        let e = from(&[("MIPAKA_ADDRESS", "localhost:80")]).unwrap_err().to_string();
+        let e = from(&[("MIPAKA_ADDRESS", "localhost:80")])
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("MIPAKA_ADDRESS"), "{e}");
         let e = from(&[("MIPAKA_POOL_SIZE", "0")]).unwrap_err().to_string();
         assert!(e.starts_with("MIPAKA_POOL_SIZE"), "{e}");
-        let e = from(&[("DATABASE_URL", "mysql://x/y")]).unwrap_err().to_string();
+        let e = from(&[("DATABASE_URL", "mysql://x/y")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("DATABASE_URL"), "{e}");
     }
 }

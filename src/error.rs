@@ -101,13 +101,16 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => AppError::NotFound("That record does not exist.".into()),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => AppError::Conflict(
-                format!("That already exists ({}).", info.message()),
-            ),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                AppError::Conflict(format!("That already exists ({}).", info.message()))
+            }
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 AppError::Invalid {
                     field: None,
-                    message: format!("That refers to something that does not exist ({}).", info.message()),
+                    message: format!(
+                        "That refers to something that does not exist ({}).",
+                        info.message()
+                    ),
                 }
             }
             Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) => AppError::Invalid {

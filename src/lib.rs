@@ -3,6 +3,7 @@
 //! The binary parses the command line; everything else is here so that tests and
 //! benchmarks build exactly the application users run.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -52,7 +53,11 @@ pub fn prepare(config: &Config) -> AppResult<Prepared> {
         None
     };
     drop(conn);
-    Ok(Prepared { db, applied_migrations, demo })
+    Ok(Prepared {
+        db,
+        applied_migrations,
+        demo,
+    })
 }
 
 /// The web application over an opened database.

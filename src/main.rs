@@ -12,9 +12,15 @@ use mipaka::models::{audit, user};
 use mipaka::seed;
 
 #[derive(Parser)]
-#[command(name = "mipaka", version, about = "Monitoring and evaluation tracker for Kenya's border-security programmes")]
-#[command(after_help = "Settings come from the environment or a .env file: DATABASE_URL (postgres://… or a SQLite file; \
-default data/mipaka.sqlite3 with demonstration data), MIPAKA_ADDRESS, MIPAKA_PORT, MIPAKA_SECRET_KEY, MIPAKA_REPORTS_DIR.")]
+#[command(
+    name = "mipaka",
+    version,
+    about = "Monitoring and evaluation tracker for Kenya's border-security programmes"
+)]
+#[command(
+    after_help = "Settings come from the environment or a .env file: DATABASE_URL (postgres://… or a SQLite file; \
+default data/mipaka.sqlite3 with demonstration data), MIPAKA_ADDRESS, MIPAKA_PORT, MIPAKA_SECRET_KEY, MIPAKA_REPORTS_DIR."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -70,12 +76,13 @@ fn main() -> ExitCode {
         }
     }
     let cli = Cli::parse();
-    let result = Config::from_env().and_then(|config| match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config),
-        Command::Migrate { status } => migrate(config, status),
-        Command::Seed { .. } => seed_demo(config),
-        Command::CreateUser(args) => create_user(config, args),
-    });
+    let result =
+        Config::from_env().and_then(|config| match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(config),
+            Command::Migrate { status } => migrate(config, status),
+            Command::Seed { .. } => seed_demo(config),
+            Command::CreateUser(args) => create_user(config, args),
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -90,10 +97,17 @@ fn main() -> ExitCode {
 
 fn serve(config: Config) -> AppResult<()> {
     let started = std::time::Instant::now();
-    println!("Mipaka {} — using {}", env!("CARGO_PKG_VERSION"), config.database.describe());
+    println!(
+        "Mipaka {} — using {}",
+        env!("CARGO_PKG_VERSION"),
+        config.database.describe()
+    );
     let prepared = mipaka::prepare(&config)?;
     if !prepared.applied_migrations.is_empty() {
-        println!("Applied {} database migration(s).", prepared.applied_migrations.len());
+        println!(
+            "Applied {} database migration(s).",
+            prepared.applied_migrations.len()
+        );
     }
     if let Some(s) = &prepared.demo {
         println!(
@@ -101,23 +115,42 @@ fn serve(config: Config) -> AppResult<()> {
             s.programmes, s.indicators, s.values, s.milestones, s.activities
         );
     }
-    let demo_logins = config.embedded_default && prepared.db.get().ok().is_some_and(|mut c| {
-        user::by_username(&mut c, seed::DEMO_ACCOUNTS[0].username).ok().flatten().is_some()
-    });
+    let demo_logins = config.embedded_default
+        && prepared.db.get().ok().is_some_and(|mut c| {
+            user::by_username(&mut c, seed::DEMO_ACCOUNTS[0].username)
+                .ok()
+                .flatten()
+                .is_some()
+        });
     let rocket = mipaka::rocket(&config, prepared.db)?;
     let url = format!("http://{}:{}", display_host(&config), config.port);
     rocket::execute(async move {
-        let ignited = rocket.ignite().await.map_err(|e| AppError::Config(launch_error(&e)))?;
-        println!("Ready in {:.1}s. Open {url}", started.elapsed().as_secs_f64());
+        let ignited = rocket
+            .ignite()
+            .await
+            .map_err(|e| AppError::Config(launch_error(&e)))?;
+        println!(
+            "Ready in {:.1}s. Open {url}",
+            started.elapsed().as_secs_f64()
+        );
         if demo_logins {
-            println!("Demonstration logins (demo data only — never use these in a real deployment):");
+            println!(
+                "Demonstration logins (demo data only — never use these in a real deployment):"
+            );
             for a in &seed::DEMO_ACCOUNTS {
                 let role = a.role.map(user::role_label).unwrap_or("Administrator");
-                println!("  {:<22} user {:<10} password {}", role, a.username, a.password);
+                println!(
+                    "  {:<22} user {:<10} password {}",
+                    role, a.username, a.password
+                );
             }
         }
         println!("Stop with Ctrl+C.");
-        ignited.launch().await.map(|_| ()).map_err(|e| AppError::Config(launch_error(&e)))
+        ignited
+            .launch()
+            .await
+            .map(|_| ())
+            .map_err(|e| AppError::Config(launch_error(&e)))
     })
 }
 
@@ -150,7 +183,11 @@ fn migrate(config: Config, status: bool) -> AppResult<()> {
     let mut conn = db.get()?;
     if status {
         let pending = migrations::pending(&mut conn)?;
-        println!("{}: schema version {}", config.database.describe(), migrations::schema_version(&mut conn)?.unwrap_or_else(|| "none".into()));
+        println!(
+            "{}: schema version {}",
+            config.database.describe(),
+            migrations::schema_version(&mut conn)?.unwrap_or_else(|| "none".into())
+        );
         if pending.is_empty() {
             println!("No pending migrations.");
         }
@@ -164,7 +201,12 @@ fn migrate(config: Config, status: bool) -> AppResult<()> {
     if applied.is_empty() {
         println!("{} is up to date.", config.database.describe());
     } else {
-        println!("Applied {} migration(s) to {}: {}", applied.len(), config.database.describe(), applied.join(", "));
+        println!(
+            "Applied {} migration(s) to {}: {}",
+            applied.len(),
+            config.database.describe(),
+            applied.join(", ")
+        );
     }
     Ok(())
 }
@@ -191,7 +233,10 @@ fn read_password(from_stdin: bool) -> AppResult<String> {
     let first = rpassword::prompt_password("Password: ")?;
     let again = rpassword::prompt_password("Password again: ")?;
     if first != again {
-        return Err(AppError::invalid("password", "the two passwords differ; nothing was created"));
+        return Err(AppError::invalid(
+            "password",
+            "the two passwords differ; nothing was created",
+        ));
     }
     Ok(first)
 }
@@ -202,9 +247,14 @@ fn create_user(config: Config, args: CreateUser) -> AppResult<()> {
         .roles
         .iter()
         .map(|r| {
-            r.split_once(':').map(|(p, role)| (p.trim().to_string(), role.trim().to_string())).ok_or_else(|| {
-                AppError::invalid("role", format!("--role '{r}' should be CODE:ROLE, e.g. LBP:manager"))
-            })
+            r.split_once(':')
+                .map(|(p, role)| (p.trim().to_string(), role.trim().to_string()))
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "role",
+                        format!("--role '{r}' should be CODE:ROLE, e.g. LBP:manager"),
+                    )
+                })
         })
         .collect::<AppResult<Vec<_>>>()?;
     let password = read_password(args.password_stdin)?;
@@ -245,7 +295,11 @@ fn create_user(config: Config, args: CreateUser) -> AppResult<()> {
     })?;
     println!(
         "Created {}{} ({}) in {}.",
-        if created.is_admin { "administrator " } else { "user " },
+        if created.is_admin {
+            "administrator "
+        } else {
+            "user "
+        },
         created.username,
         created.display_name,
         config.database.describe()

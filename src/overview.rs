@@ -56,7 +56,14 @@ impl ProgrammeOverview {
         let figures = indicator_figures(conn, &programme)?;
         let milestones = milestone::of_programme(conn, programme.id)?;
         let activities = activity::of_programme(conn, programme.id)?;
-        Ok(ProgrammeOverview { programme, phases, results, figures, milestones, activities })
+        Ok(ProgrammeOverview {
+            programme,
+            phases,
+            results,
+            figures,
+            milestones,
+            activities,
+        })
     }
 
     pub fn current_phase(&self, today: NaiveDate) -> Option<&PhaseWithCounties> {
@@ -77,7 +84,10 @@ impl ProgrammeOverview {
     }
 
     pub fn overdue_milestones(&self, today: NaiveDate) -> usize {
-        self.milestones.iter().filter(|m| m.is_overdue(today)).count()
+        self.milestones
+            .iter()
+            .filter(|m| m.is_overdue(today))
+            .count()
     }
 }
 
@@ -92,9 +102,14 @@ pub struct RagCounts {
 /// Every indicator of the programme with its latest counted figure. Two queries find
 /// the latest period per indicator and its values, so the cost does not grow with the
 /// length of the programme's history.
-pub fn indicator_figures(conn: &mut DbConn, programme: &Programme) -> AppResult<Vec<IndicatorFigure>> {
+pub fn indicator_figures(
+    conn: &mut DbConn,
+    programme: &Programme,
+) -> AppResult<Vec<IndicatorFigure>> {
     let indicators = framework::indicators_of(conn, programme.id)?;
-    let latest_end: HashMap<i32, NaiveDate> = values::latest_period_ends(conn, programme.id)?.into_iter().collect();
+    let latest_end: HashMap<i32, NaiveDate> = values::latest_period_ends(conn, programme.id)?
+        .into_iter()
+        .collect();
     let mut ends: Vec<NaiveDate> = latest_end.values().copied().collect();
     ends.sort();
     ends.dedup();
@@ -113,7 +128,9 @@ pub fn indicator_figures(conn: &mut DbConn, programme: &Programme) -> AppResult<
     let mut out = Vec::with_capacity(indicators.len());
     for indicator in indicators {
         let rules = indicator.rules()?;
-        let latest = by_indicator.get(&indicator.id).and_then(|vals| latest_figure(rules, vals));
+        let latest = by_indicator
+            .get(&indicator.id)
+            .and_then(|vals| latest_figure(rules, vals));
         let milestone = latest
             .as_ref()
             .and_then(|l| targets.get(&(indicator.id, l.period.id())).copied());
@@ -122,7 +139,14 @@ pub fn indicator_figures(conn: &mut DbConn, programme: &Programme) -> AppResult<
             _ => None,
         };
         let rag = percent.map(|p| rag(p, &thresholds));
-        out.push(IndicatorFigure { indicator, rules, latest, milestone, percent, rag });
+        out.push(IndicatorFigure {
+            indicator,
+            rules,
+            latest,
+            milestone,
+            percent,
+            rag,
+        });
     }
     Ok(out)
 }
@@ -131,7 +155,10 @@ pub fn indicator_figures(conn: &mut DbConn, programme: &Programme) -> AppResult<
 /// length (a quarter and a month); the shortest period, the most recent start, wins.
 fn latest_figure(rules: IndicatorRules, vals: &[IndicatorValue]) -> Option<LatestFigure> {
     let newest_start = vals.iter().map(|v| v.period_start).max()?;
-    let chosen: Vec<&IndicatorValue> = vals.iter().filter(|v| v.period_start == newest_start).collect();
+    let chosen: Vec<&IndicatorValue> = vals
+        .iter()
+        .filter(|v| v.period_start == newest_start)
+        .collect();
     let period = Period::parse(&chosen.first()?.period).ok()?;
     let numbers: Vec<f64> = chosen.iter().map(|v| v.value).collect();
     let value = aggregate_counties(rules.county, &numbers)?;

@@ -117,7 +117,9 @@ fn sqlite_path(p: &str) -> Result<DatabaseTarget, String> {
     if p == ":memory:" || p.contains("mode=memory") {
         return Err("an in-memory SQLite database cannot be shared by the connection pool; give a file path".into());
     }
-    Ok(DatabaseTarget::Sqlite { path: PathBuf::from(p) })
+    Ok(DatabaseTarget::Sqlite {
+        path: PathBuf::from(p),
+    })
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
@@ -173,7 +175,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
-        conn.batch_execute("SELECT 1").map_err(|e| ConnectError(e.to_string()))
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| ConnectError(e.to_string()))
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -182,7 +185,11 @@ impl ManageConnection for Manager {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("unknown error").to_string()
+    s.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("unknown error")
+        .to_string()
 }
 
 /// The connection pool, cheap to clone, held in Rocket state.
@@ -207,7 +214,9 @@ impl Db {
                 }
             }
         }
-        let manager = Manager { target: target.clone() };
+        let manager = Manager {
+            target: target.clone(),
+        };
         let first = manager.connect().map_err(|e| {
             AppError::Unavailable(format!("cannot open {}: {e}", target.describe()))
         })?;
@@ -217,7 +226,10 @@ impl Db {
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(15))
             .build_unchecked(manager);
-        Ok(Db { pool, target: target.clone() })
+        Ok(Db {
+            pool,
+            target: target.clone(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -256,20 +268,28 @@ mod tests {
     #[test]
     fn urls_choose_the_backend() {
         assert_eq!(
-            DatabaseTarget::parse("postgres://127.0.0.1:5432/test").unwrap().backend(),
+            DatabaseTarget::parse("postgres://127.0.0.1:5432/test")
+                .unwrap()
+                .backend(),
             Backend::Postgresql
         );
         assert_eq!(
-            DatabaseTarget::parse("postgresql://u@h/db").unwrap().backend(),
+            DatabaseTarget::parse("postgresql://u@h/db")
+                .unwrap()
+                .backend(),
             Backend::Postgresql
         );
         assert_eq!(
             DatabaseTarget::parse("data/x.sqlite3").unwrap(),
-            DatabaseTarget::Sqlite { path: "data/x.sqlite3".into() }
+            DatabaseTarget::Sqlite {
+                path: "data/x.sqlite3".into()
+            }
         );
         assert_eq!(
             DatabaseTarget::parse("sqlite://data/x.db").unwrap(),
-            DatabaseTarget::Sqlite { path: "data/x.db".into() }
+            DatabaseTarget::Sqlite {
+                path: "data/x.db".into()
+            }
         );
     }
 
@@ -283,7 +303,10 @@ mod tests {
             (":memory:", "in-memory"),
         ] {
             let e = DatabaseTarget::parse(url).unwrap_err().to_string();
-            assert!(e.starts_with("DATABASE_URL:") && e.contains(expect), "{url}: {e}");
+            assert!(
+                e.starts_with("DATABASE_URL:") && e.contains(expect),
+                "{url}: {e}"
+            );
         }
     }
 

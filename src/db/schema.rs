@@ -229,6 +229,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Integer,
+        token_hash -> Text,
+        user_id -> Integer,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        ip -> Text,
+        user_agent -> Text,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Integer,
+        username -> Text,
+        ip -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        name -> Text,
+        token_hash -> Text,
+        prefix -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(programme_organisations -> programmes (programme_id));
 diesel::joinable!(programme_organisations -> organisations (organisation_id));
 diesel::joinable!(phases -> programmes (programme_id));
@@ -263,4 +300,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_roles,
     audit_log,
     issued_reports,
+    sessions,
+    login_failures,
+    api_tokens,
 );

@@ -6,10 +6,12 @@
 //! RAG status or Annual Review score testable in isolation, and lets the
 //! web and storage layers change without touching them.
 
+pub mod access;
 pub mod achievement;
 pub mod aggregation;
 pub mod period;
 pub mod score;
+pub mod throttle;
 pub mod unit;
 
 pub use achievement::{Direction, Rag, RagThresholds, ThresholdError};

@@ -76,7 +76,13 @@ pub fn of_programme(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<Activ
         .load(conn)?)
 }
 
-pub const STATUSES: [&str; 5] = ["not_started", "in_progress", "delayed", "completed", "cancelled"];
+pub const STATUSES: [&str; 5] = [
+    "not_started",
+    "in_progress",
+    "delayed",
+    "completed",
+    "cancelled",
+];
 
 pub fn status_label(status: &str) -> &'static str {
     match status {

@@ -75,19 +75,36 @@ pub struct IndicatorRules {
 impl Indicator {
     pub fn rules(&self) -> AppResult<IndicatorRules> {
         let bad = |what: &str, e: String| {
-            AppError::Internal(format!("indicator {} has an invalid {what}: {e}", self.code))
+            AppError::Internal(format!(
+                "indicator {} has an invalid {what}: {e}",
+                self.code
+            ))
         };
         Ok(IndicatorRules {
-            unit: self.unit.parse().map_err(|e: crate::domain::UnknownWordError| bad("unit", e.to_string()))?,
-            direction: self.direction.parse().map_err(|e: crate::domain::UnknownWordError| bad("direction", e.to_string()))?,
-            county: self.county_aggregation.parse().map_err(|e: crate::domain::UnknownWordError| bad("county aggregation", e.to_string()))?,
-            period: self.period_aggregation.parse().map_err(|e: crate::domain::UnknownWordError| bad("period aggregation", e.to_string()))?,
+            unit: self
+                .unit
+                .parse()
+                .map_err(|e: crate::domain::UnknownWordError| bad("unit", e.to_string()))?,
+            direction: self
+                .direction
+                .parse()
+                .map_err(|e: crate::domain::UnknownWordError| bad("direction", e.to_string()))?,
+            county: self.county_aggregation.parse().map_err(
+                |e: crate::domain::UnknownWordError| bad("county aggregation", e.to_string()),
+            )?,
+            period: self.period_aggregation.parse().map_err(
+                |e: crate::domain::UnknownWordError| bad("period aggregation", e.to_string()),
+            )?,
         })
     }
 
     /// Disaggregation dimensions beyond county, e.g. ["sex", "agency"].
     pub fn dimensions(&self) -> Vec<&str> {
-        self.disaggregations.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()
+        self.disaggregations
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect()
     }
 }
 

@@ -7,6 +7,7 @@ pub mod location;
 pub mod milestone;
 pub mod organisation;
 pub mod programme;
+pub mod session;
 pub mod user;
 pub mod values;
 

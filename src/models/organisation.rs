@@ -48,7 +48,12 @@ pub fn partners_of(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<(Strin
     Ok(rows)
 }
 
-pub fn add_partner(conn: &mut DbConn, programme_id: i32, organisation_id: i32, role: &str) -> AppResult<()> {
+pub fn add_partner(
+    conn: &mut DbConn,
+    programme_id: i32,
+    organisation_id: i32,
+    role: &str,
+) -> AppResult<()> {
     diesel::insert_into(programme_organisations::table)
         .values((
             programme_organisations::programme_id.eq(programme_id),

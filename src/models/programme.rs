@@ -89,7 +89,9 @@ pub fn by_code(conn: &mut DbConn, code: &str) -> AppResult<Programme> {
         .select(Programme::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found(format!("There is no programme with the code '{code}'.")))
+        .ok_or_else(|| {
+            AppError::not_found(format!("There is no programme with the code '{code}'."))
+        })
 }
 
 pub fn insert_phase(
@@ -113,7 +115,10 @@ pub fn insert_phase(
         .get_result(conn)?;
     for county in county_ids {
         diesel::insert_into(phase_counties::table)
-            .values((phase_counties::phase_id.eq(id), phase_counties::location_id.eq(county)))
+            .values((
+                phase_counties::phase_id.eq(id),
+                phase_counties::location_id.eq(county),
+            ))
             .execute(conn)?;
     }
     Ok(id)
@@ -151,6 +156,6 @@ pub fn current_phase(phases: &[PhaseWithCounties], day: NaiveDate) -> Option<&Ph
     phases
         .iter()
         .find(|p| p.contains(day))
-        .or_else(|| phases.iter().filter(|p| p.phase.start_date <= day).last())
+        .or_else(|| phases.iter().rfind(|p| p.phase.start_date <= day))
         .or_else(|| phases.first())
 }

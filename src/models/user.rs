@@ -80,7 +80,11 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -109,7 +113,10 @@ pub fn create(conn: &mut DbConn, account: &NewAccount) -> AppResult<User> {
         ))
         .returning(users::id)
         .get_result(conn)?;
-    Ok(users::table.find(id).select(User::as_select()).first(conn)?)
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)?)
 }
 
 pub fn by_username(conn: &mut DbConn, username: &str) -> AppResult<Option<User>> {
@@ -124,7 +131,12 @@ pub fn count(conn: &mut DbConn) -> AppResult<i64> {
     Ok(users::table.count().get_result(conn)?)
 }
 
-pub fn grant_role(conn: &mut DbConn, user_id: i32, programme_code: &str, role: &str) -> AppResult<()> {
+pub fn grant_role(
+    conn: &mut DbConn,
+    user_id: i32,
+    programme_code: &str,
+    role: &str,
+) -> AppResult<()> {
     if !ROLES.contains(&role) {
         return Err(AppError::invalid(
             "role",
@@ -137,7 +149,10 @@ pub fn grant_role(conn: &mut DbConn, user_id: i32, programme_code: &str, role: &
         .first(conn)
         .optional()?
         .ok_or_else(|| {
-            AppError::invalid("programme", format!("there is no programme with the code '{programme_code}'"))
+            AppError::invalid(
+                "programme",
+                format!("there is no programme with the code '{programme_code}'"),
+            )
         })?;
     let exists: i64 = user_roles::table
         .filter(user_roles::user_id.eq(user_id))
@@ -165,4 +180,84 @@ pub fn roles_of(conn: &mut DbConn, user_id: i32) -> AppResult<Vec<(String, Strin
         .order((programmes::code, user_roles::role))
         .select((programmes::code, user_roles::role))
         .load(conn)?)
+}
+
+/// (programme id, programme code, role) of a user.
+pub fn role_rows(conn: &mut DbConn, user_id: i32) -> AppResult<Vec<(i32, String, String)>> {
+    Ok(user_roles::table
+        .inner_join(programmes::table)
+        .filter(user_roles::user_id.eq(user_id))
+        .order((programmes::code, user_roles::role))
+        .select((programmes::id, programmes::code, user_roles::role))
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, serde::Serialize)]
+pub struct RoleGrant {
+    pub id: i32,
+    pub programme_code: String,
+    pub programme_name: String,
+    pub role: String,
+}
+
+pub fn grants_of(conn: &mut DbConn, user_id: i32) -> AppResult<Vec<RoleGrant>> {
+    Ok(user_roles::table
+        .inner_join(programmes::table)
+        .filter(user_roles::user_id.eq(user_id))
+        .order((programmes::code, user_roles::role))
+        .select((
+            user_roles::id,
+            programmes::code,
+            programmes::name,
+            user_roles::role,
+        ))
+        .load(conn)?)
+}
+
+pub fn revoke_grant(conn: &mut DbConn, user_id: i32, grant_id: i32) -> AppResult<RoleGrant> {
+    let grant = grants_of(conn, user_id)?
+        .into_iter()
+        .find(|g| g.id == grant_id)
+        .ok_or_else(|| AppError::not_found("That role is not held by this user."))?;
+    diesel::delete(user_roles::table.find(grant_id)).execute(conn)?;
+    Ok(grant)
+}
+
+pub fn all(conn: &mut DbConn) -> AppResult<Vec<User>> {
+    Ok(users::table
+        .order(users::username)
+        .select(User::as_select())
+        .load(conn)?)
+}
+
+pub fn find(conn: &mut DbConn, id: i32) -> AppResult<User> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("There is no user with that number."))
+}
+
+pub fn set_password(conn: &mut DbConn, user_id: i32, password: &str) -> AppResult<()> {
+    validate_password(password)?;
+    let hash = hash_password(password)?;
+    diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_active(conn: &mut DbConn, user_id: i32, active: bool) -> AppResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::is_active.eq(active))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_login(conn: &mut DbConn, user_id: i32, at: NaiveDateTime) -> AppResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::last_login_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(())
 }

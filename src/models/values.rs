@@ -97,22 +97,34 @@ pub fn targets_of_programme(conn: &mut DbConn, programme_id: i32) -> AppResult<V
     Ok(indicator_targets::table
         .inner_join(indicators::table)
         .filter(indicators::programme_id.eq(programme_id))
-        .order((indicator_targets::indicator_id, indicator_targets::period_start))
+        .order((
+            indicator_targets::indicator_id,
+            indicator_targets::period_start,
+        ))
         .select(Target::as_select())
         .load(conn)?)
 }
 
 /// For each indicator of the programme, the end date of the latest period with counted
 /// values. One grouped query over the (indicator_id, period_end) index.
-pub fn latest_period_ends(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<(i32, NaiveDate)>> {
+pub fn latest_period_ends(
+    conn: &mut DbConn,
+    programme_id: i32,
+) -> AppResult<Vec<(i32, NaiveDate)>> {
     let rows: Vec<(i32, Option<NaiveDate>)> = indicator_values::table
         .inner_join(indicators::table)
         .filter(indicators::programme_id.eq(programme_id))
         .filter(indicator_values::status.eq_any(COUNTED))
         .group_by(indicator_values::indicator_id)
-        .select((indicator_values::indicator_id, diesel::dsl::max(indicator_values::period_end)))
+        .select((
+            indicator_values::indicator_id,
+            diesel::dsl::max(indicator_values::period_end),
+        ))
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(id, d)| d.map(|d| (id, d))).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, d)| d.map(|d| (id, d)))
+        .collect())
 }
 
 /// Counted values of the programme's indicators whose period ends on one of `ends`.

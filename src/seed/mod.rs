@@ -29,7 +29,14 @@ pub fn reference_data(conn: &mut DbConn) -> AppResult<usize> {
     conn.transaction(|conn| {
         let kenya = location::insert(
             conn,
-            &NewLocation { code: "KE", name: "Kenya", level: "country", parent_id: None, mou_initial: false, borders: "" },
+            &NewLocation {
+                code: "KE",
+                name: "Kenya",
+                level: "country",
+                parent_id: None,
+                mou_initial: false,
+                borders: "",
+            },
         )?;
         for c in content::COUNTIES.iter() {
             location::insert(
@@ -58,11 +65,41 @@ pub struct DemoAccount {
 }
 
 pub const DEMO_ACCOUNTS: [DemoAccount; 5] = [
-    DemoAccount { username: "admin", name: "Demo Administrator", password: "mipaka-admin-demo", role: None, admin: true },
-    DemoAccount { username: "manager", name: "Amina Hassan (demo programme manager)", password: "mipaka-manager-demo", role: Some("manager"), admin: false },
-    DemoAccount { username: "officer", name: "Peter Ekai (demo ministry M&E officer)", password: "mipaka-officer-demo", role: Some("me_officer"), admin: false },
-    DemoAccount { username: "evaluator", name: "Grace Wanjiru (demo evaluator)", password: "mipaka-evaluator-demo", role: Some("evaluator"), admin: false },
-    DemoAccount { username: "donor", name: "James Carter (demo donor)", password: "mipaka-donor-demo", role: Some("donor"), admin: false },
+    DemoAccount {
+        username: "admin",
+        name: "Demo Administrator",
+        password: "mipaka-admin-demo",
+        role: None,
+        admin: true,
+    },
+    DemoAccount {
+        username: "manager",
+        name: "Amina Hassan (demo programme manager)",
+        password: "mipaka-manager-demo",
+        role: Some("manager"),
+        admin: false,
+    },
+    DemoAccount {
+        username: "officer",
+        name: "Peter Ekai (demo ministry M&E officer)",
+        password: "mipaka-officer-demo",
+        role: Some("me_officer"),
+        admin: false,
+    },
+    DemoAccount {
+        username: "evaluator",
+        name: "Grace Wanjiru (demo evaluator)",
+        password: "mipaka-evaluator-demo",
+        role: Some("evaluator"),
+        admin: false,
+    },
+    DemoAccount {
+        username: "donor",
+        name: "James Carter (demo donor)",
+        password: "mipaka-donor-demo",
+        role: Some("donor"),
+        admin: false,
+    },
 ];
 
 #[derive(Debug, Default)]
@@ -89,15 +126,24 @@ pub fn demo(conn: &mut DbConn, today: NaiveDate) -> AppResult<DemoSummary> {
                 )));
             }
         }
-        let counties: HashMap<String, i32> =
-            location::counties(conn)?.into_iter().map(|l| (l.code, l.id)).collect();
-        let mut orgs: HashMap<String, i32> =
-            organisation::all(conn)?.into_iter().map(|o| (o.code, o.id)).collect();
+        let counties: HashMap<String, i32> = location::counties(conn)?
+            .into_iter()
+            .map(|l| (l.code, l.id))
+            .collect();
+        let mut orgs: HashMap<String, i32> = organisation::all(conn)?
+            .into_iter()
+            .map(|o| (o.code, o.id))
+            .collect();
         for o in content::ORGANISATIONS {
             if !orgs.contains_key(o.code) {
                 let id = organisation::insert(
                     conn,
-                    &NewOrganisation { code: o.code, name: o.name, short_name: o.short_name, kind: o.kind },
+                    &NewOrganisation {
+                        code: o.code,
+                        name: o.name,
+                        short_name: o.short_name,
+                        kind: o.kind,
+                    },
                 )?;
                 orgs.insert(o.code.to_string(), id);
             }
@@ -153,8 +199,9 @@ fn demo_accounts(conn: &mut DbConn) -> AppResult<usize> {
 }
 
 fn ymd((y, m, d): Ymd) -> AppResult<NaiveDate> {
-    NaiveDate::from_ymd_opt(y, m, d)
-        .ok_or_else(|| AppError::Internal(format!("demo content has an impossible date {y}-{m}-{d}")))
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+        AppError::Internal(format!("demo content has an impossible date {y}-{m}-{d}"))
+    })
 }
 
 fn lookup(map: &HashMap<String, i32>, code: &str, what: &str) -> AppResult<i32> {
@@ -194,13 +241,30 @@ fn load_programme(
             .iter()
             .map(|c| lookup(counties, c, "county"))
             .collect::<AppResult<Vec<_>>>()?;
-        programme::insert_phase(conn, pid, ph.name, ymd(ph.start)?, ymd(ph.end)?, i as i32, &ids)?;
+        programme::insert_phase(
+            conn,
+            pid,
+            ph.name,
+            ymd(ph.start)?,
+            ymd(ph.end)?,
+            i as i32,
+            &ids,
+        )?;
     }
 
     let mut results: HashMap<String, i32> = HashMap::new();
     let mut indicators: HashMap<&str, i32> = HashMap::new();
     let mut position = 0;
-    insert_results(conn, pid, &p.framework, None, &mut position, &mut results, &mut indicators, summary)?;
+    insert_results(
+        conn,
+        pid,
+        &p.framework,
+        None,
+        &mut position,
+        &mut results,
+        &mut indicators,
+        summary,
+    )?;
 
     let targets = generate::targets(p)
         .into_iter()
@@ -248,7 +312,10 @@ fn load_programme(
             &milestone::NewMilestone {
                 programme_id: pid,
                 result_id: Some(lookup(&results, m.output, "output")?),
-                location_id: m.county.map(|c| lookup(counties, c, "county")).transpose()?,
+                location_id: m
+                    .county
+                    .map(|c| lookup(counties, c, "county"))
+                    .transpose()?,
                 title: m.title,
                 due_date: ymd(m.due)?,
                 status: m.status,
@@ -268,7 +335,10 @@ fn load_programme(
                 code: a.code,
                 title: a.title,
                 lead_organisation_id: Some(lookup(orgs, a.lead, "organisation")?),
-                location_id: a.county.map(|c| lookup(counties, c, "county")).transpose()?,
+                location_id: a
+                    .county
+                    .map(|c| lookup(counties, c, "county"))
+                    .transpose()?,
                 planned_start: ymd(a.planned_start)?,
                 planned_end: ymd(a.planned_end)?,
                 actual_start: a.actual_start.map(ymd).transpose()?,
@@ -290,9 +360,9 @@ fn parse_period(id: &str) -> AppResult<Period> {
 }
 
 fn lookup_ind(map: &HashMap<&str, i32>, code: &str) -> AppResult<i32> {
-    map.get(code)
-        .copied()
-        .ok_or_else(|| AppError::Internal(format!("demo values name an unknown indicator '{code}'")))
+    map.get(code).copied().ok_or_else(|| {
+        AppError::Internal(format!("demo values name an unknown indicator '{code}'"))
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -348,7 +418,16 @@ fn insert_results(
         summary.indicators += 1;
     }
     for child in r.children {
-        insert_results(conn, pid, child, Some(id), position, results, indicators, summary)?;
+        insert_results(
+            conn,
+            pid,
+            child,
+            Some(id),
+            position,
+            results,
+            indicators,
+            summary,
+        )?;
     }
     Ok(())
 }

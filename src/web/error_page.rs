@@ -32,18 +32,30 @@ fn not_found() -> Template {
 
 #[rocket::catch(422)]
 fn unprocessable() -> Template {
-    page(Status::UnprocessableEntity, "The request could not be read: a value in it has the wrong form.".into(), None)
+    page(
+        Status::UnprocessableEntity,
+        "The request could not be read: a value in it has the wrong form.".into(),
+        None,
+    )
 }
 
 #[rocket::catch(500)]
 fn internal() -> Template {
-    let (message, reference) = AppError::Internal("unhandled server error (see log above)".into()).public_message();
+    let (message, reference) =
+        AppError::Internal("unhandled server error (see log above)".into()).public_message();
     page(Status::InternalServerError, message, reference)
 }
 
 #[rocket::catch(default)]
 fn other(status: Status, _req: &Request) -> Template {
-    page(status, format!("The request could not be completed ({}).", status.reason().unwrap_or("error")), None)
+    page(
+        status,
+        format!(
+            "The request could not be completed ({}).",
+            status.reason().unwrap_or("error")
+        ),
+        None,
+    )
 }
 
 pub fn catchers() -> Vec<Catcher> {

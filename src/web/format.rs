@@ -15,7 +15,8 @@ pub fn date_range(a: NaiveDate, b: NaiveDate) -> String {
 }
 
 pub fn value(unit: Unit, v: Option<f64>, currency: &str) -> String {
-    v.map(|v| format_value(unit, v, currency)).unwrap_or_else(|| "—".into())
+    v.map(|v| format_value(unit, v, currency))
+        .unwrap_or_else(|| "—".into())
 }
 
 pub fn percent(p: Option<f64>) -> String {
@@ -30,5 +31,9 @@ pub struct RagView {
 }
 
 pub fn rag(r: Option<Rag>) -> Option<RagView> {
-    r.map(|r| RagView { class: r.as_str(), label: r.label(), symbol: r.symbol() })
+    r.map(|r| RagView {
+        class: r.as_str(),
+        label: r.label(),
+        symbol: r.symbol(),
+    })
 }

@@ -8,7 +8,7 @@ use crate::error::AppResult;
 #[rocket::get("/health")]
 pub async fn health(db: &State<Db>) -> AppResult<Json<Value>> {
     let backend = db.backend();
-    let version = db.run(|conn| migrations::schema_version(conn)).await?;
+    let version = db.run(migrations::schema_version).await?;
     Ok(Json(json!({
         "status": "ok",
         "backend": backend.name(),

@@ -66,7 +66,12 @@ fn card(o: &ProgrammeOverview, today: chrono::NaiveDate) -> Card {
     });
     let activities = activity::STATUSES
         .iter()
-        .map(|s| (activity::status_label(s).to_string(), o.activities.iter().filter(|a| a.status == *s).count()))
+        .map(|s| {
+            (
+                activity::status_label(s).to_string(),
+                o.activities.iter().filter(|a| a.status == *s).count(),
+            )
+        })
         .filter(|(_, n)| *n > 0)
         .collect();
     Card {

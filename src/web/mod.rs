@@ -13,7 +13,10 @@ pub use error_page::catchers;
 
 pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     rocket
-        .mount("/", rocket::routes![home::index, programme::show, health::health, stylesheet])
+        .mount(
+            "/",
+            rocket::routes![home::index, programme::show, health::health, stylesheet],
+        )
         .register("/", catchers())
 }
 

@@ -92,7 +92,8 @@ pub async fn show(db: &State<Db>, code: &str) -> AppResult<Template> {
     let p = &o.programme;
     let county_name: HashMap<i32, String> = counties.into_iter().map(|c| (c.id, c.name)).collect();
     let org_name: HashMap<i32, String> = orgs.into_iter().map(|o| (o.id, o.short_name)).collect();
-    let result_code: HashMap<i32, String> = o.results.iter().map(|r| (r.id, r.code.clone())).collect();
+    let result_code: HashMap<i32, String> =
+        o.results.iter().map(|r| (r.id, r.code.clone())).collect();
 
     let mut partner_lines: Vec<(String, Vec<String>)> = Vec::new();
     for (role, org) in &partners {
@@ -124,15 +125,25 @@ pub async fn show(db: &State<Db>, code: &str) -> AppResult<Template> {
         .filter(|m| m.is_open() && m.due_date <= today + chrono::Days::new(90))
         .map(|m| MilestoneRow {
             title: m.title.clone(),
-            output: m.result_id.and_then(|r| result_code.get(&r).cloned()).unwrap_or_default(),
-            county: m.location_id.and_then(|l| county_name.get(&l).cloned()).unwrap_or_else(|| "All".into()),
+            output: m
+                .result_id
+                .and_then(|r| result_code.get(&r).cloned())
+                .unwrap_or_default(),
+            county: m
+                .location_id
+                .and_then(|l| county_name.get(&l).cloned())
+                .unwrap_or_else(|| "All".into()),
             due: format::date(m.due_date),
             status: milestone::status_label(&m.status),
             overdue: m.is_overdue(today),
         })
         .collect();
     attention.sort_by_key(|m| !m.overdue);
-    let completed = o.milestones.iter().filter(|m| m.status == "completed").count();
+    let completed = o
+        .milestones
+        .iter()
+        .filter(|m| m.status == "completed")
+        .count();
 
     let groups: Vec<ActivityGroup> = activity::STATUSES
         .iter()
@@ -145,8 +156,14 @@ pub async fn show(db: &State<Db>, code: &str) -> AppResult<Template> {
                 .map(|a| ActivityRow {
                     code: a.code.clone(),
                     title: a.title.clone(),
-                    lead: a.lead_organisation_id.and_then(|i| org_name.get(&i).cloned()).unwrap_or_default(),
-                    county: a.location_id.and_then(|l| county_name.get(&l).cloned()).unwrap_or_else(|| "All".into()),
+                    lead: a
+                        .lead_organisation_id
+                        .and_then(|i| org_name.get(&i).cloned())
+                        .unwrap_or_default(),
+                    county: a
+                        .location_id
+                        .and_then(|l| county_name.get(&l).cloned())
+                        .unwrap_or_else(|| "All".into()),
                     planned: format::date_range(a.planned_start, a.planned_end),
                     percent: a.percent_complete,
                     budget: format_minor(a.budget_minor, &p.currency),
@@ -231,7 +248,11 @@ fn walk(
         score,
         indicators: figures.iter().map(|f| indicator_row(f, currency)).collect(),
     });
-    let mut children: Vec<&ResultRow> = o.results.iter().filter(|c| c.parent_id == Some(r.id)).collect();
+    let mut children: Vec<&ResultRow> = o
+        .results
+        .iter()
+        .filter(|c| c.parent_id == Some(r.id))
+        .collect();
     children.sort_by_key(|c| c.position);
     for c in children {
         walk(o, c, depth + 1, by_result, currency, out);
@@ -250,13 +271,20 @@ fn indicator_row(f: &IndicatorFigure, currency: &str) -> IndicatorRow {
         baseline: format::value(unit, i.baseline_value, currency),
         baseline_date: i.baseline_date.map(fmt_month).unwrap_or_default(),
         latest: format::value(unit, f.latest.as_ref().map(|l| l.value), currency),
-        latest_period: f.latest.as_ref().map(|l| l.period.label()).unwrap_or_default(),
+        latest_period: f
+            .latest
+            .as_ref()
+            .map(|l| l.period.label())
+            .unwrap_or_default(),
         counties: f.latest.as_ref().map(|l| l.counties).unwrap_or(0),
         provisional: f.latest.as_ref().is_some_and(|l| l.provisional),
         milestone: format::value(unit, f.milestone, currency),
         end_target: format::value(unit, i.end_target, currency),
         percent: format::percent(f.percent),
-        bar: f.percent.map(|p| p.clamp(0.0, 100.0).round() as u32).unwrap_or(0),
+        bar: f
+            .percent
+            .map(|p| p.clamp(0.0, 100.0).round() as u32)
+            .unwrap_or(0),
         rag: format::rag(f.rag),
     }
 }

@@ -18,14 +18,26 @@ fn mipaka(dir: &std::path::Path, env: &[(&str, &str)], args: &[&str], stdin: &st
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("run mipaka");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
 fn one_line_error(out: &Output) -> String {
     let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(err.trim_end().lines().count(), 1, "exactly one line: {err:?}");
-    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "exactly one line: {err:?}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
     err
 }
 
@@ -40,7 +52,10 @@ fn a_malformed_database_url_ends_with_one_clear_line() {
         let out = mipaka(dir.path(), &[("DATABASE_URL", url)], &["migrate"], "");
         assert_eq!(out.status.code(), Some(2), "{url}");
         let err = one_line_error(&out);
-        assert!(err.starts_with("mipaka: DATABASE_URL: ") && err.contains(expect), "{url}: {err}");
+        assert!(
+            err.starts_with("mipaka: DATABASE_URL: ") && err.contains(expect),
+            "{url}: {err}"
+        );
     }
 }
 
@@ -48,17 +63,33 @@ fn a_malformed_database_url_ends_with_one_clear_line() {
 fn an_unreachable_postgresql_ends_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     // Port 9 (discard) has no PostgreSQL on any machine we run on.
-    let out = mipaka(dir.path(), &[("DATABASE_URL", "postgres://127.0.0.1:9/mipaka")], &["migrate"], "");
+    let out = mipaka(
+        dir.path(),
+        &[("DATABASE_URL", "postgres://127.0.0.1:9/mipaka")],
+        &["migrate"],
+        "",
+    );
     assert_eq!(out.status.code(), Some(1));
     let err = one_line_error(&out);
-    assert!(err.starts_with("mipaka: cannot open PostgreSQL at postgres://127.0.0.1:9/mipaka"), "{err}");
+    assert!(
+        err.starts_with("mipaka: cannot open PostgreSQL at postgres://127.0.0.1:9/mipaka"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_bad_setting_names_the_variable() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("x.sqlite3");
-    let out = mipaka(dir.path(), &[("DATABASE_URL", db.to_str().unwrap()), ("MIPAKA_PORT", "http")], &["serve"], "");
+    let out = mipaka(
+        dir.path(),
+        &[
+            ("DATABASE_URL", db.to_str().unwrap()),
+            ("MIPAKA_PORT", "http"),
+        ],
+        &["serve"],
+        "",
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(one_line_error(&out).contains("MIPAKA_PORT: 'http' is not a port number"));
 }
@@ -66,10 +97,19 @@ fn a_bad_setting_names_the_variable() {
 #[test]
 fn every_command_has_help() {
     let dir = tempfile::tempdir().unwrap();
-    for cmd in [vec!["--help"], vec!["serve", "--help"], vec!["migrate", "--help"], vec!["seed", "--help"], vec!["create-user", "--help"]] {
+    for cmd in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["seed", "--help"],
+        vec!["create-user", "--help"],
+    ] {
         let out = mipaka(dir.path(), &[], &cmd, "");
         assert!(out.status.success(), "{cmd:?}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: mipaka"), "{cmd:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage: mipaka"),
+            "{cmd:?}"
+        );
     }
 }
 
@@ -81,13 +121,21 @@ fn migrate_seed_and_create_user_from_the_command_line() {
     let env = [("DATABASE_URL", db.to_str().unwrap())];
 
     let out = mipaka(dir, &env, &["migrate"], "");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Applied 1 migration"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Applied 2 migration"));
     let out = mipaka(dir, &env, &["migrate"], "");
     assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
 
     let out = mipaka(dir, &env, &["seed", "--demo"], "");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("3 programmes"));
     let out = mipaka(dir, &env, &["seed", "--demo"], "");
     assert_eq!(out.status.code(), Some(1));
@@ -96,25 +144,89 @@ fn migrate_seed_and_create_user_from_the_command_line() {
     let out = mipaka(
         dir,
         &env,
-        &["create-user", "--username", "wanjiku", "--name", "Wanjiku Njoroge", "--admin", "--role", "LBP:manager", "--password-stdin"],
+        &[
+            "create-user",
+            "--username",
+            "wanjiku",
+            "--name",
+            "Wanjiku Njoroge",
+            "--admin",
+            "--role",
+            "LBP:manager",
+            "--password-stdin",
+        ],
         "correct horse battery\n",
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
-    let out = mipaka(dir, &env, &["create-user", "--username", "short", "--name", "S", "--password-stdin"], "tiny\n");
+    let out = mipaka(
+        dir,
+        &env,
+        &[
+            "create-user",
+            "--username",
+            "short",
+            "--name",
+            "S",
+            "--password-stdin",
+        ],
+        "tiny\n",
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(one_line_error(&out).contains("at least 10 characters"));
-    let out = mipaka(dir, &env, &["create-user", "--username", "x2", "--name", "S", "--role", "NOPE:manager", "--password-stdin"], "long enough password\n");
+    let out = mipaka(
+        dir,
+        &env,
+        &[
+            "create-user",
+            "--username",
+            "x2",
+            "--name",
+            "S",
+            "--role",
+            "NOPE:manager",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
     assert_ne!(out.status.code(), Some(0));
 
-    let check = TestDb { config: mipaka::config::Config::for_database(mipaka::db::DatabaseTarget::Sqlite { path: db.clone() }, dir), dir: tempfile::tempdir().unwrap(), backend: crate::support::Backend::Sqlite };
+    let check = TestDb {
+        config: mipaka::config::Config::for_database(
+            mipaka::db::DatabaseTarget::Sqlite { path: db.clone() },
+            dir,
+        ),
+        dir: tempfile::tempdir().unwrap(),
+        backend: crate::support::Backend::Sqlite,
+    };
     let handle = check.prepare();
     let mut conn = handle.get().unwrap();
-    let u = mipaka::models::user::by_username(&mut conn, "wanjiku").unwrap().unwrap();
+    let u = mipaka::models::user::by_username(&mut conn, "wanjiku")
+        .unwrap()
+        .unwrap();
     assert!(u.is_admin);
-    assert!(u.password_hash.starts_with("$argon2id$"), "{}", u.password_hash);
+    assert!(
+        u.password_hash.starts_with("$argon2id$"),
+        "{}",
+        u.password_hash
+    );
     assert!(!u.password_hash.contains("correct horse"));
-    assert!(mipaka::models::user::verify_password("correct horse battery", &u.password_hash));
-    assert_eq!(mipaka::models::user::roles_of(&mut conn, u.id).unwrap(), vec![("LBP".to_string(), "manager".to_string())]);
-    assert!(mipaka::models::user::by_username(&mut conn, "x2").unwrap().is_none(), "a failed create-user leaves no account");
+    assert!(mipaka::models::user::verify_password(
+        "correct horse battery",
+        &u.password_hash
+    ));
+    assert_eq!(
+        mipaka::models::user::roles_of(&mut conn, u.id).unwrap(),
+        vec![("LBP".to_string(), "manager".to_string())]
+    );
+    assert!(
+        mipaka::models::user::by_username(&mut conn, "x2")
+            .unwrap()
+            .is_none(),
+        "a failed create-user leaves no account"
+    );
 }

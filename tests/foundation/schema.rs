@@ -70,7 +70,11 @@ fn both_migration_sets_create_the_same_tables_and_columns() {
     let p = TestDb::postgres();
     let sqlite = columns(&mut s.prepare().get().unwrap());
     let postgres = columns(&mut p.prepare().get().unwrap());
-    assert!(sqlite.len() > 100, "expected the whole schema, got {} columns", sqlite.len());
+    assert!(
+        sqlite.len() > 100,
+        "expected the whole schema, got {} columns",
+        sqlite.len()
+    );
     let only_sqlite: Vec<_> = sqlite.difference(&postgres).collect();
     let only_pg: Vec<_> = postgres.difference(&sqlite).collect();
     assert!(

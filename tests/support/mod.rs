@@ -58,9 +58,15 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 impl TestDb {
     pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temporary folder");
-        let target = DatabaseTarget::Sqlite { path: dir.path().join("test.sqlite3") };
+        let target = DatabaseTarget::Sqlite {
+            path: dir.path().join("test.sqlite3"),
+        };
         let config = Config::for_database(target, dir.path());
-        TestDb { config, dir, backend: Backend::Sqlite }
+        TestDb {
+            config,
+            dir,
+            backend: Backend::Sqlite,
+        }
     }
 
     pub fn postgres() -> TestDb {
@@ -75,13 +81,19 @@ impl TestDb {
         let mut admin = PgConnection::establish(&admin_url)
             .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TEST_DATABASE_URL: {e}"));
         admin
-            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"))
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
+            ))
             .expect("create test schema");
         let sep = if admin_url.contains('?') { '&' } else { '?' };
         let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
         let dir = tempfile::tempdir().expect("temporary folder");
         let config = Config::for_database(DatabaseTarget::Postgres { url }, dir.path());
-        TestDb { config, dir, backend: Backend::Postgres { admin_url, schema } }
+        TestDb {
+            config,
+            dir,
+            backend: Backend::Postgres { admin_url, schema },
+        }
     }
 
     pub fn is_postgres(&self) -> bool {
