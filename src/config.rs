@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use crate::db::DatabaseTarget;
+use crate::domain::throttle::ThrottlePolicy;
 use crate::error::{AppError, AppResult};
 
 pub const DEFAULT_SQLITE_FILE: &str = "mipaka.sqlite3";
@@ -22,6 +23,11 @@ pub struct Config {
     pub port: u16,
     pub pool_size: u32,
     pub secret_key: Option<String>,
+    /// A browser session unused this long ends.
+    pub session_idle_minutes: u32,
+    /// Mark cookies Secure: set when a TLS-terminating proxy stands in front.
+    pub secure_cookies: bool,
+    pub throttle: ThrottlePolicy,
 }
 
 impl Config {
@@ -78,6 +84,24 @@ impl Config {
             None => 8,
         };
         let secret_key = var("MIPAKA_SECRET_KEY");
+        let session_idle_minutes = match var("MIPAKA_SESSION_IDLE_MINUTES") {
+            Some(v) => match v.parse::<u32>() {
+                Ok(n) if (5..=1440).contains(&n) => n,
+                _ => return Err(AppError::Config(format!(
+                    "MIPAKA_SESSION_IDLE_MINUTES: '{v}' is not a number of minutes from 5 to 1440"
+                ))),
+            },
+            None => 60,
+        };
+        let secure_cookies = match var("MIPAKA_SECURE_COOKIES").as_deref() {
+            None | Some("false") | Some("0") | Some("no") => false,
+            Some("true") | Some("1") | Some("yes") => true,
+            Some(other) => {
+                return Err(AppError::Config(format!(
+                    "MIPAKA_SECURE_COOKIES: '{other}' should be true or false"
+                )))
+            }
+        };
         Ok(Config {
             database,
             embedded_default,
@@ -92,6 +116,9 @@ impl Config {
             port,
             pool_size,
             secret_key,
+            session_idle_minutes,
+            secure_cookies,
+            throttle: ThrottlePolicy::default(),
         })
     }
 
@@ -107,6 +134,9 @@ impl Config {
             port: 8000,
             pool_size: 4,
             secret_key: None,
+            session_idle_minutes: 60,
+            secure_cookies: false,
+            throttle: ThrottlePolicy::default(),
         }
     }
 }

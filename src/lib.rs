@@ -3,6 +3,7 @@
 //! The binary parses the command line; everything else is here so that tests and
 //! benchmarks build exactly the application users run.
 
+pub mod api;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -14,7 +15,6 @@ pub mod secret;
 pub mod seed;
 pub mod web;
 
-use rocket::fairing::AdHoc;
 use rocket::{Build, Rocket};
 use rocket_dyn_templates::Template;
 
@@ -74,13 +74,14 @@ pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
         // where to open the tracker. ROCKET_LOG_LEVEL=normal brings it back.
         figment = figment.merge(("log_level", "critical"));
     }
+    let settings = auth::AuthSettings {
+        idle: chrono::Duration::minutes(i64::from(config.session_idle_minutes)),
+        throttle: config.throttle,
+        secure_cookies: config.secure_cookies,
+    };
     let rocket = rocket::custom(figment)
         .manage(db)
-        .attach(Template::fairing())
-        .attach(AdHoc::on_response("security headers", |_, res| {
-            Box::pin(async move {
-                res.set_raw_header("X-Content-Type-Options", "nosniff");
-            })
-        }));
-    Ok(web::mount(rocket))
+        .manage(settings)
+        .attach(Template::fairing());
+    Ok(api::mount(web::mount(rocket)))
 }

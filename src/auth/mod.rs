@@ -325,3 +325,10 @@ impl<'r> FromRequest<'r> for ApiClient {
         }
     }
 }
+
+/// The body of a form that is only a button (sign out, revoke, remove).
+#[derive(rocket::form::FromForm)]
+pub struct ButtonOnly {
+    #[field(name = "csrf")]
+    _csrf: String,
+}

@@ -1,19 +1,21 @@
 use rocket::http::Status;
-use rocket::response::{self, Responder};
+use rocket::response::{self, Redirect, Responder};
 use rocket::{Catcher, Request};
 use rocket_dyn_templates::{context, Template};
 
-use crate::error::AppError;
+use crate::error::{error_reference, AppError};
 
+/// Every error page carries a reference that is also in the server log, so a user can
+/// quote it; internals never reach the page.
 fn page(status: Status, message: String, reference: Option<String>) -> Template {
+    let reference = reference.unwrap_or_else(|| {
+        let r = error_reference();
+        eprintln!("error {r}: {} {}", status.code, message);
+        r
+    });
     Template::render(
         "error",
-        context! {
-            title: status.reason().unwrap_or("Error"),
-            code: status.code,
-            message,
-            reference,
-        },
+        context! { title: status.reason().unwrap_or("Error"), code: status.code, message, reference, me: () },
     )
 }
 
@@ -23,6 +25,24 @@ impl<'r> Responder<'r, 'static> for AppError {
         let (message, reference) = self.public_message();
         response::status::Custom(status, page(status, message, reference)).respond_to(req)
     }
+}
+
+/// Not signed in: to the sign-in page, coming back here afterwards.
+#[rocket::catch(401)]
+fn unauthorized(req: &Request<'_>) -> Redirect {
+    let here = req.uri().path().to_string();
+    let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+    Redirect::to(format!("/login?next={next}"))
+}
+
+#[rocket::catch(403)]
+fn forbidden() -> Template {
+    page(
+        Status::Forbidden,
+        "You may not do this. If you were filling in a form, it may have expired: go back, reload the page and try again."
+            .into(),
+        None,
+    )
 }
 
 #[rocket::catch(404)]
@@ -59,5 +79,12 @@ fn other(status: Status, _req: &Request) -> Template {
 }
 
 pub fn catchers() -> Vec<Catcher> {
-    rocket::catchers![not_found, unprocessable, internal, other]
+    rocket::catchers![
+        unauthorized,
+        forbidden,
+        not_found,
+        unprocessable,
+        internal,
+        other
+    ]
 }

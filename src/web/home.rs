@@ -1,8 +1,11 @@
 use rocket::State;
-use rocket_dyn_templates::{context, Template};
+use rocket_dyn_templates::Template;
 use serde::Serialize;
+use serde_json::json;
 
 use super::format;
+use super::view::render;
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::models::{activity, programme};
@@ -31,12 +34,16 @@ struct PhaseLine {
 }
 
 #[rocket::get("/")]
-pub async fn index(db: &State<Db>) -> AppResult<Template> {
+pub async fn index(db: &State<Db>, signed: &Signed) -> AppResult<Template> {
     let today = super::today();
+    let access = signed.access.clone();
     let cards = db
         .run(move |conn| {
             let mut cards = Vec::new();
-            for p in programme::all(conn)? {
+            for p in programme::all(conn)?
+                .into_iter()
+                .filter(|p| access.sees(p.id))
+            {
                 let o = ProgrammeOverview::load(conn, p)?;
                 cards.push(card(&o, today));
             }
@@ -44,9 +51,10 @@ pub async fn index(db: &State<Db>) -> AppResult<Template> {
         })
         .await?;
     let demo = cards.iter().any(|c| c.is_demo);
-    Ok(Template::render(
+    Ok(render(
         "home",
-        context! { cards, demo, today: format::date(today) },
+        Some(signed),
+        json!({ "cards": cards, "demo": demo }),
     ))
 }
 

@@ -1,12 +1,17 @@
 //! HTML routes. Thin: parse the request, call models/overview, shape a view, render.
 
+mod account;
+mod admin;
+mod auth;
 mod error_page;
 mod format;
 mod health;
 mod home;
 mod programme;
+mod view;
 
-use rocket::http::ContentType;
+use rocket::fairing::AdHoc;
+use rocket::http::{ContentType, Header};
 use rocket::{Build, Rocket};
 
 pub use error_page::catchers;
@@ -15,9 +20,56 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     rocket
         .mount(
             "/",
-            rocket::routes![home::index, programme::show, health::health, stylesheet],
+            rocket::routes![
+                home::index,
+                programme::show,
+                health::health,
+                stylesheet,
+                auth::login_form,
+                auth::login,
+                auth::logout,
+                account::show,
+                account::change_password,
+                account::create_token,
+                account::revoke_token,
+                admin::users,
+                admin::create_user,
+                admin::user_page,
+                admin::grant_role,
+                admin::revoke_role,
+                admin::reset_password,
+                admin::set_status,
+                admin::audit_log,
+            ],
         )
         .register("/", catchers())
+        .attach(security_headers())
+}
+
+/// Headers on every response: no scripts at all, no framing, no sniffing, and no
+/// caching of pages that may hold programme data.
+fn security_headers() -> AdHoc {
+    AdHoc::on_response("security headers", |req, res| {
+        Box::pin(async move {
+            res.set_header(Header::new(
+                "Content-Security-Policy",
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+                 frame-ancestors 'none'; base-uri 'none'",
+            ));
+            res.set_header(Header::new("X-Content-Type-Options", "nosniff"));
+            res.set_header(Header::new("X-Frame-Options", "DENY"));
+            res.set_header(Header::new("Referrer-Policy", "same-origin"));
+            res.set_header(Header::new(
+                "Permissions-Policy",
+                "camera=(), microphone=(), geolocation=()",
+            ));
+            if req.uri().path().starts_with("/static/") {
+                res.set_header(Header::new("Cache-Control", "public, max-age=86400"));
+            } else {
+                res.set_header(Header::new("Cache-Control", "no-store"));
+            }
+        })
+    })
 }
 
 const STYLESHEET: &str = include_str!("../../static/mipaka.css");

@@ -4,14 +4,18 @@ use chrono::NaiveDate;
 use rocket::State;
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
+use serde_json::json;
 
 use super::format::{self, RagView};
+use super::view::render;
+use crate::auth::Signed;
 use crate::db::Db;
+use crate::domain::access::Permission;
 use crate::domain::score::{suggest_output_score, SCORE_RULE};
 use crate::domain::unit::{format_minor, Unit};
 use crate::error::AppResult;
 use crate::models::framework::{level_rank, ResultRow};
-use crate::models::{activity, location, milestone, organisation, programme};
+use crate::models::{activity, location, milestone, organisation};
 use crate::overview::{IndicatorFigure, ProgrammeOverview};
 
 #[derive(Serialize)]
@@ -77,12 +81,13 @@ struct ActivityGroup {
 }
 
 #[rocket::get("/programmes/<code>")]
-pub async fn show(db: &State<Db>, code: &str) -> AppResult<Template> {
+pub async fn show(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Template> {
     let code = code.to_string();
     let today = super::today();
+    let access = signed.access.clone();
     let (o, partners, counties, orgs) = db
         .run(move |conn| {
-            let p = programme::by_code(conn, &code)?;
+            let p = access.programme(conn, &code, Permission::ViewDashboard)?;
             let partners = organisation::partners_of(conn, p.id)?;
             let counties = location::counties(conn)?;
             let orgs = organisation::all(conn)?;
@@ -176,30 +181,35 @@ pub async fn show(db: &State<Db>, code: &str) -> AppResult<Template> {
         .collect();
     let budget: i64 = o.activities.iter().map(|a| a.budget_minor).sum();
     let spend: i64 = o.activities.iter().map(|a| a.spend_minor).sum();
+    let burn = if budget > 0 {
+        format!("{:.0}%", spend as f64 * 100.0 / budget as f64)
+    } else {
+        "—".to_string()
+    };
 
-    Ok(Template::render(
+    Ok(render(
         "programme",
-        context! {
-            demo: p.is_demo,
-            today: format::date(today),
-            programme: context! {
-                code: &p.code, name: &p.name, description: &p.description,
-                dates: format::date_range(p.start_date, p.end_date), currency: &p.currency,
+        Some(signed),
+        json!({
+            "demo": p.is_demo,
+            "programme": {
+                "code": &p.code, "name": &p.name, "description": &p.description,
+                "dates": format::date_range(p.start_date, p.end_date), "currency": &p.currency,
             },
-            partners: partner_lines,
-            phases,
-            rag_rule: p.thresholds().describe(),
-            score_rule: SCORE_RULE,
-            rag_counts: o.rag_counts(),
-            tree,
-            attention,
-            milestones_total: o.milestones.len(),
-            milestones_completed: completed,
-            activity_groups: groups,
-            budget: format_minor(budget, &p.currency),
-            spend: format_minor(spend, &p.currency),
-            burn: if budget > 0 { format!("{:.0}%", spend as f64 * 100.0 / budget as f64) } else { "—".into() },
-        },
+            "partners": partner_lines,
+            "phases": phases,
+            "rag_rule": p.thresholds().describe(),
+            "score_rule": SCORE_RULE,
+            "rag_counts": o.rag_counts(),
+            "tree": tree,
+            "attention": attention,
+            "milestones_total": o.milestones.len(),
+            "milestones_completed": completed,
+            "activity_groups": groups,
+            "budget": format_minor(budget, &p.currency),
+            "spend": format_minor(spend, &p.currency),
+            "burn": burn,
+        }),
     ))
 }
 

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use rocket::http::Status;
 
 use crate::on_both_backends;
-use crate::support::{demo_day, TestDb};
+use crate::support::{demo_day, demo_password, sign_in, TestDb};
 use mipaka::db::schema::{indicator_targets, indicator_values, indicators, programmes};
 use mipaka::domain::unit::format_value;
 
@@ -55,7 +55,11 @@ on_both_backends! {
     fn a_configured_database_is_never_seeded_unasked(t) {
         let db = t.prepare();
         assert_eq!(mipaka::models::programme::count(&mut db.get().unwrap()).unwrap(), 0);
+        mipaka::models::user::create(&mut db.get().unwrap(), &mipaka::models::user::NewAccount {
+            username: "first", display_name: "First Admin", email: "", password: "first-admin-password", is_admin: true,
+        }).unwrap();
         let client = t.client(db);
+        sign_in(&client, "first", "first-admin-password");
         let page = client.get("/").dispatch().into_string().unwrap();
         assert!(page.contains("No programmes yet"));
         assert!(!page.contains("Demonstration data"));
@@ -180,6 +184,7 @@ on_both_backends! {
                 .collect()
         };
         let client = t.client(db);
+        sign_in(&client, "manager", demo_password("manager"));
 
         let home = client.get("/").dispatch();
         assert_eq!(home.status(), Status::Ok);
@@ -211,6 +216,7 @@ on_both_backends! {
 on_both_backends! {
     fn an_unknown_programme_is_a_404_page_not_a_crash(t) {
         let client = t.client(t.with_demo());
+        sign_in(&client, "evaluator", demo_password("evaluator"));
         let r = client.get("/programmes/NOPE").dispatch();
         assert_eq!(r.status(), Status::NotFound);
         let body = r.into_string().unwrap();

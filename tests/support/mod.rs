@@ -132,3 +132,48 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// The value of `<input … name="NAME" value="…">` in a page.
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let rest = &html[at..];
+    let v = rest.find("value=\"")? + "value=\"".len();
+    let end = rest[v..].find('"')?;
+    Some(rest[v..v + end].to_string())
+}
+
+pub fn demo_password(username: &str) -> &'static str {
+    mipaka::seed::DEMO_ACCOUNTS
+        .iter()
+        .find(|a| a.username == username)
+        .map(|a| a.password)
+        .unwrap_or_else(|| panic!("no demo account {username}"))
+}
+
+/// Signs in through the login form; returns the session's CSRF token.
+pub fn sign_in(client: &Client, username: &str, password: &str) -> String {
+    use rocket::http::{ContentType, Status};
+    let page = client.get("/login").dispatch().into_string().unwrap();
+    let csrf = input_value(&page, "csrf").expect("login form has a csrf field");
+    let body = format!(
+        "username={}&password={}&csrf={csrf}&next=/",
+        urlencode(username),
+        urlencode(password)
+    );
+    let r = client
+        .post("/login")
+        .header(ContentType::Form)
+        .body(body)
+        .dispatch();
+    assert_eq!(
+        r.status(),
+        Status::SeeOther,
+        "sign-in as {username} should redirect"
+    );
+    let home = client.get("/account").dispatch().into_string().unwrap();
+    input_value(&home, "csrf").expect("signed-in pages carry the session's csrf token")
+}
+
+pub fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
