@@ -56,9 +56,9 @@ pub fn login_form(
     jar: &CookieJar<'_>,
     next: Option<&str>,
     flash: Option<FlashMessage<'_>>,
-) -> Result<Template, Redirect> {
+) -> Result<Template, Box<Redirect>> {
     if signed.is_some() {
-        return Err(Redirect::to(safe_next(next)));
+        return Err(Box::new(Redirect::to(safe_next(next))));
     }
     Ok(login_page(
         jar,
