@@ -87,9 +87,11 @@ impl Config {
         let session_idle_minutes = match var("MIPAKA_SESSION_IDLE_MINUTES") {
             Some(v) => match v.parse::<u32>() {
                 Ok(n) if (5..=1440).contains(&n) => n,
-                _ => return Err(AppError::Config(format!(
+                _ => {
+                    return Err(AppError::Config(format!(
                     "MIPAKA_SESSION_IDLE_MINUTES: '{v}' is not a number of minutes from 5 to 1440"
-                ))),
+                )))
+                }
             },
             None => 60,
         };

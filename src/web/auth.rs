@@ -109,7 +109,7 @@ pub async fn login(
     };
     match verdict(&policy, who, addr, now) {
         Verdict::Refuse { until } => {
-            let minutes = (until - now).num_minutes().max(1);
+            let minutes = ((until - now).num_seconds() + 59).div_euclid(60).max(1);
             let msg = format!(
                 "Too many failed sign-ins. Signing in is paused for about {minutes} minute{} (until {} UTC). \
                  If you have forgotten your password, ask an administrator to reset it.",

@@ -1,0 +1,249 @@
+//! Every mounted route, for every role and for an anonymous visitor: allowed, refused
+//! (403/404), or sent to sign in. The routes are read from the Rocket instance, so a new
+//! route without an expected answer per role fails this test.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::blocking::Client;
+
+use crate::on_both_backends;
+use crate::support::{demo_password, sign_in, TestDb};
+use mipaka::db::Db;
+use mipaka::models::{session, user};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// The route answers (2xx, a redirect that is not to the sign-in page, or a 422 for a
+    /// value it could check only after letting the user in).
+    Allowed,
+    /// Anonymous: redirected to the sign-in page (pages) or 401 (API).
+    SignIn,
+    Forbidden,
+    NotFound,
+    /// Open to anyone; must not fail.
+    Public,
+}
+use Expect::*;
+
+const WHO: [&str; 7] = [
+    "anonymous",
+    "outsider",
+    "donor",
+    "evaluator",
+    "officer",
+    "manager",
+    "admin",
+];
+
+/// Expected answer per route, in the order of WHO.
+fn table() -> BTreeMap<&'static str, [Expect; 7]> {
+    let signed_in = [SignIn, Allowed, Allowed, Allowed, Allowed, Allowed, Allowed];
+    let programme_read = [
+        SignIn, NotFound, Allowed, Allowed, Allowed, Allowed, Allowed,
+    ];
+    let admin_only = [
+        SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allowed,
+    ];
+    BTreeMap::from([
+        ("GET /", signed_in),
+        ("GET /health", [Public; 7]),
+        ("GET /static/mipaka.css", [Public; 7]),
+        ("GET /login?<next>", [Public; 7]),
+        ("POST /login", [Public; 7]),
+        ("POST /logout", signed_in),
+        ("GET /programmes/<code>", programme_read),
+        ("GET /account", signed_in),
+        ("POST /account/password", signed_in),
+        ("POST /account/tokens", signed_in),
+        ("POST /account/tokens/<id>/revoke", signed_in),
+        ("GET /admin/users", admin_only),
+        ("POST /admin/users", admin_only),
+        ("GET /admin/users/<id>", admin_only),
+        ("POST /admin/users/<id>/roles", admin_only),
+        ("POST /admin/users/<id>/roles/<grant>/remove", admin_only),
+        ("POST /admin/users/<id>/password", admin_only),
+        ("POST /admin/users/<id>/status", admin_only),
+        ("GET /admin/audit", admin_only),
+        ("GET /api/v1/me", signed_in),
+        ("GET /api/v1/programmes", signed_in),
+        ("GET /api/v1/programmes/<code>", programme_read),
+    ])
+}
+
+struct Fixture {
+    target_user: i32,
+    target_grant: i32,
+    tokens: BTreeMap<&'static str, (i32, String)>,
+}
+
+fn setup(db: &Db) -> Fixture {
+    let mut c = db.get().unwrap();
+    let outsider = user::create(
+        &mut c,
+        &user::NewAccount {
+            username: "outsider",
+            display_name: "No Roles",
+            email: "",
+            password: "outsider-password",
+            is_admin: false,
+        },
+    )
+    .unwrap();
+    let target = user::create(
+        &mut c,
+        &user::NewAccount {
+            username: "target",
+            display_name: "Target User",
+            email: "",
+            password: "target-password",
+            is_admin: false,
+        },
+    )
+    .unwrap();
+    user::grant_role(&mut c, target.id, "DW", "evaluator").unwrap();
+    let target_grant = user::grants_of(&mut c, target.id).unwrap()[0].id;
+    let mut tokens = BTreeMap::new();
+    for who in &WHO[1..] {
+        let u = user::by_username(&mut c, who).unwrap().unwrap();
+        tokens.insert(
+            *who,
+            session::create_token(&mut c, u.id, "matrix", mipaka::auth::now()).unwrap(),
+        );
+    }
+    let _ = outsider;
+    Fixture {
+        target_user: target.id,
+        target_grant,
+        tokens,
+    }
+}
+
+fn password(who: &str) -> &'static str {
+    match who {
+        "outsider" => "outsider-password",
+        "anonymous" => "no-password-at-all",
+        other => demo_password(other),
+    }
+}
+
+/// A concrete request for a route pattern, with a body that the route accepts when
+/// the caller is allowed.
+fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
+    let path = pattern.split_once(' ').unwrap().1.replace("?<next>", "");
+    let own_token = f.tokens.get(who).map(|t| t.0).unwrap_or(1);
+    let path = path
+        .replace("/programmes/<code>", "/programmes/LBP")
+        .replace(
+            "/account/tokens/<id>",
+            &format!("/account/tokens/{own_token}"),
+        )
+        .replace("<id>", &f.target_user.to_string())
+        .replace("<grant>", &f.target_grant.to_string());
+    let body = match pattern {
+        "POST /account/password" => format!(
+            "current={}&new=changed-password-1&confirm=changed-password-1",
+            password(who)
+        ),
+        "POST /account/tokens" => "name=script".into(),
+        "POST /admin/users" => {
+            format!("username=new-{who}&name=New&email=&password=a-long-password&admin=false")
+        }
+        "POST /admin/users/<id>/roles" => "programme=LBP&role=donor".into(),
+        "POST /admin/users/<id>/password" => "password=another-long-password".into(),
+        "POST /admin/users/<id>/status" => "active=true".into(),
+        _ => String::new(),
+    };
+    (path, body)
+}
+
+fn judge(status: Status, location: Option<&str>, api: bool) -> Expect {
+    match status.code {
+        401 if api => SignIn,
+        303 | 302 if location.is_some_and(|l| l.starts_with("/login?next=")) => SignIn,
+        403 => Forbidden,
+        404 => NotFound,
+        _ => Allowed,
+    }
+}
+
+on_both_backends! {
+    fn every_route_answers_each_role_as_the_table_says(t) {
+        let db = t.with_demo();
+        let fixture = setup(&db);
+        let expected = table();
+
+        let probe = t.client(db.clone());
+        let mounted: BTreeSet<String> = probe
+            .rocket()
+            .routes()
+            .map(|r| format!("{} {}", r.method, r.uri))
+            .collect();
+        drop(probe);
+        let listed: BTreeSet<String> = expected.keys().map(|k| k.to_string()).collect();
+        let unlisted: Vec<_> = mounted.difference(&listed).collect();
+        let stale: Vec<_> = listed.difference(&mounted).collect();
+        assert!(unlisted.is_empty(), "routes without expected answers per role: {unlisted:?}");
+        assert!(stale.is_empty(), "expected answers for routes that are not mounted: {stale:?}");
+
+        let mut failures = Vec::new();
+        for (i, who) in WHO.iter().enumerate() {
+            let client: Client = t.client(db.clone());
+            let csrf = if *who == "anonymous" { String::new() } else { sign_in(&client, who, password(who)) };
+            // Sign out last: it ends the session the other requests use.
+            let mut order: Vec<(&&str, &[Expect; 7])> = expected.iter().collect();
+            order.sort_by_key(|(k, _)| **k == "POST /logout");
+            for (pattern, answers) in order {
+                let (path, body) = request(pattern, who, &fixture);
+                let api = path.starts_with("/api/");
+                let mut req = if pattern.starts_with("POST") {
+                    let body = if body.is_empty() { format!("csrf={csrf}") } else { format!("{body}&csrf={csrf}") };
+                    client.post(path.clone()).header(ContentType::Form).body(body)
+                } else {
+                    client.get(path.clone())
+                };
+                if api {
+                    if let Some((_, token)) = fixture.tokens.get(who) {
+                        req = req.header(Header::new("Authorization", format!("Bearer {token}")));
+                    }
+                }
+                let response = req.dispatch();
+                let status = response.status();
+                let location = response.headers().get_one("Location").map(str::to_string);
+                let want = answers[i];
+                let got = judge(status, location.as_deref(), api);
+                let ok = match want {
+                    Public => status.code < 500,
+                    other => got == other && status.code < 500,
+                };
+                if !ok {
+                    failures.push(format!("{who:>9} {pattern} ({path}): expected {want:?}, got {status} {location:?}"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "authorization matrix:\n{}", failures.join("\n"));
+    }
+}
+
+on_both_backends! {
+    fn every_form_post_without_the_csrf_token_is_refused(t) {
+        let db = t.with_demo();
+        let fixture = setup(&db);
+        let client = t.client(db.clone());
+        let csrf = sign_in(&client, "admin", password("admin"));
+        for pattern in table().keys().filter(|k| k.starts_with("POST") && **k != "POST /login") {
+            let (path, body) = request(pattern, "admin", &fixture);
+            for forged in ["", "csrf=not-the-token", &format!("csrf={}x", &csrf[..csrf.len() - 1])] {
+                let body = [body.as_str(), forged].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("&");
+                let r = client.post(path.clone()).header(ContentType::Form).body(body).dispatch();
+                assert_eq!(r.status(), Status::Forbidden, "{pattern} with '{forged}'");
+            }
+        }
+        // Nothing those posts asked for happened.
+        let mut c = db.get().unwrap();
+        assert!(user::by_username(&mut c, "new-admin").unwrap().is_none());
+        assert!(user::find(&mut c, fixture.target_user).unwrap().is_active);
+        // The session survived (sign-out was refused too).
+        assert_eq!(client.get("/account").dispatch().status(), Status::Ok);
+    }
+}

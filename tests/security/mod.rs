@@ -1,0 +1,2 @@
+mod accounts;
+mod matrix;
