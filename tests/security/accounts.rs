@@ -4,7 +4,7 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::local::blocking::Client;
 
 use crate::on_both_backends;
-use crate::support::{demo_password, input_value, sign_in, urlencode, TestDb};
+use crate::support::{demo_password, input_value, sign_in, urlencode};
 use mipaka::db::schema::audit_log;
 use mipaka::models::user;
 

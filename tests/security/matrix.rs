@@ -8,7 +8,7 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::local::blocking::Client;
 
 use crate::on_both_backends;
-use crate::support::{demo_password, sign_in, TestDb};
+use crate::support::{demo_password, sign_in};
 use mipaka::db::Db;
 use mipaka::models::{session, user};
 
