@@ -1,10 +1,19 @@
 //! PostgreSQL tests run when TEST_DATABASE_URL is set at build time; otherwise they are
-//! compiled as ignored, so `cargo test` reports them as skipped with the reason.
+//! compiled as ignored, so `cargo test` reports them as skipped with the reason. The
+//! browser tests likewise, when chromedriver is not installed.
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(mipaka_pg_tests)");
+    println!("cargo::rustc-check-cfg=cfg(mipaka_browser_tests)");
+    println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=TEST_DATABASE_URL");
     println!("cargo::rerun-if-changed=build.rs");
     if std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.trim().is_empty()) {
         println!("cargo::rustc-cfg=mipaka_pg_tests");
+    }
+    // Browser tests need Debian's chromium and chromium-driver; CI installs them and
+    // must run the tests (a missing driver then fails instead of skipping).
+    let have_browser = std::path::Path::new("/usr/bin/chromedriver").exists();
+    if have_browser || std::env::var_os("CI").is_some() {
+        println!("cargo::rustc-cfg=mipaka_browser_tests");
     }
 }

@@ -2,5 +2,6 @@
 
 mod support;
 
+mod browser;
 mod foundation;
 mod security;
