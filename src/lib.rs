@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod entry;
 pub mod error;
 pub mod models;
 pub mod overview;

@@ -3,5 +3,6 @@
 mod support;
 
 mod browser;
+mod entry;
 mod foundation;
 mod security;

@@ -264,6 +264,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    period_locks (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        period -> Text,
+        locked_by -> Nullable<Integer>,
+        locked_at -> Timestamp,
+        unlocked_by -> Nullable<Integer>,
+        unlocked_at -> Nullable<Timestamp>,
+        unlock_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    csv_uploads (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        user_id -> Integer,
+        file_name -> Text,
+        sha256 -> Text,
+        content -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(programme_organisations -> programmes (programme_id));
@@ -303,4 +328,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_failures,
     api_tokens,
+    period_locks,
+    csv_uploads,
 );

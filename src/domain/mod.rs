@@ -9,6 +9,8 @@
 pub mod access;
 pub mod achievement;
 pub mod aggregation;
+pub mod disaggregation;
+pub mod entry;
 pub mod period;
 pub mod score;
 pub mod throttle;

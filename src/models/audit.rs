@@ -62,3 +62,53 @@ pub fn recent(conn: &mut DbConn, limit: i64) -> AppResult<Vec<AuditEntry>> {
         .select(AuditEntry::as_select())
         .load(conn)?)
 }
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = audit_log)]
+#[diesel(treat_none_as_default_value = false)]
+struct NewEntry {
+    at: NaiveDateTime,
+    user_id: Option<i32>,
+    actor: String,
+    action: String,
+    entity: String,
+    entity_id: Option<i32>,
+    programme_id: Option<i32>,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    detail: String,
+}
+
+/// Many changes at once (a saved grid, an imported file), in multi-row inserts.
+pub fn record_many(conn: &mut DbConn, changes: Vec<Change>) -> AppResult<()> {
+    let at = super::now();
+    let rows: Vec<NewEntry> = changes
+        .into_iter()
+        .map(|c| NewEntry {
+            at,
+            user_id: c.user_id,
+            actor: c.actor.to_string(),
+            action: c.action.to_string(),
+            entity: c.entity.to_string(),
+            entity_id: c.entity_id,
+            programme_id: c.programme_id,
+            before_json: c.before.map(|v| v.to_string()),
+            after_json: c.after.map(|v| v.to_string()),
+            detail: c.detail,
+        })
+        .collect();
+    for chunk in rows.chunks(super::INSERT_CHUNK) {
+        crate::db_run!(conn: { diesel::insert_into(audit_log::table).values(chunk).execute(conn)? });
+    }
+    Ok(())
+}
+
+/// The history of one record, oldest first.
+pub fn history(conn: &mut DbConn, entity: &str, entity_id: i32) -> AppResult<Vec<AuditEntry>> {
+    Ok(audit_log::table
+        .filter(audit_log::entity.eq(entity))
+        .filter(audit_log::entity_id.eq(entity_id))
+        .order(audit_log::id)
+        .select(AuditEntry::as_select())
+        .load(conn)?)
+}

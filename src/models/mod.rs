@@ -4,6 +4,7 @@ pub mod activity;
 pub mod audit;
 pub mod framework;
 pub mod location;
+pub mod lock;
 pub mod milestone;
 pub mod organisation;
 pub mod programme;

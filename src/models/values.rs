@@ -149,3 +149,116 @@ pub fn count_of_programme(conn: &mut DbConn, programme_id: i32) -> AppResult<i64
         .count()
         .get_result(conn)?)
 }
+
+/// All values of the programme for one period (every status).
+pub fn of_period(
+    conn: &mut DbConn,
+    programme_id: i32,
+    period: &str,
+) -> AppResult<Vec<IndicatorValue>> {
+    Ok(indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_values::period.eq(period))
+        .select(IndicatorValue::as_select())
+        .load(conn)?)
+}
+
+/// Sets a value's figure and comment if its version is still `version`; the new
+/// version is `version + 1` and the status is back to draft. Returns rows changed: 0
+/// means someone else changed it first.
+pub fn update_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    value: f64,
+    comment: Option<&str>,
+    by: Option<i32>,
+    at: NaiveDateTime,
+) -> AppResult<usize> {
+    Ok(diesel::update(
+        indicator_values::table
+            .filter(indicator_values::id.eq(id))
+            .filter(indicator_values::version.eq(version)),
+    )
+    .set((
+        indicator_values::value.eq(value),
+        indicator_values::comment.eq(comment),
+        indicator_values::status.eq("draft"),
+        indicator_values::status_reason.eq(None::<String>),
+        indicator_values::entered_by.eq(by),
+        indicator_values::entered_at.eq(at),
+        indicator_values::reviewed_by.eq(None::<i32>),
+        indicator_values::reviewed_at.eq(None::<NaiveDateTime>),
+        indicator_values::version.eq(version + 1),
+    ))
+    .execute(conn)?)
+}
+
+pub fn delete_if_version(conn: &mut DbConn, id: i32, version: i32) -> AppResult<usize> {
+    Ok(diesel::delete(
+        indicator_values::table
+            .filter(indicator_values::id.eq(id))
+            .filter(indicator_values::version.eq(version)),
+    )
+    .execute(conn)?)
+}
+
+/// Moves the programme's values of a period from one of `from` to `to`, each a new
+/// version; returns the values as they were.
+pub fn set_status(
+    conn: &mut DbConn,
+    programme_id: i32,
+    period: &str,
+    from: &[&str],
+    to: &str,
+    reason: Option<&str>,
+    reviewer: Option<(Option<i32>, NaiveDateTime)>,
+) -> AppResult<Vec<IndicatorValue>> {
+    let ids: Vec<i32> = indicators::table
+        .filter(indicators::programme_id.eq(programme_id))
+        .select(indicators::id)
+        .load(conn)?;
+    let affected: Vec<IndicatorValue> = indicator_values::table
+        .filter(indicator_values::indicator_id.eq_any(&ids))
+        .filter(indicator_values::period.eq(period))
+        .filter(indicator_values::status.eq_any(from))
+        .select(IndicatorValue::as_select())
+        .load(conn)?;
+    let target = indicator_values::table
+        .filter(indicator_values::indicator_id.eq_any(&ids))
+        .filter(indicator_values::period.eq(period))
+        .filter(indicator_values::status.eq_any(from));
+    match reviewer {
+        Some((by, at)) => diesel::update(target)
+            .set((
+                indicator_values::status.eq(to),
+                indicator_values::status_reason.eq(reason),
+                indicator_values::reviewed_by.eq(by),
+                indicator_values::reviewed_at.eq(Some(at)),
+                indicator_values::version.eq(indicator_values::version + 1),
+            ))
+            .execute(conn)?,
+        None => diesel::update(target)
+            .set((
+                indicator_values::status.eq(to),
+                indicator_values::status_reason.eq(reason),
+                indicator_values::version.eq(indicator_values::version + 1),
+            ))
+            .execute(conn)?,
+    };
+    Ok(affected)
+}
+
+/// Every value of one indicator, oldest period first (for its history page).
+pub fn of_indicator(conn: &mut DbConn, indicator_id: i32) -> AppResult<Vec<IndicatorValue>> {
+    Ok(indicator_values::table
+        .filter(indicator_values::indicator_id.eq(indicator_id))
+        .order((
+            indicator_values::period_start,
+            indicator_values::location_id,
+            indicator_values::disaggregation,
+        ))
+        .select(IndicatorValue::as_select())
+        .load(conn)?)
+}

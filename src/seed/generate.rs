@@ -113,11 +113,7 @@ pub fn active_counties(p: &ProgrammeDef, q: Quarter) -> &'static [&'static str] 
 
 /// Categories of a disaggregation dimension, in reporting order.
 pub fn disaggregation_categories(dimension: &str) -> &'static [&'static str] {
-    match dimension {
-        "sex" => &["female", "male"],
-        "agency" => &["border_police", "immigration", "customs", "other"],
-        _ => &[],
-    }
+    crate::domain::disaggregation::categories(dimension)
 }
 
 // ---------------------------------------------------------------------------

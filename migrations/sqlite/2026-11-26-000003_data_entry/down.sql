@@ -1,0 +1,2 @@
+DROP TABLE csv_uploads;
+DROP TABLE period_locks;

@@ -1,0 +1,692 @@
+//! Entering values for a programme's period, and the approval workflow around it.
+//!
+//! One code path for the browser grid, the CSV import and the API: every input is
+//! checked first (unit, county, disaggregation, jumps, parts adding up, the version it
+//! started from); only when all of it is right is anything written — in one
+//! transaction, with an audit row per change holding the value before and after.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+use serde_json::json;
+
+use crate::db::DbConn;
+use crate::domain::disaggregation;
+use crate::domain::entry::{check_parts, check_value, parse_typed, EntryField};
+use crate::domain::period::Period;
+use crate::error::{AppError, AppResult};
+use crate::models::framework::{self, Indicator, IndicatorRules};
+use crate::models::location::Location;
+use crate::models::lock::{self, PeriodLock};
+use crate::models::programme::{self, PhaseWithCounties, Programme};
+use crate::models::values::{self, IndicatorValue, NewValue};
+use crate::models::{audit, user};
+
+/// Who is making a change, as the audit log names them.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i32>,
+    pub name: String,
+}
+
+/// One cell: an indicator, a county and "" (total) or a part such as "sex=female".
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct CellKey {
+    pub indicator_id: i32,
+    pub location_id: i32,
+    pub disaggregation: String,
+}
+
+impl CellKey {
+    /// A compact form for form field names and CSV: "12.7.sex=female".
+    pub fn code(&self) -> String {
+        format!(
+            "{}.{}.{}",
+            self.indicator_id, self.location_id, self.disaggregation
+        )
+    }
+
+    pub fn parse(code: &str) -> Option<CellKey> {
+        let mut parts = code.splitn(3, '.');
+        Some(CellKey {
+            indicator_id: parts.next()?.parse().ok()?,
+            location_id: parts.next()?.parse().ok()?,
+            disaggregation: parts.next().unwrap_or("").to_string(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    Mine,
+    Theirs,
+}
+
+/// What a person typed into one cell.
+#[derive(Debug, Clone)]
+pub struct CellInput {
+    pub key: CellKey,
+    pub raw: String,
+    pub comment: String,
+    /// The version the person started from; None when the cell was empty.
+    pub base_version: Option<i32>,
+    /// After a conflict was shown: which value the person chose to keep.
+    pub pick: Option<Pick>,
+    /// Set when the form showed a conflict for this cell, so a choice is required.
+    pub resolving: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CellProblem {
+    pub key: CellKey,
+    /// "value", "comment", "parts", "county", "indicator", "pick"
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Someone else changed the cell after this person loaded it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Conflict {
+    pub key: CellKey,
+    pub mine: String,
+    pub theirs: Option<f64>,
+    pub theirs_comment: Option<String>,
+    pub theirs_by: String,
+    pub theirs_at: Option<NaiveDateTime>,
+    pub theirs_version: Option<i32>,
+}
+
+#[derive(Debug, Default)]
+pub struct SaveReport {
+    pub changed: usize,
+    pub problems: Vec<CellProblem>,
+    pub conflicts: Vec<Conflict>,
+}
+
+impl SaveReport {
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty() && self.conflicts.is_empty()
+    }
+}
+
+/// Everything the grid needs about a programme's period.
+pub struct EntryContext {
+    pub programme: Programme,
+    pub period: Period,
+    pub phase: PhaseWithCounties,
+    pub indicators: Vec<(Indicator, IndicatorRules)>,
+    pub values: HashMap<CellKey, IndicatorValue>,
+    /// The previous period's values, to show beside each cell and to spot jumps.
+    pub previous: HashMap<CellKey, f64>,
+    pub targets: HashMap<i32, f64>,
+    pub lock: Option<PeriodLock>,
+}
+
+impl EntryContext {
+    pub fn load(
+        conn: &mut DbConn,
+        programme: Programme,
+        period: Period,
+    ) -> AppResult<EntryContext> {
+        if period.start() < programme.start_date || period.end() > programme.end_date {
+            return Err(AppError::invalid(
+                "period",
+                format!(
+                    "{} ({}) is outside the programme, which runs {} to {}",
+                    period.id(),
+                    period.label(),
+                    programme.start_date.format("%-d %b %Y"),
+                    programme.end_date.format("%-d %b %Y")
+                ),
+            ));
+        }
+        let phase = programme::phases_of(conn, programme.id)?
+            .into_iter()
+            .find(|ph| ph.phase.start_date <= period.start() && period.end() <= ph.phase.end_date)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "period",
+                    format!("{} does not lie within one phase of the programme; enter values per quarter or month", period.id()),
+                )
+            })?;
+        let indicators = framework::indicators_of(conn, programme.id)?
+            .into_iter()
+            .map(|i| i.rules().map(|r| (i, r)))
+            .collect::<AppResult<Vec<_>>>()?;
+        let key = |v: &IndicatorValue| CellKey {
+            indicator_id: v.indicator_id,
+            location_id: v.location_id,
+            disaggregation: v.disaggregation.clone(),
+        };
+        let values = values::of_period(conn, programme.id, &period.id())?
+            .into_iter()
+            .map(|v| (key(&v), v))
+            .collect();
+        let previous = values::of_period(conn, programme.id, &period.prev().id())?
+            .into_iter()
+            .map(|v| (key(&v), v.value))
+            .collect();
+        let targets = values::targets_of_programme(conn, programme.id)?
+            .into_iter()
+            .filter(|t| t.period == period.id())
+            .map(|t| (t.indicator_id, t.value))
+            .collect();
+        let lock = lock::current(conn, programme.id, &period.id())?;
+        Ok(EntryContext {
+            programme,
+            period,
+            phase,
+            indicators,
+            values,
+            previous,
+            targets,
+            lock,
+        })
+    }
+
+    pub fn counties(&self) -> &[Location] {
+        &self.phase.counties
+    }
+
+    /// Every cell of the grid: indicator × phase county × (total, then each part).
+    pub fn cells(&self) -> Vec<CellKey> {
+        let mut out = Vec::new();
+        for (ind, _) in &self.indicators {
+            for county in self.counties() {
+                out.push(CellKey {
+                    indicator_id: ind.id,
+                    location_id: county.id,
+                    disaggregation: String::new(),
+                });
+                for dim in ind.dimensions() {
+                    for cat in disaggregation::categories(dim) {
+                        out.push(CellKey {
+                            indicator_id: ind.id,
+                            location_id: county.id,
+                            disaggregation: disaggregation::key(dim, cat),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub fn status_counts(&self) -> BTreeMap<&str, usize> {
+        let mut m = BTreeMap::new();
+        for v in self.values.values() {
+            *m.entry(v.status.as_str()).or_insert(0) += 1;
+        }
+        m
+    }
+}
+
+fn same_comment(a: Option<&str>, b: &str) -> bool {
+    a.unwrap_or("").trim() == b.trim()
+}
+
+fn value_json(
+    v: Option<f64>,
+    comment: Option<&str>,
+    status: Option<&str>,
+    version: Option<i32>,
+) -> serde_json::Value {
+    json!({ "value": v, "comment": comment, "status": status, "version": version })
+}
+
+enum Change {
+    Insert(CellKey, f64, Option<String>),
+    Update(IndicatorValue, f64, Option<String>),
+    Delete(IndicatorValue),
+}
+
+/// Checks every input, and saves all of them or none. A period that is locked, a
+/// cell outside the phase's counties, a value against its unit, a jump without a
+/// comment, parts that do not add up, or a cell changed by someone else since it was
+/// loaded: each is reported for its cell, and nothing is written.
+pub fn save(
+    conn: &mut DbConn,
+    ctx: &EntryContext,
+    actor: &Actor,
+    inputs: &[CellInput],
+    now: NaiveDateTime,
+) -> AppResult<SaveReport> {
+    conn.transaction(|conn| {
+        // Read the period again inside the transaction: the context may be stale.
+        let fresh = EntryContext::load(conn, ctx.programme.clone(), ctx.period)?;
+        let mut report = SaveReport::default();
+        let indicators: HashMap<i32, &(Indicator, IndicatorRules)> = fresh.indicators.iter().map(|p| (p.0.id, p)).collect();
+        let counties: HashSet<i32> = fresh.counties().iter().map(|c| c.id).collect();
+        let mut changes: Vec<Change> = Vec::new();
+        // The state after the save, for the parts-add-up check.
+        let mut after: HashMap<CellKey, f64> = fresh.values.iter().map(|(k, v)| (k.clone(), v.value)).collect();
+        let mut touched: HashSet<(i32, i32)> = HashSet::new();
+
+        for input in inputs {
+            let key = &input.key;
+            let problem = |field: &'static str, message: String| CellProblem { key: key.clone(), field, message };
+            let Some((ind, rules)) = indicators.get(&key.indicator_id).map(|p| (&p.0, &p.1)) else {
+                report.problems.push(problem("indicator", "this indicator is not part of the programme".into()));
+                continue;
+            };
+            if !counties.contains(&key.location_id) {
+                report.problems.push(problem("county", format!("this county is not covered by {} in {}", fresh.phase.phase.name, fresh.period.id())));
+                continue;
+            }
+            if !disaggregation::is_valid(&ind.dimensions(), &key.disaggregation) {
+                report.problems.push(problem("value", format!("'{}' is not a disaggregation of {}", key.disaggregation, ind.code)));
+                continue;
+            }
+            let parsed = match parse_typed(rules.unit, &input.raw) {
+                Ok(v) => v,
+                Err(e) => {
+                    report.problems.push(problem("value", e));
+                    continue;
+                }
+            };
+            let existing = fresh.values.get(key);
+            let unchanged = match (existing, parsed) {
+                (None, None) => true,
+                (Some(e), Some(v)) => e.value == v && same_comment(e.comment.as_deref(), &input.comment),
+                _ => false,
+            };
+            if unchanged {
+                continue;
+            }
+            if input.resolving && input.pick.is_none() {
+                report.problems.push(problem("pick", "choose whether to keep their value or yours".into()));
+                continue;
+            }
+            if input.pick == Some(Pick::Theirs) {
+                continue;
+            }
+            let current_version = existing.map(|e| e.version);
+            if current_version != input.base_version {
+                report.conflicts.push(Conflict {
+                    key: key.clone(),
+                    mine: input.raw.clone(),
+                    theirs: existing.map(|e| e.value),
+                    theirs_comment: existing.and_then(|e| e.comment.clone()),
+                    theirs_by: String::new(),
+                    theirs_at: existing.map(|e| e.entered_at),
+                    theirs_version: current_version,
+                });
+                if let Some(e) = existing {
+                    report.conflicts.last_mut().expect("just pushed").theirs_by =
+                        e.entered_by.and_then(|id| user::find(conn, id).ok()).map(|u| u.display_name).unwrap_or_else(|| "someone".into());
+                }
+                continue;
+            }
+            if fresh.lock.is_some() {
+                report.problems.push(problem(
+                    "value",
+                    format!("{} is approved and locked; a ministry M&E officer can unlock it, giving a reason", fresh.period.id()),
+                ));
+                continue;
+            }
+            let comment = Some(input.comment.trim().to_string()).filter(|c| !c.is_empty());
+            match parsed {
+                Some(v) => {
+                    let previous = fresh.previous.get(key).copied();
+                    for p in check_value(rules.unit, v, previous, comment.as_deref()) {
+                        let field = match p.field {
+                            EntryField::Value => "value",
+                            EntryField::Comment => "comment",
+                        };
+                        report.problems.push(problem(field, p.message));
+                    }
+                    after.insert(key.clone(), v);
+                    changes.push(match existing {
+                        Some(e) => Change::Update(e.clone(), v, comment),
+                        None => Change::Insert(key.clone(), v, comment),
+                    });
+                }
+                None => {
+                    after.remove(key);
+                    if let Some(e) = existing {
+                        changes.push(Change::Delete(e.clone()));
+                    }
+                }
+            }
+            touched.insert((key.indicator_id, key.location_id));
+        }
+
+        // Parts must add up to their total, per dimension, for every touched cell group.
+        for (indicator_id, location_id) in &touched {
+            let Some((ind, _)) = indicators.get(indicator_id).map(|p| (&p.0, &p.1)) else { continue };
+            let total_key = CellKey { indicator_id: *indicator_id, location_id: *location_id, disaggregation: String::new() };
+            let Some(total) = after.get(&total_key).copied() else { continue };
+            for dim in ind.dimensions() {
+                let parts: Vec<(String, f64)> = disaggregation::categories(dim)
+                    .iter()
+                    .filter_map(|cat| {
+                        let k = CellKey { disaggregation: disaggregation::key(dim, cat), ..total_key.clone() };
+                        after.get(&k).map(|v| (cat.to_string(), *v))
+                    })
+                    .collect();
+                if let Some(message) = check_parts(total, dim, &parts) {
+                    report.problems.push(CellProblem { key: total_key.clone(), field: "parts", message });
+                }
+            }
+        }
+
+        if !report.is_clean() || changes.is_empty() {
+            return Ok(report);
+        }
+        report.changed = write(conn, &fresh, actor, changes, now)?;
+        Ok(report)
+    })
+}
+
+fn write(
+    conn: &mut DbConn,
+    ctx: &EntryContext,
+    actor: &Actor,
+    changes: Vec<Change>,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    let n = changes.len();
+    let pid = Some(ctx.programme.id);
+    let mut audits = Vec::with_capacity(n);
+    let mut inserts = Vec::new();
+    let raced = || {
+        AppError::Conflict("Someone saved values of this period at the same moment. Nothing of yours was saved: reload the page and enter them again.".into())
+    };
+    for change in changes {
+        match change {
+            Change::Insert(key, v, comment) => inserts.push((key, v, comment)),
+            Change::Update(old, v, comment) => {
+                if values::update_if_version(
+                    conn,
+                    old.id,
+                    old.version,
+                    v,
+                    comment.as_deref(),
+                    actor.user_id,
+                    now,
+                )? != 1
+                {
+                    return Err(raced());
+                }
+                audits.push(audit::Change {
+                    user_id: actor.user_id,
+                    actor: &actor.name,
+                    action: "value_updated",
+                    entity: "indicator_value",
+                    entity_id: Some(old.id),
+                    programme_id: pid,
+                    before: Some(value_json(
+                        Some(old.value),
+                        old.comment.as_deref(),
+                        Some(&old.status),
+                        Some(old.version),
+                    )),
+                    after: Some(value_json(
+                        Some(v),
+                        comment.as_deref(),
+                        Some("draft"),
+                        Some(old.version + 1),
+                    )),
+                    detail: format!("{} {}", ctx.period.id(), old.disaggregation),
+                });
+            }
+            Change::Delete(old) => {
+                if values::delete_if_version(conn, old.id, old.version)? != 1 {
+                    return Err(raced());
+                }
+                audits.push(audit::Change {
+                    user_id: actor.user_id,
+                    actor: &actor.name,
+                    action: "value_cleared",
+                    entity: "indicator_value",
+                    entity_id: Some(old.id),
+                    programme_id: pid,
+                    before: Some(value_json(
+                        Some(old.value),
+                        old.comment.as_deref(),
+                        Some(&old.status),
+                        Some(old.version),
+                    )),
+                    after: None,
+                    detail: format!("{} {}", ctx.period.id(), old.disaggregation),
+                });
+            }
+        }
+    }
+    if !inserts.is_empty() {
+        let rows: Vec<NewValue> = inserts
+            .iter()
+            .map(|(k, v, c)| NewValue {
+                indicator_id: k.indicator_id,
+                period: ctx.period.id(),
+                period_start: ctx.period.start(),
+                period_end: ctx.period.end(),
+                location_id: k.location_id,
+                disaggregation: k.disaggregation.clone(),
+                value: *v,
+                comment: c.clone(),
+                status: "draft".into(),
+                entered_by: actor.user_id,
+                entered_at: now,
+                reviewed_by: None,
+                reviewed_at: None,
+            })
+            .collect();
+        values::insert_values(conn, &rows)?;
+        let ids: HashMap<CellKey, i32> =
+            values::of_period(conn, ctx.programme.id, &ctx.period.id())?
+                .into_iter()
+                .map(|v| {
+                    (
+                        CellKey {
+                            indicator_id: v.indicator_id,
+                            location_id: v.location_id,
+                            disaggregation: v.disaggregation,
+                        },
+                        v.id,
+                    )
+                })
+                .collect();
+        for (k, v, c) in &inserts {
+            audits.push(audit::Change {
+                user_id: actor.user_id,
+                actor: &actor.name,
+                action: "value_entered",
+                entity: "indicator_value",
+                entity_id: ids.get(k).copied(),
+                programme_id: pid,
+                before: None,
+                after: Some(value_json(Some(*v), c.as_deref(), Some("draft"), Some(1))),
+                detail: format!("{} {}", ctx.period.id(), k.disaggregation),
+            });
+        }
+    }
+    audit::record_many(conn, audits)?;
+    Ok(n)
+}
+
+fn status_audits<'a>(
+    actor: &'a Actor,
+    programme_id: i32,
+    rows: &[IndicatorValue],
+    action: &'a str,
+    to: &str,
+    reason: Option<&str>,
+) -> Vec<audit::Change<'a>> {
+    rows.iter()
+        .map(|v| audit::Change {
+            user_id: actor.user_id,
+            actor: &actor.name,
+            action,
+            entity: "indicator_value",
+            entity_id: Some(v.id),
+            programme_id: Some(programme_id),
+            before: Some(json!({ "status": v.status, "version": v.version })),
+            after: Some(json!({ "status": to, "version": v.version + 1, "reason": reason })),
+            detail: v.period.clone(),
+        })
+        .collect()
+}
+
+fn refuse_if_locked(conn: &mut DbConn, programme: &Programme, period: &Period) -> AppResult<()> {
+    if lock::current(conn, programme.id, &period.id())?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "{} is approved and locked; a ministry M&E officer can unlock it, giving a reason.",
+            period.id()
+        )));
+    }
+    Ok(())
+}
+
+/// The manager sends the period's draft and returned values for approval.
+pub fn submit(
+    conn: &mut DbConn,
+    actor: &Actor,
+    programme: &Programme,
+    period: &Period,
+) -> AppResult<usize> {
+    conn.transaction(|conn| {
+        refuse_if_locked(conn, programme, period)?;
+        let rows = values::set_status(
+            conn,
+            programme.id,
+            &period.id(),
+            &["draft", "returned"],
+            "submitted",
+            None,
+            None,
+        )?;
+        if rows.is_empty() {
+            return Err(AppError::invalid(
+                "period",
+                format!("{} has no draft or returned values to submit", period.id()),
+            ));
+        }
+        audit::record_many(
+            conn,
+            status_audits(
+                actor,
+                programme.id,
+                &rows,
+                "value_submitted",
+                "submitted",
+                None,
+            ),
+        )?;
+        Ok(rows.len())
+    })
+}
+
+/// The M&E officer approves the submitted values; the period is then locked. Refused
+/// while any value is still a draft or returned, so nothing is locked half-entered.
+pub fn approve(
+    conn: &mut DbConn,
+    actor: &Actor,
+    programme: &Programme,
+    period: &Period,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    conn.transaction(|conn| {
+        refuse_if_locked(conn, programme, period)?;
+        let open = values::of_period(conn, programme.id, &period.id())?.into_iter().filter(|v| v.status == "draft" || v.status == "returned").count();
+        if open > 0 {
+            return Err(AppError::invalid("period", format!("{open} value(s) of {} are still draft or returned: the manager must submit them first", period.id())));
+        }
+        let rows = values::set_status(conn, programme.id, &period.id(), &["submitted"], "approved", None, Some((actor.user_id, now)))?;
+        if rows.is_empty() {
+            return Err(AppError::invalid("period", format!("{} has no submitted values to approve", period.id())));
+        }
+        let mut audits = status_audits(actor, programme.id, &rows, "value_approved", "approved", None);
+        let lock_id = lock::lock(conn, programme.id, &period.id(), actor.user_id, now)?;
+        audits.push(audit::Change { user_id: actor.user_id, actor: &actor.name, action: "period_locked", entity: "period_lock", entity_id: Some(lock_id), programme_id: Some(programme.id), detail: period.id(), ..Default::default() });
+        audit::record_many(conn, audits)?;
+        Ok(rows.len())
+    })
+}
+
+fn require_reason(reason: &str, what: &str) -> AppResult<String> {
+    let r = reason.trim();
+    if r.chars().count() < 5 {
+        return Err(AppError::invalid(
+            "reason",
+            format!(
+                "give a reason for {what} (at least 5 characters) so the manager knows what to do"
+            ),
+        ));
+    }
+    Ok(r.to_string())
+}
+
+/// The M&E officer sends submitted values back, saying why.
+pub fn return_for_correction(
+    conn: &mut DbConn,
+    actor: &Actor,
+    programme: &Programme,
+    period: &Period,
+    reason: &str,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    let reason = require_reason(reason, "returning the values")?;
+    conn.transaction(|conn| {
+        refuse_if_locked(conn, programme, period)?;
+        let rows = values::set_status(
+            conn,
+            programme.id,
+            &period.id(),
+            &["submitted"],
+            "returned",
+            Some(&reason),
+            Some((actor.user_id, now)),
+        )?;
+        if rows.is_empty() {
+            return Err(AppError::invalid(
+                "period",
+                format!("{} has no submitted values to return", period.id()),
+            ));
+        }
+        audit::record_many(
+            conn,
+            status_audits(
+                actor,
+                programme.id,
+                &rows,
+                "value_returned",
+                "returned",
+                Some(&reason),
+            ),
+        )?;
+        Ok(rows.len())
+    })
+}
+
+/// The M&E officer unlocks an approved period, with a reason; audited.
+pub fn unlock(
+    conn: &mut DbConn,
+    actor: &Actor,
+    programme: &Programme,
+    period: &Period,
+    reason: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let reason = require_reason(reason, "unlocking an approved period")?;
+    conn.transaction(|conn| {
+        let l = lock::current(conn, programme.id, &period.id())?
+            .ok_or_else(|| AppError::invalid("period", format!("{} is not locked", period.id())))?;
+        lock::unlock(conn, l.id, actor.user_id, now, &reason)?;
+        audit::record(
+            conn,
+            audit::Change {
+                user_id: actor.user_id,
+                actor: &actor.name,
+                action: "period_unlocked",
+                entity: "period_lock",
+                entity_id: Some(l.id),
+                programme_id: Some(programme.id),
+                before: Some(json!({ "locked": true })),
+                after: Some(json!({ "locked": false })),
+                detail: format!("{}: {reason}", period.id()),
+            },
+        )
+    })
+}
