@@ -332,3 +332,46 @@ pub struct ButtonOnly {
     #[field(name = "csrf")]
     _csrf: String,
 }
+
+/// Every field of a form as (name, value), for forms whose field names are data (the
+/// entry grid's cells). Read through [`CsrfForm`], so the token is still checked.
+pub struct RawFields(pub Vec<(String, String)>);
+
+#[rocket::async_trait]
+impl<'v> FromForm<'v> for RawFields {
+    type Context = Vec<(String, String)>;
+
+    fn init(_: rocket::form::Options) -> Self::Context {
+        Vec::new()
+    }
+
+    fn push_value(ctxt: &mut Self::Context, field: rocket::form::ValueField<'v>) {
+        let name = rocket::http::RawStr::new(field.name.source().as_str()).url_decode_lossy();
+        ctxt.push((name.into_owned(), field.value.to_string()));
+    }
+
+    async fn push_data(_: &mut Self::Context, _: rocket::form::DataField<'v, '_>) {}
+
+    fn finalize(ctxt: Self::Context) -> rocket::form::Result<'v, Self> {
+        Ok(RawFields(ctxt))
+    }
+}
+
+impl RawFields {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Fields named `prefix` + something: (something, value).
+    pub fn with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.0
+            .iter()
+            .filter_map(move |(k, v)| k.strip_prefix(prefix).map(|rest| (rest, v.as_str())))
+    }
+}

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod auth;
+mod entry;
 mod error_page;
 mod format;
 mod health;
@@ -40,6 +41,9 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 admin::reset_password,
                 admin::set_status,
                 admin::audit_log,
+                entry::show,
+                entry::save,
+                entry::workflow,
             ],
         )
         .register("/", catchers())

@@ -192,6 +192,8 @@ pub async fn show(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Temp
         Some(signed),
         json!({
             "demo": p.is_demo,
+            "can_enter": signed.access.can(p.id, Permission::ViewDetail),
+            "can_edit": signed.access.can(p.id, Permission::Edit),
             "programme": {
                 "code": &p.code, "name": &p.name, "description": &p.description,
                 "dates": format::date_range(p.start_date, p.end_date), "currency": &p.currency,

@@ -45,6 +45,12 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
     let admin_only = [
         SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allowed,
     ];
+    let programme_detail = [
+        SignIn, NotFound, Forbidden, Allowed, Allowed, Allowed, Allowed,
+    ];
+    let manager_only = [
+        SignIn, NotFound, Forbidden, Forbidden, Forbidden, Allowed, Forbidden,
+    ];
     BTreeMap::from([
         ("GET /", signed_in),
         ("GET /health", [Public; 7]),
@@ -65,6 +71,18 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("POST /admin/users/<id>/password", admin_only),
         ("POST /admin/users/<id>/status", admin_only),
         ("GET /admin/audit", admin_only),
+        (
+            "GET /programmes/<code>/entry?<period>&<county>",
+            programme_detail,
+        ),
+        (
+            "POST /programmes/<code>/entry?<period>&<county>",
+            manager_only,
+        ),
+        (
+            "POST /programmes/<code>/periods/<period>/<action>",
+            manager_only,
+        ),
         ("GET /api/v1/me", signed_in),
         ("GET /api/v1/programmes", signed_in),
         ("GET /api/v1/programmes/<code>", programme_read),
@@ -130,7 +148,13 @@ fn password(who: &str) -> &'static str {
 /// A concrete request for a route pattern, with a body that the route accepts when
 /// the caller is allowed.
 fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
-    let path = pattern.split_once(' ').unwrap().1.replace("?<next>", "");
+    let path = pattern
+        .split_once(' ')
+        .unwrap()
+        .1
+        .replace("?<next>", "")
+        .replace("?<period>&<county>", "?period=2026Q4&county=all")
+        .replace("/periods/<period>/<action>", "/periods/2026Q4/submit");
     let own_token = f.tokens.get(who).map(|t| t.0).unwrap_or(1);
     let path = path
         .replace("/programmes/<code>", "/programmes/LBP")

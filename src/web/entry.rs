@@ -1,0 +1,499 @@
+//! The data-entry grid: a programme's indicators × counties (and their parts) for one
+//! period, with the baseline, previous period's value and milestone beside each cell;
+//! and the workflow buttons (submit, approve, return, unlock).
+
+use std::collections::HashMap;
+
+use rocket::http::Status;
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket::State;
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+use serde_json::json;
+
+use super::format;
+use super::view::render;
+use crate::auth::{self, CsrfForm, RawFields, Signed};
+use crate::db::Db;
+use crate::domain::access::Permission;
+use crate::domain::disaggregation;
+use crate::domain::period::Period;
+use crate::domain::unit::format_value;
+use crate::entry::{self, Actor, CellInput, CellKey, EntryContext, Pick, SaveReport};
+use crate::error::{AppError, AppResult};
+use crate::models::{programme::Programme, user};
+
+/// Above this many cells the grid shows one county at a time, to stay light on slow links.
+const ALL_COUNTIES_MAX_CELLS: usize = 120;
+
+fn actor(s: &Signed) -> Actor {
+    Actor {
+        user_id: Some(s.user.id),
+        name: s.user.username.clone(),
+    }
+}
+
+/// The quarter before today's, kept inside the programme.
+fn default_period(p: &Programme) -> Period {
+    let last_ended = Period::quarter_containing(super::today()).prev();
+    let first = Period::quarter_containing(p.start_date);
+    let last = Period::quarter_containing(p.end_date);
+    if last_ended < first {
+        first
+    } else if last_ended > last {
+        last
+    } else {
+        last_ended
+    }
+}
+
+fn parse_period(raw: Option<&str>, p: &Programme) -> AppResult<Period> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default_period(p)),
+        Some(s) => Period::parse(s).map_err(|e| AppError::invalid("period", e.to_string())),
+    }
+}
+
+/// The programme's quarters up to the current one, newest first, for the chooser.
+fn period_choices(p: &Programme) -> Vec<(String, String)> {
+    let mut q = Period::quarter_containing(p.start_date);
+    let stop = Period::quarter_containing(p.end_date.min(super::today()));
+    let mut out = Vec::new();
+    while q <= stop {
+        out.push((q.id(), format!("{} — {}", q.id(), q.label())));
+        q = q.next();
+    }
+    out.reverse();
+    out
+}
+
+#[derive(Serialize, Default)]
+struct Cell {
+    code: String,
+    county: String,
+    label: String,
+    is_part: bool,
+    previous: String,
+    value: String,
+    comment: String,
+    version: String,
+    status: String,
+    who: String,
+    error: Option<String>,
+    comment_error: Option<String>,
+    conflict: Option<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Block {
+    code: String,
+    title: String,
+    unit: &'static str,
+    direction: &'static str,
+    baseline: String,
+    milestone: String,
+    parts_error: Vec<String>,
+    cells: Vec<Cell>,
+}
+
+/// Typed values, errors and conflicts to show again after a save that did not go through.
+#[derive(Default)]
+struct Typed {
+    values: HashMap<String, (String, String)>,
+    report: Option<SaveReport>,
+}
+
+fn grid(
+    ctx: &EntryContext,
+    county: Option<i32>,
+    typed: &Typed,
+    names: &HashMap<i32, String>,
+) -> Vec<Block> {
+    let cur = &ctx.programme.currency;
+    let problems = typed
+        .report
+        .as_ref()
+        .map(|r| &r.problems[..])
+        .unwrap_or(&[]);
+    let conflicts = typed
+        .report
+        .as_ref()
+        .map(|r| &r.conflicts[..])
+        .unwrap_or(&[]);
+    let mut blocks = Vec::new();
+    for (ind, rules) in &ctx.indicators {
+        let mut cells = Vec::new();
+        let mut parts_error = Vec::new();
+        for c in ctx
+            .counties()
+            .iter()
+            .filter(|c| county.is_none_or(|id| id == c.id))
+        {
+            let mut keys = vec![String::new()];
+            for dim in ind.dimensions() {
+                keys.extend(
+                    disaggregation::categories(dim)
+                        .iter()
+                        .map(|cat| disaggregation::key(dim, cat)),
+                );
+            }
+            for dis in keys {
+                let key = CellKey {
+                    indicator_id: ind.id,
+                    location_id: c.id,
+                    disaggregation: dis.clone(),
+                };
+                let code = key.code();
+                let stored = ctx.values.get(&key);
+                let (value, comment) = typed.values.get(&code).cloned().unwrap_or_else(|| {
+                    (
+                        stored.map(|v| trim(v.value)).unwrap_or_default(),
+                        stored.and_then(|v| v.comment.clone()).unwrap_or_default(),
+                    )
+                });
+                let conflict = conflicts.iter().find(|k| k.key == key).map(|k| {
+                    json!({
+                        "theirs": k.theirs.map(|v| format_value(rules.unit, v, cur)).unwrap_or_else(|| "(cleared)".into()),
+                        "theirs_comment": k.theirs_comment,
+                        "by": k.theirs_by,
+                        "at": k.theirs_at.map(|t| t.format("%-d %b %Y %H:%M UTC").to_string()),
+                        "version": k.theirs_version,
+                    })
+                });
+                let version = match &conflict {
+                    Some(k) => k["version"]
+                        .as_i64()
+                        .map(|v| v.to_string())
+                        .unwrap_or_default(),
+                    None => stored.map(|v| v.version.to_string()).unwrap_or_default(),
+                };
+                let err = |field: &str| {
+                    problems
+                        .iter()
+                        .find(|p| p.key == key && p.field == field)
+                        .map(|p| p.message.clone())
+                };
+                if let Some(e) = err("parts") {
+                    parts_error.push(format!("{}: {e}", c.name));
+                }
+                cells.push(Cell {
+                    county: c.name.clone(),
+                    label: disaggregation::label(&dis),
+                    is_part: !dis.is_empty(),
+                    previous: ctx
+                        .previous
+                        .get(&key)
+                        .map(|v| format_value(rules.unit, *v, cur))
+                        .unwrap_or_else(|| "—".into()),
+                    value,
+                    comment,
+                    version,
+                    status: stored.map(|v| v.status.clone()).unwrap_or_default(),
+                    who: stored
+                        .map(|v| {
+                            let by = v
+                                .entered_by
+                                .and_then(|id| names.get(&id).cloned())
+                                .unwrap_or_else(|| "imported".into());
+                            format!("{by}, {}", format::date(v.entered_at.date()))
+                        })
+                        .unwrap_or_default(),
+                    error: err("value")
+                        .or(err("county"))
+                        .or(err("indicator"))
+                        .or(err("pick")),
+                    comment_error: err("comment"),
+                    conflict,
+                    code,
+                });
+            }
+        }
+        blocks.push(Block {
+            code: ind.code.clone(),
+            title: ind.title.clone(),
+            unit: rules.unit.label(),
+            direction: rules.direction.label(),
+            baseline: ind
+                .baseline_value
+                .map(|v| format_value(rules.unit, v, cur))
+                .unwrap_or_else(|| "—".into()),
+            milestone: ctx
+                .targets
+                .get(&ind.id)
+                .map(|v| format_value(rules.unit, *v, cur))
+                .unwrap_or_else(|| "—".into()),
+            parts_error,
+            cells,
+        });
+    }
+    blocks
+}
+
+fn trim(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+struct Loaded {
+    ctx: EntryContext,
+    names: HashMap<i32, String>,
+}
+
+async fn load(db: &Db, signed: &Signed, code: &str, period: Option<&str>) -> AppResult<Loaded> {
+    let (code, period, access) = (
+        code.to_string(),
+        period.map(str::to_string),
+        signed.access.clone(),
+    );
+    db.run(move |c| {
+        let p = access.programme(c, &code, Permission::ViewDetail)?;
+        let period = parse_period(period.as_deref(), &p)?;
+        let ctx = EntryContext::load(c, p, period)?;
+        let names = user::all(c)?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect();
+        Ok(Loaded { ctx, names })
+    })
+    .await
+}
+
+fn page(
+    signed: &Signed,
+    l: &Loaded,
+    county: Option<&str>,
+    typed: &Typed,
+    flash: Option<String>,
+) -> Template {
+    let ctx = &l.ctx;
+    let p = &ctx.programme;
+    let cells_all = ctx.cells().len();
+    let chosen = match county {
+        Some("all") => None,
+        Some(code) => ctx.counties().iter().find(|c| c.code == code).map(|c| c.id),
+        None if cells_all > ALL_COUNTIES_MAX_CELLS => ctx.counties().first().map(|c| c.id),
+        None => None,
+    };
+    let can_edit = signed.access.can(p.id, Permission::Edit) && ctx.lock.is_none();
+    let can_approve = signed.access.can(p.id, Permission::Approve);
+    let counts = ctx.status_counts();
+    let lock = ctx
+        .lock
+        .as_ref()
+        .map(|l| json!({ "at": l.locked_at.format("%-d %b %Y").to_string() }));
+    let report = typed.report.as_ref();
+    render(
+        "entry",
+        Some(signed),
+        json!({
+            "demo": p.is_demo,
+            "programme": { "code": p.code, "name": p.name },
+            "period": ctx.period.id(),
+            "period_label": ctx.period.label(),
+            "fy_label": ctx.period.kenyan_fy_quarter_label(),
+            "previous_period": ctx.period.prev().id(),
+            "phase": ctx.phase.phase.name,
+            "periods": period_choices(p),
+            "counties": ctx.counties().iter().map(|c| json!({ "code": c.code, "name": c.name, "selected": Some(c.id) == chosen })).collect::<Vec<_>>(),
+            "all_counties": chosen.is_none(),
+            "county_param": ctx.counties().iter().find(|c| Some(c.id) == chosen).map(|c| c.code.clone()).unwrap_or_else(|| "all".into()),
+            "blocks": grid(ctx, chosen, typed, &l.names),
+            "can_edit": can_edit,
+            "can_approve": can_approve,
+            "locked": lock,
+            "counts": counts,
+            "flash": flash,
+            "problem_count": report.map(|r| r.problems.len()).unwrap_or(0),
+            "conflict_count": report.map(|r| r.conflicts.len()).unwrap_or(0),
+        }),
+    )
+}
+
+#[rocket::get("/programmes/<code>/entry?<period>&<county>")]
+pub async fn show(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    period: Option<&str>,
+    county: Option<&str>,
+    flash: Option<FlashMessage<'_>>,
+) -> AppResult<Template> {
+    let l = load(db, signed, code, period).await?;
+    Ok(page(
+        signed,
+        &l,
+        county,
+        &Typed::default(),
+        flash.map(|f| f.message().to_string()),
+    ))
+}
+
+fn entry_url(code: &str, period: &str, county: &str) -> String {
+    format!("/programmes/{code}/entry?period={period}&county={county}")
+}
+
+#[rocket::post("/programmes/<code>/entry?<period>&<county>", data = "<form>")]
+pub async fn save(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    period: &str,
+    county: Option<&str>,
+    form: CsrfForm<RawFields>,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let fields = form.0;
+    let l = load(db, signed, code, Some(period)).await?;
+    if !signed.access.can(l.ctx.programme.id, Permission::Edit) {
+        return Err(AppError::Forbidden(
+            "Only the programme's managers enter values.".into(),
+        ));
+    }
+    let mut inputs = Vec::new();
+    let mut typed = Typed::default();
+    for (code_str, raw) in fields.with_prefix("v:") {
+        let Some(key) = CellKey::parse(code_str) else {
+            continue;
+        };
+        let comment = fields
+            .get(&format!("c:{code_str}"))
+            .unwrap_or("")
+            .to_string();
+        let base_version = fields
+            .get(&format!("b:{code_str}"))
+            .and_then(|v| v.parse().ok());
+        let pick = match fields.get(&format!("pick:{code_str}")) {
+            Some("mine") => Some(Pick::Mine),
+            Some("theirs") => Some(Pick::Theirs),
+            _ => None,
+        };
+        let resolving = fields.get(&format!("r:{code_str}")).is_some();
+        typed
+            .values
+            .insert(code_str.to_string(), (raw.to_string(), comment.clone()));
+        inputs.push(CellInput {
+            key,
+            raw: raw.to_string(),
+            comment,
+            base_version,
+            pick,
+            resolving,
+        });
+    }
+    let submit = fields.get("action") == Some("submit");
+    let who = actor(signed);
+    let (ctx_programme, ctx_period) = (l.ctx.programme.clone(), l.ctx.period);
+    let report = {
+        let (who, inputs) = (who.clone(), inputs);
+        let (p, q) = (ctx_programme.clone(), ctx_period);
+        db.run(move |c| {
+            let ctx = EntryContext::load(c, p, q)?;
+            entry::save(c, &ctx, &who, &inputs, auth::now())
+        })
+        .await?
+    };
+    let county = county.unwrap_or("all").to_string();
+    if !report.is_clean() {
+        let status = if report.conflicts.is_empty() {
+            Status::UnprocessableEntity
+        } else {
+            Status::Conflict
+        };
+        let fresh = load(db, signed, code, Some(period)).await?;
+        typed.report = Some(report);
+        return Ok(Err((
+            status,
+            page(signed, &fresh, Some(&county), &typed, None),
+        )));
+    }
+    let mut message = format!("Saved {} value(s) for {}.", report.changed, ctx_period.id());
+    if submit {
+        let (p, q) = (ctx_programme.clone(), ctx_period);
+        match db.run(move |c| entry::submit(c, &who, &p, &q)).await {
+            Ok(n) => message = format!("{message} Submitted {n} value(s) for approval."),
+            Err(AppError::Invalid { message: m, .. }) => {
+                message = format!("{message} Nothing submitted: {m}.")
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Ok(Flash::success(
+        Redirect::to(entry_url(code, &ctx_period.id(), &county)),
+        message,
+    )))
+}
+
+#[derive(rocket::form::FromForm)]
+pub struct WorkflowForm {
+    reason: Option<String>,
+}
+
+/// submit (manager), approve / return / unlock (M&E officer).
+#[rocket::post("/programmes/<code>/periods/<period>/<action>", data = "<form>")]
+pub async fn workflow(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    period: &str,
+    action: &str,
+    form: CsrfForm<WorkflowForm>,
+) -> AppResult<Flash<Redirect>> {
+    let needed = match action {
+        "submit" => Permission::Edit,
+        "approve" | "return" | "unlock" => Permission::Approve,
+        _ => {
+            return Err(AppError::not_found(format!(
+                "'{action}' is not something a period can do"
+            )))
+        }
+    };
+    let l = load(db, signed, code, Some(period)).await?;
+    let (p, q) = (l.ctx.programme.clone(), l.ctx.period);
+    if !signed.access.can(p.id, needed) {
+        return Err(AppError::Forbidden(
+            "Your role in this programme does not allow that.".into(),
+        ));
+    }
+    let who = actor(signed);
+    let reason = form.0.reason.unwrap_or_default();
+    let action = action.to_string();
+    let back = entry_url(code, &q.id(), "all");
+    let result = db
+        .run(move |c| {
+            let now = auth::now();
+            Ok(match action.as_str() {
+                "submit" => format!(
+                    "Submitted {} value(s) of {} for approval.",
+                    entry::submit(c, &who, &p, &q)?,
+                    q.id()
+                ),
+                "approve" => format!(
+                    "Approved {} value(s); {} is now locked.",
+                    entry::approve(c, &who, &p, &q, now)?,
+                    q.id()
+                ),
+                "return" => format!(
+                    "Returned {} value(s) to the manager with your reason.",
+                    entry::return_for_correction(c, &who, &p, &q, &reason, now)?
+                ),
+                _ => {
+                    entry::unlock(c, &who, &p, &q, &reason, now)?;
+                    format!(
+                        "{} is unlocked; the unlock and its reason are in the audit log.",
+                        q.id()
+                    )
+                }
+            })
+        })
+        .await;
+    match result {
+        Ok(msg) => Ok(Flash::success(Redirect::to(back), msg)),
+        Err(AppError::Invalid { message, .. }) | Err(AppError::Conflict(message)) => Ok(
+            Flash::error(Redirect::to(back), format!("Nothing changed: {message}.")),
+        ),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,149 @@
+//! The grid in the browser's terms: errors beside the field with what was typed kept,
+//! the conflict page instead of an overwrite, and the review buttons.
+
+use rocket::http::{ContentType, Status};
+use rocket::local::blocking::Client;
+
+use crate::on_both_backends;
+use crate::support::{demo_password, sign_in, urlencode};
+use mipaka::domain::period::Period;
+use mipaka::entry::{CellKey, EntryContext};
+use mipaka::models::{framework, programme};
+
+const PERIOD: &str = "2026Q4";
+
+/// A count indicator's total cell in the first county, and its previous value.
+fn target_cell(db: &mipaka::db::Db) -> (String, f64) {
+    let c = &mut *db.get().unwrap();
+    let p = programme::by_code(c, "LBP").unwrap();
+    let ind = framework::indicators_of(c, p.id)
+        .unwrap()
+        .into_iter()
+        .find(|i| i.unit == "count" && i.disaggregations.is_empty())
+        .unwrap();
+    let ctx = EntryContext::load(c, p, Period::parse(PERIOD).unwrap()).unwrap();
+    let key = CellKey {
+        indicator_id: ind.id,
+        location_id: ctx.counties()[0].id,
+        disaggregation: String::new(),
+    };
+    let prev = ctx.previous.get(&key).copied().unwrap_or(10.0);
+    (key.code(), prev)
+}
+
+fn post_grid(
+    client: &Client,
+    csrf: &str,
+    fields: &[(String, String)],
+) -> (Status, String, Option<String>) {
+    let mut body = format!("csrf={csrf}");
+    for (k, v) in fields {
+        body.push_str(&format!("&{}={}", urlencode(k), urlencode(v)));
+    }
+    let r = client
+        .post(format!("/programmes/LBP/entry?period={PERIOD}&county=all"))
+        .header(ContentType::Form)
+        .body(body)
+        .dispatch();
+    let loc = r.headers().get_one("Location").map(str::to_string);
+    (r.status(), r.into_string().unwrap_or_default(), loc)
+}
+
+on_both_backends! {
+    fn the_grid_keeps_what_was_typed_and_shows_the_error_beside_it(t) {
+        let db = t.with_demo();
+        let (code, prev) = target_cell(&db);
+        let client = t.client(db);
+        let csrf = sign_in(&client, "manager", demo_password("manager"));
+        let page = client.get(format!("/programmes/LBP/entry?period={PERIOD}&county=all")).dispatch();
+        assert_eq!(page.status(), Status::Ok);
+        let page = page.into_string().unwrap();
+        assert!(page.contains(&format!("name=\"v:{code}\"")), "the grid has the cell");
+        assert!(page.len() < 60_000, "grid page is {} bytes", page.len());
+
+        let (status, page, _) = post_grid(&client, &csrf, &[(format!("v:{code}"), "3.5".into())]);
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(page.contains("Nothing was saved"));
+        assert!(page.contains("whole number"), "the unit rule is explained");
+        assert!(page.contains("value=\"3.5\""), "what was typed is kept");
+
+        let good = format!("{}", prev.round());
+        let (status, _, loc) = post_grid(&client, &csrf, &[(format!("v:{code}"), good.clone())]);
+        assert_eq!(status, Status::SeeOther);
+        let page = client.get(loc.unwrap()).dispatch().into_string().unwrap();
+        assert!(page.contains("Saved 1 value(s)"), "flash says what happened");
+        assert!(page.contains(&format!("value=\"{good}\"")));
+    }
+}
+
+on_both_backends! {
+    fn two_people_editing_one_value_get_the_conflict_page_not_an_overwrite(t) {
+        let db = t.with_demo();
+        let (code, prev) = target_cell(&db);
+        let first = format!("{}", prev.round());
+        let second = format!("{}", prev.round() + 1.0);
+        let a = t.client(db.clone());
+        let b = t.client(db.clone());
+        let csrf_a = sign_in(&a, "manager", demo_password("manager"));
+        // A second manager of the programme.
+        {
+            let c = &mut *db.get().unwrap();
+            let u = mipaka::models::user::create(c, &mipaka::models::user::NewAccount { username: "second", display_name: "Second Manager", email: "", password: "second-manager-pw", is_admin: false }).unwrap();
+            mipaka::models::user::grant_role(c, u.id, "LBP", "manager").unwrap();
+        }
+        let csrf_b = sign_in(&b, "second", "second-manager-pw");
+        // Both load the empty cell; A saves first.
+        assert_eq!(post_grid(&a, &csrf_a, &[(format!("v:{code}"), first.clone())]).0, Status::SeeOther);
+        let (status, page, _) = post_grid(&b, &csrf_b, &[(format!("v:{code}"), second.clone())]);
+        assert_eq!(status, Status::Conflict);
+        assert!(page.contains("someone else changed"), "conflict explained");
+        assert!(page.contains("Amina Hassan"), "says who changed it");
+        assert!(page.contains(&format!("name=\"pick:{code}\"")), "offers the choice");
+        // Nothing of B's was written.
+        let grid = a.get(format!("/programmes/LBP/entry?period={PERIOD}&county=all")).dispatch().into_string().unwrap();
+        assert!(grid.contains(&format!("value=\"{first}\"")));
+        // B chooses theirs (keeping A's), and nothing changes.
+        let fields = [(format!("v:{code}"), second.clone()), (format!("b:{code}"), "1".into()), (format!("r:{code}"), "1".into()), (format!("pick:{code}"), "theirs".into())];
+        assert_eq!(post_grid(&b, &csrf_b, &fields).0, Status::SeeOther);
+        let grid = a.get(format!("/programmes/LBP/entry?period={PERIOD}&county=all")).dispatch().into_string().unwrap();
+        assert!(grid.contains(&format!("value=\"{first}\"")));
+    }
+}
+
+on_both_backends! {
+    fn the_officer_approves_and_the_period_locks(t) {
+        let db = t.with_demo();
+        let (code, prev) = target_cell(&db);
+        let m = t.client(db.clone());
+        let mc = sign_in(&m, "manager", demo_password("manager"));
+        let fields = [(format!("v:{code}"), format!("{}", prev.round())), ("action".to_string(), "submit".to_string())];
+        let (status, _, loc) = post_grid(&m, &mc, &fields);
+        assert_eq!(status, Status::SeeOther);
+        let page = m.get(loc.unwrap()).dispatch().into_string().unwrap();
+        assert!(page.contains("Submitted 1 value(s) for approval"), "{}", &page[..page.len().min(3000)]);
+
+        let o = t.client(db.clone());
+        let oc = sign_in(&o, "officer", demo_password("officer"));
+        let review = o.get(format!("/programmes/LBP/entry?period={PERIOD}&county=all")).dispatch().into_string().unwrap();
+        assert!(review.contains("Approve and lock"));
+        assert!(!review.contains(&format!("name=\"v:{code}\"")), "officers review, they do not type values");
+        let r = o.post(format!("/programmes/LBP/periods/{PERIOD}/approve")).header(ContentType::Form).body(format!("csrf={oc}")).dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        let page = o.get(r.headers().get_one("Location").unwrap().to_string()).dispatch().into_string().unwrap();
+        assert!(page.contains("is now locked"));
+        assert!(page.contains("Approved and locked"));
+        assert!(page.contains("Unlock period"));
+
+        // The manager's grid is read-only now.
+        let grid = m.get(format!("/programmes/LBP/entry?period={PERIOD}&county=all")).dispatch().into_string().unwrap();
+        assert!(grid.contains("Approved and locked"));
+        assert!(!grid.contains(&format!("name=\"v:{code}\"")));
+        // Unlocking without a reason is refused; with one it goes through.
+        let r = o.post(format!("/programmes/LBP/periods/{PERIOD}/unlock")).header(ContentType::Form).body(format!("csrf={oc}&reason=")).dispatch();
+        let page = o.get(r.headers().get_one("Location").unwrap().to_string()).dispatch().into_string().unwrap();
+        assert!(page.contains("Nothing changed"));
+        let r = o.post(format!("/programmes/LBP/periods/{PERIOD}/unlock")).header(ContentType::Form).body(format!("csrf={oc}&reason=Wajir+office+correction")).dispatch();
+        let page = o.get(r.headers().get_one("Location").unwrap().to_string()).dispatch().into_string().unwrap();
+        assert!(page.contains("is unlocked"));
+    }
+}
