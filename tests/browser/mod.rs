@@ -1,6 +1,7 @@
 //! Browser tests: Debian's Chromium driven through chromedriver against the real server
 //! on a loopback port. Screenshots of each step land in target/screenshots/ to look at.
 
+mod data_entry;
 mod sign_in;
 
 use std::net::TcpListener;
@@ -63,6 +64,39 @@ impl Drop for Server {
     }
 }
 
+/// Waits (up to 15 s) until the page's path satisfies `ok`; clicks do not wait for
+/// the navigation they start.
+pub async fn wait_for_path(c: &Client, ok: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        let path = c.current_url().await.unwrap().path().to_string();
+        if ok(&path) {
+            return path;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "still at {path}");
+        rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits (up to 15 s) until the page's text contains `text`; returns the text.
+pub async fn wait_for_text(c: &Client, text: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let body = match c.find(fantoccini::Locator::Css("body")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if body.contains(text) {
+            return body;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "page never said {text:?}: {body}"
+        );
+        rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// chromedriver with a headless Chromium of its own profile; both end with the test.
 pub struct Browser {
     pub client: Client,
@@ -115,6 +149,32 @@ impl Browser {
         std::fs::create_dir_all(&dir).unwrap();
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Signs in through the login form and waits for the next page.
+    pub async fn sign_in(&self, base: &str, username: &str, password: &str) {
+        use fantoccini::Locator;
+        let c = &self.client;
+        c.goto(&format!("{base}/login")).await.unwrap();
+        c.find(Locator::Css("input[name=username]"))
+            .await
+            .unwrap()
+            .send_keys(username)
+            .await
+            .unwrap();
+        c.find(Locator::Css("input[name=password]"))
+            .await
+            .unwrap()
+            .send_keys(password)
+            .await
+            .unwrap();
+        c.find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_path(c, |p| !p.starts_with("/login")).await;
     }
 
     pub async fn close(mut self) {

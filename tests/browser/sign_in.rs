@@ -1,6 +1,6 @@
 use fantoccini::Locator;
 
-use super::{Browser, Server};
+use super::{wait_for_path, wait_for_text, Browser, Server};
 use crate::browser_test;
 use crate::support::{demo_password, TestDb};
 
@@ -20,8 +20,7 @@ browser_test! {
         c.find(Locator::Css("input[name=username]")).await.unwrap().send_keys("manager").await.unwrap();
         c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys("not-my-password").await.unwrap();
         c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-        let alert = c.find(Locator::Css("[role=alert]")).await.unwrap().text().await.unwrap();
-        assert!(alert.contains("username or password is not right"), "{alert}");
+        wait_for_text(c, "username or password is not right").await;
 
         // …and the right one brings the user back to the page they asked for.
         let user = c.find(Locator::Css("input[name=username]")).await.unwrap();
@@ -29,7 +28,7 @@ browser_test! {
         user.send_keys("manager").await.unwrap();
         c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(demo_password("manager")).await.unwrap();
         c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-        assert_eq!(c.current_url().await.unwrap().path(), "/programmes/LBP");
+        wait_for_path(c, |p| p == "/programmes/LBP").await;
         let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
         assert_eq!(h1, "Land Border Programme");
         let body = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
@@ -44,9 +43,8 @@ browser_test! {
 
         // Signing out ends the session: the programme page asks to sign in again.
         c.find(Locator::Css("nav.me button[type=submit]")).await.unwrap().click().await.unwrap();
-        assert!(c.current_url().await.unwrap().path().starts_with("/login"));
-        let note = c.find(Locator::Css("[role=alert]")).await.unwrap().text().await.unwrap();
-        assert!(note.contains("signed out"), "{note}");
+        wait_for_path(c, |p| p.starts_with("/login")).await;
+        wait_for_text(c, "You are signed out").await;
         c.goto(&format!("{}/programmes/LBP", server.base)).await.unwrap();
         assert!(c.current_url().await.unwrap().path().starts_with("/login"));
         b.close().await;
