@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod chart;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -1,32 +1,56 @@
-//! A programme's figures: each indicator's latest value, the period's milestone, % achieved
-//! and RAG; milestones and activities. Assembled from models and the domain rules, used
-//! by the pages, the API and the reports alike so that they can never disagree.
+//! A programme's figures: each indicator's latest value, the period's milestone, %
+//! achieved and RAG, and its recent trend; milestones and activities. Assembled from
+//! models and the domain rules, used by the pages, the API and the reports alike so
+//! that they can never disagree.
+//!
+//! The latest figure of an indicator is that of the latest period for which **every
+//! county of the period's phase** has a submitted or approved value: a sum over five of
+//! seven counties would look better (or worse) than it is. A newer period still being
+//! reported is named as pending, with how many counties are in, and is not rated.
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 
+use crate::chart::TrendChart;
 use crate::db::DbConn;
 use crate::domain::achievement::{percent_achieved, rag, Rag};
-use crate::domain::aggregation::aggregate_counties;
+use crate::domain::aggregation::CountyAggregation;
 use crate::domain::period::Period;
 use crate::error::AppResult;
 use crate::models::activity::{self, Activity};
 use crate::models::framework::{self, Indicator, IndicatorRules, ResultRow};
 use crate::models::milestone::{self, Milestone};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
-use crate::models::values::{self, IndicatorValue, Target};
+use crate::models::values::{self, COUNTED};
 
-/// The latest reported figure of an indicator: its county values combined by the
-/// indicator's own rule.
+/// Periods shown in the dashboard's trend lines.
+pub const TREND_PERIODS: usize = 8;
+
 #[derive(Debug, Clone)]
 pub struct LatestFigure {
     pub period: Period,
+    /// The county values combined by the indicator's own rule.
     pub value: f64,
-    /// How many counties reported it.
+    /// How many counties reported, and how many the phase covers.
     pub counties: usize,
+    pub expected_counties: usize,
     /// True while any of the values behind it is submitted but not yet approved.
     pub provisional: bool,
+}
+
+impl LatestFigure {
+    pub fn complete(&self) -> bool {
+        self.counties >= self.expected_counties
+    }
+}
+
+/// A period newer than the latest figure, still being reported.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub period: Period,
+    pub counties: usize,
+    pub expected_counties: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +58,7 @@ pub struct IndicatorFigure {
     pub indicator: Indicator,
     pub rules: IndicatorRules,
     pub latest: Option<LatestFigure>,
+    pub pending: Option<Pending>,
     /// The logframe milestone (planned value) for the latest figure's period.
     pub milestone: Option<f64>,
     pub percent: Option<f64>,
@@ -47,13 +72,14 @@ pub struct ProgrammeOverview {
     pub figures: Vec<IndicatorFigure>,
     pub milestones: Vec<Milestone>,
     pub activities: Vec<Activity>,
+    pub trends: HashMap<i32, TrendChart>,
 }
 
 impl ProgrammeOverview {
     pub fn load(conn: &mut DbConn, programme: Programme) -> AppResult<ProgrammeOverview> {
         let phases = programme::phases_of(conn, programme.id)?;
         let results = framework::results_of(conn, programme.id)?;
-        let figures = indicator_figures(conn, &programme)?;
+        let (figures, trends) = figures_and_trends(conn, &programme, &phases)?;
         let milestones = milestone::of_programme(conn, programme.id)?;
         let activities = activity::of_programme(conn, programme.id)?;
         Ok(ProgrammeOverview {
@@ -63,6 +89,7 @@ impl ProgrammeOverview {
             figures,
             milestones,
             activities,
+            trends,
         })
     }
 
@@ -99,73 +126,143 @@ pub struct RagCounts {
     pub unrated: usize,
 }
 
-/// Every indicator of the programme with its latest counted figure. Two queries find
-/// the latest period per indicator and its values, so the cost does not grow with the
-/// length of the programme's history.
+/// How many counties the phase covering `period` has (the phase containing its start
+/// when a period straddles two).
+pub fn expected_counties(phases: &[PhaseWithCounties], period: &Period) -> usize {
+    phases
+        .iter()
+        .find(|ph| ph.phase.start_date <= period.start() && period.end() <= ph.phase.end_date)
+        .or_else(|| phases.iter().find(|ph| ph.contains(period.start())))
+        .map(|ph| ph.counties.len())
+        .unwrap_or(0)
+}
+
+/// Every indicator of the programme with its latest complete figure.
 pub fn indicator_figures(
     conn: &mut DbConn,
     programme: &Programme,
 ) -> AppResult<Vec<IndicatorFigure>> {
+    let phases = programme::phases_of(conn, programme.id)?;
+    Ok(figures_and_trends(conn, programme, &phases)?.0)
+}
+
+struct PeriodTotal {
+    period: Period,
+    sum: f64,
+    counted: usize,
+    approved: usize,
+}
+
+/// Figures and trends from two grouped queries over the recent window (a few hundred
+/// rows whatever the length of the programme's history).
+fn figures_and_trends(
+    conn: &mut DbConn,
+    programme: &Programme,
+    phases: &[PhaseWithCounties],
+) -> AppResult<(Vec<IndicatorFigure>, HashMap<i32, TrendChart>)> {
     let indicators = framework::indicators_of(conn, programme.id)?;
-    let latest_end: HashMap<i32, NaiveDate> = values::latest_period_ends(conn, programme.id)?
+    let newest = values::latest_period_ends(conn, programme.id)?
         .into_iter()
-        .collect();
-    let mut ends: Vec<NaiveDate> = latest_end.values().copied().collect();
-    ends.sort();
-    ends.dedup();
-    let mut by_indicator: HashMap<i32, Vec<IndicatorValue>> = HashMap::new();
-    for v in values::counted_values_ending(conn, programme.id, &ends)? {
-        if v.disaggregation.is_empty() && latest_end.get(&v.indicator_id) == Some(&v.period_end) {
-            by_indicator.entry(v.indicator_id).or_default().push(v);
+        .map(|(_, d)| d)
+        .max();
+    let mut by_indicator: HashMap<i32, Vec<PeriodTotal>> = HashMap::new();
+    if let Some(newest) = newest {
+        // TREND_PERIODS quarters and one more, so a complete period is found even when
+        // the newest one is still being reported.
+        let since = newest
+            .checked_sub_days(Days::new(92 * (TREND_PERIODS as u64 + 1)))
+            .unwrap_or(newest);
+        let approved: HashMap<(i32, String), i64> =
+            values::period_totals(conn, programme.id, since, &["approved"])?
+                .into_iter()
+                .map(|(i, p, _, _, n)| ((i, p), n))
+                .collect();
+        for (ind, period, _, sum, n) in values::period_totals(conn, programme.id, since, &COUNTED)?
+        {
+            let Ok(parsed) = Period::parse(&period) else {
+                continue;
+            };
+            let approved = approved.get(&(ind, period)).copied().unwrap_or(0);
+            by_indicator.entry(ind).or_default().push(PeriodTotal {
+                period: parsed,
+                sum,
+                counted: n.max(0) as usize,
+                approved: approved.max(0) as usize,
+            });
         }
     }
     let targets: HashMap<(i32, String), f64> = values::targets_of_programme(conn, programme.id)?
         .into_iter()
-        .map(|t: Target| ((t.indicator_id, t.period), t.value))
+        .map(|t| ((t.indicator_id, t.period), t.value))
         .collect();
     let thresholds = programme.thresholds();
 
-    let mut out = Vec::with_capacity(indicators.len());
+    let mut figures = Vec::with_capacity(indicators.len());
+    let mut trends = HashMap::new();
     for indicator in indicators {
         let rules = indicator.rules()?;
-        let latest = by_indicator
-            .get(&indicator.id)
-            .and_then(|vals| latest_figure(rules, vals));
+        let mut totals = by_indicator.remove(&indicator.id).unwrap_or_default();
+        totals.sort_by_key(|t| t.period);
+        let combine = |t: &PeriodTotal| match rules.county {
+            CountyAggregation::Sum => t.sum,
+            CountyAggregation::Mean => t.sum / t.counted.max(1) as f64,
+        };
+        let figure_of = |t: &PeriodTotal| LatestFigure {
+            period: t.period,
+            value: combine(t),
+            counties: t.counted,
+            expected_counties: expected_counties(phases, &t.period),
+            provisional: t.approved < t.counted,
+        };
+        let latest_complete = totals
+            .iter()
+            .rev()
+            .map(figure_of)
+            .find(LatestFigure::complete);
+        let newest = totals.last().map(figure_of);
+        let (latest, pending) = match (latest_complete, newest) {
+            (Some(l), Some(n)) if n.period != l.period => (
+                Some(l),
+                Some(Pending {
+                    period: n.period,
+                    counties: n.counties,
+                    expected_counties: n.expected_counties,
+                }),
+            ),
+            (Some(l), _) => (Some(l), None),
+            // Nothing complete yet: show the newest, and say how partial it is.
+            (None, n) => (n, None),
+        };
         let milestone = latest
             .as_ref()
             .and_then(|l| targets.get(&(indicator.id, l.period.id())).copied());
         let percent = match (&latest, milestone) {
-            (Some(l), Some(t)) => percent_achieved(l.value, t, rules.direction),
+            (Some(l), Some(t)) if l.complete() => percent_achieved(l.value, t, rules.direction),
             _ => None,
         };
         let rag = percent.map(|p| rag(p, &thresholds));
-        out.push(IndicatorFigure {
+
+        let recent: Vec<&PeriodTotal> = totals.iter().rev().take(TREND_PERIODS).rev().collect();
+        trends.insert(
+            indicator.id,
+            TrendChart {
+                labels: recent.iter().map(|t| t.period.id()).collect(),
+                actual: recent.iter().map(|t| Some(combine(t))).collect(),
+                target: recent
+                    .iter()
+                    .map(|t| targets.get(&(indicator.id, t.period.id())).copied())
+                    .collect(),
+            },
+        );
+        figures.push(IndicatorFigure {
             indicator,
             rules,
             latest,
+            pending,
             milestone,
             percent,
             rag,
         });
     }
-    Ok(out)
-}
-
-/// Values of one indicator ending on the same day may belong to periods of different
-/// length (a quarter and a month); the shortest period, the most recent start, wins.
-fn latest_figure(rules: IndicatorRules, vals: &[IndicatorValue]) -> Option<LatestFigure> {
-    let newest_start = vals.iter().map(|v| v.period_start).max()?;
-    let chosen: Vec<&IndicatorValue> = vals
-        .iter()
-        .filter(|v| v.period_start == newest_start)
-        .collect();
-    let period = Period::parse(&chosen.first()?.period).ok()?;
-    let numbers: Vec<f64> = chosen.iter().map(|v| v.value).collect();
-    let value = aggregate_counties(rules.county, &numbers)?;
-    Some(LatestFigure {
-        period,
-        value,
-        counties: chosen.len(),
-        provisional: chosen.iter().any(|v| v.status != "approved"),
-    })
+    Ok((figures, trends))
 }

@@ -112,3 +112,19 @@ pub fn history(conn: &mut DbConn, entity: &str, entity_id: i32) -> AppResult<Vec
         .select(AuditEntry::as_select())
         .load(conn)?)
 }
+
+/// Recent changes to any of `ids` of one kind of record, newest first.
+pub fn recent_for(
+    conn: &mut DbConn,
+    entity: &str,
+    ids: &[i32],
+    limit: i64,
+) -> AppResult<Vec<AuditEntry>> {
+    Ok(audit_log::table
+        .filter(audit_log::entity.eq(entity))
+        .filter(audit_log::entity_id.eq_any(ids))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select(AuditEntry::as_select())
+        .load(conn)?)
+}

@@ -168,3 +168,17 @@ pub fn level_rank(level: &str) -> u8 {
         _ => 2,
     }
 }
+
+pub fn indicator_by_code(conn: &mut DbConn, programme_id: i32, code: &str) -> AppResult<Indicator> {
+    indicators::table
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicators::code.eq(code))
+        .select(Indicator::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            AppError::not_found(format!(
+                "This programme has no indicator with the code '{code}'."
+            ))
+        })
+}

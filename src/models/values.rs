@@ -127,21 +127,6 @@ pub fn latest_period_ends(
         .collect())
 }
 
-/// Counted values of the programme's indicators whose period ends on one of `ends`.
-pub fn counted_values_ending(
-    conn: &mut DbConn,
-    programme_id: i32,
-    ends: &[NaiveDate],
-) -> AppResult<Vec<IndicatorValue>> {
-    Ok(indicator_values::table
-        .inner_join(indicators::table)
-        .filter(indicators::programme_id.eq(programme_id))
-        .filter(indicator_values::status.eq_any(COUNTED))
-        .filter(indicator_values::period_end.eq_any(ends))
-        .select(IndicatorValue::as_select())
-        .load(conn)?)
-}
-
 pub fn count_of_programme(conn: &mut DbConn, programme_id: i32) -> AppResult<i64> {
     Ok(indicator_values::table
         .inner_join(indicators::table)
@@ -261,4 +246,38 @@ pub fn of_indicator(conn: &mut DbConn, indicator_id: i32) -> AppResult<Vec<Indic
         ))
         .select(IndicatorValue::as_select())
         .load(conn)?)
+}
+
+/// Per indicator and period: the sum and count of counted county totals, aggregated by
+/// the database so the dashboard reads hundreds of rows, not hundreds of thousands.
+pub fn period_totals(
+    conn: &mut DbConn,
+    programme_id: i32,
+    since: NaiveDate,
+    statuses: &[&str],
+) -> AppResult<Vec<(i32, String, NaiveDate, f64, i64)>> {
+    use diesel::dsl::{count_star, sum};
+    let rows: Vec<(i32, String, NaiveDate, Option<f64>, i64)> = indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_values::status.eq_any(statuses))
+        .filter(indicator_values::disaggregation.eq(""))
+        .filter(indicator_values::period_start.ge(since))
+        .group_by((
+            indicator_values::indicator_id,
+            indicator_values::period,
+            indicator_values::period_start,
+        ))
+        .select((
+            indicator_values::indicator_id,
+            indicator_values::period,
+            indicator_values::period_start,
+            sum(indicator_values::value),
+            count_star(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(i, p, s, v, n)| (i, p, s, v.unwrap_or(0.0), n))
+        .collect())
 }

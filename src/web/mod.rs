@@ -8,6 +8,7 @@ mod error_page;
 mod format;
 mod health;
 mod home;
+mod indicator;
 mod programme;
 mod view;
 
@@ -44,6 +45,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 entry::show,
                 entry::save,
                 entry::workflow,
+                indicator::show,
             ],
         )
         .register("/", catchers())

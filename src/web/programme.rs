@@ -30,12 +30,15 @@ struct IndicatorRow {
     latest: String,
     latest_period: String,
     counties: usize,
+    expected: usize,
+    pending: Option<String>,
     provisional: bool,
     milestone: String,
     end_target: String,
     percent: String,
     bar: u32,
     rag: Option<RagView>,
+    spark: String,
 }
 
 #[derive(Serialize)]
@@ -258,7 +261,10 @@ fn walk(
         risk: r.risk_rating.clone(),
         assumptions: r.assumptions.clone(),
         score,
-        indicators: figures.iter().map(|f| indicator_row(f, currency)).collect(),
+        indicators: figures
+            .iter()
+            .map(|f| indicator_row(f, currency, o.trends.get(&f.indicator.id)))
+            .collect(),
     });
     let mut children: Vec<&ResultRow> = o
         .results
@@ -271,7 +277,11 @@ fn walk(
     }
 }
 
-fn indicator_row(f: &IndicatorFigure, currency: &str) -> IndicatorRow {
+fn indicator_row(
+    f: &IndicatorFigure,
+    currency: &str,
+    trend: Option<&crate::chart::TrendChart>,
+) -> IndicatorRow {
     let i = &f.indicator;
     let unit: Unit = f.rules.unit;
     IndicatorRow {
@@ -289,6 +299,15 @@ fn indicator_row(f: &IndicatorFigure, currency: &str) -> IndicatorRow {
             .map(|l| l.period.label())
             .unwrap_or_default(),
         counties: f.latest.as_ref().map(|l| l.counties).unwrap_or(0),
+        expected: f.latest.as_ref().map(|l| l.expected_counties).unwrap_or(0),
+        pending: f.pending.as_ref().map(|p| {
+            format!(
+                "{}: {} of {} counties so far",
+                p.period.id(),
+                p.counties,
+                p.expected_counties
+            )
+        }),
         provisional: f.latest.as_ref().is_some_and(|l| l.provisional),
         milestone: format::value(unit, f.milestone, currency),
         end_target: format::value(unit, i.end_target, currency),
@@ -298,6 +317,9 @@ fn indicator_row(f: &IndicatorFigure, currency: &str) -> IndicatorRow {
             .map(|p| p.clamp(0.0, 100.0).round() as u32)
             .unwrap_or(0),
         rag: format::rag(f.rag),
+        spark: trend
+            .map(|t| crate::chart::sparkline(t, &format!("{} over recent periods", i.code)))
+            .unwrap_or_default(),
     }
 }
 

@@ -9,9 +9,9 @@ use mipaka::models::{framework, programme};
 
 const PERIOD: &str = "2026Q4";
 
-/// The first county's total cell of LBP's first plain count indicator, its code and
-/// the previous quarter's value, and the indicator's code.
-fn cell(db: &mipaka::db::Db) -> (String, f64, String) {
+/// LBP's first plain count indicator summed over counties: per phase county its total
+/// cell's code and the previous quarter's value; and the indicator's code.
+fn cells(db: &mipaka::db::Db) -> (Vec<(String, f64)>, String) {
     let c = &mut *db.get().unwrap();
     let p = programme::by_code(c, "LBP").unwrap();
     let ind = framework::indicators_of(c, p.id)
@@ -22,16 +22,27 @@ fn cell(db: &mipaka::db::Db) -> (String, f64, String) {
         })
         .unwrap();
     let ctx = EntryContext::load(c, p, Period::parse(PERIOD).unwrap()).unwrap();
-    let key = CellKey {
-        indicator_id: ind.id,
-        location_id: ctx.counties()[0].id,
-        disaggregation: String::new(),
-    };
-    (
-        key.code(),
-        ctx.previous.get(&key).copied().unwrap_or(10.0).round(),
-        ind.code,
-    )
+    let cells = ctx
+        .counties()
+        .iter()
+        .map(|county| {
+            let key = CellKey {
+                indicator_id: ind.id,
+                location_id: county.id,
+                disaggregation: String::new(),
+            };
+            (
+                key.code(),
+                ctx.previous.get(&key).copied().unwrap_or(10.0).round(),
+            )
+        })
+        .collect();
+    (cells, ind.code)
+}
+
+fn cell(db: &mipaka::db::Db) -> (String, f64, String) {
+    let (cells, code) = cells(db);
+    (cells[0].0.clone(), cells[0].1, code)
 }
 
 async fn type_into(c: &Client, css: &str, text: &str) {
@@ -44,7 +55,8 @@ browser_test! {
     fn a_manager_enters_fixes_and_submits_and_the_officer_approves() {
         let t = TestDb::sqlite();
         let db = t.with_demo();
-        let (code, prev, ind_code) = cell(&db);
+        let (all, ind_code) = cells(&db);
+        let (code, prev) = all[0].clone();
         let server = Server::start(&t, db).await;
         let entry = format!("{}/programmes/LBP/entry?period={PERIOD}&county=all", server.base);
 
@@ -60,10 +72,13 @@ browser_test! {
         assert!(text.contains("whole number"));
         assert_eq!(c.find(Locator::Css(&input)).await.unwrap().prop("value").await.unwrap().as_deref(), Some("12.5"));
         b.screenshot("10-entry-error").await;
-        // Fixed, saved and submitted in one go.
+        // Fixed — and the other counties filled in — saved and submitted in one go.
         type_into(c, &input, &format!("{prev}")).await;
+        for (other, v) in &all[1..] {
+            type_into(c, &format!("input[name=\"v:{other}\"]"), &format!("{v}")).await;
+        }
         c.find(Locator::Css("button[value=submit]")).await.unwrap().click().await.unwrap();
-        wait_for_text(c, "Submitted 1 value(s) for approval").await;
+        wait_for_text(c, &format!("Submitted {} value(s) for approval", all.len())).await;
         b.screenshot("11-entry-submitted").await;
         b.close().await;
 
@@ -75,11 +90,22 @@ browser_test! {
         wait_for_text(&o.client, "is now locked").await;
         o.screenshot("12-entry-approved").await;
 
-        // The programme page shows the indicator (the demo's latest quarter stays the
-        // newest with counted values, so the new figure is on the indicator's row only
-        // once the period is the latest: here we check the row is there and rated).
+        // The dashboard now shows the new quarter's total for the indicator.
         o.client.goto(&format!("{}/programmes/LBP", server.base)).await.unwrap();
         wait_for_text(&o.client, &ind_code).await;
+        let total: f64 = all.iter().map(|(_, v)| v).sum();
+        let xpath = format!("//tr[.//strong[text()='{ind_code}']]");
+        let row = o
+            .client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(row.contains("Oct–Dec 2026"), "{row}");
+        assert!(row.contains(&format!("{total}")), "the new total {total} is shown: {row}");
+        o.screenshot("14-dashboard-after-approval").await;
         o.close().await;
     }
 }

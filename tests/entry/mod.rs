@@ -1,2 +1,3 @@
+mod pages;
 mod service;
 mod web;

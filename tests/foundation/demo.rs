@@ -89,13 +89,31 @@ fn the_embedded_default_is_seeded_once_on_first_start() {
     );
 }
 
-/// Independent of the application's figure code: latest counted period per indicator,
-/// its county totals combined by the indicator's rule, and that period's target.
+/// Independent of the application's figure code: per indicator, the latest period in
+/// which every county of its phase has a counted (submitted or approved) total; those
+/// totals combined by the indicator's rule; and that period's target.
 fn expected_latest(
     conn: &mut mipaka::db::DbConn,
     code: &str,
 ) -> BTreeMap<String, (Option<f64>, Option<f64>)> {
+    use mipaka::db::schema::{phase_counties, phases};
     let p = mipaka::models::programme::by_code(conn, code).unwrap();
+    let phase_rows: Vec<(i32, NaiveDate, NaiveDate)> = phases::table
+        .filter(phases::programme_id.eq(p.id))
+        .select((phases::id, phases::start_date, phases::end_date))
+        .load(conn)
+        .unwrap();
+    let expected = |start: NaiveDate, end: NaiveDate, conn: &mut mipaka::db::DbConn| -> usize {
+        let (id, _, _) = phase_rows
+            .iter()
+            .find(|(_, s, e)| *s <= start && end <= *e)
+            .unwrap();
+        phase_counties::table
+            .filter(phase_counties::phase_id.eq(id))
+            .count()
+            .get_result::<i64>(conn)
+            .unwrap() as usize
+    };
     let inds: Vec<(i32, String, String)> = indicators::table
         .filter(indicators::programme_id.eq(p.id))
         .select((
@@ -119,21 +137,27 @@ fn expected_latest(
             ))
             .load(conn)
             .unwrap();
-        let Some(latest) = rows.iter().map(|r| (r.2, r.1)).max() else {
+        let mut by_period: BTreeMap<(NaiveDate, NaiveDate, String), Vec<f64>> = BTreeMap::new();
+        for (period, s, e, v) in rows {
+            by_period.entry((s, e, period)).or_default().push(v);
+        }
+        let chosen = by_period
+            .iter()
+            .rev()
+            .find(|((s, e, _), vs)| vs.len() >= expected(*s, *e, conn));
+        let Some(((_, _, period), vs)) = chosen else {
             out.insert(icode, (None, None));
             continue;
         };
-        let chosen: Vec<&(String, NaiveDate, NaiveDate, f64)> =
-            rows.iter().filter(|r| (r.2, r.1) == latest).collect();
-        let sum: f64 = chosen.iter().map(|r| r.3).sum();
+        let sum: f64 = vs.iter().sum();
         let value = if rule == "sum" {
             sum
         } else {
-            sum / chosen.len() as f64
+            sum / vs.len() as f64
         };
         let target: Option<f64> = indicator_targets::table
             .filter(indicator_targets::indicator_id.eq(id))
-            .filter(indicator_targets::period.eq(&chosen[0].0))
+            .filter(indicator_targets::period.eq(period))
             .select(indicator_targets::value)
             .first(conn)
             .optional()

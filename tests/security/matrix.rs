@@ -83,6 +83,10 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
             "POST /programmes/<code>/periods/<period>/<action>",
             manager_only,
         ),
+        (
+            "GET /programmes/<code>/indicators/<icode>",
+            programme_detail,
+        ),
         ("GET /api/v1/me", signed_in),
         ("GET /api/v1/programmes", signed_in),
         ("GET /api/v1/programmes/<code>", programme_read),
@@ -154,7 +158,8 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .1
         .replace("?<next>", "")
         .replace("?<period>&<county>", "?period=2026Q4&county=all")
-        .replace("/periods/<period>/<action>", "/periods/2026Q4/submit");
+        .replace("/periods/<period>/<action>", "/periods/2026Q4/submit")
+        .replace("/indicators/<icode>", "/indicators/LBP-0.1");
     let own_token = f.tokens.get(who).map(|t| t.0).unwrap_or(1);
     let path = path
         .replace("/programmes/<code>", "/programmes/LBP")

@@ -1,0 +1,144 @@
+//! One indicator: its definition, and its history — values per county and period
+//! against the milestones, who entered each and when, and the changes made.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rocket::State;
+use rocket_dyn_templates::Template;
+use serde_json::{json, Value};
+
+use super::format;
+use super::view::render;
+use crate::auth::Signed;
+use crate::chart::{self, TrendChart};
+use crate::db::Db;
+use crate::domain::access::Permission;
+use crate::domain::aggregation::aggregate_counties;
+use crate::domain::disaggregation;
+use crate::domain::unit::format_value;
+use crate::error::AppResult;
+use crate::models::{audit, framework, location, user, values};
+
+#[rocket::get("/programmes/<code>/indicators/<icode>")]
+pub async fn show(db: &State<Db>, signed: &Signed, code: &str, icode: &str) -> AppResult<Template> {
+    let (code, icode, access) = (code.to_string(), icode.to_string(), signed.access.clone());
+    let (p, ind, vals, targets, counties, names, changes) = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::ViewDetail)?;
+            let ind = framework::indicator_by_code(c, p.id, &icode)?;
+            let vals = values::of_indicator(c, ind.id)?;
+            let targets: Vec<_> = values::targets_of_programme(c, p.id)?
+                .into_iter()
+                .filter(|t| t.indicator_id == ind.id)
+                .collect();
+            let counties: HashMap<i32, String> = location::counties(c)?
+                .into_iter()
+                .map(|l| (l.id, l.name))
+                .collect();
+            let names: HashMap<i32, String> = user::all(c)?
+                .into_iter()
+                .map(|u| (u.id, u.display_name))
+                .collect();
+            let ids: Vec<i32> = vals.iter().map(|v| v.id).collect();
+            let changes = audit::recent_for(c, "indicator_value", &ids, 40)?;
+            Ok((p, ind, vals, targets, counties, names, changes))
+        })
+        .await?;
+    let rules = ind.rules()?;
+    let cur = p.currency.clone();
+    let fv = |v: f64| format_value(rules.unit, v, &cur);
+
+    // Periods (columns) in order, and per county the total per period.
+    let mut periods: Vec<(chrono::NaiveDate, String)> = vals
+        .iter()
+        .map(|v| (v.period_start, v.period.clone()))
+        .collect();
+    for t in &targets {
+        periods.push((t.period_start, t.period.clone()));
+    }
+    periods.sort();
+    periods.dedup();
+    let reported: Vec<(chrono::NaiveDate, String)> = periods
+        .iter()
+        .filter(|(_, id)| vals.iter().any(|v| &v.period == id))
+        .cloned()
+        .collect();
+    let mut by_county: BTreeMap<String, HashMap<String, Value>> = BTreeMap::new();
+    let mut totals: HashMap<String, Vec<f64>> = HashMap::new();
+    for v in vals.iter().filter(|v| v.disaggregation.is_empty()) {
+        let county = counties.get(&v.location_id).cloned().unwrap_or_default();
+        let who = v
+            .entered_by
+            .and_then(|id| names.get(&id).cloned())
+            .unwrap_or_else(|| "imported".into());
+        by_county.entry(county).or_default().insert(
+            v.period.clone(),
+            json!({ "value": fv(v.value), "status": v.status, "who": format!("{who}, {} · {}", format::date(v.entered_at.date()), v.status), "comment": v.comment }),
+        );
+        if v.status == "submitted" || v.status == "approved" {
+            totals.entry(v.period.clone()).or_default().push(v.value);
+        }
+    }
+    let target_of: HashMap<String, f64> = targets
+        .iter()
+        .map(|t| (t.period.clone(), t.value))
+        .collect();
+    let total_of = |p: &str| {
+        totals
+            .get(p)
+            .and_then(|vs| aggregate_counties(rules.county, vs))
+    };
+    let chart_model = TrendChart {
+        labels: reported.iter().map(|(_, p)| p.clone()).collect(),
+        actual: reported.iter().map(|(_, p)| total_of(p)).collect(),
+        target: reported
+            .iter()
+            .map(|(_, p)| target_of.get(p).copied())
+            .collect(),
+    };
+    let svg = chart::chart(
+        &chart_model,
+        &format!("{} against its milestones", ind.code),
+        &|v| fv(v),
+    );
+    let rows: Vec<Value> = by_county
+        .iter()
+        .map(|(county, cells)| json!({ "county": county, "cells": reported.iter().map(|(_, p)| cells.get(p).cloned().unwrap_or(Value::Null)).collect::<Vec<_>>() }))
+        .collect();
+    let parts: Vec<String> = ind
+        .dimensions()
+        .iter()
+        .map(|d| {
+            let cats: Vec<String> = disaggregation::categories(d)
+                .iter()
+                .map(|c| disaggregation::label(&disaggregation::key(d, c)).to_lowercase())
+                .collect();
+            format!("{d} ({})", cats.join(", "))
+        })
+        .collect();
+    let history: Vec<Value> = changes
+        .iter()
+        .map(|e| json!({ "at": e.at.format("%Y-%m-%d %H:%M").to_string(), "actor": e.actor, "action": e.action.replace('_', " "), "before": e.before_json, "after": e.after_json, "detail": e.detail }))
+        .collect();
+    Ok(render(
+        "indicator",
+        Some(signed),
+        json!({
+            "demo": p.is_demo,
+            "programme": { "code": p.code, "name": p.name },
+            "indicator": {
+                "code": ind.code, "title": ind.title, "definition": ind.definition,
+                "unit": rules.unit.label(), "direction": rules.direction.label(),
+                "county_rule": rules.county.label(), "period_rule": rules.period.label(),
+                "baseline": ind.baseline_value.map(fv), "baseline_date": ind.baseline_date.map(format::date),
+                "end_target": ind.end_target.map(fv), "mov": ind.means_of_verification, "parts": parts,
+            },
+            "chart": svg,
+            "periods": reported.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(),
+            "rows": rows,
+            "total_row": reported.iter().map(|(_, p)| total_of(p).map(fv).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
+            "target_row": reported.iter().map(|(_, p)| target_of.get(p).map(|v| fv(*v)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
+            "history": history,
+        }),
+    ))
+}
