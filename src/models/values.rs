@@ -248,14 +248,25 @@ pub fn of_indicator(conn: &mut DbConn, indicator_id: i32) -> AppResult<Vec<Indic
         .load(conn)?)
 }
 
-/// Per indicator and period: the sum and count of counted county totals, aggregated by
-/// the database so the dashboard reads hundreds of rows, not hundreds of thousands.
+/// One indicator's county totals in one period, summed by the database.
+#[derive(Debug, Clone)]
+pub struct PeriodSum {
+    pub indicator_id: i32,
+    pub period: String,
+    pub period_start: NaiveDate,
+    pub sum: f64,
+    pub count: i64,
+}
+
+/// Per indicator and period: the sum and count of county totals with one of
+/// `statuses`, aggregated by the database so the dashboard reads hundreds of rows, not
+/// hundreds of thousands.
 pub fn period_totals(
     conn: &mut DbConn,
     programme_id: i32,
     since: NaiveDate,
     statuses: &[&str],
-) -> AppResult<Vec<(i32, String, NaiveDate, f64, i64)>> {
+) -> AppResult<Vec<PeriodSum>> {
     use diesel::dsl::{count_star, sum};
     let rows: Vec<(i32, String, NaiveDate, Option<f64>, i64)> = indicator_values::table
         .inner_join(indicators::table)
@@ -278,6 +289,14 @@ pub fn period_totals(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(i, p, s, v, n)| (i, p, s, v.unwrap_or(0.0), n))
+        .map(
+            |(indicator_id, period, period_start, sum, count)| PeriodSum {
+                indicator_id,
+                period,
+                period_start,
+                sum: sum.unwrap_or(0.0),
+                count,
+            },
+        )
         .collect())
 }
