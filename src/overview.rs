@@ -175,20 +175,25 @@ fn figures_and_trends(
         let approved: HashMap<(i32, String), i64> =
             values::period_totals(conn, programme.id, since, &["approved"])?
                 .into_iter()
-                .map(|(i, p, _, _, n)| ((i, p), n))
+                .map(|r| ((r.indicator_id, r.period), r.count))
                 .collect();
-        for (ind, period, _, sum, n) in values::period_totals(conn, programme.id, since, &COUNTED)?
-        {
-            let Ok(parsed) = Period::parse(&period) else {
+        for r in values::period_totals(conn, programme.id, since, &COUNTED)? {
+            let Ok(parsed) = Period::parse(&r.period) else {
                 continue;
             };
-            let approved = approved.get(&(ind, period)).copied().unwrap_or(0);
-            by_indicator.entry(ind).or_default().push(PeriodTotal {
-                period: parsed,
-                sum,
-                counted: n.max(0) as usize,
-                approved: approved.max(0) as usize,
-            });
+            let approved = approved
+                .get(&(r.indicator_id, r.period))
+                .copied()
+                .unwrap_or(0);
+            by_indicator
+                .entry(r.indicator_id)
+                .or_default()
+                .push(PeriodTotal {
+                    period: parsed,
+                    sum: r.sum,
+                    counted: r.count.max(0) as usize,
+                    approved: approved.max(0) as usize,
+                });
         }
     }
     let targets: HashMap<(i32, String), f64> = values::targets_of_programme(conn, programme.id)?
