@@ -232,10 +232,20 @@ pub struct CsrfForm<T>(pub T);
 
 struct CachedBody(String);
 
+/// The body's fields, percent-decoded ('+' is a space), kept for the request's lifetime.
+struct DecodedFields(Vec<(String, String)>);
+
+fn decode(s: &str) -> String {
+    let spaced = s.replace('+', " ");
+    rocket::http::RawStr::new(&spaced)
+        .url_decode_lossy()
+        .into_owned()
+}
+
 fn field<'a>(body: &'a str, name: &str) -> Option<std::borrow::Cow<'a, str>> {
     body.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
-        (k == name).then(|| rocket::http::RawStr::new(v).url_decode_lossy())
+        (k == name).then(|| std::borrow::Cow::Owned(decode(v)))
     })
 }
 
@@ -267,7 +277,22 @@ impl<'r, T: FromForm<'r>> FromData<'r> for CsrfForm<T> {
                 "the form's security token does not match".into(),
             ));
         }
-        match Form::<T>::parse(body) {
+        let decoded: &'r DecodedFields = req.local_cache(|| {
+            DecodedFields(
+                body.split('&')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| {
+                        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                        (decode(k), decode(v))
+                    })
+                    .collect(),
+            )
+        });
+        let fields = decoded
+            .0
+            .iter()
+            .map(|(k, v)| rocket::form::ValueField::from((k.as_str(), v.as_str())));
+        match Form::<T>::parse_iter(fields) {
             Ok(v) => data::Outcome::Success(CsrfForm(v)),
             Err(e) => data::Outcome::Error((Status::UnprocessableEntity, e.to_string())),
         }
@@ -346,8 +371,8 @@ impl<'v> FromForm<'v> for RawFields {
     }
 
     fn push_value(ctxt: &mut Self::Context, field: rocket::form::ValueField<'v>) {
-        let name = rocket::http::RawStr::new(field.name.source().as_str()).url_decode_lossy();
-        ctxt.push((name.into_owned(), field.value.to_string()));
+        // Names and values arrive decoded (see CsrfForm).
+        ctxt.push((field.name.source().to_string(), field.value.to_string()));
     }
 
     async fn push_data(_: &mut Self::Context, _: rocket::form::DataField<'v, '_>) {}

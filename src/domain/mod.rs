@@ -12,6 +12,7 @@ pub mod aggregation;
 pub mod disaggregation;
 pub mod entry;
 pub mod period;
+pub mod plan;
 pub mod score;
 pub mod throttle;
 pub mod unit;

@@ -5,6 +5,8 @@
 //! started from); only when all of it is right is anything written — in one
 //! transaction, with an audit row per change holding the value before and after.
 
+pub mod plan;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDateTime;

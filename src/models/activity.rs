@@ -94,3 +94,47 @@ pub fn status_label(status: &str) -> &'static str {
         _ => "Unknown",
     }
 }
+
+pub fn find(conn: &mut DbConn, programme_id: i32, id: i32) -> AppResult<Activity> {
+    activities::table
+        .filter(activities::programme_id.eq(programme_id))
+        .filter(activities::id.eq(id))
+        .select(Activity::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            crate::error::AppError::not_found("This programme has no activity with that number.")
+        })
+}
+
+/// Saves over version `version` only; returns rows changed (0: someone else saved first).
+pub fn update_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    a: &NewActivity,
+) -> AppResult<usize> {
+    Ok(diesel::update(
+        activities::table
+            .filter(activities::id.eq(id))
+            .filter(activities::version.eq(version)),
+    )
+    .set((
+        activities::result_id.eq(a.result_id),
+        activities::code.eq(a.code),
+        activities::title.eq(a.title),
+        activities::lead_organisation_id.eq(a.lead_organisation_id),
+        activities::location_id.eq(a.location_id),
+        activities::planned_start.eq(a.planned_start),
+        activities::planned_end.eq(a.planned_end),
+        activities::actual_start.eq(a.actual_start),
+        activities::actual_end.eq(a.actual_end),
+        activities::status.eq(a.status),
+        activities::percent_complete.eq(a.percent_complete),
+        activities::budget_minor.eq(a.budget_minor),
+        activities::spend_minor.eq(a.spend_minor),
+        activities::version.eq(version + 1),
+        activities::updated_at.eq(a.updated_at),
+    ))
+    .execute(conn)?)
+}

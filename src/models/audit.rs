@@ -128,3 +128,14 @@ pub fn recent_for(
         .select(AuditEntry::as_select())
         .load(conn)?)
 }
+
+/// Who changed a record last, as the audit log names them.
+pub fn last_actor(conn: &mut DbConn, entity: &str, entity_id: i32) -> AppResult<Option<String>> {
+    Ok(audit_log::table
+        .filter(audit_log::entity.eq(entity))
+        .filter(audit_log::entity_id.eq(entity_id))
+        .order(audit_log::id.desc())
+        .select(audit_log::actor)
+        .first(conn)
+        .optional()?)
+}

@@ -73,3 +73,41 @@ pub fn status_label(status: &str) -> &'static str {
         _ => "Unknown",
     }
 }
+
+pub fn find(conn: &mut DbConn, programme_id: i32, id: i32) -> AppResult<Milestone> {
+    programme_milestones::table
+        .filter(programme_milestones::programme_id.eq(programme_id))
+        .filter(programme_milestones::id.eq(id))
+        .select(Milestone::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            crate::error::AppError::not_found("This programme has no milestone with that number.")
+        })
+}
+
+/// Saves over version `version` only; returns rows changed (0: someone else saved first).
+pub fn update_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    m: &NewMilestone,
+) -> AppResult<usize> {
+    Ok(diesel::update(
+        programme_milestones::table
+            .filter(programme_milestones::id.eq(id))
+            .filter(programme_milestones::version.eq(version)),
+    )
+    .set((
+        programme_milestones::result_id.eq(m.result_id),
+        programme_milestones::location_id.eq(m.location_id),
+        programme_milestones::title.eq(m.title),
+        programme_milestones::due_date.eq(m.due_date),
+        programme_milestones::status.eq(m.status),
+        programme_milestones::completed_date.eq(m.completed_date),
+        programme_milestones::evidence_note.eq(m.evidence_note),
+        programme_milestones::version.eq(version + 1),
+        programme_milestones::updated_at.eq(m.updated_at),
+    ))
+    .execute(conn)?)
+}

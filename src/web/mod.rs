@@ -9,6 +9,7 @@ mod format;
 mod health;
 mod home;
 mod indicator;
+mod plan;
 mod programme;
 mod view;
 
@@ -46,6 +47,14 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 entry::save,
                 entry::workflow,
                 indicator::show,
+                plan::new_milestone,
+                plan::edit_milestone,
+                plan::create_milestone,
+                plan::update_milestone,
+                plan::new_activity,
+                plan::edit_activity,
+                plan::create_activity,
+                plan::update_activity,
             ],
         )
         .register("/", catchers())

@@ -56,6 +56,7 @@ struct Node {
 
 #[derive(Serialize)]
 struct MilestoneRow {
+    id: i32,
     title: String,
     output: String,
     county: String,
@@ -66,6 +67,7 @@ struct MilestoneRow {
 
 #[derive(Serialize)]
 struct ActivityRow {
+    id: i32,
     code: String,
     title: String,
     lead: String,
@@ -84,7 +86,12 @@ struct ActivityGroup {
 }
 
 #[rocket::get("/programmes/<code>")]
-pub async fn show(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Template> {
+pub async fn show(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    flash: Option<rocket::request::FlashMessage<'_>>,
+) -> AppResult<Template> {
     let code = code.to_string();
     let today = super::today();
     let access = signed.access.clone();
@@ -132,6 +139,7 @@ pub async fn show(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Temp
         .iter()
         .filter(|m| m.is_open() && m.due_date <= today + chrono::Days::new(90))
         .map(|m| MilestoneRow {
+            id: m.id,
             title: m.title.clone(),
             output: m
                 .result_id
@@ -162,6 +170,7 @@ pub async fn show(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Temp
                 .iter()
                 .filter(|a| a.status == *s)
                 .map(|a| ActivityRow {
+                    id: a.id,
                     code: a.code.clone(),
                     title: a.title.clone(),
                     lead: a
@@ -184,6 +193,22 @@ pub async fn show(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Temp
         .collect();
     let budget: i64 = o.activities.iter().map(|a| a.budget_minor).sum();
     let spend: i64 = o.activities.iter().map(|a| a.spend_minor).sum();
+    // Activities by county and status, for the county-by-county view.
+    let mut by_county: std::collections::BTreeMap<String, [usize; 5]> =
+        std::collections::BTreeMap::new();
+    for a in &o.activities {
+        let county = a
+            .location_id
+            .and_then(|l| county_name.get(&l).cloned())
+            .unwrap_or_else(|| "All counties".into());
+        if let Some(i) = activity::STATUSES.iter().position(|s| *s == a.status) {
+            by_county.entry(county).or_insert([0; 5])[i] += 1;
+        }
+    }
+    let status_labels: Vec<&str> = activity::STATUSES
+        .iter()
+        .map(|s| activity::status_label(s))
+        .collect();
     let burn = if budget > 0 {
         format!("{:.0}%", spend as f64 * 100.0 / budget as f64)
     } else {
@@ -214,6 +239,9 @@ pub async fn show(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Temp
             "budget": format_minor(budget, &p.currency),
             "spend": format_minor(spend, &p.currency),
             "burn": burn,
+            "by_county": by_county.into_iter().collect::<Vec<_>>(),
+            "status_labels": status_labels,
+            "flash": flash.map(|f| f.message().to_string()),
         }),
     ))
 }

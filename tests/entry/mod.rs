@@ -1,3 +1,4 @@
 mod pages;
+mod plan;
 mod service;
 mod web;

@@ -104,6 +104,7 @@ on_both_backends! {
         assert_eq!(r.status(), Status::SeeOther);
         let u = user::by_username(&mut db.get().unwrap(), "njeri").unwrap().unwrap();
         assert!(u.password_hash.starts_with("$argon2id$"), "{}", u.password_hash);
+        assert_eq!(u.display_name, "Njeri Kamau", "form values are decoded");
         assert!(!u.password_hash.contains("a-brand-new-password"));
         let audit: Vec<String> = audit_actions(&db);
         assert!(audit.contains(&"user_created".to_string()));

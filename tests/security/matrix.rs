@@ -87,6 +87,14 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
             "GET /programmes/<code>/indicators/<icode>",
             programme_detail,
         ),
+        ("GET /programmes/<code>/milestones/new", manager_only),
+        ("GET /programmes/<code>/milestones/<id>", manager_only),
+        ("POST /programmes/<code>/milestones", manager_only),
+        ("POST /programmes/<code>/milestones/<id>", manager_only),
+        ("GET /programmes/<code>/activities/new", manager_only),
+        ("GET /programmes/<code>/activities/<id>", manager_only),
+        ("POST /programmes/<code>/activities", manager_only),
+        ("POST /programmes/<code>/activities/<id>", manager_only),
         ("GET /api/v1/me", signed_in),
         ("GET /api/v1/programmes", signed_in),
         ("GET /api/v1/programmes/<code>", programme_read),
@@ -94,6 +102,8 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
 }
 
 struct Fixture {
+    milestone: i32,
+    activity: i32,
     target_user: i32,
     target_grant: i32,
     tokens: BTreeMap<&'static str, (i32, String)>,
@@ -134,7 +144,12 @@ fn setup(db: &Db) -> Fixture {
         );
     }
     let _ = outsider;
+    let lbp = mipaka::models::programme::by_code(&mut c, "LBP").unwrap();
+    let milestone = mipaka::models::milestone::of_programme(&mut c, lbp.id).unwrap()[0].id;
+    let activity = mipaka::models::activity::of_programme(&mut c, lbp.id).unwrap()[0].id;
     Fixture {
+        milestone,
+        activity,
         target_user: target.id,
         target_grant,
         tokens,
@@ -159,7 +174,9 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .replace("?<next>", "")
         .replace("?<period>&<county>", "?period=2026Q4&county=all")
         .replace("/periods/<period>/<action>", "/periods/2026Q4/submit")
-        .replace("/indicators/<icode>", "/indicators/LBP-0.1");
+        .replace("/indicators/<icode>", "/indicators/LBP-0.1")
+        .replace("/milestones/<id>", &format!("/milestones/{}", f.milestone))
+        .replace("/activities/<id>", &format!("/activities/{}", f.activity));
     let own_token = f.tokens.get(who).map(|t| t.0).unwrap_or(1);
     let path = path
         .replace("/programmes/<code>", "/programmes/LBP")
