@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod chart;
 pub mod config;
+pub mod csvio;
 pub mod db;
 pub mod domain;
 pub mod entry;
@@ -70,7 +71,10 @@ pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
         .merge(("port", config.port))
         .merge(("template_dir", config.template_dir.clone()))
         .merge(("secret_key", secret_key))
-        .merge(("cli_colors", false));
+        .merge(("cli_colors", false))
+        // Room for a 100,000-row CSV upload; ordinary forms stay small.
+        .merge(("limits.file", "64 MiB"))
+        .merge(("limits.data-form", "66 MiB"));
     if std::env::var_os("ROCKET_LOG_LEVEL").is_none() {
         // Rocket's own start-up banner is noise for county staff; the binary prints
         // where to open the tracker. ROCKET_LOG_LEVEL=normal brings it back.

@@ -400,3 +400,15 @@ impl RawFields {
             .filter_map(move |(k, v)| k.strip_prefix(prefix).map(|rest| (rest, v.as_str())))
     }
 }
+
+/// For forms read without [`CsrfForm`] (file uploads): the same check, by hand.
+pub fn check_csrf(signed: &Signed, given: &str) -> AppResult<()> {
+    if same_secret(given, &signed.csrf) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "This form has expired or did not come from Mipaka. Reload the page and try again."
+                .into(),
+        ))
+    }
+}

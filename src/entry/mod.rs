@@ -5,6 +5,7 @@
 //! started from); only when all of it is right is anything written — in one
 //! transaction, with an audit row per change holding the value before and after.
 
+pub mod import;
 pub mod plan;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -99,9 +100,25 @@ pub struct Conflict {
     pub theirs_version: Option<i32>,
 }
 
+/// A change a save makes (or, in a dry run, would make): the value before and after.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlannedChange {
+    pub key: CellKey,
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Check and report what would change; write nothing (an import's preview).
+    DryRun,
+    Write,
+}
+
 #[derive(Debug, Default)]
 pub struct SaveReport {
     pub changed: usize,
+    pub planned: Vec<PlannedChange>,
     pub problems: Vec<CellProblem>,
     pub conflicts: Vec<Conflict>,
 }
@@ -224,6 +241,14 @@ impl EntryContext {
     }
 }
 
+fn key_of(v: &IndicatorValue) -> CellKey {
+    CellKey {
+        indicator_id: v.indicator_id,
+        location_id: v.location_id,
+        disaggregation: v.disaggregation.clone(),
+    }
+}
+
 fn same_comment(a: Option<&str>, b: &str) -> bool {
     a.unwrap_or("").trim() == b.trim()
 }
@@ -253,6 +278,18 @@ pub fn save(
     actor: &Actor,
     inputs: &[CellInput],
     now: NaiveDateTime,
+) -> AppResult<SaveReport> {
+    save_with(conn, ctx, actor, inputs, now, Mode::Write)
+}
+
+/// [`save`], or with [`Mode::DryRun`] only the checks and the list of planned changes.
+pub fn save_with(
+    conn: &mut DbConn,
+    ctx: &EntryContext,
+    actor: &Actor,
+    inputs: &[CellInput],
+    now: NaiveDateTime,
+    mode: Mode,
 ) -> AppResult<SaveReport> {
     conn.transaction(|conn| {
         // Read the period again inside the transaction: the context may be stale.
@@ -373,7 +410,15 @@ pub fn save(
             }
         }
 
-        if !report.is_clean() || changes.is_empty() {
+        report.planned = changes
+            .iter()
+            .map(|c| match c {
+                Change::Insert(k, v, _) => PlannedChange { key: k.clone(), before: None, after: Some(*v) },
+                Change::Update(old, v, _) => PlannedChange { key: key_of(old), before: Some(old.value), after: Some(*v) },
+                Change::Delete(old) => PlannedChange { key: key_of(old), before: Some(old.value), after: None },
+            })
+            .collect();
+        if !report.is_clean() || changes.is_empty() || mode == Mode::DryRun {
             return Ok(report);
         }
         report.changed = write(conn, &fresh, actor, changes, now)?;

@@ -9,6 +9,7 @@ pub mod milestone;
 pub mod organisation;
 pub mod programme;
 pub mod session;
+pub mod upload;
 pub mod user;
 pub mod values;
 

@@ -300,3 +300,28 @@ pub fn period_totals(
         )
         .collect())
 }
+
+/// Every value of a programme with its indicator and county, for the CSV export.
+pub fn export_rows(
+    conn: &mut DbConn,
+    programme_id: i32,
+) -> AppResult<Vec<(IndicatorValue, String, String, String)>> {
+    use crate::db::schema::locations;
+    Ok(indicator_values::table
+        .inner_join(indicators::table)
+        .inner_join(locations::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .order((
+            indicators::position,
+            indicator_values::period_start,
+            locations::code,
+            indicator_values::disaggregation,
+        ))
+        .select((
+            IndicatorValue::as_select(),
+            indicators::code,
+            locations::code,
+            locations::name,
+        ))
+        .load(conn)?)
+}

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod auth;
+mod csv;
 mod entry;
 mod error_page;
 mod format;
@@ -55,6 +56,11 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 plan::edit_activity,
                 plan::create_activity,
                 plan::update_activity,
+                csv::template,
+                csv::export,
+                csv::page,
+                csv::preview,
+                csv::commit,
             ],
         )
         .register("/", catchers())

@@ -1,3 +1,4 @@
+mod csv;
 mod pages;
 mod plan;
 mod service;

@@ -48,6 +48,9 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
     let programme_detail = [
         SignIn, NotFound, Forbidden, Allowed, Allowed, Allowed, Allowed,
     ];
+    let exporters = [
+        SignIn, NotFound, Forbidden, Allowed, Allowed, Allowed, Forbidden,
+    ];
     let manager_only = [
         SignIn, NotFound, Forbidden, Forbidden, Forbidden, Allowed, Forbidden,
     ];
@@ -95,6 +98,11 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("GET /programmes/<code>/activities/<id>", manager_only),
         ("POST /programmes/<code>/activities", manager_only),
         ("POST /programmes/<code>/activities/<id>", manager_only),
+        ("GET /programmes/<code>/csv/template?<period>", manager_only),
+        ("GET /programmes/<code>/csv/export", exporters),
+        ("GET /programmes/<code>/csv", manager_only),
+        ("POST /programmes/<code>/csv/preview", manager_only),
+        ("POST /programmes/<code>/csv/commit", manager_only),
         ("GET /api/v1/me", signed_in),
         ("GET /api/v1/programmes", signed_in),
         ("GET /api/v1/programmes/<code>", programme_read),
@@ -102,6 +110,7 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
 }
 
 struct Fixture {
+    upload: i32,
     milestone: i32,
     activity: i32,
     target_user: i32,
@@ -147,7 +156,18 @@ fn setup(db: &Db) -> Fixture {
     let lbp = mipaka::models::programme::by_code(&mut c, "LBP").unwrap();
     let milestone = mipaka::models::milestone::of_programme(&mut c, lbp.id).unwrap()[0].id;
     let activity = mipaka::models::activity::of_programme(&mut c, lbp.id).unwrap()[0].id;
+    let manager = user::by_username(&mut c, "manager").unwrap().unwrap();
+    let upload = mipaka::models::upload::store(
+        &mut c,
+        lbp.id,
+        manager.id,
+        "empty.csv",
+        "period,indicator_code,county_code,value\n",
+        mipaka::auth::now(),
+    )
+    .unwrap();
     Fixture {
+        upload,
         milestone,
         activity,
         target_user: target.id,
@@ -175,6 +195,7 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .replace("?<period>&<county>", "?period=2026Q4&county=all")
         .replace("/periods/<period>/<action>", "/periods/2026Q4/submit")
         .replace("/indicators/<icode>", "/indicators/LBP-0.1")
+        .replace("/csv/template?<period>", "/csv/template?period=2026Q4")
         .replace("/milestones/<id>", &format!("/milestones/{}", f.milestone))
         .replace("/activities/<id>", &format!("/activities/{}", f.activity));
     let own_token = f.tokens.get(who).map(|t| t.0).unwrap_or(1);
@@ -198,6 +219,7 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         "POST /admin/users/<id>/roles" => "programme=LBP&role=donor".into(),
         "POST /admin/users/<id>/password" => "password=another-long-password".into(),
         "POST /admin/users/<id>/status" => "active=true".into(),
+        "POST /programmes/<code>/csv/commit" => format!("upload={}", f.upload),
         _ => String::new(),
     };
     (path, body)

@@ -1,0 +1,197 @@
+//! Reading and writing CSV as people's spreadsheets make it: UTF-8 with or without a
+//! byte-order mark, `,` `;` or tab separators, quoted fields, CRLF line ends. Every
+//! problem names its line (as a spreadsheet numbers it, header = line 1) and column.
+
+use std::fmt;
+
+/// A problem in an uploaded file: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CsvProblem {
+    pub line: usize,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for CsvProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "line {}, column {c}: {}", self.line, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Header names, trimmed and lower-cased.
+    pub headers: Vec<String>,
+    /// (line number, fields), in file order; blank lines skipped.
+    pub rows: Vec<(usize, Vec<String>)>,
+    pub delimiter: u8,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+}
+
+const BOM: &str = "\u{feff}";
+
+/// The separator the header line uses most, outside quotes: `;` from spreadsheets set
+/// to a decimal comma, tab from copy-paste, else `,`.
+fn sniff(first_line: &str) -> u8 {
+    let mut counts = [(b',', 0), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for ch in first_line.bytes() {
+        if ch == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            for c in counts.iter_mut() {
+                if c.0 == ch {
+                    c.1 += 1;
+                }
+            }
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|c| c.1)
+        .filter(|c| c.1 > 0)
+        .map(|c| c.0)
+        .unwrap_or(b',')
+}
+
+pub fn read(bytes: &[u8]) -> Result<Table, CsvProblem> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        CsvProblem {
+            line,
+            column: None,
+            message: "the file is not UTF-8 text; in Excel use “Save as → CSV UTF-8”".into(),
+        }
+    })?;
+    let text = text.strip_prefix(BOM).unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(CsvProblem {
+            line: 1,
+            column: None,
+            message: "the file is empty".into(),
+        });
+    }
+    let delimiter = sniff(text.lines().next().unwrap_or(""));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| CsvProblem {
+            line: 1,
+            column: None,
+            message: format!("the header line cannot be read: {e}"),
+        })?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+            CsvProblem {
+                line,
+                column: None,
+                message: format!("this line cannot be read: {e}"),
+            }
+        })?;
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        rows.push((line, record.iter().map(|f| f.trim().to_string()).collect()));
+    }
+    Ok(Table {
+        headers,
+        rows,
+        delimiter,
+    })
+}
+
+/// A CSV for download: BOM so Excel reads it as UTF-8, CRLF line ends, quoted as needed.
+pub fn write(headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let _ = w.write_record(headers);
+    for r in rows {
+        let _ = w.write_record(&r);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    format!("{BOM}{}", String::from_utf8(bytes).unwrap_or_default())
+}
+
+/// A number as typed in a file with this separator: in `;` files a comma is the
+/// decimal mark ("12,5"), with `.` or spaces grouping thousands ("1.234,5").
+pub fn normalise_number(raw: &str, delimiter: u8) -> String {
+    if delimiter == b';' && raw.contains(',') {
+        raw.replace([' ', '.'], "").replace(',', ".")
+    } else {
+        raw.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_habits_work() {
+        let file = "\u{feff}indicator_code;county_code;value;comment\r\nLBP-1.1;023;\"1.234,5\";\"said \"\"yes\"\"; twice\"\r\n\r\nLBP-1.2;009;12;\r\n";
+        let t = read(file.as_bytes()).unwrap();
+        assert_eq!(t.delimiter, b';');
+        assert_eq!(
+            t.headers,
+            vec!["indicator_code", "county_code", "value", "comment"]
+        );
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0].0, 2);
+        assert_eq!(t.rows[1].0, 4, "line numbers count the blank line");
+        assert_eq!(t.rows[0].1[3], "said \"yes\"; twice");
+        assert_eq!(normalise_number(&t.rows[0].1[2], t.delimiter), "1234.5");
+        assert_eq!(normalise_number("1,234", b','), "1,234");
+    }
+
+    #[test]
+    fn commas_and_tabs_are_detected() {
+        assert_eq!(read(b"a,b\n1,2\n").unwrap().delimiter, b',');
+        assert_eq!(read(b"a\tb\n1\t2\n").unwrap().delimiter, b'\t');
+        assert_eq!(
+            read(b"\"a;x\",b\n1,2\n").unwrap().delimiter,
+            b',',
+            "separators inside quotes do not count"
+        );
+    }
+
+    #[test]
+    fn unreadable_files_say_where() {
+        let e = read(b"a,b\n1,2\n\xff\xfe,3\n").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("UTF-8"));
+        assert!(read(b"  \n").unwrap_err().message.contains("empty"));
+    }
+
+    #[test]
+    fn written_files_open_in_excel() {
+        let s = write(&["a", "b"], vec![vec!["x,y".into(), "Murang'a".into()]]);
+        assert!(s.starts_with('\u{feff}'));
+        assert!(s.contains("\"x,y\""));
+        assert!(s.ends_with("\r\n"));
+        let back = read(s.as_bytes()).unwrap();
+        assert_eq!(back.rows[0].1, vec!["x,y", "Murang'a"]);
+    }
+}

@@ -1,0 +1,260 @@
+//! CSV: the template for a period, upload → preview → commit, and export.
+
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::http::{ContentType, Header, Status};
+use rocket::response::{self, Flash, Redirect, Responder};
+use rocket::tokio::io::AsyncReadExt;
+use rocket::{Request, Response, State};
+use rocket_dyn_templates::Template;
+use serde_json::json;
+
+use super::view::render;
+use crate::auth::{self, CsrfForm, Signed};
+use crate::csvio;
+use crate::db::Db;
+use crate::domain::access::Permission;
+use crate::domain::period::Period;
+use crate::entry::import::{self, ImportSummary};
+use crate::entry::{Actor, EntryContext, Mode};
+use crate::error::{AppError, AppResult};
+use crate::models::programme::Programme;
+use crate::models::{upload, user};
+
+/// A CSV file to download under a given name.
+pub struct CsvFile {
+    pub name: String,
+    pub body: String,
+}
+
+impl<'r> Responder<'r, 'static> for CsvFile {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        Response::build_from(self.body.respond_to(req)?)
+            .header(ContentType::new("text", "csv").with_params(("charset", "utf-8")))
+            .header(Header::new(
+                "Content-Disposition",
+                format!("attachment; filename=\"{}\"", self.name),
+            ))
+            .ok()
+    }
+}
+
+async fn programme(db: &Db, signed: &Signed, code: &str, p: Permission) -> AppResult<Programme> {
+    let (code, access) = (code.to_string(), signed.access.clone());
+    db.run(move |c| access.programme(c, &code, p)).await
+}
+
+fn actor(s: &Signed) -> Actor {
+    Actor {
+        user_id: Some(s.user.id),
+        name: s.user.username.clone(),
+    }
+}
+
+#[rocket::get("/programmes/<code>/csv/template?<period>")]
+pub async fn template(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    period: &str,
+) -> AppResult<CsvFile> {
+    let p = programme(db, signed, code, Permission::Edit).await?;
+    let period = Period::parse(period).map_err(|e| AppError::invalid("period", e.to_string()))?;
+    let name = format!("{}-{}-template.csv", p.code, period.id());
+    let body = db
+        .run(move |c| Ok(import::template(&EntryContext::load(c, p, period)?)))
+        .await?;
+    Ok(CsvFile { name, body })
+}
+
+#[rocket::get("/programmes/<code>/csv/export")]
+pub async fn export(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<CsvFile> {
+    let p = programme(db, signed, code, Permission::Export).await?;
+    let (pid, pcode) = (p.id, p.code.clone());
+    let (rows, names) = db
+        .run(move |c| {
+            let rows = crate::models::values::export_rows(c, pid)?;
+            let names: std::collections::HashMap<i32, String> = user::all(c)?
+                .into_iter()
+                .map(|u| (u.id, u.username))
+                .collect();
+            Ok((rows, names))
+        })
+        .await?;
+    let headers = [
+        "programme",
+        "indicator_code",
+        "period",
+        "period_start",
+        "period_end",
+        "county_code",
+        "county_name",
+        "disaggregation",
+        "value",
+        "status",
+        "comment",
+        "entered_by",
+        "entered_at",
+        "version",
+    ];
+    let body = csvio::write(
+        &headers,
+        rows.into_iter().map(|(v, icode, ccode, cname)| {
+            vec![
+                pcode.clone(),
+                icode,
+                v.period.clone(),
+                v.period_start.to_string(),
+                v.period_end.to_string(),
+                ccode,
+                cname,
+                v.disaggregation.clone(),
+                format!("{}", v.value),
+                v.status.clone(),
+                v.comment.clone().unwrap_or_default(),
+                v.entered_by
+                    .and_then(|id| names.get(&id).cloned())
+                    .unwrap_or_default(),
+                v.entered_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                v.version.to_string(),
+            ]
+        }),
+    );
+    Ok(CsvFile {
+        name: format!("{}-values.csv", p.code),
+        body,
+    })
+}
+
+fn upload_page(
+    signed: &Signed,
+    p: &Programme,
+    summary: Option<&ImportSummary>,
+    upload_id: Option<i32>,
+    file: Option<&str>,
+) -> Template {
+    render(
+        "csv",
+        Some(signed),
+        json!({
+            "demo": p.is_demo,
+            "programme": { "code": p.code, "name": p.name },
+            "summary": summary,
+            "upload_id": upload_id,
+            "file": file,
+            "period": Period::quarter_containing(super::today()).prev().id(),
+        }),
+    )
+}
+
+#[rocket::get("/programmes/<code>/csv")]
+pub async fn page(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Template> {
+    let p = programme(db, signed, code, Permission::Edit).await?;
+    Ok(upload_page(signed, &p, None, None, None))
+}
+
+#[derive(FromForm)]
+pub struct UploadForm<'r> {
+    #[field(default = String::new())]
+    csrf: String,
+    file: Option<TempFile<'r>>,
+}
+
+/// Reads the upload and shows what it would change; nothing is written but the file,
+/// kept so that "Import" applies exactly what was previewed.
+#[rocket::post("/programmes/<code>/csv/preview", data = "<form>")]
+pub async fn preview(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    form: Form<UploadForm<'_>>,
+) -> AppResult<(Status, Template)> {
+    let p = programme(db, signed, code, Permission::Edit).await?;
+    auth::check_csrf(signed, &form.csrf)?;
+    let Some(file) = form.file.as_ref().filter(|f| f.len() > 0) else {
+        return Err(AppError::invalid("file", "choose a CSV file to upload"));
+    };
+    let name = file
+        .raw_name()
+        .map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string())
+        .unwrap_or_else(|| "upload.csv".into());
+    let mut bytes = Vec::with_capacity(file.len() as usize);
+    file.open()
+        .await
+        .map_err(AppError::from)?
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(AppError::from)?;
+    let (who, prog, uid) = (actor(signed), p.clone(), signed.user.id);
+    let stored_name = name.chars().take(120).collect::<String>();
+    let (summary, upload_id) = db
+        .run(move |c| {
+            let summary = import::import(c, &who, &prog, &bytes, Mode::DryRun, auth::now())?;
+            let id = match (summary.is_clean(), std::str::from_utf8(&bytes)) {
+                (true, Ok(text)) => Some(upload::store(
+                    c,
+                    prog.id,
+                    uid,
+                    &stored_name,
+                    text,
+                    auth::now(),
+                )?),
+                _ => None,
+            };
+            Ok((summary, id))
+        })
+        .await?;
+    let status = if summary.is_clean() {
+        Status::Ok
+    } else {
+        Status::UnprocessableEntity
+    };
+    Ok((
+        status,
+        upload_page(signed, &p, Some(&summary), upload_id, Some(&name)),
+    ))
+}
+
+#[derive(FromForm)]
+pub struct CommitForm {
+    #[field(default = 0)]
+    upload: i32,
+}
+
+#[rocket::post("/programmes/<code>/csv/commit", data = "<form>")]
+pub async fn commit(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    form: CsrfForm<CommitForm>,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let p = programme(db, signed, code, Permission::Edit).await?;
+    let (who, prog, uid, id) = (actor(signed), p.clone(), signed.user.id, form.0.upload);
+    let (summary, file) = db
+        .run(move |c| {
+            let u = upload::find(c, id, prog.id, uid)?;
+            let summary = import::import(
+                c,
+                &who,
+                &prog,
+                u.content.as_bytes(),
+                Mode::Write,
+                auth::now(),
+            )?;
+            if summary.is_clean() {
+                upload::remove(c, u.id)?;
+            }
+            Ok((summary, u.file_name))
+        })
+        .await?;
+    if !summary.is_clean() {
+        return Ok(Err((
+            Status::Conflict,
+            upload_page(signed, &p, Some(&summary), None, Some(&file)),
+        )));
+    }
+    Ok(Ok(Flash::success(
+        Redirect::to(format!("/programmes/{}", p.code)),
+        format!("Imported {file}: {} value(s) added, {} changed, {} unchanged. The new values are drafts until submitted.", summary.added, summary.changed, summary.unchanged),
+    )))
+}
