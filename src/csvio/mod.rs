@@ -62,6 +62,17 @@ fn sniff(first_line: &str) -> u8 {
         .unwrap_or(b',')
 }
 
+/// 1-based line number of the record starting at a byte offset (which may point at
+/// blank lines the reader skipped before it).
+fn line_at(text: &str, byte: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = byte.min(bytes.len());
+    while at < bytes.len() && bytes[at] == b'\n' {
+        at += 1;
+    }
+    bytes[..at].iter().filter(|b| **b == b'\n').count() + 1
+}
+
 pub fn read(bytes: &[u8]) -> Result<Table, CsvProblem> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
@@ -83,6 +94,8 @@ pub fn read(bytes: &[u8]) -> Result<Table, CsvProblem> {
             message: "the file is empty".into(),
         });
     }
+    // The csv crate counts lines right only with '\n' endings: normalise CRLF and CR.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let delimiter = sniff(text.lines().next().unwrap_or(""));
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -102,14 +115,22 @@ pub fn read(bytes: &[u8]) -> Result<Table, CsvProblem> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+            let line = e
+                .position()
+                .map(|p| line_at(&text, p.byte() as usize))
+                .unwrap_or(0);
             CsvProblem {
                 line,
                 column: None,
                 message: format!("this line cannot be read: {e}"),
             }
         })?;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        // Count lines from the record's byte offset: the reader's own line count skips
+        // blank lines.
+        let line = record
+            .position()
+            .map(|p| line_at(&text, p.byte() as usize))
+            .unwrap_or(0);
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

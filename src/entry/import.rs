@@ -207,7 +207,7 @@ pub fn import(
         Ok(()) | Err(AppError::Conflict(_)) => {}
         Err(e) => return Err(e),
     }
-    summary.problems.sort_by(|a, b| a.line.cmp(&b.line));
+    summary.problems.sort_by_key(|p| p.line);
     summary.unchanged = summary
         .rows
         .saturating_sub(summary.added + summary.changed + summary.problems.len());
