@@ -1,3 +1,5 @@
+// The OpenAPI document is one large json! literal.
+#![recursion_limit = "512"]
 //! Mipaka: monitoring and evaluation tracker for Kenya's border-security programmes.
 //!
 //! The binary parses the command line; everything else is here so that tests and

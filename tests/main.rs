@@ -2,6 +2,7 @@
 
 mod support;
 
+mod api;
 mod browser;
 mod entry;
 mod foundation;

@@ -1,35 +1,60 @@
 //! The JSON API under /api/v1. Clients authenticate with a personal token
 //! (`Authorization: Bearer mpk_…`); errors are JSON with a message and, where there is
-//! one, the field at fault.
+//! one, the field at fault. The OpenAPI document at /api/v1/openapi.json describes
+//! every route mounted here (a test holds the two together).
+
+mod openapi;
+mod programmes;
+mod records;
 
 use rocket::http::Status;
 use rocket::response::{self, Responder};
 use rocket::serde::json::{json, Json, Value};
-use rocket::{Build, Catcher, Request, Rocket, State};
+use rocket::{Build, Catcher, Request, Rocket};
 
-use crate::auth::ApiClient;
-use crate::db::Db;
-use crate::domain::access::Permission;
 use crate::error::AppError;
-use crate::models::programme;
-use crate::overview;
+
+pub use openapi::spec;
 
 pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     rocket
-        .mount("/api/v1", rocket::routes![me, programmes, programme_detail])
+        .mount(
+            "/api/v1",
+            rocket::routes![
+                openapi::document,
+                programmes::me,
+                programmes::programmes,
+                programmes::programme_detail,
+                programmes::results,
+                programmes::indicators,
+                records::list_values,
+                records::create_value,
+                records::update_value,
+                records::list_milestones,
+                records::create_milestone,
+                records::update_milestone,
+                records::list_activities,
+                records::create_activity,
+                records::update_activity,
+            ],
+        )
         .register("/api", catchers())
 }
 
-/// An [`AppError`] answered as JSON.
-pub struct ApiError(pub AppError);
+/// An [`AppError`] answered as JSON; a stale write carries the record as it is now.
+pub enum ApiError {
+    App(AppError),
+    Stale { message: String, current: Value },
+    Fields(Value),
+}
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
-        ApiError(e)
+        ApiError::App(e)
     }
 }
 
-pub type ApiResult<T> = Result<Json<T>, ApiError>;
+pub type ApiResult<T> = Result<T, ApiError>;
 
 fn body(
     status: Status,
@@ -42,14 +67,57 @@ fn body(
 
 impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        let status = self.0.status();
-        let field = match &self.0 {
-            AppError::Invalid { field, .. } => field.clone(),
-            _ => None,
+        let (status, value) = match self {
+            ApiError::App(e) => {
+                let status = e.status();
+                let field = match &e {
+                    AppError::Invalid { field, .. } => field.clone(),
+                    _ => None,
+                };
+                let (message, reference) = e.public_message();
+                (status, body(status, message, field, reference))
+            }
+            ApiError::Stale { message, current } => {
+                let mut b = body(Status::Conflict, message, Some("version".into()), None);
+                b["current"] = current;
+                (Status::Conflict, b)
+            }
+            ApiError::Fields(errors) => {
+                let first = errors
+                    .as_object()
+                    .and_then(|o| o.iter().next())
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()));
+                let (field, message) = first.unwrap_or_default();
+                let mut b = body(
+                    Status::UnprocessableEntity,
+                    format!("{field}: {message}"),
+                    Some(field),
+                    None,
+                );
+                b["error"]["fields"] = errors;
+                (Status::UnprocessableEntity, b)
+            }
         };
-        let (message, reference) = self.0.public_message();
-        response::status::Custom(status, Json(body(status, message, field, reference)))
-            .respond_to(req)
+        response::status::Custom(status, Json(value)).respond_to(req)
+    }
+}
+
+/// A JSON body, or a 422 saying where it could not be read (line and column).
+pub fn parse<T>(body: Result<Json<T>, rocket::serde::json::Error<'_>>) -> ApiResult<T> {
+    match body {
+        Ok(Json(v)) => Ok(v),
+        Err(rocket::serde::json::Error::Parse(_, e)) => Err(AppError::Invalid {
+            field: None,
+            message: format!(
+                "the JSON body cannot be read at line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        }
+        .into()),
+        Err(rocket::serde::json::Error::Io(e)) => {
+            Err(AppError::invalid("body", format!("the request body cannot be read: {e}")).into())
+        }
     }
 }
 
@@ -67,62 +135,4 @@ fn api_default(status: Status, _req: &Request<'_>) -> Json<Value> {
 
 pub fn catchers() -> Vec<Catcher> {
     rocket::catchers![api_default]
-}
-
-/// Who the token belongs to and their roles.
-#[rocket::get("/me")]
-pub fn me(client: ApiClient) -> Json<Value> {
-    Json(json!({
-        "username": client.user.username,
-        "name": client.user.display_name,
-        "is_admin": client.user.is_admin,
-        "roles": client.access.roles.iter().map(|r| json!({ "programme": r.code, "role": r.role.as_str() })).collect::<Vec<_>>(),
-    }))
-}
-
-/// The programmes the caller may see.
-#[rocket::get("/programmes")]
-pub async fn programmes(db: &State<Db>, client: ApiClient) -> ApiResult<Value> {
-    let list = db.run(programme::all).await?;
-    let visible: Vec<Value> = list
-        .into_iter()
-        .filter(|p| client.access.sees(p.id))
-        .map(|p| {
-            json!({
-                "code": p.code, "name": p.name, "description": p.description, "currency": p.currency,
-                "start_date": p.start_date, "end_date": p.end_date, "demonstration_data": p.is_demo,
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "programmes": visible })))
-}
-
-/// A programme with each indicator's latest figure, milestone, % achieved and RAG.
-#[rocket::get("/programmes/<code>")]
-pub async fn programme_detail(db: &State<Db>, client: ApiClient, code: &str) -> ApiResult<Value> {
-    let code = code.to_string();
-    let access = client.access.clone();
-    let (p, figures) = db
-        .run(move |c| {
-            let p = access.programme(c, &code, Permission::ViewDashboard)?;
-            let f = overview::indicator_figures(c, &p)?;
-            Ok((p, f))
-        })
-        .await?;
-    let indicators: Vec<Value> = figures
-        .iter()
-        .map(|f| {
-            json!({
-                "code": f.indicator.code, "title": f.indicator.title, "unit": f.indicator.unit,
-                "direction": f.indicator.direction, "baseline": f.indicator.baseline_value,
-                "end_target": f.indicator.end_target,
-                "latest": f.latest.as_ref().map(|l| json!({ "period": l.period.id(), "value": l.value, "counties": l.counties, "provisional": l.provisional })),
-                "milestone": f.milestone, "percent_achieved": f.percent, "rag": f.rag.map(|r| r.as_str()),
-            })
-        })
-        .collect();
-    Ok(Json(json!({
-        "code": p.code, "name": p.name, "currency": p.currency, "demonstration_data": p.is_demo,
-        "indicators": indicators,
-    })))
 }

@@ -325,3 +325,21 @@ pub fn export_rows(
         ))
         .load(conn)?)
 }
+
+/// A value by id, if it belongs to the programme.
+pub fn find_in_programme(
+    conn: &mut DbConn,
+    programme_id: i32,
+    id: i32,
+) -> AppResult<IndicatorValue> {
+    indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_values::id.eq(id))
+        .select(IndicatorValue::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            crate::error::AppError::not_found("This programme has no value with that id.")
+        })
+}

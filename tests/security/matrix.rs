@@ -103,6 +103,27 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("GET /programmes/<code>/csv", manager_only),
         ("POST /programmes/<code>/csv/preview", manager_only),
         ("POST /programmes/<code>/csv/commit", manager_only),
+        ("GET /api/v1/openapi.json", [Public; 7]),
+        ("GET /api/v1/programmes/<code>/results", programme_detail),
+        ("GET /api/v1/programmes/<code>/indicators", programme_detail),
+        (
+            "GET /api/v1/programmes/<code>/values?<period>&<indicator>&<county>",
+            programme_detail,
+        ),
+        ("POST /api/v1/programmes/<code>/values", manager_only),
+        ("PUT /api/v1/programmes/<code>/values/<id>", manager_only),
+        ("GET /api/v1/programmes/<code>/milestones", programme_detail),
+        ("POST /api/v1/programmes/<code>/milestones", manager_only),
+        (
+            "PUT /api/v1/programmes/<code>/milestones/<id>",
+            manager_only,
+        ),
+        ("GET /api/v1/programmes/<code>/activities", programme_detail),
+        ("POST /api/v1/programmes/<code>/activities", manager_only),
+        (
+            "PUT /api/v1/programmes/<code>/activities/<id>",
+            manager_only,
+        ),
         ("GET /api/v1/me", signed_in),
         ("GET /api/v1/programmes", signed_in),
         ("GET /api/v1/programmes/<code>", programme_read),
@@ -110,6 +131,10 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
 }
 
 struct Fixture {
+    /// Per user a second token, for the revoke route (the first is used for the API).
+    revocable: BTreeMap<&'static str, i32>,
+    /// A value of LBP: id, value, version.
+    value: (i32, f64, i32),
     upload: i32,
     milestone: i32,
     activity: i32,
@@ -166,7 +191,22 @@ fn setup(db: &Db) -> Fixture {
         mipaka::auth::now(),
     )
     .unwrap();
+    let v = mipaka::models::values::of_period(&mut c, lbp.id, "2026Q3")
+        .unwrap()
+        .remove(0);
+    let mut revocable = BTreeMap::new();
+    for who in &WHO[1..] {
+        let u = user::by_username(&mut c, who).unwrap().unwrap();
+        revocable.insert(
+            *who,
+            session::create_token(&mut c, u.id, "to revoke", mipaka::auth::now())
+                .unwrap()
+                .0,
+        );
+    }
     Fixture {
+        revocable,
+        value: (v.id, v.value, v.version),
         upload,
         milestone,
         activity,
@@ -196,9 +236,14 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .replace("/periods/<period>/<action>", "/periods/2026Q4/submit")
         .replace("/indicators/<icode>", "/indicators/LBP-0.1")
         .replace("/csv/template?<period>", "/csv/template?period=2026Q4")
+        .replace(
+            "/values?<period>&<indicator>&<county>",
+            "/values?period=2026Q3",
+        )
+        .replace("/values/<id>", &format!("/values/{}", f.value.0))
         .replace("/milestones/<id>", &format!("/milestones/{}", f.milestone))
         .replace("/activities/<id>", &format!("/activities/{}", f.activity));
-    let own_token = f.tokens.get(who).map(|t| t.0).unwrap_or(1);
+    let own_token = f.revocable.get(who).copied().unwrap_or(1);
     let path = path
         .replace("/programmes/<code>", "/programmes/LBP")
         .replace(
@@ -220,6 +265,13 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         "POST /admin/users/<id>/password" => "password=another-long-password".into(),
         "POST /admin/users/<id>/status" => "active=true".into(),
         "POST /programmes/<code>/csv/commit" => format!("upload={}", f.upload),
+        "POST /api/v1/programmes/<code>/values" => {
+            r#"{"indicator":"LBP-0.1","period":"2026Q4","county":"040","value":3}"#.into()
+        }
+        "PUT /api/v1/programmes/<code>/values/<id>" => {
+            format!(r#"{{"value":{},"version":{}}}"#, f.value.1, f.value.2)
+        }
+        p if p.starts_with("POST /api/") || p.starts_with("PUT /api/") => "{}".into(),
         _ => String::new(),
     };
     (path, body)
@@ -264,7 +316,10 @@ on_both_backends! {
             for (pattern, answers) in order {
                 let (path, body) = request(pattern, who, &fixture);
                 let api = path.starts_with("/api/");
-                let mut req = if pattern.starts_with("POST") {
+                let mut req = if api && !pattern.starts_with("GET") {
+                    let r = if pattern.starts_with("PUT") { client.put(path.clone()) } else { client.post(path.clone()) };
+                    r.header(ContentType::JSON).body(body)
+                } else if pattern.starts_with("POST") {
                     let body = if body.is_empty() { format!("csrf={csrf}") } else { format!("{body}&csrf={csrf}") };
                     client.post(path.clone()).header(ContentType::Form).body(body)
                 } else {
@@ -299,7 +354,8 @@ on_both_backends! {
         let fixture = setup(&db);
         let client = t.client(db.clone());
         let csrf = sign_in(&client, "admin", password("admin"));
-        for pattern in table().keys().filter(|k| k.starts_with("POST") && **k != "POST /login") {
+        // Every form post of the pages (the API takes bearer tokens, not forms).
+        for pattern in table().keys().filter(|k| k.starts_with("POST /") && !k.starts_with("POST /api/") && **k != "POST /login") {
             let (path, body) = request(pattern, "admin", &fixture);
             for forged in ["", "csrf=not-the-token", &format!("csrf={}x", &csrf[..csrf.len() - 1])] {
                 let body = [body.as_str(), forged].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("&");

@@ -1,0 +1,127 @@
+//! Who am I, programmes, their results frameworks and indicators.
+
+use rocket::serde::json::{json, Json, Value};
+use rocket::State;
+
+use super::ApiResult;
+use crate::auth::ApiClient;
+use crate::db::Db;
+use crate::domain::access::Permission;
+use crate::models::{framework, programme};
+use crate::overview;
+
+/// Who the token belongs to and their roles.
+#[rocket::get("/me")]
+pub fn me(client: ApiClient) -> Json<Value> {
+    Json(json!({
+        "username": client.user.username,
+        "name": client.user.display_name,
+        "is_admin": client.user.is_admin,
+        "roles": client.access.roles.iter().map(|r| json!({ "programme": r.code, "role": r.role.as_str() })).collect::<Vec<_>>(),
+    }))
+}
+
+/// The programmes the caller may see.
+#[rocket::get("/programmes")]
+pub async fn programmes(db: &State<Db>, client: ApiClient) -> ApiResult<Json<Value>> {
+    let list = db.run(programme::all).await?;
+    let visible: Vec<Value> = list
+        .into_iter()
+        .filter(|p| client.access.sees(p.id))
+        .map(|p| {
+            json!({
+                "code": p.code, "name": p.name, "description": p.description, "currency": p.currency,
+                "start_date": p.start_date, "end_date": p.end_date, "demonstration_data": p.is_demo,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "programmes": visible })))
+}
+
+/// A programme with each indicator's latest figure, milestone, % achieved and RAG.
+#[rocket::get("/programmes/<code>")]
+pub async fn programme_detail(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+) -> ApiResult<Json<Value>> {
+    let (code, access) = (code.to_string(), client.access.clone());
+    let (p, figures) = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::ViewDashboard)?;
+            let f = overview::indicator_figures(c, &p)?;
+            Ok((p, f))
+        })
+        .await?;
+    let indicators: Vec<Value> = figures
+        .iter()
+        .map(|f| {
+            json!({
+                "code": f.indicator.code, "title": f.indicator.title, "unit": f.indicator.unit,
+                "direction": f.indicator.direction, "baseline": f.indicator.baseline_value,
+                "end_target": f.indicator.end_target,
+                "latest": f.latest.as_ref().map(|l| json!({ "period": l.period.id(), "value": l.value, "counties": l.counties, "expected_counties": l.expected_counties, "awaiting_approval": l.provisional })),
+                "pending": f.pending.as_ref().map(|p| json!({ "period": p.period.id(), "counties": p.counties, "expected_counties": p.expected_counties })),
+                "milestone": f.milestone, "percent_achieved": f.percent, "rag": f.rag.map(|r| r.as_str()),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "code": p.code, "name": p.name, "currency": p.currency, "demonstration_data": p.is_demo,
+        "indicators": indicators,
+    })))
+}
+
+/// The results framework: impact, outcomes, outputs (parents before children).
+#[rocket::get("/programmes/<code>/results")]
+pub async fn results(db: &State<Db>, client: ApiClient, code: &str) -> ApiResult<Json<Value>> {
+    let (code, access) = (code.to_string(), client.access.clone());
+    let rows = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::ViewDetail)?;
+            framework::results_of(c, p.id)
+        })
+        .await?;
+    let by_id: std::collections::HashMap<i32, String> =
+        rows.iter().map(|r| (r.id, r.code.clone())).collect();
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "code": r.code, "level": r.level, "parent": r.parent_id.and_then(|p| by_id.get(&p)), "statement": r.statement,
+                "impact_weighting": r.impact_weighting, "risk_rating": r.risk_rating, "assumptions": r.assumptions,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "results": list })))
+}
+
+/// Indicator definitions.
+#[rocket::get("/programmes/<code>/indicators")]
+pub async fn indicators(db: &State<Db>, client: ApiClient, code: &str) -> ApiResult<Json<Value>> {
+    let (code, access) = (code.to_string(), client.access.clone());
+    let (rows, results) = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::ViewDetail)?;
+            Ok((
+                framework::indicators_of(c, p.id)?,
+                framework::results_of(c, p.id)?,
+            ))
+        })
+        .await?;
+    let result_code: std::collections::HashMap<i32, String> =
+        results.into_iter().map(|r| (r.id, r.code)).collect();
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|i| {
+            json!({
+                "code": i.code, "result": result_code.get(&i.result_id), "title": i.title, "definition": i.definition,
+                "unit": i.unit, "direction": i.direction, "county_aggregation": i.county_aggregation,
+                "period_aggregation": i.period_aggregation, "baseline": i.baseline_value, "baseline_date": i.baseline_date,
+                "end_target": i.end_target, "means_of_verification": i.means_of_verification,
+                "disaggregations": i.dimensions(), "key": i.is_key,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "indicators": list })))
+}

@@ -1,0 +1,615 @@
+//! Values, programme milestones and activities: read, create, update. Every write goes
+//! through the same checks as the pages (src/entry); an update names the version it
+//! started from, and a stale one answers 409 with the record as it is now.
+
+use std::collections::HashMap;
+
+use rocket::http::Status;
+use rocket::serde::json::{json, Json, Value};
+use rocket::State;
+use serde::Deserialize;
+
+use super::{parse, ApiError, ApiResult};
+use crate::auth::{self, ApiClient};
+use crate::db::{Db, DbConn};
+use crate::domain::access::Permission;
+use crate::domain::period::Period;
+use crate::domain::plan::{format_money_plain, ActivityFields, MilestoneFields};
+use crate::entry::plan::{save_activity, save_milestone, Saved};
+use crate::entry::{self, Actor, CellInput, CellKey, EntryContext, SaveReport};
+use crate::error::{AppError, AppResult};
+use crate::models::programme::Programme;
+use crate::models::values::IndicatorValue;
+use crate::models::{activity, framework, location, milestone, organisation, user, values};
+
+fn actor(c: &ApiClient) -> Actor {
+    Actor {
+        user_id: Some(c.user.id),
+        name: c.user.username.clone(),
+    }
+}
+
+/// id ↔ code lookups for one programme, to speak codes on the wire.
+struct Codes {
+    indicators: HashMap<i32, String>,
+    indicator_ids: HashMap<String, i32>,
+    counties: HashMap<i32, (String, String)>,
+    county_ids: HashMap<String, i32>,
+    results: HashMap<i32, String>,
+    orgs: HashMap<i32, String>,
+    users: HashMap<i32, String>,
+}
+
+impl Codes {
+    fn load(c: &mut DbConn, p: &Programme) -> AppResult<Codes> {
+        let inds = framework::indicators_of(c, p.id)?;
+        let counties = location::counties(c)?;
+        Ok(Codes {
+            indicator_ids: inds.iter().map(|i| (i.code.clone(), i.id)).collect(),
+            indicators: inds.into_iter().map(|i| (i.id, i.code)).collect(),
+            county_ids: counties.iter().map(|l| (l.code.clone(), l.id)).collect(),
+            counties: counties
+                .into_iter()
+                .map(|l| (l.id, (l.code, l.name)))
+                .collect(),
+            results: framework::results_of(c, p.id)?
+                .into_iter()
+                .map(|r| (r.id, r.code))
+                .collect(),
+            orgs: organisation::all(c)?
+                .into_iter()
+                .map(|o| (o.id, o.code))
+                .collect(),
+            users: user::all(c)?
+                .into_iter()
+                .map(|u| (u.id, u.username))
+                .collect(),
+        })
+    }
+
+    fn value(&self, v: &IndicatorValue) -> Value {
+        let county = self.counties.get(&v.location_id);
+        json!({
+            "id": v.id, "indicator": self.indicators.get(&v.indicator_id), "period": v.period,
+            "county": county.map(|c| &c.0), "county_name": county.map(|c| &c.1), "disaggregation": v.disaggregation,
+            "value": v.value, "comment": v.comment, "status": v.status, "status_reason": v.status_reason,
+            "entered_by": v.entered_by.and_then(|id| self.users.get(&id)), "entered_at": v.entered_at, "version": v.version,
+        })
+    }
+
+    fn milestone(&self, m: &milestone::Milestone) -> Value {
+        json!({
+            "id": m.id, "title": m.title, "output": m.result_id.and_then(|r| self.results.get(&r)),
+            "county": m.location_id.and_then(|l| self.counties.get(&l)).map(|c| &c.0), "due_date": m.due_date,
+            "status": m.status, "completed_date": m.completed_date, "evidence_note": m.evidence_note,
+            "version": m.version, "updated_at": m.updated_at,
+        })
+    }
+
+    fn activity(&self, a: &activity::Activity) -> Value {
+        json!({
+            "id": a.id, "code": a.code, "title": a.title, "output": a.result_id.and_then(|r| self.results.get(&r)),
+            "lead": a.lead_organisation_id.and_then(|o| self.orgs.get(&o)),
+            "county": a.location_id.and_then(|l| self.counties.get(&l)).map(|c| &c.0),
+            "planned_start": a.planned_start, "planned_end": a.planned_end, "actual_start": a.actual_start, "actual_end": a.actual_end,
+            "status": a.status, "percent_complete": a.percent_complete, "budget_minor": a.budget_minor, "spend_minor": a.spend_minor,
+            "version": a.version, "updated_at": a.updated_at,
+        })
+    }
+}
+
+/// The programme, if the caller may do `p` in it — checked before the body is read,
+/// so a caller without the role hears 403/404, not a complaint about the body.
+async fn require(db: &Db, client: &ApiClient, code: &str, p: Permission) -> AppResult<Programme> {
+    let (code, access) = (code.to_string(), client.access.clone());
+    db.run(move |c| access.programme(c, &code, p)).await
+}
+
+fn bad(field: &str, message: impl Into<String>) -> ApiError {
+    AppError::invalid(field, message).into()
+}
+
+// ---- values ----
+
+/// Values of a period or of an indicator (one of the two is required), optionally of
+/// one county.
+#[rocket::get("/programmes/<code>/values?<period>&<indicator>&<county>")]
+pub async fn list_values(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    period: Option<&str>,
+    indicator: Option<&str>,
+    county: Option<&str>,
+) -> ApiResult<Json<Value>> {
+    if period.is_none() && indicator.is_none() {
+        return Err(bad(
+            "period",
+            "give ?period=2026Q3 or ?indicator=CODE (or both)",
+        ));
+    }
+    let period = match period {
+        Some(p) => Some(Period::parse(p).map_err(|e| bad("period", e.to_string()))?),
+        None => None,
+    };
+    let (code, access) = (code.to_string(), client.access.clone());
+    let (indicator, county) = (indicator.map(str::to_string), county.map(str::to_string));
+    let list = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::ViewDetail)?;
+            let codes = Codes::load(c, &p)?;
+            let ind_id = match &indicator {
+                Some(i) => Some(*codes.indicator_ids.get(i).ok_or_else(|| {
+                    AppError::invalid(
+                        "indicator",
+                        format!("'{i}' is not an indicator of {}", p.code),
+                    )
+                })?),
+                None => None,
+            };
+            let loc_id = match &county {
+                Some(k) => Some(*codes.county_ids.get(k).ok_or_else(|| {
+                    AppError::invalid("county", format!("'{k}' is not a county code (001–047)"))
+                })?),
+                None => None,
+            };
+            let rows = match (period, ind_id) {
+                (Some(q), _) => values::of_period(c, p.id, &q.id())?,
+                (None, Some(i)) => values::of_indicator(c, i)?,
+                (None, None) => Vec::new(),
+            };
+            Ok(rows
+                .iter()
+                .filter(|v| {
+                    ind_id.is_none_or(|i| v.indicator_id == i)
+                        && loc_id.is_none_or(|l| v.location_id == l)
+                })
+                .map(|v| codes.value(v))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(Json(json!({ "values": list })))
+}
+
+#[derive(Deserialize)]
+pub struct NewValueBody {
+    indicator: String,
+    period: String,
+    county: String,
+    #[serde(default)]
+    disaggregation: String,
+    value: Value,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ValueUpdate {
+    value: Value,
+    #[serde(default)]
+    comment: Option<String>,
+    version: Option<i32>,
+}
+
+fn raw(v: &Value) -> ApiResult<String> {
+    match v {
+        Value::Number(n) => Ok(n.to_string()),
+        Value::String(s) => Ok(s.clone()),
+        Value::Null => Ok(String::new()),
+        _ => Err(bad(
+            "value",
+            "give the value as a number (or null to clear it)",
+        )),
+    }
+}
+
+/// Saves one cell through the entry service and answers like the grid would.
+fn save_cell(
+    c: &mut DbConn,
+    who: &Actor,
+    p: &Programme,
+    period: Period,
+    input: CellInput,
+) -> Result<Value, ApiError> {
+    let ctx = EntryContext::load(c, p.clone(), period)?;
+    let key = input.key.clone();
+    let report: SaveReport = entry::save(c, &ctx, who, std::slice::from_ref(&input), auth::now())?;
+    let codes = Codes::load(c, p)?;
+    if let Some(k) = report.conflicts.first() {
+        let now = values::of_period(c, p.id, &period.id())?
+            .into_iter()
+            .find(|v| {
+                v.indicator_id == key.indicator_id
+                    && v.location_id == key.location_id
+                    && v.disaggregation == key.disaggregation
+            });
+        return Err(ApiError::Stale {
+            message: format!(
+                "this value was changed by {} after version {} was read; nothing was saved",
+                if k.theirs_by.is_empty() {
+                    "someone"
+                } else {
+                    &k.theirs_by
+                },
+                input
+                    .base_version
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "(none)".into())
+            ),
+            current: now.map(|v| codes.value(&v)).unwrap_or(Value::Null),
+        });
+    }
+    if !report.problems.is_empty() {
+        let fields: serde_json::Map<String, Value> = report
+            .problems
+            .iter()
+            .map(|p| {
+                let f = match p.field {
+                    "county" => "county",
+                    "indicator" => "indicator",
+                    "comment" => "comment",
+                    _ => "value",
+                };
+                (f.to_string(), json!(p.message))
+            })
+            .collect();
+        return Err(ApiError::Fields(Value::Object(fields)));
+    }
+    let saved = values::of_period(c, p.id, &period.id())?
+        .into_iter()
+        .find(|v| {
+            v.indicator_id == key.indicator_id
+                && v.location_id == key.location_id
+                && v.disaggregation == key.disaggregation
+        });
+    Ok(saved.map(|v| codes.value(&v)).unwrap_or(Value::Null))
+}
+
+#[rocket::post("/programmes/<code>/values", format = "json", data = "<body>")]
+pub async fn create_value(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    body: Result<Json<NewValueBody>, rocket::serde::json::Error<'_>>,
+) -> ApiResult<(Status, Json<Value>)> {
+    require(db, &client, code, Permission::Edit).await?;
+    let b = parse(body)?;
+    let period = Period::parse(&b.period).map_err(|e| bad("period", e.to_string()))?;
+    let raw_value = raw(&b.value)?;
+    let (code, access, who) = (code.to_string(), client.access.clone(), actor(&client));
+    let result = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::Edit)?;
+            let codes = Codes::load(c, &p)?;
+            let Some(indicator_id) = codes.indicator_ids.get(&b.indicator).copied() else {
+                return Ok(Err(bad(
+                    "indicator",
+                    format!("'{}' is not an indicator of {}", b.indicator, p.code),
+                )));
+            };
+            let Some(location_id) = codes.county_ids.get(&b.county).copied() else {
+                return Ok(Err(bad(
+                    "county",
+                    format!("'{}' is not a county code (001–047)", b.county),
+                )));
+            };
+            let input = CellInput {
+                key: CellKey {
+                    indicator_id,
+                    location_id,
+                    disaggregation: b.disaggregation,
+                },
+                raw: raw_value,
+                comment: b.comment.unwrap_or_default(),
+                base_version: None,
+                pick: None,
+                resolving: false,
+            };
+            Ok(save_cell(c, &who, &p, period, input))
+        })
+        .await?;
+    result.map(|v| (Status::Created, Json(v)))
+}
+
+#[rocket::put("/programmes/<code>/values/<id>", format = "json", data = "<body>")]
+pub async fn update_value(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    id: i32,
+    body: Result<Json<ValueUpdate>, rocket::serde::json::Error<'_>>,
+) -> ApiResult<Json<Value>> {
+    require(db, &client, code, Permission::Edit).await?;
+    let b = parse(body)?;
+    let Some(version) = b.version else {
+        return Err(bad(
+            "version",
+            "give the version you read (optimistic locking): {\"value\": …, \"version\": 3}",
+        ));
+    };
+    let raw_value = raw(&b.value)?;
+    let (code, access, who) = (code.to_string(), client.access.clone(), actor(&client));
+    let result = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::Edit)?;
+            let v = values::find_in_programme(c, p.id, id)?;
+            let period = Period::parse(&v.period).map_err(|e| AppError::Internal(e.to_string()))?;
+            let input = CellInput {
+                key: CellKey {
+                    indicator_id: v.indicator_id,
+                    location_id: v.location_id,
+                    disaggregation: v.disaggregation.clone(),
+                },
+                raw: raw_value,
+                comment: b
+                    .comment
+                    .unwrap_or_else(|| v.comment.clone().unwrap_or_default()),
+                base_version: Some(version),
+                pick: None,
+                resolving: false,
+            };
+            Ok(save_cell(c, &who, &p, period, input))
+        })
+        .await?;
+    result.map(Json)
+}
+
+// ---- milestones and activities ----
+
+#[rocket::get("/programmes/<code>/milestones")]
+pub async fn list_milestones(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+) -> ApiResult<Json<Value>> {
+    let (code, access) = (code.to_string(), client.access.clone());
+    let list = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::ViewDetail)?;
+            let codes = Codes::load(c, &p)?;
+            Ok(milestone::of_programme(c, p.id)?
+                .iter()
+                .map(|m| codes.milestone(m))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(Json(json!({ "milestones": list })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MilestoneBody {
+    title: String,
+    output: Option<String>,
+    county: Option<String>,
+    due_date: String,
+    status: String,
+    completed_date: Option<String>,
+    evidence_note: String,
+    version: Option<i32>,
+}
+
+impl MilestoneBody {
+    fn fields(&self) -> MilestoneFields {
+        MilestoneFields {
+            title: self.title.clone(),
+            output: self.output.clone().unwrap_or_default(),
+            county: self.county.clone().unwrap_or_default(),
+            due: self.due_date.clone(),
+            status: self.status.clone(),
+            completed: self.completed_date.clone().unwrap_or_default(),
+            evidence: self.evidence_note.clone(),
+        }
+    }
+}
+
+async fn write_milestone(
+    db: &Db,
+    client: &ApiClient,
+    code: &str,
+    id: Option<i32>,
+    b: MilestoneBody,
+) -> ApiResult<Value> {
+    let existing = match (id, b.version) {
+        (Some(id), Some(v)) => Some((id, v)),
+        (Some(_), None) => {
+            return Err(bad(
+                "version",
+                "give the version you read (optimistic locking)",
+            ))
+        }
+        (None, _) => None,
+    };
+    let (code, access, who) = (code.to_string(), client.access.clone(), actor(client));
+    db.run(move |c| {
+        let p = access.programme(c, &code, Permission::Edit)?;
+        let saved = save_milestone(
+            c,
+            &who,
+            &p,
+            existing,
+            &b.fields(),
+            crate::web::today(),
+            auth::now(),
+        )?;
+        let codes = Codes::load(c, &p)?;
+        Ok(match saved {
+            Saved::Done(id) => Ok(codes.milestone(&milestone::find(c, p.id, id)?)),
+            Saved::Invalid(errors) => Err(ApiError::Fields(json!(errors))),
+            Saved::Conflict(theirs) => Err(ApiError::Stale {
+                message: "this milestone was changed after the version you read; nothing was saved"
+                    .into(),
+                current: codes.milestone(&theirs),
+            }),
+        })
+    })
+    .await?
+}
+
+#[rocket::post("/programmes/<code>/milestones", format = "json", data = "<body>")]
+pub async fn create_milestone(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    body: Result<Json<MilestoneBody>, rocket::serde::json::Error<'_>>,
+) -> ApiResult<(Status, Json<Value>)> {
+    require(db, &client, code, Permission::Edit).await?;
+    let b = parse(body)?;
+    write_milestone(db, &client, code, None, b)
+        .await
+        .map(|v| (Status::Created, Json(v)))
+}
+
+#[rocket::put("/programmes/<code>/milestones/<id>", format = "json", data = "<body>")]
+pub async fn update_milestone(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    id: i32,
+    body: Result<Json<MilestoneBody>, rocket::serde::json::Error<'_>>,
+) -> ApiResult<Json<Value>> {
+    require(db, &client, code, Permission::Edit).await?;
+    let b = parse(body)?;
+    write_milestone(db, &client, code, Some(id), b)
+        .await
+        .map(Json)
+}
+
+#[rocket::get("/programmes/<code>/activities")]
+pub async fn list_activities(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+) -> ApiResult<Json<Value>> {
+    let (code, access) = (code.to_string(), client.access.clone());
+    let list = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::ViewDetail)?;
+            let codes = Codes::load(c, &p)?;
+            Ok(activity::of_programme(c, p.id)?
+                .iter()
+                .map(|a| codes.activity(a))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(Json(json!({ "activities": list })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActivityBody {
+    code: String,
+    title: String,
+    output: Option<String>,
+    lead: Option<String>,
+    county: Option<String>,
+    planned_start: String,
+    planned_end: String,
+    actual_start: Option<String>,
+    actual_end: Option<String>,
+    status: String,
+    percent_complete: i32,
+    budget_minor: i64,
+    spend_minor: i64,
+    version: Option<i32>,
+}
+
+impl ActivityBody {
+    fn fields(&self) -> ActivityFields {
+        ActivityFields {
+            code: self.code.clone(),
+            title: self.title.clone(),
+            output: self.output.clone().unwrap_or_default(),
+            lead: self.lead.clone().unwrap_or_default(),
+            county: self.county.clone().unwrap_or_default(),
+            planned_start: self.planned_start.clone(),
+            planned_end: self.planned_end.clone(),
+            actual_start: self.actual_start.clone().unwrap_or_default(),
+            actual_end: self.actual_end.clone().unwrap_or_default(),
+            status: self.status.clone(),
+            percent_complete: self.percent_complete.to_string(),
+            budget: if self.budget_minor < 0 {
+                "-".into()
+            } else {
+                format_money_plain(self.budget_minor)
+            },
+            spend: if self.spend_minor < 0 {
+                "-".into()
+            } else {
+                format_money_plain(self.spend_minor)
+            },
+        }
+    }
+}
+
+async fn write_activity(
+    db: &Db,
+    client: &ApiClient,
+    code: &str,
+    id: Option<i32>,
+    b: ActivityBody,
+) -> ApiResult<Value> {
+    let existing = match (id, b.version) {
+        (Some(id), Some(v)) => Some((id, v)),
+        (Some(_), None) => {
+            return Err(bad(
+                "version",
+                "give the version you read (optimistic locking)",
+            ))
+        }
+        (None, _) => None,
+    };
+    let (code, access, who) = (code.to_string(), client.access.clone(), actor(client));
+    db.run(move |c| {
+        let p = access.programme(c, &code, Permission::Edit)?;
+        let saved = save_activity(
+            c,
+            &who,
+            &p,
+            existing,
+            &b.fields(),
+            crate::web::today(),
+            auth::now(),
+        )?;
+        let codes = Codes::load(c, &p)?;
+        Ok(match saved {
+            Saved::Done(id) => Ok(codes.activity(&activity::find(c, p.id, id)?)),
+            Saved::Invalid(errors) => Err(ApiError::Fields(json!(errors))),
+            Saved::Conflict(theirs) => Err(ApiError::Stale {
+                message: "this activity was changed after the version you read; nothing was saved"
+                    .into(),
+                current: codes.activity(&theirs),
+            }),
+        })
+    })
+    .await?
+}
+
+#[rocket::post("/programmes/<code>/activities", format = "json", data = "<body>")]
+pub async fn create_activity(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    body: Result<Json<ActivityBody>, rocket::serde::json::Error<'_>>,
+) -> ApiResult<(Status, Json<Value>)> {
+    require(db, &client, code, Permission::Edit).await?;
+    let b = parse(body)?;
+    write_activity(db, &client, code, None, b)
+        .await
+        .map(|v| (Status::Created, Json(v)))
+}
+
+#[rocket::put("/programmes/<code>/activities/<id>", format = "json", data = "<body>")]
+pub async fn update_activity(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    id: i32,
+    body: Result<Json<ActivityBody>, rocket::serde::json::Error<'_>>,
+) -> ApiResult<Json<Value>> {
+    require(db, &client, code, Permission::Edit).await?;
+    let b = parse(body)?;
+    write_activity(db, &client, code, Some(id), b)
+        .await
+        .map(Json)
+}

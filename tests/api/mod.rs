@@ -1,0 +1,178 @@
+//! The JSON API: its OpenAPI document matches the routes; writes are checked, versioned
+//! and answer 409 with the current record when stale.
+
+use std::collections::BTreeSet;
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::blocking::{Client, LocalResponse};
+use serde_json::{json, Value};
+
+use crate::on_both_backends;
+use crate::support::TestDb;
+use mipaka::models::{session, user};
+
+#[test]
+fn the_openapi_document_describes_exactly_the_mounted_api_routes() {
+    let t = TestDb::sqlite();
+    let client = t.client(t.prepare());
+    let mounted: BTreeSet<(String, String)> = client
+        .rocket()
+        .routes()
+        .filter(|r| r.uri.path().starts_with("/api/v1"))
+        .map(|r| {
+            let path = r
+                .uri
+                .path()
+                .trim_start_matches("/api/v1")
+                .replace('<', "{")
+                .replace('>', "}");
+            (r.method.as_str().to_lowercase(), path)
+        })
+        .collect();
+    let doc: Value = client
+        .get("/api/v1/openapi.json")
+        .dispatch()
+        .into_json()
+        .unwrap();
+    assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+    let described: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.clone(), path.clone()))
+        })
+        .collect();
+    assert!(mounted.len() >= 15, "{mounted:?}");
+    assert_eq!(mounted, described, "routes and OpenAPI paths differ");
+    // Every $ref points at a schema that exists.
+    let text = doc.to_string();
+    for r in text.split("\"#/components/schemas/").skip(1) {
+        let name = r.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "missing schema {name}"
+        );
+    }
+}
+
+fn token(db: &mipaka::db::Db, username: &str) -> String {
+    let c = &mut *db.get().unwrap();
+    let u = user::by_username(c, username).unwrap().unwrap();
+    session::create_token(c, u.id, "test", mipaka::auth::now())
+        .unwrap()
+        .1
+}
+
+fn call<'c>(
+    client: &'c Client,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> LocalResponse<'c> {
+    let req = match method {
+        "POST" => client.post(path.to_string()),
+        "PUT" => client.put(path.to_string()),
+        _ => client.get(path.to_string()),
+    };
+    let req = req.header(Header::new("Authorization", format!("Bearer {token}")));
+    match body {
+        Some(b) => req.header(ContentType::JSON).body(b.to_string()).dispatch(),
+        None => req.dispatch(),
+    }
+}
+
+on_both_backends! {
+    fn values_through_the_api_are_checked_versioned_and_never_silently_overwritten(t) {
+        let db = t.with_demo();
+        let (tok, prev) = {
+            let tok = token(&db, "manager");
+            // A plausible value: the county's previous quarter.
+            let c = &mut *db.get().unwrap();
+            let p = mipaka::models::programme::by_code(c, "LBP").unwrap();
+            let v = mipaka::models::values::of_period(c, p.id, "2026Q3").unwrap().into_iter()
+                .find(|v| v.disaggregation.is_empty() && mipaka::models::framework::indicators_of(c, p.id).unwrap().iter().any(|i| i.id == v.indicator_id && i.code == "LBP-0.1")).unwrap();
+            let county = mipaka::models::location::counties(c).unwrap().into_iter().find(|l| l.id == v.location_id).unwrap().code;
+            (tok, (v.value, county))
+        };
+        let client = t.client(db.clone());
+        let body = json!({ "indicator": "LBP-0.1", "period": "2026Q4", "county": prev.1, "value": prev.0, "comment": "via API" });
+        let r = call(&client, "POST", "/api/v1/programmes/LBP/values", &tok, Some(body.clone()));
+        assert_eq!(r.status(), Status::Created);
+        let created: Value = r.into_json().unwrap();
+        assert_eq!(created["version"], 1);
+        assert_eq!(created["status"], "draft");
+        let id = created["id"].as_i64().unwrap();
+
+        // Creating it again is a conflict carrying the current value.
+        let r = call(&client, "POST", "/api/v1/programmes/LBP/values", &tok, Some(json!({ "indicator": "LBP-0.1", "period": "2026Q4", "county": prev.1, "value": prev.0 + 1.0 })));
+        assert_eq!(r.status(), Status::Conflict);
+        let e: Value = r.into_json().unwrap();
+        assert_eq!(e["current"]["version"], 1);
+        assert_eq!(e["error"]["field"], "version");
+
+        // An update from the right version goes through; from a stale one it is 409.
+        let r = call(&client, "PUT", &format!("/api/v1/programmes/LBP/values/{id}"), &tok, Some(json!({ "value": prev.0 + 1.0, "version": 1 })));
+        assert_eq!(r.status(), Status::Ok);
+        assert_eq!(r.into_json::<Value>().unwrap()["version"], 2);
+        let r = call(&client, "PUT", &format!("/api/v1/programmes/LBP/values/{id}"), &tok, Some(json!({ "value": prev.0 + 2.0, "version": 1 })));
+        assert_eq!(r.status(), Status::Conflict);
+        let e: Value = r.into_json().unwrap();
+        assert_eq!(e["current"]["value"].as_f64(), Some(prev.0 + 1.0), "the 409 shows what is there now");
+
+        // Bad values name the field; bad JSON says where.
+        let r = call(&client, "PUT", &format!("/api/v1/programmes/LBP/values/{id}"), &tok, Some(json!({ "value": 2.5, "version": 2 })));
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        let e: Value = r.into_json().unwrap();
+        assert_eq!(e["error"]["field"], "value");
+        assert!(e["error"]["message"].as_str().unwrap().contains("whole number"));
+        let r = client.post("/api/v1/programmes/LBP/values").header(Header::new("Authorization", format!("Bearer {tok}"))).header(ContentType::JSON).body("{\"indicator\": \"LBP-0.1\",\n \"value\": }").dispatch();
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        let e: Value = r.into_json().unwrap();
+        assert!(e["error"]["message"].as_str().unwrap().contains("line 2, column"), "{e}");
+        let r = call(&client, "PUT", &format!("/api/v1/programmes/LBP/values/{id}"), &tok, Some(json!({ "value": 3 })));
+        assert_eq!(r.into_json::<Value>().unwrap()["error"]["field"], "version");
+
+        // Reads.
+        let r = call(&client, "GET", "/api/v1/programmes/LBP/values?period=2026Q4", &tok, None);
+        let list: Value = r.into_json().unwrap();
+        assert_eq!(list["values"].as_array().unwrap().len(), 1);
+        assert_eq!(list["values"][0]["entered_by"], "manager");
+    }
+}
+
+on_both_backends! {
+    fn milestones_and_activities_through_the_api(t) {
+        let db = t.with_demo();
+        let tok = token(&db, "manager");
+        let evaluator = token(&db, "evaluator");
+        let client = t.client(db);
+        let r = call(&client, "POST", "/api/v1/programmes/LBP/milestones", &tok, Some(json!({ "title": "", "due_date": "2026-13-01", "status": "planned" })));
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        let e: Value = r.into_json().unwrap();
+        assert!(e["error"]["fields"]["title"].is_string() && e["error"]["fields"]["due"].is_string(), "{e}");
+        let r = call(&client, "POST", "/api/v1/programmes/LBP/milestones", &tok, Some(json!({ "title": "Lamu CSIC trained", "due_date": "2027-03-31", "status": "planned", "county": "005" })));
+        assert_eq!(r.status(), Status::Created);
+        let m: Value = r.into_json().unwrap();
+        let id = m["id"].as_i64().unwrap();
+        let r = call(&client, "PUT", &format!("/api/v1/programmes/LBP/milestones/{id}"), &tok, Some(json!({ "title": "Lamu CSIC trained", "due_date": "2027-03-31", "status": "in_progress", "version": 1 })));
+        assert_eq!(r.status(), Status::Ok);
+        let r = call(&client, "PUT", &format!("/api/v1/programmes/LBP/milestones/{id}"), &tok, Some(json!({ "title": "Lamu CSIC trained", "due_date": "2027-03-31", "status": "delayed", "version": 1 })));
+        assert_eq!(r.status(), Status::Conflict);
+        assert_eq!(r.into_json::<Value>().unwrap()["current"]["status"], "in_progress");
+
+        let r = call(&client, "POST", "/api/v1/programmes/LBP/activities", &tok, Some(json!({ "code": "API-1", "title": "Radio links for Lamu posts", "planned_start": "2026-10-01", "planned_end": "2027-03-31", "status": "in_progress", "percent_complete": 10, "budget_minor": 5_000_000, "spend_minor": 250_000 })));
+        assert_eq!(r.status(), Status::Created);
+        assert_eq!(r.into_json::<Value>().unwrap()["budget_minor"], 5_000_000);
+
+        // The evaluator reads but may not write.
+        assert_eq!(call(&client, "GET", "/api/v1/programmes/LBP/activities", &evaluator, None).status(), Status::Ok);
+        let r = call(&client, "POST", "/api/v1/programmes/LBP/milestones", &evaluator, Some(json!({ "title": "x", "due_date": "2027-01-01", "status": "planned" })));
+        assert_eq!(r.status(), Status::Forbidden);
+        assert!(r.into_json::<Value>().unwrap()["error"]["message"].is_string());
+    }
+}
