@@ -44,6 +44,16 @@ enum Command {
     },
     /// Create a user account (the first administrator of a deployment is made this way).
     CreateUser(CreateUser),
+    /// Load a large synthetic dataset (3 programmes × 100 indicators × 40 quarters) for
+    /// benchmarks and load tests.
+    Generate {
+        /// About how many values to create, e.g. 200000 or 1000000.
+        #[arg(long, default_value_t = 200_000)]
+        values: usize,
+        /// Code prefix of the generated programmes (GEN1, GEN2, GEN3).
+        #[arg(long, default_value = "GEN")]
+        prefix: String,
+    },
 }
 
 #[derive(Args)]
@@ -82,6 +92,7 @@ fn main() -> ExitCode {
             Command::Migrate { status } => migrate(config, status),
             Command::Seed { .. } => seed_demo(config),
             Command::CreateUser(args) => create_user(config, args),
+            Command::Generate { values, prefix } => generate(config, values, &prefix),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -219,6 +230,23 @@ fn seed_demo(config: Config) -> AppResult<()> {
     println!(
         "Loaded the demonstration data into {}: {} programmes, {} indicators, {} targets, {} values, {} milestones, {} activities, {} demo accounts.",
         config.database.describe(), s.programmes, s.indicators, s.targets, s.values, s.milestones, s.activities, s.accounts
+    );
+    Ok(())
+}
+
+fn generate(config: Config, values: usize, prefix: &str) -> AppResult<()> {
+    let started = std::time::Instant::now();
+    let db = open(&config)?;
+    let mut conn = db.get()?;
+    migrations::run_pending(&mut conn)?;
+    let g = mipaka::seed::large::generate(&mut conn, values, prefix)?;
+    println!(
+        "Generated {} programmes, {} indicators and {} values in {} in {:.1}s.",
+        g.programmes,
+        g.indicators,
+        g.values,
+        config.database.describe(),
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

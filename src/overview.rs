@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::chart::TrendChart;
 use crate::db::DbConn;
@@ -22,7 +22,7 @@ use crate::models::activity::{self, Activity};
 use crate::models::framework::{self, Indicator, IndicatorRules, ResultRow};
 use crate::models::milestone::{self, Milestone};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
-use crate::models::values::{self, COUNTED};
+use crate::models::values;
 
 /// Periods shown in the dashboard's trend lines.
 pub const TREND_PERIODS: usize = 8;
@@ -161,42 +161,33 @@ fn figures_and_trends(
     phases: &[PhaseWithCounties],
 ) -> AppResult<(Vec<IndicatorFigure>, HashMap<i32, TrendChart>)> {
     let indicators = framework::indicators_of(conn, programme.id)?;
-    let newest = values::latest_period_ends(conn, programme.id)?
-        .into_iter()
-        .map(|(_, d)| d)
-        .max();
-    let mut by_indicator: HashMap<i32, Vec<PeriodTotal>> = HashMap::new();
-    if let Some(newest) = newest {
-        // TREND_PERIODS quarters and one more, so a complete period is found even when
-        // the newest one is still being reported.
-        let since = newest
-            .checked_sub_days(Days::new(92 * (TREND_PERIODS as u64 + 1)))
-            .unwrap_or(newest);
-        let approved: HashMap<(i32, String), i64> =
-            values::period_totals(conn, programme.id, since, &["approved"])?
-                .into_iter()
-                .map(|r| ((r.indicator_id, r.period), r.count))
-                .collect();
-        for r in values::period_totals(conn, programme.id, since, &COUNTED)? {
-            let Ok(parsed) = Period::parse(&r.period) else {
-                continue;
-            };
-            let approved = approved
-                .get(&(r.indicator_id, r.period))
-                .copied()
-                .unwrap_or(0);
-            by_indicator
-                .entry(r.indicator_id)
-                .or_default()
-                .push(PeriodTotal {
-                    period: parsed,
-                    sum: r.sum,
-                    counted: r.count.max(0) as usize,
-                    approved: approved.max(0) as usize,
-                });
-        }
+    // The window: TREND_PERIODS quarters and one more back from the programme's last
+    // quarter that has begun, so a complete period is found even when the newest one is
+    // still being reported. Anchored on dates, not data, so finding it costs no query.
+    let anchor = crate::web::today()
+        .min(programme.end_date)
+        .max(programme.start_date);
+    let mut first = Period::quarter_containing(anchor);
+    for _ in 0..=TREND_PERIODS {
+        first = first.prev();
     }
-    let targets: HashMap<(i32, String), f64> = values::targets_of_programme(conn, programme.id)?
+    let since = first.start();
+    let mut by_indicator: HashMap<i32, Vec<PeriodTotal>> = HashMap::new();
+    for r in values::period_totals(conn, programme.id, since)? {
+        let Ok(parsed) = Period::parse(&r.period) else {
+            continue;
+        };
+        by_indicator
+            .entry(r.indicator_id)
+            .or_default()
+            .push(PeriodTotal {
+                period: parsed,
+                sum: r.sum,
+                counted: r.count.max(0) as usize,
+                approved: r.approved.max(0) as usize,
+            });
+    }
+    let targets: HashMap<(i32, String), f64> = values::targets_since(conn, programme.id, since)?
         .into_iter()
         .map(|t| ((t.indicator_id, t.period), t.value))
         .collect();

@@ -62,15 +62,39 @@ fn sniff(first_line: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-/// 1-based line number of the record starting at a byte offset (which may point at
-/// blank lines the reader skipped before it).
-fn line_at(text: &str, byte: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut at = byte.min(bytes.len());
-    while at < bytes.len() && bytes[at] == b'\n' {
-        at += 1;
+/// Line numbers of records from their byte offsets, counted incrementally (records
+/// come in order): the reader's own line count skips blank lines.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
     }
-    bytes[..at].iter().filter(|b| **b == b'\n').count() + 1
+
+    /// The 1-based line of the record starting at `byte` (which may point at blank
+    /// lines skipped before it).
+    fn line_of(&mut self, byte: usize) -> usize {
+        let mut to = byte.min(self.bytes.len());
+        while to < self.bytes.len() && self.bytes[to] == b'\n' {
+            to += 1;
+        }
+        if to >= self.at {
+            self.line += self.bytes[self.at..to]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.at = to;
+        }
+        self.line
+    }
 }
 
 pub fn read(bytes: &[u8]) -> Result<Table, CsvProblem> {
@@ -113,11 +137,12 @@ pub fn read(bytes: &[u8]) -> Result<Table, CsvProblem> {
         .map(|h| h.trim().to_lowercase())
         .collect();
     let mut rows = Vec::new();
+    let mut lines = LineCounter::new(&text);
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e
                 .position()
-                .map(|p| line_at(&text, p.byte() as usize))
+                .map(|p| lines.line_of(p.byte() as usize))
                 .unwrap_or(0);
             CsvProblem {
                 line,
@@ -129,7 +154,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, CsvProblem> {
         // blank lines.
         let line = record
             .position()
-            .map(|p| line_at(&text, p.byte() as usize))
+            .map(|p| lines.line_of(p.byte() as usize))
             .unwrap_or(0);
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;

@@ -39,6 +39,33 @@ macro_rules! db_run {
     };
 }
 
+/// Raw SQL with `{P1}`, `{P2}`… placeholders, written for the backend of `conn`
+/// (`$1` for PostgreSQL, `?` for SQLite). Only for the few queries the query builder
+/// cannot express over both backends (CASE inside an aggregate).
+pub trait Placeholders {
+    fn placeholder(n: usize) -> String;
+}
+
+impl Placeholders for PgConnection {
+    fn placeholder(n: usize) -> String {
+        format!("${n}")
+    }
+}
+
+impl Placeholders for SqliteConnection {
+    fn placeholder(_: usize) -> String {
+        "?".into()
+    }
+}
+
+pub fn placeholders<C: Placeholders>(_conn: &C, sql: &str) -> String {
+    let mut out = sql.to_string();
+    for n in 1..=9 {
+        out = out.replace(&format!("{{P{n}}}"), &C::placeholder(n));
+    }
+    out
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {

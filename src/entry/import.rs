@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::Connection;
 
-use super::{save_with, Actor, CellInput, CellKey, EntryContext, Mode, SaveReport};
+use super::{save_loaded, Actor, CellInput, CellKey, EntryContext, Mode, SaveReport};
 use crate::csvio::{self, CsvProblem, Table};
 use crate::db::DbConn;
 use crate::domain::disaggregation;
@@ -193,7 +193,7 @@ pub fn import(
                 lines.insert(&r.input.key, r.line);
                 inputs.push(input);
             }
-            let report = save_with(conn, &ctx, actor, &inputs, now, mode)?;
+            let report = save_loaded(conn, &ctx, actor, &inputs, now, mode)?;
             collect(&mut summary, &report, *period, &lines, &names);
         }
         if summary.problems.is_empty() && mode == Mode::Write {

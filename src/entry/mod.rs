@@ -294,27 +294,67 @@ pub fn save_with(
     conn.transaction(|conn| {
         // Read the period again inside the transaction: the context may be stale.
         let fresh = EntryContext::load(conn, ctx.programme.clone(), ctx.period)?;
+        save_loaded(conn, &fresh, actor, inputs, now, mode)
+    })
+}
+
+/// [`save_with`] for a caller already inside a transaction that has just loaded `fresh`
+/// (the CSV import, one period after another).
+pub fn save_loaded(
+    conn: &mut DbConn,
+    fresh: &EntryContext,
+    actor: &Actor,
+    inputs: &[CellInput],
+    now: NaiveDateTime,
+    mode: Mode,
+) -> AppResult<SaveReport> {
+    {
         let mut report = SaveReport::default();
-        let indicators: HashMap<i32, &(Indicator, IndicatorRules)> = fresh.indicators.iter().map(|p| (p.0.id, p)).collect();
+        let indicators: HashMap<i32, &(Indicator, IndicatorRules)> =
+            fresh.indicators.iter().map(|p| (p.0.id, p)).collect();
         let counties: HashSet<i32> = fresh.counties().iter().map(|c| c.id).collect();
         let mut changes: Vec<Change> = Vec::new();
         // The state after the save, for the parts-add-up check.
-        let mut after: HashMap<CellKey, f64> = fresh.values.iter().map(|(k, v)| (k.clone(), v.value)).collect();
+        let mut after: HashMap<CellKey, f64> = fresh
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value))
+            .collect();
         let mut touched: HashSet<(i32, i32)> = HashSet::new();
 
         for input in inputs {
             let key = &input.key;
-            let problem = |field: &'static str, message: String| CellProblem { key: key.clone(), field, message };
+            let problem = |field: &'static str, message: String| CellProblem {
+                key: key.clone(),
+                field,
+                message,
+            };
             let Some((ind, rules)) = indicators.get(&key.indicator_id).map(|p| (&p.0, &p.1)) else {
-                report.problems.push(problem("indicator", "this indicator is not part of the programme".into()));
+                report.problems.push(problem(
+                    "indicator",
+                    "this indicator is not part of the programme".into(),
+                ));
                 continue;
             };
             if !counties.contains(&key.location_id) {
-                report.problems.push(problem("county", format!("this county is not covered by {} in {}", fresh.phase.phase.name, fresh.period.id())));
+                report.problems.push(problem(
+                    "county",
+                    format!(
+                        "this county is not covered by {} in {}",
+                        fresh.phase.phase.name,
+                        fresh.period.id()
+                    ),
+                ));
                 continue;
             }
             if !disaggregation::is_valid(&ind.dimensions(), &key.disaggregation) {
-                report.problems.push(problem("value", format!("'{}' is not a disaggregation of {}", key.disaggregation, ind.code)));
+                report.problems.push(problem(
+                    "value",
+                    format!(
+                        "'{}' is not a disaggregation of {}",
+                        key.disaggregation, ind.code
+                    ),
+                ));
                 continue;
             }
             let parsed = match parse_typed(rules.unit, &input.raw) {
@@ -327,14 +367,19 @@ pub fn save_with(
             let existing = fresh.values.get(key);
             let unchanged = match (existing, parsed) {
                 (None, None) => true,
-                (Some(e), Some(v)) => e.value == v && same_comment(e.comment.as_deref(), &input.comment),
+                (Some(e), Some(v)) => {
+                    e.value == v && same_comment(e.comment.as_deref(), &input.comment)
+                }
                 _ => false,
             };
             if unchanged {
                 continue;
             }
             if input.resolving && input.pick.is_none() {
-                report.problems.push(problem("pick", "choose whether to keep their value or yours".into()));
+                report.problems.push(problem(
+                    "pick",
+                    "choose whether to keep their value or yours".into(),
+                ));
                 continue;
             }
             if input.pick == Some(Pick::Theirs) {
@@ -352,8 +397,11 @@ pub fn save_with(
                     theirs_version: current_version,
                 });
                 if let Some(e) = existing {
-                    report.conflicts.last_mut().expect("just pushed").theirs_by =
-                        e.entered_by.and_then(|id| user::find(conn, id).ok()).map(|u| u.display_name).unwrap_or_else(|| "someone".into());
+                    report.conflicts.last_mut().expect("just pushed").theirs_by = e
+                        .entered_by
+                        .and_then(|id| user::find(conn, id).ok())
+                        .map(|u| u.display_name)
+                        .unwrap_or_else(|| "someone".into());
                 }
                 continue;
             }
@@ -393,19 +441,34 @@ pub fn save_with(
 
         // Parts must add up to their total, per dimension, for every touched cell group.
         for (indicator_id, location_id) in &touched {
-            let Some((ind, _)) = indicators.get(indicator_id).map(|p| (&p.0, &p.1)) else { continue };
-            let total_key = CellKey { indicator_id: *indicator_id, location_id: *location_id, disaggregation: String::new() };
-            let Some(total) = after.get(&total_key).copied() else { continue };
+            let Some((ind, _)) = indicators.get(indicator_id).map(|p| (&p.0, &p.1)) else {
+                continue;
+            };
+            let total_key = CellKey {
+                indicator_id: *indicator_id,
+                location_id: *location_id,
+                disaggregation: String::new(),
+            };
+            let Some(total) = after.get(&total_key).copied() else {
+                continue;
+            };
             for dim in ind.dimensions() {
                 let parts: Vec<(String, f64)> = disaggregation::categories(dim)
                     .iter()
                     .filter_map(|cat| {
-                        let k = CellKey { disaggregation: disaggregation::key(dim, cat), ..total_key.clone() };
+                        let k = CellKey {
+                            disaggregation: disaggregation::key(dim, cat),
+                            ..total_key.clone()
+                        };
                         after.get(&k).map(|v| (cat.to_string(), *v))
                     })
                     .collect();
                 if let Some(message) = check_parts(total, dim, &parts) {
-                    report.problems.push(CellProblem { key: total_key.clone(), field: "parts", message });
+                    report.problems.push(CellProblem {
+                        key: total_key.clone(),
+                        field: "parts",
+                        message,
+                    });
                 }
             }
         }
@@ -413,17 +476,29 @@ pub fn save_with(
         report.planned = changes
             .iter()
             .map(|c| match c {
-                Change::Insert(k, v, _) => PlannedChange { key: k.clone(), before: None, after: Some(*v) },
-                Change::Update(old, v, _) => PlannedChange { key: key_of(old), before: Some(old.value), after: Some(*v) },
-                Change::Delete(old) => PlannedChange { key: key_of(old), before: Some(old.value), after: None },
+                Change::Insert(k, v, _) => PlannedChange {
+                    key: k.clone(),
+                    before: None,
+                    after: Some(*v),
+                },
+                Change::Update(old, v, _) => PlannedChange {
+                    key: key_of(old),
+                    before: Some(old.value),
+                    after: Some(*v),
+                },
+                Change::Delete(old) => PlannedChange {
+                    key: key_of(old),
+                    before: Some(old.value),
+                    after: None,
+                },
             })
             .collect();
         if !report.is_clean() || changes.is_empty() || mode == Mode::DryRun {
             return Ok(report);
         }
-        report.changed = write(conn, &fresh, actor, changes, now)?;
+        report.changed = write(conn, fresh, actor, changes, now)?;
         Ok(report)
-    })
+    }
 }
 
 fn write(
@@ -437,6 +512,7 @@ fn write(
     let pid = Some(ctx.programme.id);
     let mut audits = Vec::with_capacity(n);
     let mut inserts = Vec::new();
+    let mut updates = Vec::new();
     let raced = || {
         AppError::Conflict("Someone saved values of this period at the same moment. Nothing of yours was saved: reload the page and enter them again.".into())
     };
@@ -444,18 +520,6 @@ fn write(
         match change {
             Change::Insert(key, v, comment) => inserts.push((key, v, comment)),
             Change::Update(old, v, comment) => {
-                if values::update_if_version(
-                    conn,
-                    old.id,
-                    old.version,
-                    v,
-                    comment.as_deref(),
-                    actor.user_id,
-                    now,
-                )? != 1
-                {
-                    return Err(raced());
-                }
                 audits.push(audit::Change {
                     user_id: actor.user_id,
                     actor: &actor.name,
@@ -476,6 +540,12 @@ fn write(
                         Some(old.version + 1),
                     )),
                     detail: format!("{} {}", ctx.period.id(), old.disaggregation),
+                });
+                updates.push(values::VersionedUpdate {
+                    id: old.id,
+                    version: old.version,
+                    value: v,
+                    comment,
                 });
             }
             Change::Delete(old) => {
@@ -500,6 +570,11 @@ fn write(
                 });
             }
         }
+    }
+    if !updates.is_empty()
+        && values::update_many(conn, &updates, actor.user_id, now)? != updates.len()
+    {
+        return Err(raced());
     }
     if !inserts.is_empty() {
         let rows: Vec<NewValue> = inserts

@@ -105,6 +105,20 @@ pub fn targets_of_programme(conn: &mut DbConn, programme_id: i32) -> AppResult<V
         .load(conn)?)
 }
 
+/// Targets of the programme's indicators for periods starting on or after `since`.
+pub fn targets_since(
+    conn: &mut DbConn,
+    programme_id: i32,
+    since: NaiveDate,
+) -> AppResult<Vec<Target>> {
+    Ok(indicator_targets::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_targets::period_start.ge(since))
+        .select(Target::as_select())
+        .load(conn)?)
+}
+
 /// For each indicator of the programme, the end date of the latest period with counted
 /// values. One grouped query over the (indicator_id, period_end) index.
 pub fn latest_period_ends(
@@ -249,56 +263,44 @@ pub fn of_indicator(conn: &mut DbConn, indicator_id: i32) -> AppResult<Vec<Indic
 }
 
 /// One indicator's county totals in one period, summed by the database.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, diesel::QueryableByName)]
 pub struct PeriodSum {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
     pub indicator_id: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub period: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
     pub period_start: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Double)]
     pub sum: f64,
+    /// Submitted or approved county totals.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub count: i64,
+    /// Of those, approved.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub approved: i64,
 }
 
-/// Per indicator and period: the sum and count of county totals with one of
-/// `statuses`, aggregated by the database so the dashboard reads hundreds of rows, not
-/// hundreds of thousands.
+/// Per indicator and period since `since`: the sum and count of submitted or approved
+/// county totals and how many are approved — one grouped query over the covering
+/// index, so the dashboard reads hundreds of rows, not hundreds of thousands.
 pub fn period_totals(
     conn: &mut DbConn,
     programme_id: i32,
     since: NaiveDate,
-    statuses: &[&str],
 ) -> AppResult<Vec<PeriodSum>> {
-    use diesel::dsl::{count_star, sum};
-    let rows: Vec<(i32, String, NaiveDate, Option<f64>, i64)> = indicator_values::table
-        .inner_join(indicators::table)
-        .filter(indicators::programme_id.eq(programme_id))
-        .filter(indicator_values::status.eq_any(statuses))
-        .filter(indicator_values::disaggregation.eq(""))
-        .filter(indicator_values::period_start.ge(since))
-        .group_by((
-            indicator_values::indicator_id,
-            indicator_values::period,
-            indicator_values::period_start,
-        ))
-        .select((
-            indicator_values::indicator_id,
-            indicator_values::period,
-            indicator_values::period_start,
-            sum(indicator_values::value),
-            count_star(),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(indicator_id, period, period_start, sum, count)| PeriodSum {
-                indicator_id,
-                period,
-                period_start,
-                sum: sum.unwrap_or(0.0),
-                count,
-            },
-        )
-        .collect())
+    use diesel::sql_types::{Date, Integer};
+    const SQL: &str = "SELECT v.indicator_id AS indicator_id, v.period AS period, v.period_start AS period_start, \
+        CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, \
+        SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END) AS approved \
+        FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
+        WHERE i.programme_id = {P1} AND v.disaggregation = '' AND v.period_start >= {P2} \
+        AND v.status IN ('submitted', 'approved') \
+        GROUP BY v.indicator_id, v.period, v.period_start";
+    Ok(crate::db_run!(conn: {
+        let sql = crate::db::placeholders(conn, SQL);
+        diesel::sql_query(sql).bind::<Integer, _>(programme_id).bind::<Date, _>(since).load::<PeriodSum>(conn)?
+    }))
 }
 
 /// Every value of a programme with its indicator and county, for the CSV export.
@@ -343,3 +345,92 @@ pub fn find_in_programme(
             crate::error::AppError::not_found("This programme has no value with that id.")
         })
 }
+
+/// A value to change from the version it was read at.
+pub struct VersionedUpdate {
+    pub id: i32,
+    pub version: i32,
+    pub value: f64,
+    pub comment: Option<String>,
+}
+
+/// Rows per batched UPDATE: 7 parameters each, well under both backends' limits.
+const UPDATE_CHUNK: usize = 200;
+
+/// Changes many values in few statements — `UPDATE … SET value = CASE id WHEN …` —
+/// each row only if still at its version. Returns rows changed; fewer than given means
+/// someone else changed one of them first (the caller rolls back).
+pub fn update_many(
+    conn: &mut DbConn,
+    rows: &[VersionedUpdate],
+    by: Option<i32>,
+    at: NaiveDateTime,
+) -> AppResult<usize> {
+    let mut n = 0;
+    for chunk in rows.chunks(UPDATE_CHUNK) {
+        n += match conn {
+            DbConn::Pg(c) => update_chunk_pg(c, chunk, by, at)?,
+            DbConn::Sqlite(c) => update_chunk_sqlite(c, chunk, by, at)?,
+        };
+    }
+    Ok(n)
+}
+
+/// The batched UPDATE for one backend; the two differ only in placeholder syntax.
+macro_rules! update_chunk_fn {
+    ($name:ident, $conn:ty, $placeholder:expr) => {
+        fn $name(conn: &mut $conn, rows: &[VersionedUpdate], by: Option<i32>, at: NaiveDateTime) -> QueryResult<usize> {
+            use diesel::sql_types::{Double, Integer, Nullable, Text, Timestamp};
+            let placeholder: fn(usize) -> String = $placeholder;
+            let mut k = 0;
+            let mut p = || {
+                k += 1;
+                placeholder(k)
+            };
+            let mut sql = String::from("UPDATE indicator_values SET value = CASE id");
+            for _ in rows {
+                sql.push_str(&format!(" WHEN {} THEN {}", p(), p()));
+            }
+            sql.push_str(" END, comment = CASE id");
+            for _ in rows {
+                sql.push_str(&format!(" WHEN {} THEN {}", p(), p()));
+            }
+            sql.push_str(&format!(
+                " END, status = 'draft', status_reason = NULL, entered_by = {}, entered_at = {}, reviewed_by = NULL, reviewed_at = NULL, version = version + 1 WHERE id IN (",
+                p(),
+                p()
+            ));
+            let ins: Vec<String> = rows.iter().map(|_| p()).collect();
+            sql.push_str(&ins.join(", "));
+            sql.push_str(") AND version = CASE id");
+            for _ in rows {
+                sql.push_str(&format!(" WHEN {} THEN {}", p(), p()));
+            }
+            sql.push_str(" END");
+            let mut q = diesel::sql_query(sql).into_boxed();
+            for r in rows {
+                q = q.bind::<Integer, _>(r.id).bind::<Double, _>(r.value);
+            }
+            for r in rows {
+                q = q.bind::<Integer, _>(r.id).bind::<Nullable<Text>, _>(r.comment.clone());
+            }
+            q = q.bind::<Nullable<Integer>, _>(by).bind::<Timestamp, _>(at);
+            for r in rows {
+                q = q.bind::<Integer, _>(r.id);
+            }
+            for r in rows {
+                q = q.bind::<Integer, _>(r.id).bind::<Integer, _>(r.version);
+            }
+            q.execute(conn)
+        }
+    };
+}
+
+update_chunk_fn!(update_chunk_pg, diesel::pg::PgConnection, |n| format!(
+    "${n}"
+));
+update_chunk_fn!(
+    update_chunk_sqlite,
+    diesel::sqlite::SqliteConnection,
+    |_| "?".to_string()
+);

@@ -3,6 +3,7 @@
 
 pub mod content;
 pub mod generate;
+pub mod large;
 
 use std::collections::HashMap;
 

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod auth;
+mod compress;
 mod csv;
 mod entry;
 mod error_page;
@@ -65,6 +66,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         )
         .register("/", catchers())
         .attach(security_headers())
+        .attach(compress::Gzip)
 }
 
 /// Headers on every response: no scripts at all, no framing, no sniffing, and no

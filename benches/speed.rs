@@ -1,0 +1,324 @@
+//! Speed of the pages and writes issue 4 promises, on generated data.
+//!
+//!     cargo bench --bench speed                 # 200,000 and 1,000,000 values, SQLite
+//!     BENCH_SIZES=200000 cargo bench --bench speed
+//!     BENCH_DATABASE_URL=postgres://127.0.0.1:5432/test cargo bench --bench speed   # also PostgreSQL
+//!
+//! Each figure is the median (and 95th percentile) of repeated in-process requests
+//! through Rocket's local client — the server's own work, without the network — on a
+//! freshly generated database. Targets are printed beside the figures.
+
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use rocket::http::{ContentType, Status};
+use rocket::local::blocking::Client;
+
+use mipaka::config::Config;
+use mipaka::db::{DatabaseTarget, Db};
+use mipaka::domain::period::Period;
+use mipaka::entry::{self, import, Actor, CellInput, EntryContext, Mode};
+use mipaka::models::{programme, user};
+
+fn median_p95(mut xs: Vec<Duration>) -> (f64, f64) {
+    xs.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    (
+        ms(xs[xs.len() / 2]),
+        ms(xs[(xs.len() * 95 / 100).min(xs.len() - 1)]),
+    )
+}
+
+fn report(what: &str, times: Vec<Duration>, target_ms: f64, bytes: Option<usize>) {
+    let (med, p95) = median_p95(times);
+    let size = bytes
+        .map(|b| format!(", {:.1} KB sent", b as f64 / 1024.0))
+        .unwrap_or_default();
+    let verdict = if med <= target_ms {
+        "ok"
+    } else {
+        "OVER TARGET"
+    };
+    println!("  {what:<46} median {med:>8.1} ms  p95 {p95:>8.1} ms{size}   [target < {target_ms} ms: {verdict}]");
+}
+
+fn sign_in(client: &Client) {
+    let page = client.get("/login").dispatch().into_string().unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = client
+        .post("/login")
+        .header(ContentType::Form)
+        .body(format!(
+            "username=bench&password=bench-password-1&csrf={csrf}&next=/"
+        ))
+        .dispatch();
+    assert_eq!(r.status(), Status::SeeOther, "bench user signs in");
+}
+
+fn timed<F: FnMut()>(n: usize, mut f: F) -> Vec<Duration> {
+    f(); // warm up
+    (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect()
+}
+
+fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path) {
+    let mut config = Config::for_database(target, dir);
+    config.pool_size = 4;
+    config.secret_key = Some("ab".repeat(32));
+    let started = Instant::now();
+    let db: Db = mipaka::prepare(&config).expect("open database").db;
+    let generated = {
+        let mut c = db.get().unwrap();
+        mipaka::seed::large::generate(&mut c, values, "GEN").expect("generate")
+    };
+    println!(
+        "\n{label}: {} values generated in {:.1} s",
+        generated.values,
+        started.elapsed().as_secs_f64()
+    );
+    {
+        let mut c = db.get().unwrap();
+        let u = user::create(
+            &mut c,
+            &user::NewAccount {
+                username: "bench",
+                display_name: "Bench",
+                email: "",
+                password: "bench-password-1",
+                is_admin: false,
+            },
+        )
+        .unwrap();
+        for code in ["GEN1", "GEN2", "GEN3"] {
+            user::grant_role(&mut c, u.id, code, "manager").unwrap();
+        }
+    }
+    let client = Client::tracked(mipaka::rocket(&config, db.clone()).unwrap()).unwrap();
+    sign_in(&client);
+
+    let page = |path: &str| {
+        let mut size = 0;
+        let times = timed(25, || {
+            let r = client
+                .get(path.to_string())
+                .header(rocket::http::Header::new("Accept-Encoding", "gzip"))
+                .dispatch();
+            assert_eq!(r.status(), Status::Ok, "{path}");
+            size = r.into_bytes().map(|b| b.len()).unwrap_or(0);
+        });
+        (times, size)
+    };
+    let (t, s) = page("/programmes/GEN1");
+    report("dashboard /programmes/GEN1", t, 20.0, Some(s));
+    {
+        let mut c = db.get().unwrap();
+        let p = programme::by_code(&mut c, "GEN1").unwrap();
+        let t = timed(25, || {
+            mipaka::overview::indicator_figures(&mut c, &p).unwrap();
+        });
+        report("  of which: figures (database + rules)", t, 20.0, None);
+        let t = timed(25, || {
+            mipaka::overview::ProgrammeOverview::load(&mut c, p.clone()).unwrap();
+        });
+        report(
+            "  of which: whole overview (database + rules)",
+            t,
+            20.0,
+            None,
+        );
+    }
+    let (t, s) = page("/programmes/GEN1/indicators/GEN1-001");
+    report(
+        "indicator page GEN1-001 (40 quarters × counties)",
+        t,
+        20.0,
+        Some(s),
+    );
+    let (t, s) = page("/programmes/GEN1/entry?period=2026Q2&county=001");
+    report(
+        "data-entry grid, one county (100 indicators)",
+        t,
+        60.0,
+        Some(s),
+    );
+    let (t, s) = page("/");
+    report("home (3 programmes)", t, 60.0, Some(s));
+
+    // Saving a whole period's grid: every indicator × county × part of GEN1's last
+    // quarter, each changed (alternately +1 and −1 so each run really writes).
+    let mut c = db.get().unwrap();
+    let p = programme::by_code(&mut c, "GEN1").unwrap();
+    let q = Period::parse("2026Q2").unwrap();
+    let who = Actor {
+        user_id: None,
+        name: "bench".into(),
+    };
+    let mut round = 0.0;
+    let mut cells = 0;
+    let times = timed(7, || {
+        round = if round > 0.0 { -1.0 } else { 1.0 };
+        let ctx = EntryContext::load(&mut c, p.clone(), q).unwrap();
+        // Totals change with their parts (female +1/−1) so parts still add up.
+        let inputs: Vec<CellInput> = ctx
+            .cells()
+            .into_iter()
+            .filter_map(|k| {
+                let v = ctx.values.get(&k)?;
+                let bump = if k.disaggregation.is_empty() || k.disaggregation == "sex=female" {
+                    round
+                } else {
+                    0.0
+                };
+                Some(CellInput {
+                    raw: format!("{}", (v.value + bump).max(0.0)),
+                    comment: "benchmark".into(),
+                    base_version: Some(v.version),
+                    pick: None,
+                    resolving: false,
+                    key: k,
+                })
+            })
+            .collect();
+        cells = inputs.len();
+        let r = entry::save(&mut c, &ctx, &who, &inputs, mipaka::auth::now()).unwrap();
+        assert!(r.is_clean(), "{:?}", r.problems.first());
+    });
+    report(
+        &format!("save a full period grid ({cells} cells)"),
+        times,
+        100.0,
+        None,
+    );
+
+    // Importing a 100,000-row CSV (no version column: replaces what is there).
+    let rows = 100_000;
+    let mut csv = String::from("period,indicator_code,county_code,disaggregation,value,comment\n");
+    let quarters: Vec<Period> =
+        std::iter::successors(Some(Period::parse("2026Q2").unwrap()), |q| Some(q.prev()))
+            .take(40)
+            .collect();
+    let ctxs: Vec<EntryContext> = quarters
+        .iter()
+        .map(|q| EntryContext::load(&mut c, p.clone(), *q).unwrap())
+        .collect();
+    let mut n = 0;
+    'fill: for ctx in &ctxs {
+        let codes: std::collections::HashMap<i32, String> = ctx
+            .indicators
+            .iter()
+            .map(|(i, _)| (i.id, i.code.clone()))
+            .collect();
+        let county: std::collections::HashMap<i32, String> = ctx
+            .counties()
+            .iter()
+            .map(|l| (l.id, l.code.clone()))
+            .collect();
+        for k in ctx.cells() {
+            let Some(v) = ctx.values.get(&k) else {
+                continue;
+            };
+            if !k.disaggregation.is_empty() {
+                continue;
+            }
+            let has_parts = ctx
+                .indicators
+                .iter()
+                .any(|(i, _)| i.id == k.indicator_id && !i.dimensions().is_empty());
+            if has_parts {
+                continue;
+            }
+            csv.push_str(&format!(
+                "{},{},{},,{},imported\n",
+                ctx.period.id(),
+                codes[&k.indicator_id],
+                county[&k.location_id],
+                v.value + 1.0
+            ));
+            n += 1;
+            if n == rows {
+                break 'fill;
+            }
+        }
+    }
+    drop(c);
+    let mut c = db.get().unwrap();
+    let t = Instant::now();
+    let s = import::import(
+        &mut c,
+        &who,
+        &p,
+        csv.as_bytes(),
+        Mode::Write,
+        mipaka::auth::now(),
+    )
+    .unwrap();
+    let took = t.elapsed();
+    assert!(s.is_clean(), "{:?}", s.problems.first());
+    report(
+        &format!(
+            "CSV import, {n} rows ({} changed, {:.1} MB file)",
+            s.changed,
+            csv.len() as f64 / 1e6
+        ),
+        vec![took],
+        3000.0,
+        None,
+    );
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
+        .unwrap_or_else(|_| "200000,1000000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    // `cargo bench` passes --bench; `cargo test --benches` passes nothing: run small then.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let sizes = if quick { vec![20_000] } else { sizes };
+    for &n in &sizes {
+        let dir = tempfile::tempdir().unwrap();
+        run(
+            &format!("SQLite, {n} values wanted"),
+            DatabaseTarget::Sqlite {
+                path: dir.path().join("bench.sqlite3"),
+            },
+            n,
+            dir.path(),
+        );
+        if let Ok(url) = std::env::var("BENCH_DATABASE_URL") {
+            let schema = format!("mipaka_bench_{}", std::process::id());
+            let mut admin = PgConnection::establish(&url).expect("BENCH_DATABASE_URL reachable");
+            admin
+                .batch_execute(&format!(
+                    "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
+                ))
+                .unwrap();
+            let sep = if url.contains('?') { '&' } else { '?' };
+            let target = DatabaseTarget::Postgres {
+                url: format!("{url}{sep}options=-csearch_path%3D{schema}"),
+            };
+            run(
+                &format!("PostgreSQL, {n} values wanted"),
+                target,
+                n,
+                dir.path(),
+            );
+            admin
+                .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                .unwrap();
+        }
+    }
+}
