@@ -182,13 +182,21 @@ impl EntryContext {
             .into_iter()
             .map(|v| (key(&v), v))
             .collect();
-        let previous = values::of_period(conn, programme.id, &period.prev().id())?
+        let previous = values::figures_of_period(conn, programme.id, &period.prev().id())?
             .into_iter()
-            .map(|v| (key(&v), v.value))
+            .map(|(indicator_id, location_id, disaggregation, value)| {
+                (
+                    CellKey {
+                        indicator_id,
+                        location_id,
+                        disaggregation,
+                    },
+                    value,
+                )
+            })
             .collect();
-        let targets = values::targets_of_programme(conn, programme.id)?
+        let targets = values::targets_of_period(conn, programme.id, &period.id())?
             .into_iter()
-            .filter(|t| t.period == period.id())
             .map(|t| (t.indicator_id, t.value))
             .collect();
         let lock = lock::current(conn, programme.id, &period.id())?;

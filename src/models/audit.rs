@@ -139,3 +139,22 @@ pub fn last_actor(conn: &mut DbConn, entity: &str, entity_id: i32) -> AppResult<
         .first(conn)
         .optional()?)
 }
+
+/// Recent changes to the values of one indicator, newest first.
+pub fn recent_for_indicator(
+    conn: &mut DbConn,
+    indicator_id: i32,
+    limit: i64,
+) -> AppResult<Vec<AuditEntry>> {
+    use crate::db::schema::indicator_values;
+    Ok(audit_log::table
+        .inner_join(
+            indicator_values::table.on(indicator_values::id.nullable().eq(audit_log::entity_id)),
+        )
+        .filter(audit_log::entity.eq("indicator_value"))
+        .filter(indicator_values::indicator_id.eq(indicator_id))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select(AuditEntry::as_select())
+        .load(conn)?)
+}

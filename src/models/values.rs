@@ -354,8 +354,9 @@ pub struct VersionedUpdate {
     pub comment: Option<String>,
 }
 
-/// Rows per batched UPDATE: 7 parameters each, well under both backends' limits.
-const UPDATE_CHUNK: usize = 200;
+/// Rows per batched UPDATE. Each CASE is a chain of WHENs evaluated per row, so the
+/// cost of a statement grows with the square of its rows: keep them short.
+const UPDATE_CHUNK: usize = 50;
 
 /// Changes many values in few statements — `UPDATE … SET value = CASE id WHEN …` —
 /// each row only if still at its version. Returns rows changed; fewer than given means
@@ -434,3 +435,74 @@ update_chunk_fn!(
     diesel::sqlite::SqliteConnection,
     |_| "?".to_string()
 );
+
+/// Just the figures of a programme's period, per cell: for "previous value" and jump
+/// checks, without reading whole rows.
+pub fn figures_of_period(
+    conn: &mut DbConn,
+    programme_id: i32,
+    period: &str,
+) -> AppResult<Vec<(i32, i32, String, f64)>> {
+    Ok(indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_values::period.eq(period))
+        .select((
+            indicator_values::indicator_id,
+            indicator_values::location_id,
+            indicator_values::disaggregation,
+            indicator_values::value,
+        ))
+        .load(conn)?)
+}
+
+/// The programme's targets for one period.
+pub fn targets_of_period(
+    conn: &mut DbConn,
+    programme_id: i32,
+    period: &str,
+) -> AppResult<Vec<Target>> {
+    Ok(indicator_targets::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_targets::period.eq(period))
+        .select(Target::as_select())
+        .load(conn)?)
+}
+
+/// One indicator's county totals per period (submitted or approved), summed by the
+/// database: the indicator page's chart over the whole history.
+pub fn indicator_period_totals(conn: &mut DbConn, indicator_id: i32) -> AppResult<Vec<PeriodSum>> {
+    use diesel::sql_types::Integer;
+    const SQL: &str = "SELECT v.indicator_id AS indicator_id, v.period AS period, v.period_start AS period_start, \
+        CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, \
+        SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END) AS approved \
+        FROM indicator_values v WHERE v.indicator_id = {P1} AND v.disaggregation = '' \
+        AND v.status IN ('submitted', 'approved') GROUP BY v.indicator_id, v.period, v.period_start";
+    Ok(crate::db_run!(conn: {
+        let sql = crate::db::placeholders(conn, SQL);
+        diesel::sql_query(sql).bind::<Integer, _>(indicator_id).load::<PeriodSum>(conn)?
+    }))
+}
+
+/// One indicator's county totals (every status) for periods starting on or after `since`.
+pub fn indicator_totals_since(
+    conn: &mut DbConn,
+    indicator_id: i32,
+    since: NaiveDate,
+) -> AppResult<Vec<IndicatorValue>> {
+    Ok(indicator_values::table
+        .filter(indicator_values::indicator_id.eq(indicator_id))
+        .filter(indicator_values::disaggregation.eq(""))
+        .filter(indicator_values::period_start.ge(since))
+        .select(IndicatorValue::as_select())
+        .load(conn)?)
+}
+
+pub fn targets_of_indicator(conn: &mut DbConn, indicator_id: i32) -> AppResult<Vec<Target>> {
+    Ok(indicator_targets::table
+        .filter(indicator_targets::indicator_id.eq(indicator_id))
+        .order(indicator_targets::period_start)
+        .select(Target::as_select())
+        .load(conn)?)
+}

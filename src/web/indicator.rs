@@ -13,24 +13,39 @@ use crate::auth::Signed;
 use crate::chart::{self, TrendChart};
 use crate::db::Db;
 use crate::domain::access::Permission;
-use crate::domain::aggregation::aggregate_counties;
 use crate::domain::disaggregation;
 use crate::domain::unit::format_value;
 use crate::error::AppResult;
 use crate::models::{audit, framework, location, user, values};
 
-#[rocket::get("/programmes/<code>/indicators/<icode>")]
-pub async fn show(db: &State<Db>, signed: &Signed, code: &str, icode: &str) -> AppResult<Template> {
+/// Table columns shown unless `?all=1`: about three years of quarters.
+const RECENT_PERIODS: usize = 12;
+
+#[rocket::get("/programmes/<code>/indicators/<icode>?<all>")]
+pub async fn show(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    icode: &str,
+    all: Option<bool>,
+) -> AppResult<Template> {
     let (code, icode, access) = (code.to_string(), icode.to_string(), signed.access.clone());
-    let (p, ind, vals, targets, counties, names, changes) = db
+    let all = all.unwrap_or(false);
+    let (p, ind, totals, vals, targets, counties, names, changes) = db
         .run(move |c| {
             let p = access.programme(c, &code, Permission::ViewDetail)?;
             let ind = framework::indicator_by_code(c, p.id, &icode)?;
-            let vals = values::of_indicator(c, ind.id)?;
-            let targets: Vec<_> = values::targets_of_programme(c, p.id)?
-                .into_iter()
-                .filter(|t| t.indicator_id == ind.id)
-                .collect();
+            // The chart: per-period totals over the whole history, summed by the database.
+            let mut totals = values::indicator_period_totals(c, ind.id)?;
+            totals.sort_by_key(|t| t.period_start);
+            // The table: county totals of the recent periods (or all of them).
+            let since = if all || totals.len() <= RECENT_PERIODS {
+                chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+            } else {
+                totals[totals.len() - RECENT_PERIODS].period_start
+            };
+            let vals = values::indicator_totals_since(c, ind.id, since)?;
+            let targets = values::targets_of_indicator(c, ind.id)?;
             let counties: HashMap<i32, String> = location::counties(c)?
                 .into_iter()
                 .map(|l| (l.id, l.name))
@@ -39,33 +54,57 @@ pub async fn show(db: &State<Db>, signed: &Signed, code: &str, icode: &str) -> A
                 .into_iter()
                 .map(|u| (u.id, u.display_name))
                 .collect();
-            let ids: Vec<i32> = vals.iter().map(|v| v.id).collect();
-            let changes = audit::recent_for(c, "indicator_value", &ids, 40)?;
-            Ok((p, ind, vals, targets, counties, names, changes))
+            let changes = audit::recent_for_indicator(c, ind.id, 40)?;
+            Ok((p, ind, totals, vals, targets, counties, names, changes))
         })
         .await?;
     let rules = ind.rules()?;
     let cur = p.currency.clone();
     let fv = |v: f64| format_value(rules.unit, v, &cur);
 
-    // Periods (columns) in order, and per county the total per period.
+    let target_of: HashMap<String, f64> = targets
+        .iter()
+        .map(|t| (t.period.clone(), t.value))
+        .collect();
+    let total_of: HashMap<String, f64> = totals
+        .iter()
+        .map(|t| {
+            let v = match rules.county {
+                crate::domain::aggregation::CountyAggregation::Sum => t.sum,
+                crate::domain::aggregation::CountyAggregation::Mean => {
+                    t.sum / t.count.max(1) as f64
+                }
+            };
+            (t.period.clone(), v)
+        })
+        .collect();
+    let chart_model = TrendChart {
+        labels: totals.iter().map(|t| t.period.clone()).collect(),
+        actual: totals
+            .iter()
+            .map(|t| total_of.get(&t.period).copied())
+            .collect(),
+        target: totals
+            .iter()
+            .map(|t| target_of.get(&t.period).copied())
+            .collect(),
+    };
+    let svg = chart::chart(
+        &chart_model,
+        &format!("{} against its milestones", ind.code),
+        &|v| fv(v),
+    );
+
+    // Table columns: the periods with values in the window, oldest first.
     let mut periods: Vec<(chrono::NaiveDate, String)> = vals
         .iter()
         .map(|v| (v.period_start, v.period.clone()))
         .collect();
-    for t in &targets {
-        periods.push((t.period_start, t.period.clone()));
-    }
     periods.sort();
     periods.dedup();
-    let reported: Vec<(chrono::NaiveDate, String)> = periods
-        .iter()
-        .filter(|(_, id)| vals.iter().any(|v| &v.period == id))
-        .cloned()
-        .collect();
+    let hidden = totals.len().saturating_sub(periods.len());
     let mut by_county: BTreeMap<String, HashMap<String, Value>> = BTreeMap::new();
-    let mut totals: HashMap<String, Vec<f64>> = HashMap::new();
-    for v in vals.iter().filter(|v| v.disaggregation.is_empty()) {
+    for v in &vals {
         let county = counties.get(&v.location_id).cloned().unwrap_or_default();
         let who = v
             .entered_by
@@ -75,32 +114,8 @@ pub async fn show(db: &State<Db>, signed: &Signed, code: &str, icode: &str) -> A
             v.period.clone(),
             json!({ "value": fv(v.value), "status": v.status, "who": format!("{who}, {} · {}", format::date(v.entered_at.date()), v.status), "comment": v.comment }),
         );
-        if v.status == "submitted" || v.status == "approved" {
-            totals.entry(v.period.clone()).or_default().push(v.value);
-        }
     }
-    let target_of: HashMap<String, f64> = targets
-        .iter()
-        .map(|t| (t.period.clone(), t.value))
-        .collect();
-    let total_of = |p: &str| {
-        totals
-            .get(p)
-            .and_then(|vs| aggregate_counties(rules.county, vs))
-    };
-    let chart_model = TrendChart {
-        labels: reported.iter().map(|(_, p)| p.clone()).collect(),
-        actual: reported.iter().map(|(_, p)| total_of(p)).collect(),
-        target: reported
-            .iter()
-            .map(|(_, p)| target_of.get(p).copied())
-            .collect(),
-    };
-    let svg = chart::chart(
-        &chart_model,
-        &format!("{} against its milestones", ind.code),
-        &|v| fv(v),
-    );
+    let reported = periods;
     let rows: Vec<Value> = by_county
         .iter()
         .map(|(county, cells)| json!({ "county": county, "cells": reported.iter().map(|(_, p)| cells.get(p).cloned().unwrap_or(Value::Null)).collect::<Vec<_>>() }))
@@ -136,7 +151,8 @@ pub async fn show(db: &State<Db>, signed: &Signed, code: &str, icode: &str) -> A
             "chart": svg,
             "periods": reported.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(),
             "rows": rows,
-            "total_row": reported.iter().map(|(_, p)| total_of(p).map(fv).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
+            "total_row": reported.iter().map(|(_, p)| total_of.get(p).map(|v| fv(*v)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
+            "hidden_periods": hidden,
             "target_row": reported.iter().map(|(_, p)| target_of.get(p).map(|v| fv(*v)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
             "history": history,
         }),

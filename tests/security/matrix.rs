@@ -87,7 +87,7 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
             manager_only,
         ),
         (
-            "GET /programmes/<code>/indicators/<icode>",
+            "GET /programmes/<code>/indicators/<icode>?<all>",
             programme_detail,
         ),
         ("GET /programmes/<code>/milestones/new", manager_only),
@@ -232,6 +232,7 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .unwrap()
         .1
         .replace("?<next>", "")
+        .replace("?<all>", "")
         .replace("?<period>&<county>", "?period=2026Q4&county=all")
         .replace("/periods/<period>/<action>", "/periods/2026Q4/submit")
         .replace("/indicators/<icode>", "/indicators/LBP-0.1")
