@@ -93,18 +93,6 @@ pub fn insert_values(conn: &mut DbConn, rows: &[NewValue]) -> AppResult<usize> {
     Ok(n)
 }
 
-pub fn targets_of_programme(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<Target>> {
-    Ok(indicator_targets::table
-        .inner_join(indicators::table)
-        .filter(indicators::programme_id.eq(programme_id))
-        .order((
-            indicator_targets::indicator_id,
-            indicator_targets::period_start,
-        ))
-        .select(Target::as_select())
-        .load(conn)?)
-}
-
 /// Targets of the programme's indicators for periods starting on or after `since`.
 pub fn targets_since(
     conn: &mut DbConn,
@@ -117,28 +105,6 @@ pub fn targets_since(
         .filter(indicator_targets::period_start.ge(since))
         .select(Target::as_select())
         .load(conn)?)
-}
-
-/// For each indicator of the programme, the end date of the latest period with counted
-/// values. One grouped query over the (indicator_id, period_end) index.
-pub fn latest_period_ends(
-    conn: &mut DbConn,
-    programme_id: i32,
-) -> AppResult<Vec<(i32, NaiveDate)>> {
-    let rows: Vec<(i32, Option<NaiveDate>)> = indicator_values::table
-        .inner_join(indicators::table)
-        .filter(indicators::programme_id.eq(programme_id))
-        .filter(indicator_values::status.eq_any(COUNTED))
-        .group_by(indicator_values::indicator_id)
-        .select((
-            indicator_values::indicator_id,
-            diesel::dsl::max(indicator_values::period_end),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, d)| d.map(|d| (id, d)))
-        .collect())
 }
 
 pub fn count_of_programme(conn: &mut DbConn, programme_id: i32) -> AppResult<i64> {
@@ -161,37 +127,6 @@ pub fn of_period(
         .filter(indicator_values::period.eq(period))
         .select(IndicatorValue::as_select())
         .load(conn)?)
-}
-
-/// Sets a value's figure and comment if its version is still `version`; the new
-/// version is `version + 1` and the status is back to draft. Returns rows changed: 0
-/// means someone else changed it first.
-pub fn update_if_version(
-    conn: &mut DbConn,
-    id: i32,
-    version: i32,
-    value: f64,
-    comment: Option<&str>,
-    by: Option<i32>,
-    at: NaiveDateTime,
-) -> AppResult<usize> {
-    Ok(diesel::update(
-        indicator_values::table
-            .filter(indicator_values::id.eq(id))
-            .filter(indicator_values::version.eq(version)),
-    )
-    .set((
-        indicator_values::value.eq(value),
-        indicator_values::comment.eq(comment),
-        indicator_values::status.eq("draft"),
-        indicator_values::status_reason.eq(None::<String>),
-        indicator_values::entered_by.eq(by),
-        indicator_values::entered_at.eq(at),
-        indicator_values::reviewed_by.eq(None::<i32>),
-        indicator_values::reviewed_at.eq(None::<NaiveDateTime>),
-        indicator_values::version.eq(version + 1),
-    ))
-    .execute(conn)?)
 }
 
 pub fn delete_if_version(conn: &mut DbConn, id: i32, version: i32) -> AppResult<usize> {
