@@ -636,37 +636,66 @@ fn write(
     Ok(n)
 }
 
-fn status_audits<'a>(
-    actor: &'a Actor,
-    programme_id: i32,
-    rows: &[IndicatorValue],
+/// A move of a period's values from some statuses to another, as the workflow makes it.
+struct Transition<'a> {
+    from: &'a [&'a str],
+    to: &'a str,
+    /// The audit action per value, e.g. "value_submitted".
     action: &'a str,
-    to: &str,
-    reason: Option<&str>,
-) -> Vec<audit::Change<'a>> {
-    rows.iter()
-        .map(|v| audit::Change {
-            user_id: actor.user_id,
-            actor: &actor.name,
-            action,
-            entity: "indicator_value",
-            entity_id: Some(v.id),
-            programme_id: Some(programme_id),
-            before: Some(json!({ "status": v.status, "version": v.version })),
-            after: Some(json!({ "status": to, "version": v.version + 1, "reason": reason })),
-            detail: v.period.clone(),
-        })
-        .collect()
+    /// What the period lacks when nothing moved, e.g. "draft or returned values to submit".
+    nothing: &'a str,
+    reason: Option<&'a str>,
+    /// Who reviewed and when (approve, return).
+    reviewer: Option<(Option<i32>, NaiveDateTime)>,
 }
 
-fn refuse_if_locked(conn: &mut DbConn, programme: &Programme, period: &Period) -> AppResult<()> {
+/// Refused while the period is locked or when nothing would move; otherwise moves the
+/// values (each a new version) and audits each with its status before and after.
+/// Returns the values as they were.
+fn transition(
+    conn: &mut DbConn,
+    actor: &Actor,
+    programme: &Programme,
+    period: &Period,
+    t: Transition,
+) -> AppResult<Vec<IndicatorValue>> {
     if lock::current(conn, programme.id, &period.id())?.is_some() {
         return Err(AppError::Conflict(format!(
             "{} is approved and locked; a ministry M&E officer can unlock it, giving a reason.",
             period.id()
         )));
     }
-    Ok(())
+    let rows = values::set_status(
+        conn,
+        programme.id,
+        &period.id(),
+        t.from,
+        t.to,
+        t.reason,
+        t.reviewer,
+    )?;
+    if rows.is_empty() {
+        return Err(AppError::invalid(
+            "period",
+            format!("{} has no {}", period.id(), t.nothing),
+        ));
+    }
+    let audits: Vec<audit::Change> = rows
+        .iter()
+        .map(|v| audit::Change {
+            user_id: actor.user_id,
+            actor: &actor.name,
+            action: t.action,
+            entity: "indicator_value",
+            entity_id: Some(v.id),
+            programme_id: Some(programme.id),
+            before: Some(json!({ "status": v.status, "version": v.version })),
+            after: Some(json!({ "status": t.to, "version": v.version + 1, "reason": t.reason })),
+            detail: v.period.clone(),
+        })
+        .collect();
+    audit::record_many(conn, audits)?;
+    Ok(rows)
 }
 
 /// The manager sends the period's draft and returned values for approval.
@@ -676,36 +705,15 @@ pub fn submit(
     programme: &Programme,
     period: &Period,
 ) -> AppResult<usize> {
-    conn.transaction(|conn| {
-        refuse_if_locked(conn, programme, period)?;
-        let rows = values::set_status(
-            conn,
-            programme.id,
-            &period.id(),
-            &["draft", "returned"],
-            "submitted",
-            None,
-            None,
-        )?;
-        if rows.is_empty() {
-            return Err(AppError::invalid(
-                "period",
-                format!("{} has no draft or returned values to submit", period.id()),
-            ));
-        }
-        audit::record_many(
-            conn,
-            status_audits(
-                actor,
-                programme.id,
-                &rows,
-                "value_submitted",
-                "submitted",
-                None,
-            ),
-        )?;
-        Ok(rows.len())
-    })
+    let t = Transition {
+        from: &["draft", "returned"],
+        to: "submitted",
+        action: "value_submitted",
+        nothing: "draft or returned values to submit",
+        reason: None,
+        reviewer: None,
+    };
+    conn.transaction(|conn| Ok(transition(conn, actor, programme, period, t)?.len()))
 }
 
 /// The M&E officer approves the submitted values; the period is then locked. Refused
@@ -718,19 +726,14 @@ pub fn approve(
     now: NaiveDateTime,
 ) -> AppResult<usize> {
     conn.transaction(|conn| {
-        refuse_if_locked(conn, programme, period)?;
         let open = values::of_period(conn, programme.id, &period.id())?.into_iter().filter(|v| v.status == "draft" || v.status == "returned").count();
         if open > 0 {
             return Err(AppError::invalid("period", format!("{open} value(s) of {} are still draft or returned: the manager must submit them first", period.id())));
         }
-        let rows = values::set_status(conn, programme.id, &period.id(), &["submitted"], "approved", None, Some((actor.user_id, now)))?;
-        if rows.is_empty() {
-            return Err(AppError::invalid("period", format!("{} has no submitted values to approve", period.id())));
-        }
-        let mut audits = status_audits(actor, programme.id, &rows, "value_approved", "approved", None);
+        let t = Transition { from: &["submitted"], to: "approved", action: "value_approved", nothing: "submitted values to approve", reason: None, reviewer: Some((actor.user_id, now)) };
+        let rows = transition(conn, actor, programme, period, t)?;
         let lock_id = lock::lock(conn, programme.id, &period.id(), actor.user_id, now)?;
-        audits.push(audit::Change { user_id: actor.user_id, actor: &actor.name, action: "period_locked", entity: "period_lock", entity_id: Some(lock_id), programme_id: Some(programme.id), detail: period.id(), ..Default::default() });
-        audit::record_many(conn, audits)?;
+        audit::record(conn, audit::Change { user_id: actor.user_id, actor: &actor.name, action: "period_locked", entity: "period_lock", entity_id: Some(lock_id), programme_id: Some(programme.id), detail: period.id(), ..Default::default() })?;
         Ok(rows.len())
     })
 }
@@ -758,36 +761,15 @@ pub fn return_for_correction(
     now: NaiveDateTime,
 ) -> AppResult<usize> {
     let reason = require_reason(reason, "returning the values")?;
-    conn.transaction(|conn| {
-        refuse_if_locked(conn, programme, period)?;
-        let rows = values::set_status(
-            conn,
-            programme.id,
-            &period.id(),
-            &["submitted"],
-            "returned",
-            Some(&reason),
-            Some((actor.user_id, now)),
-        )?;
-        if rows.is_empty() {
-            return Err(AppError::invalid(
-                "period",
-                format!("{} has no submitted values to return", period.id()),
-            ));
-        }
-        audit::record_many(
-            conn,
-            status_audits(
-                actor,
-                programme.id,
-                &rows,
-                "value_returned",
-                "returned",
-                Some(&reason),
-            ),
-        )?;
-        Ok(rows.len())
-    })
+    let t = Transition {
+        from: &["submitted"],
+        to: "returned",
+        action: "value_returned",
+        nothing: "submitted values to return",
+        reason: Some(&reason),
+        reviewer: Some((actor.user_id, now)),
+    };
+    conn.transaction(|conn| Ok(transition(conn, actor, programme, period, t)?.len()))
 }
 
 /// The M&E officer unlocks an approved period, with a reason; audited.

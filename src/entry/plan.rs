@@ -113,13 +113,11 @@ pub fn save_milestone(
 ) -> AppResult<Saved<Milestone>> {
     let (id, base_version) = (existing.map(|e| e.0), existing.map(|e| e.1));
     conn.transaction(|conn| {
-        let mut errors = match check_milestone(f, today) {
-            Ok(_) => FieldErrors::new(),
-            Err(e) => e,
-        };
+        let checked = check_milestone(f, today);
+        let mut errors = checked.clone().err().unwrap_or_default();
         let result_id = output_id(conn, p, &f.output, &mut errors)?;
         let location_id = county_id(conn, p, &f.county, &mut errors)?;
-        let input = match check_milestone(f, today) {
+        let input = match checked {
             Ok(i) if errors.is_empty() => i,
             _ => return Ok(Saved::Invalid(errors)),
         };
@@ -170,10 +168,8 @@ pub fn save_activity(
 ) -> AppResult<Saved<Activity>> {
     let (id, base_version) = (existing.map(|e| e.0), existing.map(|e| e.1));
     conn.transaction(|conn| {
-        let mut errors = match check_activity(f, today) {
-            Ok(_) => FieldErrors::new(),
-            Err(e) => e,
-        };
+        let checked = check_activity(f, today);
+        let mut errors = checked.clone().err().unwrap_or_default();
         let result_id = output_id(conn, p, &f.output, &mut errors)?;
         let location_id = county_id(conn, p, &f.county, &mut errors)?;
         let lead = lead_id(conn, p, &f.lead, &mut errors)?;
@@ -181,7 +177,7 @@ pub fn save_activity(
         if let Some(other) = activity::of_programme(conn, p.id)?.into_iter().find(|a| a.code == code && Some(a.id) != id) {
             errors.insert("code", format!("{} already uses the code {code} (“{}”)", p.code, other.title));
         }
-        let input = match check_activity(f, today) {
+        let input = match checked {
             Ok(i) if errors.is_empty() => i,
             _ => return Ok(Saved::Invalid(errors)),
         };

@@ -23,6 +23,7 @@ use crate::domain::unit::format_value;
 use crate::entry::{self, Actor, CellInput, CellKey, EntryContext, Pick, SaveReport};
 use crate::error::{AppError, AppResult};
 use crate::models::{programme::Programme, user};
+use diesel::Connection;
 
 /// Above this many cells the grid shows one county at a time, to stay light on slow links.
 const ALL_COUNTIES_MAX_CELLS: usize = 120;
@@ -262,6 +263,24 @@ async fn load(db: &Db, signed: &Signed, code: &str, period: Option<&str>) -> App
     .await
 }
 
+/// The programme (if the user may do `p` in it) and the period: what the writing
+/// routes need before the entry service loads the period itself.
+async fn programme_period(
+    db: &Db,
+    signed: &Signed,
+    code: &str,
+    period: &str,
+    p: Permission,
+) -> AppResult<(Programme, Period)> {
+    let (code, period, access) = (code.to_string(), period.to_string(), signed.access.clone());
+    db.run(move |c| {
+        let prog = access.programme(c, &code, p)?;
+        let q = parse_period(Some(&period), &prog)?;
+        Ok((prog, q))
+    })
+    .await
+}
+
 fn page(
     signed: &Signed,
     l: &Loaded,
@@ -346,12 +365,8 @@ pub async fn save(
     form: CsrfForm<RawFields>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let fields = form.0;
-    let l = load(db, signed, code, Some(period)).await?;
-    if !signed.access.can(l.ctx.programme.id, Permission::Edit) {
-        return Err(AppError::Forbidden(
-            "Only the programme's managers enter values.".into(),
-        ));
-    }
+    let (ctx_programme, ctx_period) =
+        programme_period(db, signed, code, period, Permission::Edit).await?;
     let mut inputs = Vec::new();
     let mut typed = Typed::default();
     for (code_str, raw) in fields.with_prefix("v:") {
@@ -385,13 +400,15 @@ pub async fn save(
     }
     let submit = fields.get("action") == Some("submit");
     let who = actor(signed);
-    let (ctx_programme, ctx_period) = (l.ctx.programme.clone(), l.ctx.period);
     let report = {
         let (who, inputs) = (who.clone(), inputs);
         let (p, q) = (ctx_programme.clone(), ctx_period);
+        // One load of the period, inside the transaction that saves it.
         db.run(move |c| {
-            let ctx = EntryContext::load(c, p, q)?;
-            entry::save(c, &ctx, &who, &inputs, auth::now())
+            c.transaction(|c| {
+                let ctx = EntryContext::load(c, p, q)?;
+                entry::save_loaded(c, &ctx, &who, &inputs, auth::now(), entry::Mode::Write)
+            })
         })
         .await?
     };
@@ -450,13 +467,7 @@ pub async fn workflow(
             )))
         }
     };
-    let l = load(db, signed, code, Some(period)).await?;
-    let (p, q) = (l.ctx.programme.clone(), l.ctx.period);
-    if !signed.access.can(p.id, needed) {
-        return Err(AppError::Forbidden(
-            "Your role in this programme does not allow that.".into(),
-        ));
-    }
+    let (p, q) = programme_period(db, signed, code, period, needed).await?;
     let who = actor(signed);
     let reason = form.0.reason.unwrap_or_default();
     let action = action.to_string();
