@@ -243,7 +243,14 @@ fn figures_and_trends(
             indicator.id,
             TrendChart {
                 labels: recent.iter().map(|t| t.period.id()).collect(),
-                actual: recent.iter().map(|t| Some(combine(t))).collect(),
+                // A period still being reported is a gap, not a dip: the same rule as
+                // the latest figure.
+                actual: recent
+                    .iter()
+                    .map(|t| {
+                        (t.counted >= expected_counties(phases, &t.period)).then(|| combine(t))
+                    })
+                    .collect(),
                 target: recent
                     .iter()
                     .map(|t| targets.get(&(indicator.id, t.period.id())).copied())
