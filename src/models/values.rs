@@ -289,13 +289,14 @@ pub struct VersionedUpdate {
     pub comment: Option<String>,
 }
 
-/// Rows per batched UPDATE. Each CASE is a chain of WHENs evaluated per row, so the
-/// cost of a statement grows with the square of its rows: keep them short.
-const UPDATE_CHUNK: usize = 50;
+/// Rows per batched UPDATE: 4 parameters a row stays far below both backends' limits
+/// (SQLite 32,766, PostgreSQL 65,535) while a full period grid needs only a few
+/// statements.
+const UPDATE_CHUNK: usize = 500;
 
-/// Changes many values in few statements — `UPDATE … SET value = CASE id WHEN …` —
-/// each row only if still at its version. Returns rows changed; fewer than given means
-/// someone else changed one of them first (the caller rolls back).
+/// Changes many values in few statements — `UPDATE … FROM (VALUES …)`, a join on the
+/// primary key — each row only if still at its version. Returns rows changed; fewer than
+/// given means someone else changed one of them first (the caller rolls back).
 pub fn update_many(
     conn: &mut DbConn,
     rows: &[VersionedUpdate],
@@ -312,7 +313,8 @@ pub fn update_many(
     Ok(n)
 }
 
-/// The batched UPDATE for one backend; the two differ only in placeholder syntax.
+/// The batched UPDATE for one backend; the two differ only in placeholder syntax. Both
+/// name a VALUES list's columns column1, column2, … so one statement text serves both.
 macro_rules! update_chunk_fn {
     ($name:ident, $conn:ty, $placeholder:expr) => {
         fn $name(conn: &mut $conn, rows: &[VersionedUpdate], by: Option<i32>, at: NaiveDateTime) -> QueryResult<usize> {
@@ -323,39 +325,32 @@ macro_rules! update_chunk_fn {
                 k += 1;
                 placeholder(k)
             };
-            let mut sql = String::from("UPDATE indicator_values SET value = CASE id");
-            for _ in rows {
-                sql.push_str(&format!(" WHEN {} THEN {}", p(), p()));
-            }
-            sql.push_str(" END, comment = CASE id");
-            for _ in rows {
-                sql.push_str(&format!(" WHEN {} THEN {}", p(), p()));
-            }
-            sql.push_str(&format!(
-                " END, status = 'draft', status_reason = NULL, entered_by = {}, entered_at = {}, reviewed_by = NULL, reviewed_at = NULL, version = version + 1 WHERE id IN (",
+            let mut sql = format!(
+                "UPDATE indicator_values SET value = t.column3, comment = t.column4, status = 'draft', \
+                 status_reason = NULL, entered_by = {}, entered_at = {}, reviewed_by = NULL, \
+                 reviewed_at = NULL, version = version + 1 FROM (VALUES ",
                 p(),
                 p()
-            ));
-            let ins: Vec<String> = rows.iter().map(|_| p()).collect();
-            sql.push_str(&ins.join(", "));
-            sql.push_str(") AND version = CASE id");
-            for _ in rows {
-                sql.push_str(&format!(" WHEN {} THEN {}", p(), p()));
+            );
+            for (i, _) in rows.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("({}, {}, {}, {})", p(), p(), p(), p()));
             }
-            sql.push_str(" END");
-            let mut q = diesel::sql_query(sql).into_boxed();
+            sql.push_str(
+                ") AS t WHERE indicator_values.id = t.column1 AND indicator_values.version = t.column2",
+            );
+            let mut q = diesel::sql_query(sql)
+                .into_boxed()
+                .bind::<Nullable<Integer>, _>(by)
+                .bind::<Timestamp, _>(at);
             for r in rows {
-                q = q.bind::<Integer, _>(r.id).bind::<Double, _>(r.value);
-            }
-            for r in rows {
-                q = q.bind::<Integer, _>(r.id).bind::<Nullable<Text>, _>(r.comment.clone());
-            }
-            q = q.bind::<Nullable<Integer>, _>(by).bind::<Timestamp, _>(at);
-            for r in rows {
-                q = q.bind::<Integer, _>(r.id);
-            }
-            for r in rows {
-                q = q.bind::<Integer, _>(r.id).bind::<Integer, _>(r.version);
+                q = q
+                    .bind::<Integer, _>(r.id)
+                    .bind::<Integer, _>(r.version)
+                    .bind::<Double, _>(r.value)
+                    .bind::<Nullable<Text>, _>(r.comment.clone());
             }
             q.execute(conn)
         }
