@@ -16,6 +16,7 @@ pub mod entry;
 pub mod error;
 pub mod models;
 pub mod overview;
+pub mod report;
 pub mod secret;
 pub mod seed;
 pub mod web;

@@ -1,0 +1,400 @@
+//! Writing laid-out pages as PDF: printpdf turns the drawing into content streams and
+//! subsets the embedded fonts; lopdf then finishes the file the way a report needs
+//! it (nested outline, document properties, an ID derived from the content).
+//!
+//! printpdf names resources with a process-wide counter and stamps a random trailer
+//! ID, so left alone the same report would differ byte for byte between runs. Fonts
+//! are therefore registered under fixed names here, and the outline, info dictionary
+//! and ID are replaced.
+
+use lopdf::{Dictionary, Object, ObjectId, StringFormat};
+use printpdf::{
+    Color, FontId, Line, LineDashPattern, LineJoinStyle, LinePoint, Mm, Op, PaintMode, PdfDocument,
+    PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect,
+    TextItem, TextMatrix, WindingOrder,
+};
+use sha2::{Digest, Sha256};
+
+use super::fonts::{Face, Fonts};
+use super::layout::{Anchor, Item, Page, Pages, Rgb, PAGE_H};
+use super::{Document, RenderError};
+
+/// Resource names that are also valid subset tags (six capitals, ISO 32000-1 9.6.4),
+/// which printpdf derives from the font's resource name.
+const REGULAR: &str = "MPKREG";
+const BOLD: &str = "MPKBLD";
+
+pub(crate) fn write(doc: &Document, laid: &Pages, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
+    let mut pdf = PdfDocument::new(&doc.title);
+    for (id, face) in [(REGULAR, &fonts.regular), (BOLD, &fonts.bold)] {
+        pdf.resources
+            .fonts
+            .map
+            .insert(FontId(id.into()), PdfFont::new(face.parsed.clone()));
+    }
+    let pages = laid
+        .pages
+        .iter()
+        .map(|p| PdfPage::new(Mm(210.0), Mm(297.0), page_ops(p)))
+        .collect();
+    let opts = PdfSaveOptions {
+        optimize: false,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut warnings = Vec::new();
+    let mut lo = pdf
+        .with_pages(pages)
+        .to_lopdf_document(&opts, &mut warnings);
+    if let Some(w) = warnings
+        .iter()
+        .find(|w| w.severity == printpdf::PdfParseErrorSeverity::Error)
+    {
+        return Err(RenderError::Write(w.msg.clone()));
+    }
+    finish(&mut lo, doc, &laid.anchors)?;
+    lo.compress();
+    let mut out = Vec::new();
+    lo.save_to(&mut out)
+        .map_err(|e| RenderError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+fn colour(c: Rgb) -> Color {
+    Color::Rgb(printpdf::Rgb {
+        r: f32::from(c.0) / 255.0,
+        g: f32::from(c.1) / 255.0,
+        b: f32::from(c.2) / 255.0,
+        icc_profile: None,
+    })
+}
+
+fn point(x: f32, y: f32) -> Point {
+    Point {
+        x: Pt(x),
+        y: Pt(PAGE_H - y),
+    }
+}
+
+/// Graphics state already set in the content stream, so each change is written
+/// once instead of before every item.
+#[derive(Default)]
+struct Pen {
+    fill: Option<Rgb>,
+    stroke: Option<Rgb>,
+    width: Option<f32>,
+    dashed: Option<bool>,
+    font: Option<(Face, f32)>,
+    in_text: bool,
+}
+
+impl Pen {
+    fn fill(&mut self, ops: &mut Vec<Op>, c: Rgb) {
+        if self.fill != Some(c) {
+            ops.push(Op::SetFillColor { col: colour(c) });
+            self.fill = Some(c);
+        }
+    }
+
+    fn end_text(&mut self, ops: &mut Vec<Op>) {
+        if self.in_text {
+            ops.push(Op::EndTextSection);
+            self.in_text = false;
+        }
+    }
+}
+
+fn page_ops(page: &Page) -> Vec<Op> {
+    let mut ops = vec![Op::SetLineJoinStyle {
+        join: LineJoinStyle::Round,
+    }];
+    let mut pen = Pen::default();
+    for item in &page.items {
+        match item {
+            Item::Text {
+                x,
+                baseline,
+                size,
+                face,
+                colour: c,
+                text,
+            } => {
+                if text.is_empty() {
+                    continue;
+                }
+                if !pen.in_text {
+                    ops.push(Op::StartTextSection);
+                    pen.in_text = true;
+                }
+                if pen.font != Some((*face, *size)) {
+                    let id = match face {
+                        Face::Regular => REGULAR,
+                        Face::Bold => BOLD,
+                    };
+                    ops.push(Op::SetFont {
+                        font: PdfFontHandle::External(FontId(id.into())),
+                        size: Pt(*size),
+                    });
+                    pen.font = Some((*face, *size));
+                }
+                pen.fill(&mut ops, *c);
+                let p = point(*x, *baseline);
+                ops.push(Op::SetTextMatrix {
+                    matrix: TextMatrix::Translate(p.x, p.y),
+                });
+                ops.push(Op::ShowText {
+                    items: vec![TextItem::Text(text.clone())],
+                });
+            }
+            Item::Fill {
+                x,
+                y,
+                w,
+                h,
+                colour: c,
+            } => {
+                pen.end_text(&mut ops);
+                pen.fill(&mut ops, *c);
+                ops.push(Op::DrawRectangle {
+                    rectangle: Rect {
+                        x: Pt(*x),
+                        y: Pt(PAGE_H - y - h),
+                        width: Pt(*w),
+                        height: Pt(*h),
+                        mode: Some(PaintMode::Fill),
+                        winding_order: Some(WindingOrder::NonZero),
+                    },
+                });
+            }
+            Item::Stroke {
+                points,
+                width,
+                colour: c,
+                dashed,
+            } => {
+                pen.end_text(&mut ops);
+                if pen.stroke != Some(*c) {
+                    ops.push(Op::SetOutlineColor { col: colour(*c) });
+                    pen.stroke = Some(*c);
+                }
+                if pen.width != Some(*width) {
+                    ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+                    pen.width = Some(*width);
+                }
+                if pen.dashed != Some(*dashed) {
+                    let dash = if *dashed {
+                        LineDashPattern::new(0.0, &[4.0, 3.0])
+                    } else {
+                        LineDashPattern::solid()
+                    };
+                    ops.push(Op::SetLineDashPattern { dash });
+                    pen.dashed = Some(*dashed);
+                }
+                ops.push(Op::DrawLine {
+                    line: Line {
+                        points: points
+                            .iter()
+                            .map(|&(x, y)| LinePoint {
+                                p: point(x, y),
+                                bezier: false,
+                            })
+                            .collect(),
+                        is_closed: false,
+                    },
+                });
+            }
+            Item::Dot { x, y, r, colour: c } => {
+                pen.end_text(&mut ops);
+                pen.fill(&mut ops, *c);
+                ops.push(Op::DrawPolygon {
+                    polygon: circle(*x, *y, *r),
+                });
+            }
+        }
+    }
+    pen.end_text(&mut ops);
+    ops
+}
+
+/// A circle as four Bézier quarter arcs.
+fn circle(cx: f32, cy: f32, r: f32) -> Polygon {
+    const K: f32 = 0.552_284_8;
+    let k = K * r;
+    let p = |x: f32, y: f32, bezier: bool| LinePoint {
+        p: point(cx + x, cy + y),
+        bezier,
+    };
+    Polygon {
+        rings: vec![PolygonRing {
+            points: vec![
+                p(r, 0.0, false),
+                p(r, k, true),
+                p(k, r, true),
+                p(0.0, r, false),
+                p(-k, r, true),
+                p(-r, k, true),
+                p(-r, 0.0, false),
+                p(-r, -k, true),
+                p(-k, -r, true),
+                p(0.0, -r, false),
+                p(k, -r, true),
+                p(r, -k, true),
+                p(r, 0.0, false),
+            ],
+        }],
+        mode: PaintMode::Fill,
+        winding_order: WindingOrder::NonZero,
+    }
+}
+
+/// A PDF text string: plain bytes when ASCII, else UTF-16BE with its byte-order mark
+/// (what viewers need to show "Moyalé" in the properties and outline).
+fn text_string(s: &str) -> Object {
+    if s.is_ascii() {
+        return Object::String(s.as_bytes().to_vec(), StringFormat::Literal);
+    }
+    let mut bytes = vec![0xFE, 0xFF];
+    bytes.extend(s.encode_utf16().flat_map(u16::to_be_bytes));
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+fn finish(lo: &mut lopdf::Document, doc: &Document, anchors: &[Anchor]) -> Result<(), RenderError> {
+    let missing = |what: &str| RenderError::Write(format!("printpdf wrote no {what}"));
+    let date = doc.creation_date.format("D:%Y%m%d000000Z").to_string();
+    let mut info = Dictionary::new();
+    info.set("Title", text_string(&doc.title));
+    info.set("Author", text_string(&doc.author));
+    info.set("Subject", text_string(&doc.subject));
+    if !doc.keywords.is_empty() {
+        info.set("Keywords", text_string(&doc.keywords.join(", ")));
+    }
+    info.set("Creator", text_string("Mipaka"));
+    info.set(
+        "Producer",
+        text_string("Mipaka report renderer (printpdf 0.12)"),
+    );
+    info.set("CreationDate", Object::string_literal(date.clone()));
+    info.set("ModDate", Object::string_literal(date));
+    let info_id = lo.add_object(info);
+    lo.trailer.set("Info", Object::Reference(info_id));
+
+    // The previous info dictionary is left unreferenced; drop it rather than ship it.
+    lo.prune_objects();
+
+    let pages = lo.get_pages();
+    let outline = outline(lo, anchors, &pages);
+    let catalog = lo.catalog_mut().map_err(|_| missing("catalog"))?;
+    catalog.set("Lang", text_string("en-GB"));
+    let mut prefs = Dictionary::new();
+    prefs.set("DisplayDocTitle", Object::Boolean(true));
+    catalog.set("ViewerPreferences", Object::Dictionary(prefs));
+    catalog.remove(b"Outlines");
+    catalog.set("PageMode", Object::Name(b"UseNone".to_vec()));
+    if let Some(root) = outline {
+        catalog.set("Outlines", Object::Reference(root));
+        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    }
+
+    // Same content, same ID; both halves equal, as for a file never edited since.
+    let digest = Sha256::digest(format!("mipaka-report-v1 {doc:?}").as_bytes());
+    let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
+    lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+    Ok(())
+}
+
+/// The headings as a nested outline: level-1 entries open, deeper ones folded.
+/// Returns the outline root, or None when the document has no heading.
+fn outline(
+    lo: &mut lopdf::Document,
+    anchors: &[Anchor],
+    pages: &std::collections::BTreeMap<u32, ObjectId>,
+) -> Option<ObjectId> {
+    if anchors.is_empty() {
+        return None;
+    }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); anchors.len()];
+    let mut roots = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, a) in anchors.iter().enumerate() {
+        while stack.last().is_some_and(|&p| anchors[p].level >= a.level) {
+            stack.pop();
+        }
+        match stack.last() {
+            Some(&p) => children[p].push(i),
+            None => roots.push(i),
+        }
+        stack.push(i);
+    }
+
+    // Entries that show when their parent is open: the whole subtree if open.
+    fn shown(i: usize, children: &[Vec<usize>], open: &dyn Fn(usize) -> bool) -> i64 {
+        if !open(i) {
+            return 0;
+        }
+        children[i]
+            .iter()
+            .map(|&c| 1 + shown(c, children, open))
+            .sum()
+    }
+    let root_set: Vec<bool> = (0..anchors.len()).map(|i| roots.contains(&i)).collect();
+    let open = |i: usize| root_set[i];
+    let if_opened = |i: usize| -> i64 {
+        children[i]
+            .iter()
+            .map(|&c| 1 + shown(c, &children, &open))
+            .sum()
+    };
+
+    let root_id = lo.new_object_id();
+    let ids: Vec<ObjectId> = anchors.iter().map(|_| lo.new_object_id()).collect();
+    let mut lists: Vec<(ObjectId, &[usize])> = vec![(root_id, &roots)];
+    for (i, kids) in children.iter().enumerate() {
+        if !kids.is_empty() {
+            lists.push((ids[i], kids));
+        }
+    }
+    for (parent, list) in lists {
+        for (k, &i) in list.iter().enumerate() {
+            let a = &anchors[i];
+            let mut d = Dictionary::new();
+            d.set("Title", text_string(&a.title));
+            d.set("Parent", Object::Reference(parent));
+            if let Some(&page) = pages.get(&(a.page as u32 + 1)) {
+                d.set(
+                    "Dest",
+                    Object::Array(vec![
+                        Object::Reference(page),
+                        Object::Name(b"XYZ".to_vec()),
+                        Object::Null,
+                        Object::Real(PAGE_H - a.y + 6.0),
+                        Object::Null,
+                    ]),
+                );
+            }
+            if k > 0 {
+                d.set("Prev", Object::Reference(ids[list[k - 1]]));
+            }
+            if let Some(&next) = list.get(k + 1) {
+                d.set("Next", Object::Reference(ids[next]));
+            }
+            if let (Some(&first), Some(&last)) = (children[i].first(), children[i].last()) {
+                d.set("First", Object::Reference(ids[first]));
+                d.set("Last", Object::Reference(ids[last]));
+                let n = if_opened(i);
+                d.set("Count", Object::Integer(if open(i) { n } else { -n }));
+            }
+            lo.objects.insert(ids[i], Object::Dictionary(d));
+        }
+    }
+    let mut root = Dictionary::new();
+    root.set("Type", Object::Name(b"Outlines".to_vec()));
+    root.set("First", Object::Reference(ids[roots[0]]));
+    root.set("Last", Object::Reference(ids[*roots.last()?]));
+    root.set(
+        "Count",
+        Object::Integer(roots.iter().map(|&r| 1 + shown(r, &children, &open)).sum()),
+    );
+    lo.objects.insert(root_id, Object::Dictionary(root));
+    Some(root_id)
+}

@@ -1,0 +1,510 @@
+//! Pagination, robustness and determinism of the whole renderer, and — when poppler
+//! and qpdf are installed — what PDF readers make of the file.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+
+use super::fonts::Fonts;
+use super::layout::{
+    column_widths, layout, Item, Pages, BODY_BOTTOM, BODY_TOP, CONTENT_W, MARGIN_X, PAGE_H, PAGE_W,
+};
+use super::sample::{self, LONG_TITLE, LONG_WORD};
+use super::*;
+
+fn fonts() -> &'static Fonts {
+    Fonts::get().unwrap()
+}
+
+fn doc(blocks: Vec<Block>) -> Document {
+    Document {
+        title: "Test report".into(),
+        author: "Mipaka tests".into(),
+        subject: "Layout".into(),
+        keywords: Vec::new(),
+        header: "Deris Wanaag · 2026Q3".into(),
+        notice: None,
+        footer_left: "Version 1 · data 00000000".into(),
+        creation_date: NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+        blocks,
+    }
+}
+
+fn table(rows: usize, cell: impl Fn(usize) -> String) -> Table {
+    Table {
+        columns: vec![
+            Column::new("Code", Width::Points(50.0), Align::Left),
+            Column::new("Indicator title", Width::Share(1.0), Align::Left),
+            Column::new("Achieved", Width::Points(60.0), Align::Right),
+        ],
+        rows: (0..rows)
+            .map(|i| {
+                vec![
+                    Cell::new(format!("R{i:03}")),
+                    Cell::new(cell(i)),
+                    Cell::toned(format!("{i}"), Tone::Green),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn text_of(item: &Item) -> &str {
+    match item {
+        Item::Text { text, .. } => text,
+        _ => "",
+    }
+}
+
+/// Text items on a page, as (text, top, bottom, left, right) boxes.
+fn text_boxes(pages: &Pages, page: usize) -> Vec<(String, f32, f32, f32, f32)> {
+    pages.pages[page]
+        .items
+        .iter()
+        .filter_map(|it| match it {
+            Item::Text {
+                x,
+                baseline,
+                size,
+                face,
+                text,
+                ..
+            } => {
+                let w = fonts().width(*face, *size, text);
+                Some((
+                    text.clone(),
+                    baseline - 0.76 * size,
+                    baseline + 0.24 * size,
+                    *x,
+                    x + w,
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Nothing past the margins, nothing in the header or footer band except the
+/// running header and footer, and no two lines of text overlapping.
+fn assert_tidy(pages: &Pages) {
+    for (p, page) in pages.pages.iter().enumerate() {
+        let boxes = text_boxes(pages, p);
+        for (text, top, bottom, left, right) in &boxes {
+            assert!(
+                *left >= MARGIN_X - 0.01 && *right <= PAGE_W - MARGIN_X + 0.01,
+                "page {p}: {text:?} runs past the margin ({left}..{right})"
+            );
+            let running = *bottom < BODY_TOP || *top > BODY_BOTTOM;
+            if running {
+                assert!(!page.cover, "page {p}: header text on the cover: {text:?}");
+                assert!(*top > 30.0 && *bottom < PAGE_H - 30.0, "page {p}: {text:?}");
+            }
+        }
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart = a.2 <= b.1 + 0.01
+                    || b.2 <= a.1 + 0.01
+                    || a.4 <= b.3 + 0.01
+                    || b.4 <= a.3 + 0.01;
+                assert!(apart, "page {p}: {:?} overlaps {:?}", a.0, b.0);
+            }
+        }
+        for item in &page.items {
+            if let Item::Fill { y, h, .. } = item {
+                if !page.cover {
+                    assert!(
+                        *y >= 30.0 && y + h <= BODY_BOTTOM + 0.01,
+                        "page {p}: {item:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_table_split_over_pages_repeats_its_header_on_each() {
+    let blocks = vec![Block::Table(table(150, |i| {
+        format!("Border post staff trained, cohort {i}")
+    }))];
+    let pages = layout(&doc(blocks), fonts());
+    assert!(pages.pages.len() >= 3, "{} pages", pages.pages.len());
+    let mut seen = Vec::new();
+    for (p, page) in pages.pages.iter().enumerate() {
+        let texts: Vec<&str> = page.items.iter().map(text_of).collect();
+        let header = texts.iter().position(|t| *t == "Indicator title");
+        let first_row = texts.iter().position(|t| t.starts_with('R'));
+        assert!(header.is_some(), "page {p} has no table header");
+        assert!(header < first_row, "page {p}: header comes first");
+        seen.extend(
+            texts
+                .iter()
+                .filter(|t| t.starts_with('R'))
+                .map(|t| t.to_string()),
+        );
+    }
+    let expected: Vec<String> = (0..150).map(|i| format!("R{i:03}")).collect();
+    assert_eq!(seen, expected, "every row once, in order");
+    assert_tidy(&pages);
+}
+
+#[test]
+fn long_titles_and_words_wrap_inside_their_cells_and_rows_grow() {
+    let blocks = vec![Block::Table(table(3, |i| match i {
+        0 => LONG_TITLE.into(),
+        1 => LONG_WORD.into(),
+        _ => "short".into(),
+    }))];
+    let pages = layout(&doc(blocks), fonts());
+    assert_eq!(pages.pages.len(), 1);
+    let boxes = text_boxes(&pages, 0);
+    let title_lines = boxes
+        .iter()
+        .filter(|b| b.0.len() > 3 && LONG_TITLE.contains(&b.0))
+        .count();
+    assert!(title_lines >= 4, "the 300-character title wraps: {boxes:?}");
+    let widths = column_widths(&table(0, |_| String::new()).columns, CONTENT_W);
+    let title_right = MARGIN_X + widths[0] + widths[1];
+    for (text, _, _, left, right) in &boxes {
+        if left >= &(MARGIN_X + widths[0]) && left < &title_right {
+            assert!(*right <= title_right, "{text:?} leaves its column");
+        }
+    }
+    assert_tidy(&pages);
+}
+
+#[test]
+fn a_row_taller_than_a_page_continues_on_the_next_under_the_header() {
+    let huge = "Reported by the county commissioner. ".repeat(400);
+    let pages = layout(
+        &doc(vec![Block::Table(table(2, |_| huge.clone()))]),
+        fonts(),
+    );
+    assert!(pages.pages.len() >= 4, "{} pages", pages.pages.len());
+    for page in &pages.pages {
+        assert!(page.items.iter().any(|it| text_of(it) == "Indicator title"));
+    }
+    assert_tidy(&pages);
+}
+
+#[test]
+fn an_empty_table_says_so_under_its_header() {
+    let t = Table {
+        columns: table(0, |_| String::new()).columns,
+        rows: Vec::new(),
+    };
+    let pages = layout(
+        &doc(vec![Block::Table(t), Block::Table(Table::default())]),
+        fonts(),
+    );
+    let texts: Vec<&str> = pages.pages[0].items.iter().map(text_of).collect();
+    assert!(texts.contains(&"Indicator title"));
+    assert!(texts.contains(&"No entries."));
+}
+
+#[test]
+fn a_cover_alone_is_one_page_without_header_or_footer() {
+    let d = doc(vec![Block::Cover(Cover {
+        title: "Deris Wanaag annual report".into(),
+        subtitle: "2026".into(),
+        lines: vec![("Period".into(), "2026".into())],
+        banner: Some("Demonstration data".into()),
+    })]);
+    let pages = layout(&d, fonts());
+    assert_eq!(pages.pages.len(), 1);
+    assert!(pages.pages[0].cover);
+    assert!(!pages
+        .texts()
+        .any(|(_, it)| text_of(it).starts_with("Page ")));
+    assert_tidy(&pages);
+    render(&d).unwrap();
+}
+
+#[test]
+fn nothing_at_all_still_gives_one_numbered_page() {
+    let pages = layout(&doc(Vec::new()), fonts());
+    assert_eq!(pages.pages.len(), 1);
+    assert!(pages.texts().any(|(_, it)| text_of(it) == "Page 1 of 1"));
+    render(&doc(Vec::new())).unwrap();
+}
+
+#[test]
+fn every_page_after_the_cover_is_numbered_out_of_the_total() {
+    let pages = layout(&sample::document(), fonts());
+    let n = pages.pages.len();
+    assert!(pages.pages[0].cover);
+    for (i, page) in pages.pages.iter().enumerate().skip(1) {
+        let label = format!("Page {} of {n}", i + 1);
+        assert!(page.items.iter().any(|it| text_of(it) == label), "{label}");
+        assert!(page
+            .items
+            .iter()
+            .any(|it| text_of(it) == "Version 2 · data a1b2c3d4"));
+        assert!(page
+            .items
+            .iter()
+            .any(|it| text_of(it) == "Demonstration data"));
+    }
+    assert_tidy(&pages);
+}
+
+#[test]
+fn the_sample_report_has_about_thirty_pages_and_stays_tidy() {
+    let pages = layout(&sample::document(), fonts());
+    assert!(
+        (24..=40).contains(&pages.pages.len()),
+        "{} pages",
+        pages.pages.len()
+    );
+    assert_tidy(&pages);
+}
+
+#[test]
+fn a_heading_is_never_left_alone_at_the_foot_of_a_page() {
+    let filler = "Joint patrols continued along the Mandera triangle. ".repeat(12);
+    let mut blocks = Vec::new();
+    for i in 0..40 {
+        blocks.push(Block::Heading {
+            level: 2,
+            text: format!("Section {i}"),
+        });
+        blocks.push(Block::Paragraph(filler.clone()));
+    }
+    let pages = layout(&doc(blocks), fonts());
+    for (p, page) in pages.pages.iter().enumerate() {
+        let body: Vec<&Item> = page
+            .items
+            .iter()
+            .filter(|it| matches!(it, Item::Text { baseline, .. } if *baseline > BODY_TOP && *baseline < BODY_BOTTOM))
+            .collect();
+        let last = body.last().map(|it| text_of(it)).unwrap_or_default();
+        assert!(
+            !last.starts_with("Section "),
+            "page {p} ends with heading {last:?}"
+        );
+    }
+}
+
+#[test]
+fn headings_become_nested_anchors_on_the_pages_they_land_on() {
+    let pages = layout(&sample::document(), fonts());
+    let levels: Vec<u8> = pages.anchors.iter().map(|a| a.level).collect();
+    assert_eq!(levels[0], 1);
+    assert!(levels.contains(&2) && levels.contains(&3));
+    for a in &pages.anchors {
+        let on_page = pages.pages[a.page]
+            .items
+            .iter()
+            .any(|it| a.title.starts_with(text_of(it)) && !text_of(it).is_empty());
+        assert!(on_page, "{} not on page {}", a.title, a.page);
+    }
+}
+
+#[test]
+fn fixed_columns_shrink_when_they_do_not_fit() {
+    let cols = |w: Vec<Width>| -> Vec<Column> {
+        w.into_iter()
+            .map(|w| Column::new("x", w, Align::Left))
+            .collect()
+    };
+    let w = column_widths(
+        &cols(vec![
+            Width::Points(100.0),
+            Width::Share(1.0),
+            Width::Share(3.0),
+        ]),
+        500.0,
+    );
+    assert_eq!(w, vec![100.0, 100.0, 300.0]);
+    let w = column_widths(
+        &cols(vec![
+            Width::Points(400.0),
+            Width::Points(400.0),
+            Width::Share(1.0),
+        ]),
+        500.0,
+    );
+    assert!(
+        (w.iter().sum::<f32>() - 500.0).abs() < 0.01 && w[2] >= 36.0,
+        "{w:?}"
+    );
+    let w = column_widths(
+        &cols(vec![Width::Points(f32::NAN), Width::Share(-1.0)]),
+        500.0,
+    );
+    assert_eq!(w, vec![0.0, 500.0]);
+}
+
+#[test]
+fn the_same_document_gives_the_same_bytes() {
+    let d = sample::document();
+    let a = render(&d).unwrap();
+    let b = render(&d).unwrap();
+    assert!(a == b, "two renders differ");
+    let mut changed = d.clone();
+    changed.footer_left = "Version 3 · data 99999999".into();
+    assert_ne!(render(&changed).unwrap(), a);
+}
+
+#[test]
+fn the_file_carries_its_date_and_no_other() {
+    let bytes = render(&sample::document()).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.starts_with("%PDF-"));
+    let dates: Vec<&str> = text
+        .match_indices("(D:")
+        .map(|(i, _)| &text[i + 1..i + 11])
+        .collect();
+    assert_eq!(dates, vec!["D:20261009", "D:20261009"]);
+}
+
+#[test]
+fn a_thirty_page_report_stays_small() {
+    let bytes = render(&sample::document()).unwrap();
+    assert!(bytes.len() < 300 * 1024, "{} bytes", bytes.len());
+}
+
+/// Writes the sample report to target/report-sample.pdf for a person to look at, and
+/// prints how long rendering takes (a measurement, not an assertion: run it with
+/// `cargo test --release --lib report::render::tests::sample_report -- --nocapture`).
+#[test]
+fn sample_report_written_for_review() {
+    let d = sample::document();
+    let bytes = render(&d).unwrap();
+    let runs = 5;
+    let start = Instant::now();
+    for _ in 0..runs {
+        std::hint::black_box(render(&d).unwrap());
+    }
+    let per = start.elapsed() / runs;
+    let pages = layout(&d, fonts()).pages.len();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("report-sample.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    eprintln!(
+        "sample report: {pages} pages, {} KB, rendered in {per:?} (mean of {runs}); written to {}",
+        bytes.len() / 1024,
+        path.display()
+    );
+}
+
+fn tool(name: &str) -> Option<PathBuf> {
+    let out = Command::new("which").arg(name).output().ok()?;
+    out.status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+fn run(cmd: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(cmd).args(args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// What real PDF readers make of the file. CI installs qpdf and poppler-utils; on a
+/// machine without them each check says plainly that it was skipped.
+#[test]
+fn pdf_readers_accept_the_file_and_find_the_text() {
+    let d = sample::document();
+    let bytes = render(&d).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let file = path.to_str().unwrap();
+    let pages = layout(&d, fonts()).pages.len();
+
+    match tool("qpdf") {
+        Some(qpdf) => {
+            let (ok, out) = run(&qpdf, &["--check", file]);
+            assert!(ok, "qpdf --check failed:\n{out}");
+            assert!(
+                out.contains("No syntax or stream encoding errors found")
+                    && !out.to_lowercase().contains("warning"),
+                "qpdf --check reported problems:\n{out}"
+            );
+        }
+        None => eprintln!("SKIPPED: qpdf is not installed, so `qpdf --check` did not run"),
+    }
+
+    match tool("pdffonts") {
+        Some(pdffonts) => {
+            let (ok, out) = run(&pdffonts, &[file]);
+            assert!(ok, "{out}");
+            let fonts: Vec<&str> = out.lines().skip(2).collect();
+            assert_eq!(fonts.len(), 2, "regular and bold:\n{out}");
+            for line in fonts {
+                let cols: Vec<&str> = line.split_whitespace().collect();
+                // name type encoding emb sub uni object ID
+                let emb = cols[cols.len() - 5];
+                assert_eq!(emb, "yes", "not embedded: {line}");
+                assert!(line.contains("DejaVuSans"), "{line}");
+            }
+        }
+        None => eprintln!("SKIPPED: pdffonts is not installed, so font embedding was not checked"),
+    }
+
+    match tool("pdfinfo") {
+        Some(pdfinfo) => {
+            let (ok, out) = run(&pdfinfo, &[file]);
+            assert!(ok, "{out}");
+            assert!(
+                out.contains("Land Border Programme — progress report 2026Q3 (v2)"),
+                "{out}"
+            );
+            assert!(
+                out.contains("Ministry of Interior and National Administration"),
+                "{out}"
+            );
+            assert!(out.contains(&format!("Pages:           {pages}")), "{out}");
+            assert!(out.contains("A4"), "{out}");
+        }
+        None => eprintln!("SKIPPED: pdfinfo is not installed, so the properties were not checked"),
+    }
+
+    match tool("pdftotext") {
+        Some(pdftotext) => {
+            let (ok, out) = run(&pdftotext, &["-layout", file, "-"]);
+            assert!(ok, "{out}");
+            for needle in [
+                "£1,250,000 (KSh 209,375,000)",
+                "Moyalé",
+                "Dádaab",
+                "Ñancy Wanjiru",
+                "✓ Green",
+                "▲ Amber",
+                "✗ Red",
+                "○ No data",
+                &format!("Page 2 of {pages}"),
+                &format!("Page {pages} of {pages}"),
+                "Version 2 · data a1b2c3d4",
+            ] {
+                assert!(out.contains(needle), "{needle:?} missing from the text");
+            }
+            // The county table runs over several pages; each one starts with its header.
+            let is_row = |l: &str| l.trim_start().starts_with("LBP-") && l.contains('%');
+            let table_pages: Vec<&str> = out
+                .split('\u{c}')
+                .filter(|p| p.lines().any(is_row))
+                .collect();
+            assert!(table_pages.len() >= 3, "{} table pages", table_pages.len());
+            for page in &table_pages {
+                let header = page.lines().position(|l| {
+                    l.contains("Code") && l.contains("Indicator") && l.contains("County")
+                });
+                let row = page.lines().position(is_row);
+                assert!(
+                    header.is_some() && header < row,
+                    "no header above the rows:\n{page}"
+                );
+            }
+        }
+        None => eprintln!("SKIPPED: pdftotext is not installed, so the text was not checked"),
+    }
+}
