@@ -91,6 +91,7 @@ pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
     let rocket = rocket::custom(figment)
         .manage(db)
         .manage(settings)
+        .manage(web::ReportsDir(config.reports_dir.clone()))
         .attach(Template::fairing());
     Ok(api::mount(web::mount(rocket)))
 }

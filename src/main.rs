@@ -54,6 +54,28 @@ enum Command {
         #[arg(long, default_value = "GEN")]
         prefix: String,
     },
+    /// Write a progress report as PDF (for scheduled runs), or issue it.
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// The programme's code (donor reports).
+    #[arg(long)]
+    programme: Option<String>,
+    /// donor: one programme, FCDO-style; ministry: all programmes, county by county.
+    #[arg(long, default_value = "donor")]
+    kind: String,
+    /// The reporting period, e.g. 2026Q3, 2026S1, 2026, 2026July (Kenyan fiscal year).
+    #[arg(long)]
+    period: String,
+    /// Where to write the PDF.
+    #[arg(short = 'o', long = "output")]
+    output: std::path::PathBuf,
+    /// Issue it: keep it under the reports folder as the next version, record and audit
+    /// it (as "command line"); without this a draft is written.
+    #[arg(long)]
+    issue: bool,
 }
 
 #[derive(Args)]
@@ -93,6 +115,7 @@ fn main() -> ExitCode {
             Command::Seed { .. } => seed_demo(config),
             Command::CreateUser(args) => create_user(config, args),
             Command::Generate { values, prefix } => generate(config, values, &prefix),
+            Command::Report(args) => report(config, args),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -247,6 +270,81 @@ fn generate(config: Config, values: usize, prefix: &str) -> AppResult<()> {
         g.values,
         config.database.describe(),
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn report(config: Config, args: ReportArgs) -> AppResult<()> {
+    use mipaka::domain::period::Period;
+    use mipaka::report::issue::{self, Kind, Subject};
+    let started = std::time::Instant::now();
+    let kind = Kind::parse(&args.kind).ok_or_else(|| {
+        AppError::invalid(
+            "kind",
+            format!("--kind {:?}: expected donor or ministry", args.kind),
+        )
+    })?;
+    let period = Period::parse(&args.period).map_err(|e| {
+        AppError::invalid(
+            "period",
+            format!("--period {:?}: {}", args.period, e.reason()),
+        )
+    })?;
+    let db = open(&config)?;
+    let mut conn = db.get()?;
+    if !migrations::pending(&mut conn)?.is_empty() {
+        return Err(AppError::Config(
+            "the database has pending migrations: run `mipaka migrate` first".into(),
+        ));
+    }
+    let subject = match (kind, &args.programme) {
+        (Kind::Donor, Some(code)) => {
+            Subject::Donor(mipaka::models::programme::by_code(&mut conn, code)?)
+        }
+        (Kind::Donor, None) => {
+            return Err(AppError::invalid(
+                "programme",
+                "a donor report needs --programme CODE",
+            ))
+        }
+        (Kind::Ministry, _) => Subject::Ministry,
+    };
+    let (what, bytes) = if args.issue {
+        let who = mipaka::entry::Actor {
+            user_id: None,
+            name: "command line".into(),
+        };
+        let r = issue::issue(
+            &mut conn,
+            &config.reports_dir,
+            &subject,
+            period,
+            &who,
+            mipaka::auth::now(),
+        )?;
+        let bytes = issue::read_issued(&config.reports_dir, &r)?;
+        (
+            format!(
+                "Issued version {} (kept as {}, sha256 {})",
+                r.version,
+                config.reports_dir.join(&r.file_path).display(),
+                r.sha256
+            ),
+            bytes,
+        )
+    } else {
+        (
+            "Draft".to_string(),
+            issue::draft(&mut conn, &subject, period)?.1,
+        )
+    };
+    std::fs::write(&args.output, &bytes)
+        .map_err(|e| AppError::invalid("output", format!("{}: {e}", args.output.display())))?;
+    println!(
+        "{what}: wrote {} ({} bytes) in {:.0} ms.",
+        args.output.display(),
+        bytes.len(),
+        started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(())
 }

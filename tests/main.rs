@@ -6,4 +6,5 @@ mod api;
 mod browser;
 mod entry;
 mod foundation;
+mod reports;
 mod security;

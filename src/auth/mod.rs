@@ -82,8 +82,11 @@ impl Access {
     /// Administrators read every programme (they manage them) but change figures only
     /// through a role they hold.
     pub fn can(&self, programme_id: i32, p: Permission) -> bool {
-        let admin_reads =
-            self.is_admin && matches!(p, Permission::ViewDashboard | Permission::ViewDetail);
+        let admin_reads = self.is_admin
+            && matches!(
+                p,
+                Permission::ViewDashboard | Permission::ViewDetail | Permission::DownloadReports
+            );
         admin_reads || any_allows(&self.roles_in(programme_id), p)
     }
 

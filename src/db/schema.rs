@@ -289,6 +289,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    period_narratives (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        period -> Text,
+        achievements -> Text,
+        issues -> Text,
+        risks -> Text,
+        updated_by -> Nullable<Integer>,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(programme_organisations -> programmes (programme_id));
@@ -330,4 +344,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     period_locks,
     csv_uploads,
+    period_narratives,
 );

@@ -3,9 +3,11 @@
 pub mod activity;
 pub mod audit;
 pub mod framework;
+pub mod issued;
 pub mod location;
 pub mod lock;
 pub mod milestone;
+pub mod narrative;
 pub mod organisation;
 pub mod programme;
 pub mod session;

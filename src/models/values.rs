@@ -436,3 +436,93 @@ pub fn targets_of_indicator(conn: &mut DbConn, indicator_id: i32) -> AppResult<V
         .select(Target::as_select())
         .load(conn)?)
 }
+
+/// One county's approved total for one period: what reports are built from.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct ApprovedFigure {
+    pub indicator_id: i32,
+    pub location_id: i32,
+    pub period: String,
+    pub value: f64,
+}
+
+/// Approved county totals (no disaggregated parts) of the programme for periods lying
+/// within `from`..=`to`.
+pub fn approved_between(
+    conn: &mut DbConn,
+    programme_id: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<ApprovedFigure>> {
+    Ok(indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_values::disaggregation.eq(""))
+        .filter(indicator_values::status.eq("approved"))
+        .filter(indicator_values::period_start.ge(from))
+        .filter(indicator_values::period_end.le(to))
+        .select((
+            indicator_values::indicator_id,
+            indicator_values::location_id,
+            indicator_values::period,
+            indicator_values::value,
+        ))
+        .load(conn)?)
+}
+
+/// Approved county totals summed per indicator and period, for periods starting within
+/// `from`..=`to`: the reports' charts over time without reading every county row.
+pub fn approved_totals_between(
+    conn: &mut DbConn,
+    programme_id: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<PeriodSum>> {
+    use diesel::sql_types::{Date, Integer};
+    const SQL: &str = "SELECT v.indicator_id AS indicator_id, v.period AS period, v.period_start AS period_start, \
+        CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, COUNT(*) AS approved \
+        FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
+        WHERE i.programme_id = {P1} AND v.disaggregation = '' AND v.period_start >= {P2} \
+        AND v.period_start <= {P3} AND v.status = 'approved' \
+        GROUP BY v.indicator_id, v.period, v.period_start";
+    Ok(crate::db_run!(conn: {
+        let sql = crate::db::placeholders(conn, SQL);
+        diesel::sql_query(sql)
+            .bind::<Integer, _>(programme_id)
+            .bind::<Date, _>(from)
+            .bind::<Date, _>(to)
+            .load::<PeriodSum>(conn)?
+    }))
+}
+
+/// Targets of the programme's indicators for periods starting within `from`..=`to`.
+pub fn targets_between(
+    conn: &mut DbConn,
+    programme_id: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<Target>> {
+    Ok(indicator_targets::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_targets::period_start.ge(from))
+        .filter(indicator_targets::period_start.le(to))
+        .select(Target::as_select())
+        .load(conn)?)
+}
+
+/// When the newest approved figure of the programme up to `to` was approved: the
+/// report's "data as of", taken from the data so that the same data gives the same file.
+pub fn approved_as_of(
+    conn: &mut DbConn,
+    programme_id: i32,
+    to: NaiveDate,
+) -> AppResult<Option<NaiveDateTime>> {
+    Ok(indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_values::status.eq("approved"))
+        .filter(indicator_values::period_end.le(to))
+        .select(diesel::dsl::max(indicator_values::reviewed_at))
+        .first::<Option<NaiveDateTime>>(conn)?)
+}

@@ -37,24 +37,27 @@ struct PhaseLine {
 pub async fn index(db: &State<Db>, signed: &Signed) -> AppResult<Template> {
     let today = super::today();
     let access = signed.access.clone();
-    let cards = db
+    let (cards, county_reports) = db
         .run(move |conn| {
             let mut cards = Vec::new();
-            for p in programme::all(conn)?
-                .into_iter()
-                .filter(|p| access.sees(p.id))
-            {
+            let all = programme::all(conn)?;
+            // The ministry's county reports cover every programme.
+            let county_reports = !all.is_empty()
+                && all
+                    .iter()
+                    .all(|p| access.can(p.id, crate::domain::access::Permission::ViewDetail));
+            for p in all.into_iter().filter(|p| access.sees(p.id)) {
                 let o = ProgrammeOverview::load(conn, p)?;
                 cards.push(card(&o, today));
             }
-            Ok(cards)
+            Ok((cards, county_reports))
         })
         .await?;
     let demo = cards.iter().any(|c| c.is_demo);
     Ok(render(
         "home",
         Some(signed),
-        json!({ "cards": cards, "demo": demo }),
+        json!({ "cards": cards, "demo": demo, "county_reports": county_reports }),
     ))
 }
 

@@ -13,7 +13,10 @@ mod home;
 mod indicator;
 mod plan;
 mod programme;
+mod reports;
 mod view;
+
+pub use reports::ReportsDir;
 
 use rocket::fairing::AdHoc;
 use rocket::http::{ContentType, Header};
@@ -62,6 +65,15 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 csv::page,
                 csv::preview,
                 csv::commit,
+                reports::programme_page,
+                reports::programme_draft,
+                reports::save_narrative,
+                reports::issue_programme,
+                reports::programme_download,
+                reports::ministry_page,
+                reports::ministry_draft,
+                reports::issue_ministry,
+                reports::ministry_download,
             ],
         )
         .register("/", catchers())

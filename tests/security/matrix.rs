@@ -54,6 +54,10 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
     let manager_only = [
         SignIn, NotFound, Forbidden, Forbidden, Forbidden, Allowed, Forbidden,
     ];
+    // Ministry reports cover every programme: detail access to all of them.
+    let ministry_read = [
+        SignIn, NotFound, NotFound, Allowed, Allowed, Allowed, Allowed,
+    ];
     BTreeMap::from([
         ("GET /", signed_in),
         ("GET /health", [Public; 7]),
@@ -103,6 +107,23 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("GET /programmes/<code>/csv", manager_only),
         ("POST /programmes/<code>/csv/preview", manager_only),
         ("POST /programmes/<code>/csv/commit", manager_only),
+        ("GET /programmes/<code>/reports?<period>", programme_read),
+        ("GET /programmes/<code>/reports/<id>", programme_read),
+        (
+            "GET /programmes/<code>/reports/draft?<period>",
+            manager_only,
+        ),
+        ("POST /programmes/<code>/reports/narrative", manager_only),
+        ("POST /programmes/<code>/reports/issue", manager_only),
+        ("GET /reports?<period>", ministry_read),
+        ("GET /reports/draft?<period>", ministry_read),
+        ("GET /reports/<id>", ministry_read),
+        (
+            "POST /reports/issue",
+            [
+                SignIn, NotFound, NotFound, Forbidden, Allowed, Forbidden, Forbidden,
+            ],
+        ),
         ("GET /api/v1/openapi.json", [Public; 7]),
         ("GET /api/v1/programmes/<code>/results", programme_detail),
         ("GET /api/v1/programmes/<code>/indicators", programme_detail),
@@ -140,10 +161,13 @@ struct Fixture {
     activity: i32,
     target_user: i32,
     target_grant: i32,
+    /// An issued donor report of LBP and an issued ministry report.
+    donor_report: i32,
+    ministry_report: i32,
     tokens: BTreeMap<&'static str, (i32, String)>,
 }
 
-fn setup(db: &Db) -> Fixture {
+fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
     let mut c = db.get().unwrap();
     let outsider = user::create(
         &mut c,
@@ -204,7 +228,28 @@ fn setup(db: &Db) -> Fixture {
                 .0,
         );
     }
+    let mut issued = |subject| {
+        let who = mipaka::entry::Actor {
+            user_id: None,
+            name: "matrix".into(),
+        };
+        let q = mipaka::domain::period::Period::parse("2026Q2").unwrap();
+        mipaka::report::issue::issue(
+            &mut c,
+            &t.config.reports_dir,
+            &subject,
+            q,
+            &who,
+            mipaka::auth::now(),
+        )
+        .unwrap()
+        .id
+    };
+    let donor_report = issued(mipaka::report::issue::Subject::Donor(lbp.clone()));
+    let ministry_report = issued(mipaka::report::issue::Subject::Ministry);
     Fixture {
+        donor_report,
+        ministry_report,
         revocable,
         value: (v.id, v.value, v.version),
         upload,
@@ -243,7 +288,14 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         )
         .replace("/values/<id>", &format!("/values/{}", f.value.0))
         .replace("/milestones/<id>", &format!("/milestones/{}", f.milestone))
-        .replace("/activities/<id>", &format!("/activities/{}", f.activity));
+        .replace("/activities/<id>", &format!("/activities/{}", f.activity))
+        .replace("/reports?<period>", "/reports?period=2026Q2")
+        .replace("/reports/draft?<period>", "/reports/draft?period=2026Q2")
+        .replace(
+            "/programmes/<code>/reports/<id>",
+            &format!("/programmes/<code>/reports/{}", f.donor_report),
+        )
+        .replace("/reports/<id>", &format!("/reports/{}", f.ministry_report));
     let own_token = f.revocable.get(who).copied().unwrap_or(1);
     let path = path
         .replace("/programmes/<code>", "/programmes/LBP")
@@ -266,6 +318,10 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         "POST /admin/users/<id>/password" => "password=another-long-password".into(),
         "POST /admin/users/<id>/status" => "active=true".into(),
         "POST /programmes/<code>/csv/commit" => format!("upload={}", f.upload),
+        "POST /programmes/<code>/reports/narrative" => {
+            format!("period=2026Q2&achievements=Trained+{who}&issues=&risks=")
+        }
+        "POST /programmes/<code>/reports/issue" | "POST /reports/issue" => "period=2026Q2".into(),
         "POST /api/v1/programmes/<code>/values" => {
             r#"{"indicator":"LBP-0.1","period":"2026Q4","county":"040","value":3}"#.into()
         }
@@ -291,7 +347,7 @@ fn judge(status: Status, location: Option<&str>, api: bool) -> Expect {
 on_both_backends! {
     fn every_route_answers_each_role_as_the_table_says(t) {
         let db = t.with_demo();
-        let fixture = setup(&db);
+        let fixture = setup(&t, &db);
         let expected = table();
 
         let probe = t.client(db.clone());
@@ -352,7 +408,7 @@ on_both_backends! {
 on_both_backends! {
     fn every_form_post_without_the_csrf_token_is_refused(t) {
         let db = t.with_demo();
-        let fixture = setup(&db);
+        let fixture = setup(&t, &db);
         let client = t.client(db.clone());
         let csrf = sign_in(&client, "admin", password("admin"));
         // Every form post of the pages (the API takes bearer tokens, not forms).

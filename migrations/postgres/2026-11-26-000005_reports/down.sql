@@ -1,0 +1,2 @@
+DROP INDEX issued_reports_version;
+DROP TABLE period_narratives;

@@ -1,0 +1,723 @@
+//! The donor progress report for one programme and reporting period, shaped like an
+//! FCDO logframe review: cover, summary with output scores and the manager's narrative,
+//! results with indicator tables and charts, milestones, activities, budget, and the
+//! figures by county.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::figures::{self, PeriodFigures, ReportFigure};
+use super::render::{Align, Block, Cell, Chart, Column, Cover, Document, Table, Tone, Width};
+use super::text::{self, rag_cell, value};
+use crate::db::DbConn;
+use crate::domain::period::Period;
+use crate::domain::score::{overall_score, suggest_output_score, OutputScore, SCORE_RULE};
+use crate::domain::unit::format_minor;
+use crate::error::{AppError, AppResult};
+use crate::models::activity::{self, Activity};
+use crate::models::framework::{self, level_rank, ResultRow};
+use crate::models::milestone::{self, Milestone};
+use crate::models::narrative::{self, Texts};
+use crate::models::programme::{self, PhaseWithCounties, Programme};
+use crate::models::{location, organisation, values};
+
+/// Everything the donor report prints, read from the database in one go.
+pub struct DonorReport {
+    pub programme: Programme,
+    pub period: Period,
+    pub phases: Vec<PhaseWithCounties>,
+    pub partners: Vec<(String, Vec<String>)>,
+    pub data_as_of: Option<NaiveDateTime>,
+    /// The logframe in reading order, with each result's depth.
+    pub results: Vec<(usize, ResultRow)>,
+    pub figures: PeriodFigures,
+    pub narrative: Texts,
+    pub milestones: Vec<Milestone>,
+    pub activities: Vec<Activity>,
+    pub county_names: HashMap<i32, String>,
+    pub organisation_names: HashMap<i32, String>,
+}
+
+/// How the report is labelled: a draft, or an issued version with its date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issue {
+    Draft,
+    Issued { version: i32, on: NaiveDate },
+}
+
+impl DonorReport {
+    pub fn load(conn: &mut DbConn, programme: Programme, period: Period) -> AppResult<DonorReport> {
+        check_period(&programme, &period)?;
+        let phases = programme::phases_of(conn, programme.id)?;
+        let figures = figures::load(conn, &programme, &phases, &period)?;
+        let mut partners: Vec<(String, Vec<String>)> = Vec::new();
+        for (role, org) in organisation::partners_of(conn, programme.id)? {
+            let label = organisation::role_label(&role).to_string();
+            match partners.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, names)) => names.push(org.name),
+                None => partners.push((label, vec![org.name])),
+            }
+        }
+        let results = reading_order(framework::results_of(conn, programme.id)?);
+        let narrative = narrative::of_period(conn, programme.id, &period.id())?
+            .map(|n| n.texts())
+            .unwrap_or_default();
+        let mut milestones = milestone::of_programme(conn, programme.id)?;
+        milestones.sort_by_key(|m| (m.due_date, m.id));
+        let mut activities = activity::of_programme(conn, programme.id)?;
+        activities.sort_by(|a, b| a.code.cmp(&b.code).then(a.id.cmp(&b.id)));
+        let county_names = location::counties(conn)?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        let organisation_names = organisation::all(conn)?
+            .into_iter()
+            .map(|o| (o.id, o.short_name))
+            .collect();
+        let data_as_of = values::approved_as_of(conn, programme.id, period.end())?;
+        Ok(DonorReport {
+            programme,
+            period,
+            phases,
+            partners,
+            data_as_of,
+            results,
+            figures,
+            narrative,
+            milestones,
+            activities,
+            county_names,
+            organisation_names,
+        })
+    }
+
+    fn county(&self, id: Option<i32>) -> String {
+        id.and_then(|i| self.county_names.get(&i).cloned())
+            .unwrap_or_else(|| "All counties".into())
+    }
+
+    fn figures_of(&self, result_id: i32) -> Vec<&ReportFigure> {
+        self.figures
+            .figures
+            .iter()
+            .filter(|f| f.indicator.result_id == result_id)
+            .collect()
+    }
+
+    /// Each output's suggested score from its indicators' % achieved.
+    pub fn output_scores(&self) -> Vec<(&ResultRow, Option<OutputScore>)> {
+        self.results
+            .iter()
+            .filter(|(_, r)| r.level == "output")
+            .map(|(_, r)| {
+                let percents: Vec<f64> = self
+                    .figures_of(r.id)
+                    .iter()
+                    .filter_map(|f| f.percent)
+                    .collect();
+                (r, suggest_output_score(&percents))
+            })
+            .collect()
+    }
+
+    pub fn overall_score(&self) -> Option<OutputScore> {
+        let weighted: Vec<(f64, OutputScore)> = self
+            .output_scores()
+            .into_iter()
+            .filter_map(|(r, s)| Some((r.impact_weighting.unwrap_or(0.0), s?)))
+            .collect();
+        overall_score(&weighted)
+    }
+
+    /// The report as a document to render. The body comes first so that its hash, the
+    /// short "data" code in the footer, covers exactly what the report shows.
+    pub fn document(&self, issue: Issue) -> Document {
+        let body = self.body();
+        let hash = text::short_hash(&body);
+        let p = &self.programme;
+        let (version_line, footer_version, date) = match issue {
+            Issue::Draft => (
+                "Draft — not issued".to_string(),
+                "Draft".to_string(),
+                self.data_as_of
+                    .map(|d| d.date())
+                    .unwrap_or(self.period.end()),
+            ),
+            Issue::Issued { version, on } => (
+                format!("Version {version}, issued {}", text::date(on)),
+                format!("Version {version}"),
+                on,
+            ),
+        };
+        let mut lines = vec![
+            ("Programme".to_string(), format!("{} ({})", p.name, p.code)),
+            (
+                "Reporting period".to_string(),
+                format!(
+                    "{} ({})",
+                    self.period.label(),
+                    text::date_range(self.period.start(), self.period.end())
+                ),
+            ),
+        ];
+        if let Some(ph) = figures::phase_of(&self.phases, &self.period) {
+            lines.push((
+                "Phase".to_string(),
+                format!("{} — {} counties", ph.phase.name, ph.counties.len()),
+            ));
+        }
+        for (role, names) in &self.partners {
+            lines.push((role.clone(), names.join("; ")));
+        }
+        lines.push((
+            "Data as of".to_string(),
+            self.data_as_of
+                .map(|d| format!("{} (latest approval)", text::date(d.date())))
+                .unwrap_or_else(|| "No approved figures yet".into()),
+        ));
+        lines.push(("Report".to_string(), version_line));
+        lines.push(("Data code".to_string(), hash.clone()));
+        let mut blocks = vec![Block::Cover(Cover {
+            title: p.name.clone(),
+            subtitle: format!("Progress report — {}", self.period.label()),
+            lines,
+            banner: p
+                .is_demo
+                .then(|| "Demonstration data: the figures in this report are illustrative, not real programme results.".to_string()),
+        })];
+        blocks.extend(body);
+        Document {
+            title: format!("{} — progress report {}", p.name, self.period.id()),
+            author: "Mipaka programme tracker".into(),
+            subject: format!(
+                "Donor progress report of {} ({}) for {}",
+                p.name,
+                p.code,
+                self.period.label()
+            ),
+            keywords: vec![p.code.clone(), self.period.id(), "progress report".into()],
+            header: format!("{} · {}", p.name, self.period.label()),
+            notice: p.is_demo.then(|| "Demonstration data".to_string()),
+            footer_left: format!("{footer_version} · data {hash}"),
+            creation_date: date,
+            blocks,
+        }
+    }
+
+    fn body(&self) -> Vec<Block> {
+        let mut b = Vec::new();
+        self.summary(&mut b);
+        self.results_section(&mut b);
+        self.milestones_section(&mut b);
+        self.activities_section(&mut b);
+        self.budget_section(&mut b);
+        self.annex(&mut b);
+        b
+    }
+
+    fn summary(&self, b: &mut Vec<Block>) {
+        let f = &self.figures.figures;
+        let count =
+            |r: crate::domain::achievement::Rag| f.iter().filter(|x| x.rag == Some(r)).count();
+        use crate::domain::achievement::Rag;
+        let unrated = f.iter().filter(|x| x.rag.is_none()).count();
+        let open_late = self
+            .milestones
+            .iter()
+            .filter(|m| m.is_overdue(self.period.end() + chrono::Days::new(1)))
+            .count();
+        let done = self
+            .milestones
+            .iter()
+            .filter(|m| m.status == "completed")
+            .count();
+        let (budget, spend) = self.budget();
+        b.push(Block::Heading {
+            level: 1,
+            text: "1. Summary".into(),
+        });
+        b.push(Block::KeyValues(vec![
+            (
+                "Overall suggested score".into(),
+                self.overall_score()
+                    .map(|s| format!("{} — {}", s.as_str(), s.description()))
+                    .unwrap_or_else(|| "Not yet scored (no output has rated indicators)".into()),
+            ),
+            (
+                "Indicators".into(),
+                format!(
+                    "{} in all: {} {} on track, {} {} slightly off track, {} {} off track, {} not rated",
+                    f.len(),
+                    Tone::Green.symbol(),
+                    count(Rag::Green),
+                    Tone::Amber.symbol(),
+                    count(Rag::Amber),
+                    Tone::Red.symbol(),
+                    count(Rag::Red),
+                    unrated
+                ),
+            ),
+            (
+                "Programme milestones".into(),
+                format!("{done} of {} completed; {open_late} overdue at the end of the period", self.milestones.len()),
+            ),
+            (
+                "Budget and spend".into(),
+                format!(
+                    "{} spent of {} ({})",
+                    format_minor(spend, &self.programme.currency),
+                    format_minor(budget, &self.programme.currency),
+                    burn(budget, spend)
+                ),
+            ),
+        ]));
+        b.push(Block::Heading {
+            level: 2,
+            text: "Output scores".into(),
+        });
+        let rows = self
+            .output_scores()
+            .into_iter()
+            .map(|(r, s)| {
+                vec![
+                    Cell::new(&r.code),
+                    Cell::new(&r.statement),
+                    Cell::new(
+                        r.impact_weighting
+                            .map(|w| format!("{w:.0}%"))
+                            .unwrap_or_else(|| "—".into()),
+                    ),
+                    Cell::new(s.map(|s| s.as_str()).unwrap_or("—")),
+                ]
+            })
+            .collect();
+        b.push(Block::Table(Table {
+            columns: vec![
+                Column::new("Output", Width::Points(60.0), Align::Left),
+                Column::new("Statement", Width::Share(1.0), Align::Left),
+                Column::new("Impact weighting", Width::Points(70.0), Align::Right),
+                Column::new("Suggested score", Width::Points(70.0), Align::Center),
+            ],
+            rows,
+        }));
+        b.push(Block::Note(SCORE_RULE.into()));
+        for (title, text) in [
+            ("Key achievements", &self.narrative.achievements),
+            ("Issues", &self.narrative.issues),
+            ("Risks", &self.narrative.risks),
+        ] {
+            b.push(Block::Heading {
+                level: 2,
+                text: title.into(),
+            });
+            b.push(if text.trim().is_empty() {
+                Block::Note(format!(
+                    "No {} recorded by the programme manager for this period.",
+                    title.to_lowercase()
+                ))
+            } else {
+                Block::Paragraph(text.trim().to_string())
+            });
+        }
+        let risky: Vec<Vec<Cell>> = self
+            .results
+            .iter()
+            .filter(|(_, r)| r.risk_rating.is_some() || !r.assumptions.is_empty())
+            .map(|(_, r)| {
+                vec![
+                    Cell::new(&r.code),
+                    Cell::new(r.risk_rating.clone().unwrap_or_else(|| "—".into())),
+                    Cell::new(&r.assumptions),
+                ]
+            })
+            .collect();
+        if !risky.is_empty() {
+            b.push(Block::Spacer(6.0));
+            b.push(Block::Table(Table {
+                columns: vec![
+                    Column::new("Result", Width::Points(60.0), Align::Left),
+                    Column::new("Risk rating", Width::Points(70.0), Align::Left),
+                    Column::new("Assumptions", Width::Share(1.0), Align::Left),
+                ],
+                rows: risky,
+            }));
+        }
+    }
+
+    fn results_section(&self, b: &mut Vec<Block>) {
+        b.push(Block::PageBreak);
+        b.push(Block::Heading {
+            level: 1,
+            text: "2. Results".into(),
+        });
+        b.push(Block::Note(format!(
+            "Achieved figures are approved values for {}, combined across the phase's counties by each indicator's own rule. A figure is shown only when every county is approved; otherwise the row says how many are. % achieved is against the milestone for the period. {}",
+            self.period.label(),
+            self.programme.thresholds().describe()
+        )));
+        let currency = &self.programme.currency;
+        for (_, r) in &self.results {
+            let level = match r.level.as_str() {
+                "impact" => "Impact",
+                "outcome" => "Outcome",
+                _ => "Output",
+            };
+            b.push(Block::Heading {
+                level: 2,
+                text: format!("{level} {}: {}", r.code, r.statement),
+            });
+            let figs = self.figures_of(r.id);
+            if figs.is_empty() {
+                b.push(Block::Note("No indicators.".into()));
+                continue;
+            }
+            let rows = figs
+                .iter()
+                .map(|f| {
+                    let unit = f.rules.unit;
+                    let achieved = match f.value {
+                        Some(v) => value(unit, Some(v), currency),
+                        None if f.expected == 0 => "—".into(),
+                        None => format!("{} of {} counties approved", f.counties, f.expected),
+                    };
+                    vec![
+                        Cell::new(format!("{} {}", f.indicator.code, f.indicator.title)),
+                        Cell::new(value(unit, f.indicator.baseline_value, currency)),
+                        Cell::new(value(unit, f.milestone, currency)),
+                        Cell::new(achieved),
+                        Cell::new(value(unit, f.indicator.end_target, currency)),
+                        Cell::new(text::percent(f.percent)),
+                        rag_cell(f.rag),
+                    ]
+                })
+                .collect();
+            b.push(Block::Table(Table {
+                columns: vec![
+                    // Code and title share a column: figures need the width more.
+                    Column::new("Indicator", Width::Share(1.0), Align::Left),
+                    Column::new("Baseline", Width::Points(56.0), Align::Right),
+                    Column::new("Milestone", Width::Points(62.0), Align::Right),
+                    Column::new("Achieved", Width::Points(64.0), Align::Right),
+                    Column::new("End target", Width::Points(62.0), Align::Right),
+                    Column::new("%", Width::Points(34.0), Align::Right),
+                    Column::new("RAG", Width::Points(50.0), Align::Left),
+                ],
+                rows,
+            }));
+            for f in figs.iter().filter(|f| f.indicator.is_key) {
+                b.push(Block::Chart(Chart {
+                    title: format!(
+                        "{} {} — achieved against milestones",
+                        f.indicator.code, f.indicator.title
+                    ),
+                    chart: f.history.clone(),
+                    unit: Some(f.rules.unit.label().to_string()),
+                }));
+            }
+        }
+    }
+
+    fn milestones_section(&self, b: &mut Vec<Block>) {
+        let end = self.period.end();
+        b.push(Block::Heading {
+            level: 1,
+            text: "3. Programme milestones".into(),
+        });
+        if self.milestones.is_empty() {
+            b.push(Block::Note(
+                "The programme has no milestones recorded.".into(),
+            ));
+            return;
+        }
+        let codes: HashMap<i32, &str> = self
+            .results
+            .iter()
+            .map(|(_, r)| (r.id, r.code.as_str()))
+            .collect();
+        let rows = self
+            .milestones
+            .iter()
+            .map(|m| {
+                let late = m.is_open() && m.due_date <= end;
+                let status = milestone::status_label(&m.status);
+                vec![
+                    Cell::new(&m.title),
+                    Cell::new(
+                        m.result_id
+                            .and_then(|r| codes.get(&r).copied())
+                            .unwrap_or("—"),
+                    ),
+                    Cell::new(self.county(m.location_id)),
+                    Cell::new(text::date(m.due_date)),
+                    if late {
+                        Cell::toned(
+                            format!("{} {status}, overdue", Tone::Red.symbol()),
+                            Tone::Red,
+                        )
+                    } else if m.status == "completed" {
+                        Cell::toned(format!("{} {status}", Tone::Green.symbol()), Tone::Green)
+                    } else {
+                        Cell::new(status)
+                    },
+                    Cell::new(
+                        m.completed_date
+                            .map(text::date)
+                            .unwrap_or_else(|| "—".into()),
+                    ),
+                ]
+            })
+            .collect();
+        b.push(Block::Table(Table {
+            columns: vec![
+                Column::new("Milestone", Width::Share(1.0), Align::Left),
+                Column::new("Output", Width::Points(44.0), Align::Left),
+                Column::new("County", Width::Points(62.0), Align::Left),
+                Column::new("Due", Width::Points(58.0), Align::Left),
+                Column::new("Status", Width::Points(80.0), Align::Left),
+                Column::new("Done", Width::Points(58.0), Align::Left),
+            ],
+            rows,
+        }));
+    }
+
+    fn activities_section(&self, b: &mut Vec<Block>) {
+        let end = self.period.end();
+        b.push(Block::Heading {
+            level: 1,
+            text: "4. Activities".into(),
+        });
+        if self.activities.is_empty() {
+            b.push(Block::Note(
+                "The programme has no activities recorded.".into(),
+            ));
+            return;
+        }
+        let late = self.activities.iter().filter(|a| a.is_late(end)).count();
+        b.push(Block::Paragraph(format!(
+            "{} activities; {late} late at the end of the period (not finished by their planned end, or finished after it).",
+            self.activities.len()
+        )));
+        let rows = self
+            .activities
+            .iter()
+            .map(|a| {
+                let status = activity::status_label(&a.status);
+                vec![
+                    Cell::new(&a.code),
+                    Cell::new(&a.title),
+                    Cell::new(
+                        a.lead_organisation_id
+                            .and_then(|i| self.organisation_names.get(&i).cloned())
+                            .unwrap_or_default(),
+                    ),
+                    Cell::new(self.county(a.location_id)),
+                    Cell::new(text::date_range(a.planned_start, a.planned_end)),
+                    if a.is_late(end) {
+                        Cell::toned(format!("{} {status}, late", Tone::Red.symbol()), Tone::Red)
+                    } else {
+                        Cell::new(status)
+                    },
+                    Cell::new(format!("{}%", a.percent_complete)),
+                ]
+            })
+            .collect();
+        b.push(Block::Table(Table {
+            columns: vec![
+                Column::new("Code", Width::Points(40.0), Align::Left),
+                Column::new("Activity", Width::Share(1.0), Align::Left),
+                Column::new("Lead", Width::Points(50.0), Align::Left),
+                Column::new("County", Width::Points(58.0), Align::Left),
+                Column::new("Planned", Width::Points(72.0), Align::Left),
+                Column::new("Status", Width::Points(66.0), Align::Left),
+                Column::new("Done", Width::Points(34.0), Align::Right),
+            ],
+            rows,
+        }));
+    }
+
+    fn budget(&self) -> (i64, i64) {
+        (
+            self.activities.iter().map(|a| a.budget_minor).sum(),
+            self.activities.iter().map(|a| a.spend_minor).sum(),
+        )
+    }
+
+    fn budget_section(&self, b: &mut Vec<Block>) {
+        let c = &self.programme.currency;
+        let (budget, spend) = self.budget();
+        b.push(Block::Heading {
+            level: 1,
+            text: "5. Budget and spend".into(),
+        });
+        b.push(Block::KeyValues(vec![
+            ("Budget (all activities)".into(), format_minor(budget, c)),
+            ("Spent to date".into(), format_minor(spend, c)),
+            ("Burn rate".into(), burn(budget, spend)),
+        ]));
+        let mut by_output: Vec<(String, i64, i64)> = Vec::new();
+        let codes: HashMap<i32, &str> = self
+            .results
+            .iter()
+            .map(|(_, r)| (r.id, r.code.as_str()))
+            .collect();
+        for a in &self.activities {
+            let code = a
+                .result_id
+                .and_then(|r| codes.get(&r).map(|c| c.to_string()))
+                .unwrap_or_else(|| "Programme-wide".into());
+            match by_output.iter_mut().find(|(c, _, _)| *c == code) {
+                Some(row) => {
+                    row.1 += a.budget_minor;
+                    row.2 += a.spend_minor;
+                }
+                None => by_output.push((code, a.budget_minor, a.spend_minor)),
+            }
+        }
+        by_output.sort();
+        let rows = by_output
+            .into_iter()
+            .map(|(code, bu, sp)| {
+                vec![
+                    Cell::new(code),
+                    Cell::new(format_minor(bu, c)),
+                    Cell::new(format_minor(sp, c)),
+                    Cell::new(burn(bu, sp)),
+                ]
+            })
+            .collect();
+        b.push(Block::Table(Table {
+            columns: vec![
+                Column::new("Output", Width::Share(1.0), Align::Left),
+                Column::new("Budget", Width::Points(100.0), Align::Right),
+                Column::new("Spent", Width::Points(100.0), Align::Right),
+                Column::new("Burn rate", Width::Points(60.0), Align::Right),
+            ],
+            rows,
+        }));
+    }
+
+    fn annex(&self, b: &mut Vec<Block>) {
+        b.push(Block::PageBreak);
+        b.push(Block::Heading {
+            level: 1,
+            text: "Annex: figures by county".into(),
+        });
+        let counties = &self.figures.counties;
+        if counties.is_empty() {
+            b.push(Block::Note(
+                "No phase of the programme covers this period.".into(),
+            ));
+            return;
+        }
+        b.push(Block::Note(format!(
+            "Approved values for {} by county; — where a county has no approved value.",
+            self.period.label()
+        )));
+        let currency = &self.programme.currency;
+        // A matrix reads best while the counties fit across the page; beyond that each
+        // indicator lists its counties in a wrapped line.
+        if counties.len() <= 7 {
+            let mut columns = vec![Column::new("Indicator", Width::Share(1.0), Align::Left)];
+            columns.extend(
+                counties
+                    .iter()
+                    .map(|c| Column::new(&c.name, Width::Points(52.0), Align::Right)),
+            );
+            let rows = self
+                .figures
+                .figures
+                .iter()
+                .map(|f| {
+                    let mut row = vec![Cell::new(format!(
+                        "{} {}",
+                        f.indicator.code, f.indicator.title
+                    ))];
+                    row.extend(
+                        f.by_county
+                            .iter()
+                            .map(|(_, v)| Cell::new(value(f.rules.unit, *v, currency))),
+                    );
+                    row
+                })
+                .collect();
+            b.push(Block::Table(Table { columns, rows }));
+        } else {
+            let rows = self
+                .figures
+                .figures
+                .iter()
+                .map(|f| {
+                    let list: Vec<String> = f
+                        .by_county
+                        .iter()
+                        .map(|(id, v)| {
+                            format!(
+                                "{} {}",
+                                self.county_names.get(id).map(String::as_str).unwrap_or("?"),
+                                value(f.rules.unit, *v, currency)
+                            )
+                        })
+                        .collect();
+                    vec![
+                        Cell::new(format!("{} {}", f.indicator.code, f.indicator.title)),
+                        Cell::new(list.join(" · ")),
+                    ]
+                })
+                .collect();
+            b.push(Block::Table(Table {
+                columns: vec![
+                    Column::new("Indicator", Width::Share(1.0), Align::Left),
+                    Column::new("Counties", Width::Share(2.0), Align::Left),
+                ],
+                rows,
+            }));
+        }
+    }
+}
+
+fn burn(budget: i64, spend: i64) -> String {
+    if budget > 0 {
+        format!("{:.0}%", spend as f64 * 100.0 / budget as f64)
+    } else {
+        "—".into()
+    }
+}
+
+/// A report period must be a whole period inside the programme.
+pub fn check_period(programme: &Programme, period: &Period) -> AppResult<()> {
+    if period.start() < programme.start_date || period.start() > programme.end_date {
+        return Err(AppError::invalid(
+            "period",
+            format!(
+                "{} ({}) is outside {}, which runs {} to {}",
+                period.id(),
+                period.label(),
+                programme.code,
+                text::date(programme.start_date),
+                text::date(programme.end_date)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Impact first, then each outcome followed by its outputs.
+fn reading_order(results: Vec<ResultRow>) -> Vec<(usize, ResultRow)> {
+    fn walk(all: &[ResultRow], r: &ResultRow, depth: usize, out: &mut Vec<(usize, ResultRow)>) {
+        out.push((depth, r.clone()));
+        let mut children: Vec<&ResultRow> =
+            all.iter().filter(|c| c.parent_id == Some(r.id)).collect();
+        children.sort_by_key(|c| (c.position, c.id));
+        for c in children {
+            walk(all, c, depth + 1, out);
+        }
+    }
+    let mut roots: Vec<&ResultRow> = results.iter().filter(|r| r.parent_id.is_none()).collect();
+    roots.sort_by_key(|r| (level_rank(&r.level), r.position, r.id));
+    let mut out = Vec::new();
+    for r in roots {
+        walk(&results, r, 0, &mut out);
+    }
+    out
+}

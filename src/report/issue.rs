@@ -1,0 +1,235 @@
+//! Building, issuing and keeping reports. Issuing writes the PDF once under the reports
+//! folder (never over an existing file) and records its period, version, SHA-256,
+//! issuer and time; a download reads the same bytes back and checks them against the
+//! recorded hash. A correction is a new version, never a changed file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+
+use super::donor::{DonorReport, Issue};
+use super::ministry::MinistryReport;
+use super::render::{self, Document};
+use super::text;
+use crate::db::DbConn;
+use crate::domain::period::Period;
+use crate::entry::Actor;
+use crate::error::{AppError, AppResult};
+use crate::models::audit;
+use crate::models::issued::{self, IssuedReport, NewIssued};
+use crate::models::programme::Programme;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Donor,
+    Ministry,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Donor => "donor",
+            Kind::Ministry => "ministry",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s.trim() {
+            "donor" => Some(Kind::Donor),
+            "ministry" => Some(Kind::Ministry),
+            _ => None,
+        }
+    }
+}
+
+/// What a report is about: a programme's donor report, or the ministry's across all.
+pub enum Subject {
+    Donor(Programme),
+    Ministry,
+}
+
+impl Subject {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Subject::Donor(_) => Kind::Donor,
+            Subject::Ministry => Kind::Ministry,
+        }
+    }
+
+    fn programme_id(&self) -> Option<i32> {
+        match self {
+            Subject::Donor(p) => Some(p.id),
+            Subject::Ministry => None,
+        }
+    }
+
+    /// The file name stem, e.g. "LBP-2026Q3-donor".
+    fn stem(&self, period: &Period) -> String {
+        match self {
+            Subject::Donor(p) => format!("{}-{}-donor", p.code, period.id()),
+            Subject::Ministry => format!("ministry-{}", period.id()),
+        }
+    }
+}
+
+/// Reads the data and describes the document.
+pub fn document(
+    conn: &mut DbConn,
+    subject: &Subject,
+    period: Period,
+    issue: Issue,
+) -> AppResult<Document> {
+    Ok(match subject {
+        Subject::Donor(p) => DonorReport::load(conn, p.clone(), period)?.document(issue),
+        Subject::Ministry => MinistryReport::load(conn, period)?.document(issue),
+    })
+}
+
+pub fn render_pdf(doc: &Document) -> AppResult<Vec<u8>> {
+    render::render(doc).map_err(|e| AppError::Internal(format!("rendering the report: {e}")))
+}
+
+/// The short hash of the data a document shows (everything but its cover).
+pub fn data_hash(doc: &Document) -> String {
+    let body = match doc.blocks.first() {
+        Some(render::Block::Cover(_)) => &doc.blocks[1..],
+        _ => &doc.blocks[..],
+    };
+    text::short_hash(body)
+}
+
+/// A draft: built now, kept nowhere.
+pub fn draft(conn: &mut DbConn, subject: &Subject, period: Period) -> AppResult<(String, Vec<u8>)> {
+    let doc = document(conn, subject, period, Issue::Draft)?;
+    Ok((
+        format!("{}-draft.pdf", subject.stem(&period)),
+        render_pdf(&doc)?,
+    ))
+}
+
+/// Issues the next version: writes the file (refusing to replace one), records it and
+/// audits it, all or nothing.
+pub fn issue(
+    conn: &mut DbConn,
+    reports_dir: &Path,
+    subject: &Subject,
+    period: Period,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> AppResult<IssuedReport> {
+    conn.transaction(|conn| {
+        let kind = subject.kind().as_str();
+        let version = issued::next_version(conn, subject.programme_id(), kind, &period.id())?;
+        let doc = document(
+            conn,
+            subject,
+            period,
+            Issue::Issued {
+                version,
+                on: now.date(),
+            },
+        )?;
+        let bytes = render_pdf(&doc)?;
+        let sha = text::sha256_hex(&bytes);
+        let relative = PathBuf::from(format!("{}-v{version}.pdf", subject.stem(&period)));
+        let path = reports_dir.join(&relative);
+        write_new(&path, &bytes)?;
+        let recorded = (|| {
+            let new = NewIssued {
+                programme_id: subject.programme_id(),
+                kind,
+                period: &period.id(),
+                version,
+                file_path: &relative.to_string_lossy(),
+                sha256: &sha,
+                data_hash: &data_hash(&doc),
+                size_bytes: bytes.len() as i64,
+                issued_by: actor.user_id,
+                issued_at: now,
+            };
+            let id = issued::insert(conn, &new)?;
+            audit::record(
+                conn,
+                audit::Change {
+                    user_id: actor.user_id,
+                    actor: &actor.name,
+                    action: "report_issued",
+                    entity: "issued_report",
+                    entity_id: Some(id),
+                    programme_id: subject.programme_id(),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "kind": kind, "period": period.id(), "version": version,
+                        "file": relative.to_string_lossy(), "sha256": sha, "bytes": bytes.len(),
+                    })),
+                    detail: format!("{} v{version}", subject.stem(&period)),
+                },
+            )?;
+            issued::by_id(conn, id)?
+                .ok_or_else(|| AppError::Internal("issued report vanished".into()))
+        })();
+        if recorded.is_err() {
+            // Nothing recorded: leave no orphan file that would block the version.
+            let _ = std::fs::remove_file(&path);
+        }
+        recorded
+    })
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> AppResult<()> {
+    let unavailable = |e: std::io::Error| {
+        AppError::Unavailable(format!(
+            "The report could not be written to {}: {e}. Check MIPAKA_REPORTS_DIR.",
+            path.display()
+        ))
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(unavailable)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                AppError::Conflict(format!(
+                    "{} already exists: an issued report is never replaced.",
+                    path.display()
+                ))
+            } else {
+                unavailable(e)
+            }
+        })?;
+    f.write_all(bytes).map_err(unavailable)?;
+    f.sync_all().map_err(unavailable)?;
+    Ok(())
+}
+
+/// The issued file's bytes, exactly as issued: refused if they no longer match the
+/// recorded SHA-256.
+pub fn read_issued(reports_dir: &Path, report: &IssuedReport) -> AppResult<Vec<u8>> {
+    let path = reports_dir.join(&report.file_path);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        AppError::Unavailable(format!(
+            "The issued report file {} cannot be read ({e}); ask an administrator to restore it from backup.",
+            path.display()
+        ))
+    })?;
+    if text::sha256_hex(&bytes) != report.sha256 {
+        return Err(AppError::Unavailable(format!(
+            "The issued report file {} no longer matches what was issued (SHA-256 differs); ask an administrator to restore it from backup.",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// The download name of an issued report, e.g. "LBP-2026Q3-donor-v2.pdf".
+pub fn file_name(report: &IssuedReport) -> String {
+    Path::new(&report.file_path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| format!("report-{}.pdf", report.id))
+}

@@ -1,0 +1,61 @@
+//! How reports write figures, dates and statuses: one place, so the donor and ministry
+//! reports (and the tests that read them back) agree.
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use super::render::{Block, Cell, Tone};
+use crate::domain::achievement::Rag;
+use crate::domain::unit::{format_value, Unit};
+
+pub fn date(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+pub fn date_range(a: NaiveDate, b: NaiveDate) -> String {
+    format!("{} – {}", date(a), date(b))
+}
+
+/// A figure in its unit; "—" for missing (never 0).
+pub fn value(unit: Unit, v: Option<f64>, currency: &str) -> String {
+    v.map(|v| format_value(unit, v, currency))
+        .unwrap_or_else(|| "—".into())
+}
+
+pub fn percent(p: Option<f64>) -> String {
+    p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into())
+}
+
+pub fn rag_tone(r: Rag) -> Tone {
+    match r {
+        Rag::Green => Tone::Green,
+        Rag::Amber => Tone::Amber,
+        Rag::Red => Tone::Red,
+    }
+}
+
+/// The RAG as a symbol and a word on its colour, so a black-and-white print still reads.
+pub fn rag_cell(r: Option<Rag>) -> Cell {
+    match r {
+        Some(r) => Cell::toned(
+            format!("{} {}", rag_tone(r).symbol(), r.label()),
+            rag_tone(r),
+        ),
+        None => Cell::new("—"),
+    }
+}
+
+/// Eight hex digits of the SHA-256 of what the report shows: the same data gives the
+/// same code, and any changed figure a different one.
+pub fn short_hash(blocks: &[Block]) -> String {
+    let digest = Sha256::digest(format!("{blocks:?}").as_bytes());
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hex SHA-256 of a file's bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

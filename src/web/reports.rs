@@ -1,0 +1,473 @@
+//! Report pages: a programme's issued donor reports (download), and for its manager the
+//! narrative, a draft preview and "Issue"; the ministry's county reports likewise.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use rocket::form::FromForm;
+use rocket::http::{ContentType, Header, Status};
+use rocket::response::{self, Flash, Redirect, Responder};
+use rocket::{Request, Response, State};
+use rocket_dyn_templates::Template;
+use serde_json::{json, Value};
+
+use super::format;
+use super::view::render;
+use crate::auth::{CsrfForm, Signed};
+use crate::db::Db;
+use crate::domain::access::Permission;
+use crate::domain::period::Period;
+use crate::entry::Actor;
+use crate::error::{AppError, AppResult};
+use crate::models::issued::{self, IssuedReport};
+use crate::models::narrative::{self as narrative_model, Texts};
+use crate::models::programme::{self, Programme};
+use crate::models::user;
+use crate::report::issue::{self, Subject};
+use crate::report::narrative::{self, Saved};
+
+/// Where issued reports are kept (MIPAKA_REPORTS_DIR).
+pub struct ReportsDir(pub PathBuf);
+
+pub struct PdfFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl<'r> Responder<'r, 'static> for PdfFile {
+    fn respond_to(self, _req: &'r Request<'_>) -> response::Result<'static> {
+        Response::build()
+            .header(ContentType::PDF)
+            .header(Header::new(
+                "Content-Disposition",
+                format!("attachment; filename=\"{}\"", self.name),
+            ))
+            .sized_body(self.bytes.len(), std::io::Cursor::new(self.bytes))
+            .ok()
+    }
+}
+
+fn actor(s: &Signed) -> Actor {
+    Actor {
+        user_id: Some(s.user.id),
+        name: s.user.username.clone(),
+    }
+}
+
+fn parse_period(s: &str) -> AppResult<Period> {
+    Period::parse(s).map_err(|e| AppError::invalid("period", e.to_string()))
+}
+
+/// Quarters from `start` to the last one ended by `today`, newest first.
+fn quarters(start: NaiveDate, end: NaiveDate, today: NaiveDate) -> Vec<Period> {
+    let mut out = Vec::new();
+    let mut q = Period::quarter_containing(start);
+    while q.start() <= end && q.end() < today {
+        out.push(q);
+        q = q.next();
+    }
+    out.reverse();
+    out
+}
+
+fn issued_rows(
+    reports: &[IssuedReport],
+    names: &std::collections::HashMap<i32, String>,
+) -> Vec<Value> {
+    reports
+        .iter()
+        .map(|r| {
+            let period = Period::parse(&r.period).map(|p| p.label()).unwrap_or_else(|_| r.period.clone());
+            json!({
+                "id": r.id,
+                "period": r.period,
+                "period_label": period,
+                "version": r.version,
+                "issued": format!("{} {}", format::date(r.issued_at.date()), r.issued_at.format("%H:%M")),
+                "by": r.issued_by.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "command line".into()),
+                "size": format!("{:.0} KB", r.size_bytes as f64 / 1024.0),
+                "sha": r.sha256.chars().take(12).collect::<String>(),
+                "name": issue::file_name(r),
+            })
+        })
+        .collect()
+}
+
+async fn programme_for(
+    db: &Db,
+    signed: &Signed,
+    code: &str,
+    p: Permission,
+) -> AppResult<Programme> {
+    let (code, access) = (code.to_string(), signed.access.clone());
+    db.run(move |c| access.programme(c, &code, p)).await
+}
+
+#[rocket::get("/programmes/<code>/reports?<period>")]
+pub async fn programme_page(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    period: Option<&str>,
+    flash: Option<rocket::request::FlashMessage<'_>>,
+) -> AppResult<Template> {
+    let p = programme_for(db, signed, code, Permission::DownloadReports).await?;
+    let can_issue = signed.access.can(p.id, Permission::IssueReports);
+    let can_edit = signed.access.can(p.id, Permission::Edit);
+    let choices = quarters(p.start_date, p.end_date, super::today());
+    let chosen = match period {
+        Some(s) => Some(parse_period(s)?),
+        None => choices.first().copied(),
+    };
+    let page = Page {
+        programme: p,
+        chosen,
+        choices,
+        can_issue,
+        can_edit,
+        typed: None,
+        conflict: None,
+        error: None,
+    };
+    page.render(db, signed, flash.map(|f| f.message().to_string()))
+        .await
+}
+
+struct Page {
+    programme: Programme,
+    chosen: Option<Period>,
+    choices: Vec<Period>,
+    can_issue: bool,
+    can_edit: bool,
+    /// What the manager typed, when it could not be saved.
+    typed: Option<Texts>,
+    conflict: Option<Value>,
+    error: Option<(String, String)>,
+}
+
+impl Page {
+    async fn render(self, db: &Db, signed: &Signed, flash: Option<String>) -> AppResult<Template> {
+        let (pid, chosen) = (self.programme.id, self.chosen);
+        let (reports, names, narrative, next_version) = db
+            .run(move |c| {
+                let reports = issued::of_programme(c, pid)?;
+                let names: std::collections::HashMap<i32, String> = user::all(c)?
+                    .into_iter()
+                    .map(|u| (u.id, u.display_name))
+                    .collect();
+                let (narrative, next) = match chosen {
+                    Some(q) => (
+                        narrative_model::of_period(c, pid, &q.id())?,
+                        Some(issued::next_version(c, Some(pid), "donor", &q.id())?),
+                    ),
+                    None => (None, None),
+                };
+                Ok((reports, names, narrative, next))
+            })
+            .await?;
+        let p = &self.programme;
+        let texts = self
+            .typed
+            .clone()
+            .or_else(|| narrative.as_ref().map(|n| n.texts()))
+            .unwrap_or_default();
+        let mut errors = serde_json::Map::new();
+        if let Some((field, message)) = &self.error {
+            errors.insert(field.clone(), json!(message));
+        }
+        Ok(render(
+            "reports",
+            Some(signed),
+            json!({
+                "demo": p.is_demo,
+                "programme": { "code": p.code, "name": p.name },
+                "reports": issued_rows(&reports, &names),
+                "can_issue": self.can_issue,
+                "can_edit": self.can_edit,
+                "periods": self.choices.iter().map(|q| json!({ "id": q.id(), "label": format!("{} ({})", q.label(), q.id()) })).collect::<Vec<_>>(),
+                "period": self.chosen.map(|q| json!({ "id": q.id(), "label": q.label() })),
+                "next_version": next_version,
+                "narrative": texts,
+                "narrative_version": narrative.as_ref().map(|n| n.version),
+                "narrative_by": narrative.as_ref().map(|n| format!("{}, {}", n.updated_by.and_then(|u| names.get(&u).cloned()).unwrap_or_default(), format::date(n.updated_at.date()))),
+                "conflict": self.conflict,
+                "errors": errors,
+                "flash": flash,
+            }),
+        ))
+    }
+}
+
+#[rocket::get("/programmes/<code>/reports/draft?<period>")]
+pub async fn programme_draft(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    period: &str,
+) -> AppResult<PdfFile> {
+    let p = programme_for(db, signed, code, Permission::IssueReports).await?;
+    let period = parse_period(period)?;
+    let (name, bytes) = db
+        .run(move |c| issue::draft(c, &Subject::Donor(p), period))
+        .await?;
+    Ok(PdfFile { name, bytes })
+}
+
+#[derive(FromForm)]
+pub struct NarrativeForm {
+    period: String,
+    version: Option<i32>,
+    achievements: String,
+    issues: String,
+    risks: String,
+}
+
+#[rocket::post("/programmes/<code>/reports/narrative", data = "<form>")]
+pub async fn save_narrative(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    form: CsrfForm<NarrativeForm>,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let p = programme_for(db, signed, code, Permission::Edit).await?;
+    let f = form.0;
+    let period = parse_period(&f.period)?;
+    let texts = Texts {
+        achievements: f.achievements.replace("\r\n", "\n"),
+        issues: f.issues.replace("\r\n", "\n"),
+        risks: f.risks.replace("\r\n", "\n"),
+    };
+    let (who, prog, t, version) = (actor(signed), p.clone(), texts.clone(), f.version);
+    let saved = db
+        .run(move |c| narrative::save(c, &prog, &period, version, &t, &who, crate::auth::now()))
+        .await;
+    let page = |conflict: Option<Value>, error: Option<(String, String)>| {
+        Page {
+            programme: p.clone(),
+            chosen: Some(period),
+            choices: quarters(p.start_date, p.end_date, super::today()),
+            can_issue: signed.access.can(p.id, Permission::IssueReports),
+            can_edit: true,
+            typed: Some(texts.clone()),
+            conflict,
+            error,
+        }
+        .render(db, signed, None)
+    };
+    match saved {
+        Ok(Saved::Done) => Ok(Ok(Flash::success(
+            Redirect::to(format!(
+                "/programmes/{}/reports?period={}",
+                p.code,
+                period.id()
+            )),
+            format!("Narrative for {} saved.", period.label()),
+        ))),
+        Ok(Saved::Conflict(theirs)) => {
+            let conflict = json!({
+                "at": format::date(theirs.updated_at.date()),
+                "theirs": theirs.texts(),
+                "version": theirs.version,
+            });
+            Ok(Err((Status::Conflict, page(Some(conflict), None).await?)))
+        }
+        Err(AppError::Invalid { field, message }) => Ok(Err((
+            Status::UnprocessableEntity,
+            page(None, Some((field.unwrap_or_default(), message))).await?,
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(FromForm)]
+pub struct IssueForm {
+    period: String,
+}
+
+#[rocket::post("/programmes/<code>/reports/issue", data = "<form>")]
+pub async fn issue_programme(
+    db: &State<Db>,
+    dir: &State<ReportsDir>,
+    signed: &Signed,
+    code: &str,
+    form: CsrfForm<IssueForm>,
+) -> AppResult<Flash<Redirect>> {
+    let p = programme_for(db, signed, code, Permission::IssueReports).await?;
+    let period = parse_period(&form.0.period)?;
+    let (who, dir, subject) = (actor(signed), dir.0.clone(), Subject::Donor(p.clone()));
+    let r = db
+        .run(move |c| issue::issue(c, &dir, &subject, period, &who, crate::auth::now()))
+        .await?;
+    Ok(Flash::success(
+        Redirect::to(format!("/programmes/{}/reports?period={}", p.code, period.id())),
+        format!(
+            "Issued {} version {} ({:.0} KB, SHA-256 {}…). It is kept as issued; a correction is a new version.",
+            period.label(),
+            r.version,
+            r.size_bytes as f64 / 1024.0,
+            &r.sha256[..12]
+        ),
+    ))
+}
+
+#[rocket::get("/programmes/<code>/reports/<id>", rank = 2)]
+pub async fn programme_download(
+    db: &State<Db>,
+    dir: &State<ReportsDir>,
+    signed: &Signed,
+    code: &str,
+    id: i32,
+) -> AppResult<PdfFile> {
+    let p = programme_for(db, signed, code, Permission::DownloadReports).await?;
+    let r = db
+        .run(move |c| issued::by_id(c, id))
+        .await?
+        .filter(|r| r.programme_id == Some(p.id))
+        .ok_or_else(|| {
+            AppError::not_found("This programme has no issued report with that number.")
+        })?;
+    Ok(PdfFile {
+        name: issue::file_name(&r),
+        bytes: issue::read_issued(&dir.0, &r)?,
+    })
+}
+
+// ---- Ministry reports: every programme, county by county --------------------------
+
+/// Ministry reports cover every programme, so reading them needs detail access to all
+/// of them, and issuing needs the M&E officer's approval right in all of them.
+async fn ministry_access(db: &Db, signed: &Signed, p: Permission) -> AppResult<Vec<Programme>> {
+    let all = db.run(programme::all).await?;
+    let every = |p: Permission| !all.is_empty() && all.iter().all(|x| signed.access.can(x.id, p));
+    if !every(Permission::ViewDetail) {
+        return Err(AppError::not_found(
+            "Ministry reports cover every programme; your roles do not.",
+        ));
+    }
+    if !every(p) {
+        return Err(AppError::Forbidden(
+            "Issuing the ministry report needs the M&E officer role in every programme.".into(),
+        ));
+    }
+    Ok(all)
+}
+
+#[rocket::get("/reports?<period>")]
+pub async fn ministry_page(
+    db: &State<Db>,
+    signed: &Signed,
+    period: Option<&str>,
+    flash: Option<rocket::request::FlashMessage<'_>>,
+) -> AppResult<Template> {
+    let all = ministry_access(db, signed, Permission::ViewDetail).await?;
+    let can_issue = all
+        .iter()
+        .all(|x| signed.access.can(x.id, Permission::Approve));
+    let start = all
+        .iter()
+        .map(|p| p.start_date)
+        .min()
+        .unwrap_or_else(super::today);
+    let end = all
+        .iter()
+        .map(|p| p.end_date)
+        .max()
+        .unwrap_or_else(super::today);
+    let choices = quarters(start, end, super::today());
+    let chosen = match period {
+        Some(s) => Some(parse_period(s)?),
+        None => choices.first().copied(),
+    };
+    let (reports, names, next) = db
+        .run(move |c| {
+            let names: std::collections::HashMap<i32, String> = user::all(c)?
+                .into_iter()
+                .map(|u| (u.id, u.display_name))
+                .collect();
+            let next = match chosen {
+                Some(q) => Some(issued::next_version(c, None, "ministry", &q.id())?),
+                None => None,
+            };
+            Ok((issued::of_kind(c, "ministry")?, names, next))
+        })
+        .await?;
+    let label = |q: &Period| crate::report::ministry::fiscal_label(q);
+    Ok(render(
+        "ministry_reports",
+        Some(signed),
+        json!({
+            "demo": all.iter().any(|p| p.is_demo),
+            "reports": issued_rows(&reports, &names),
+            "can_issue": can_issue,
+            "periods": choices.iter().map(|q| json!({ "id": q.id(), "label": format!("{} ({})", label(q), q.id()) })).collect::<Vec<_>>(),
+            "period": chosen.map(|q| json!({ "id": q.id(), "label": label(&q) })),
+            "next_version": next,
+            "flash": flash.map(|f| f.message().to_string()),
+        }),
+    ))
+}
+
+#[rocket::get("/reports/draft?<period>")]
+pub async fn ministry_draft(db: &State<Db>, signed: &Signed, period: &str) -> AppResult<PdfFile> {
+    ministry_access(db, signed, Permission::ViewDetail).await?;
+    let period = parse_period(period)?;
+    let (name, bytes) = db
+        .run(move |c| issue::draft(c, &Subject::Ministry, period))
+        .await?;
+    Ok(PdfFile { name, bytes })
+}
+
+#[rocket::post("/reports/issue", data = "<form>")]
+pub async fn issue_ministry(
+    db: &State<Db>,
+    dir: &State<ReportsDir>,
+    signed: &Signed,
+    form: CsrfForm<IssueForm>,
+) -> AppResult<Flash<Redirect>> {
+    ministry_access(db, signed, Permission::Approve).await?;
+    let period = parse_period(&form.0.period)?;
+    let (who, dir) = (actor(signed), dir.0.clone());
+    let r = db
+        .run(move |c| {
+            issue::issue(
+                c,
+                &dir,
+                &Subject::Ministry,
+                period,
+                &who,
+                crate::auth::now(),
+            )
+        })
+        .await?;
+    Ok(Flash::success(
+        Redirect::to(format!("/reports?period={}", period.id())),
+        format!(
+            "Issued the county report for {} as version {} ({:.0} KB, SHA-256 {}…).",
+            crate::report::ministry::fiscal_label(&period),
+            r.version,
+            r.size_bytes as f64 / 1024.0,
+            &r.sha256[..12]
+        ),
+    ))
+}
+
+#[rocket::get("/reports/<id>", rank = 2)]
+pub async fn ministry_download(
+    db: &State<Db>,
+    dir: &State<ReportsDir>,
+    signed: &Signed,
+    id: i32,
+) -> AppResult<PdfFile> {
+    ministry_access(db, signed, Permission::ViewDetail).await?;
+    let r = db
+        .run(move |c| issued::by_id(c, id))
+        .await?
+        .filter(|r| r.programme_id.is_none() && r.kind == "ministry")
+        .ok_or_else(|| {
+            AppError::not_found("There is no issued ministry report with that number.")
+        })?;
+    Ok(PdfFile {
+        name: issue::file_name(&r),
+        bytes: issue::read_issued(&dir.0, &r)?,
+    })
+}

@@ -1,0 +1,511 @@
+//! PDF reports read back: every figure equals one computed here from the raw values, the
+//! file is valid with its fonts embedded, issuing keeps the exact bytes, and awkward
+//! programmes (no values, one county, very long titles) render.
+
+use std::path::Path;
+use std::process::Command;
+
+use diesel::prelude::*;
+use rocket::http::{ContentType, Status};
+
+use crate::on_both_backends;
+use crate::support::{demo_password, input_value, sign_in, TestDb};
+use mipaka::db::DbConn;
+use mipaka::domain::achievement::{percent_achieved, rag, Direction};
+use mipaka::domain::period::Period;
+use mipaka::domain::unit::{format_value, Unit};
+use mipaka::entry::Actor;
+use mipaka::models::{framework, programme, values};
+use mipaka::report::issue::{self, Subject};
+
+/// The tool's output, or None (with a clear note) when poppler-utils/qpdf are missing
+/// locally. CI installs them, so there these checks always run.
+fn tool(name: &str, args: &[&str]) -> Option<std::process::Output> {
+    match Command::new(name).args(args).output() {
+        Ok(o) => Some(o),
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("SKIPPED part of a PDF check: `{name}` is not installed (apt-get install poppler-utils qpdf)");
+            None
+        }
+        Err(e) => panic!("{name} must be installed in CI: {e}"),
+    }
+}
+
+/// The text as laid out on the page (columns line up).
+fn pdf_text(bytes: &[u8]) -> Option<String> {
+    extract(bytes, "-layout")
+}
+
+/// The text in the order it was written, whitespace collapsed: a table cell wrapped
+/// over two lines reads as one ("KSh 450,000"), cells follow each other in row order.
+fn pdf_flow(bytes: &[u8]) -> Option<String> {
+    Some(
+        extract(bytes, "-raw")?
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+fn extract(bytes: &[u8], mode: &str) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = tool("pdftotext", &[mode, path.to_str().unwrap(), "-"])?;
+    assert!(out.status.success(), "pdftotext failed");
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// qpdf finds nothing wrong and every font is embedded.
+fn assert_valid_pdf(bytes: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let p = path.to_str().unwrap();
+    if let Some(out) = tool("qpdf", &["--check", p]) {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "qpdf --check: {text}");
+        assert!(
+            text.contains("No syntax or stream encoding errors"),
+            "{text}"
+        );
+        assert!(!text.to_lowercase().contains("warning"), "{text}");
+    }
+    if let Some(out) = tool("pdffonts", &[p]) {
+        let text = String::from_utf8_lossy(&out.stdout);
+        let fonts: Vec<&str> = text.lines().skip(2).collect();
+        assert!(!fonts.is_empty(), "no fonts listed: {text}");
+        for line in fonts {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            // name type... emb sub uni object gen: emb is the 5th from the end.
+            assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {line}");
+        }
+    }
+}
+
+fn period(s: &str) -> Period {
+    Period::parse(s).unwrap()
+}
+
+/// The indicator table row of `code` in the results section of the flowing text: from
+/// its code cell to the end of the row (the first time the code appears there: the
+/// table comes before the indicator's chart).
+fn row_of<'a>(flow: &'a str, code: &str) -> &'a str {
+    let results = flow.find("2. Results").expect("results section");
+    let at = flow[results..]
+        .find(&format!(" {code} "))
+        .unwrap_or_else(|| panic!("no row for {code}"));
+    let row = &flow[results + at..];
+    let end = row
+        .char_indices()
+        .nth(400)
+        .map(|(i, _)| i)
+        .unwrap_or(row.len());
+    &row[..end]
+}
+
+struct Expected {
+    code: String,
+    cells: Vec<String>,
+    rag_word: Option<&'static str>,
+}
+
+/// Independently of the report code: approved totals of the period summed or averaged
+/// over the phase's counties, the target of the period, % and RAG.
+fn expected_figures(c: &mut DbConn, code: &str, q: &Period) -> Vec<Expected> {
+    use mipaka::db::schema::{
+        indicator_targets as t, indicator_values as v, phase_counties, phases,
+    };
+    let p = programme::by_code(c, code).unwrap();
+    let phase_id: i32 = phases::table
+        .filter(phases::programme_id.eq(p.id))
+        .filter(phases::start_date.le(q.start()))
+        .filter(phases::end_date.ge(q.end()))
+        .select(phases::id)
+        .first(c)
+        .unwrap();
+    let counties: Vec<i32> = phase_counties::table
+        .filter(phase_counties::phase_id.eq(phase_id))
+        .select(phase_counties::location_id)
+        .load(c)
+        .unwrap();
+    let mut out = Vec::new();
+    for i in framework::indicators_of(c, p.id).unwrap() {
+        let rows: Vec<(i32, f64)> = v::table
+            .filter(v::indicator_id.eq(i.id))
+            .filter(v::period.eq(q.id()))
+            .filter(v::disaggregation.eq(""))
+            .filter(v::status.eq("approved"))
+            .select((v::location_id, v::value))
+            .load(c)
+            .unwrap();
+        let rows: Vec<f64> = rows
+            .into_iter()
+            .filter(|(l, _)| counties.contains(l))
+            .map(|(_, x)| x)
+            .collect();
+        let achieved = (rows.len() == counties.len()).then(|| {
+            let sum: f64 = rows.iter().sum();
+            if i.county_aggregation == "mean" {
+                sum / rows.len() as f64
+            } else {
+                sum
+            }
+        });
+        let target: Option<f64> = t::table
+            .filter(t::indicator_id.eq(i.id))
+            .filter(t::period.eq(q.id()))
+            .select(t::value)
+            .first(c)
+            .optional()
+            .unwrap();
+        let unit: Unit = i.unit.parse().unwrap();
+        let direction: Direction = i.direction.parse().unwrap();
+        let pct = match (achieved, target) {
+            (Some(a), Some(t)) => percent_achieved(a, t, direction),
+            _ => None,
+        };
+        let f = |x: Option<f64>| {
+            x.map(|x| format_value(unit, x, &p.currency))
+                .unwrap_or("—".into())
+        };
+        out.push(Expected {
+            code: i.code.clone(),
+            cells: vec![
+                f(i.baseline_value),
+                f(target),
+                achieved
+                    .map(|a| format_value(unit, a, &p.currency))
+                    .unwrap_or_else(|| format!("{} of {}", rows.len(), counties.len())),
+                f(i.end_target),
+                pct.map(|x| format!("{x:.0}%")).unwrap_or("—".into()),
+            ],
+            rag_word: pct.map(|x| match rag(x, &p.thresholds()) {
+                mipaka::domain::achievement::Rag::Green => "On",
+                mipaka::domain::achievement::Rag::Amber => "Needs",
+                mipaka::domain::achievement::Rag::Red => "Off",
+            }),
+        });
+    }
+    out
+}
+
+fn check_figures(text: &str, expected: &[Expected]) {
+    let mut rated = 0;
+    for e in expected {
+        let row = row_of(text, &e.code);
+        // The figures appear in order on the row's first line.
+        let mut rest = row;
+        for cell in &e.cells {
+            let at = rest.find(cell.as_str()).unwrap_or_else(|| {
+                panic!("{}: expected {cell:?} in order on the row {row:?}", e.code)
+            });
+            rest = &rest[at + cell.len()..];
+        }
+        if let Some(w) = e.rag_word {
+            assert!(rest.contains(w), "{}: RAG {w} missing from {row:?}", e.code);
+            rated += 1;
+        }
+    }
+    assert!(
+        rated > 0,
+        "no indicator was rated: the check would prove nothing"
+    );
+}
+
+on_both_backends! {
+    fn donor_report_figures_equal_the_database(t) {
+        let db = t.with_demo();
+        let mut c = TestDb::conn(&db);
+        for code in ["LBP", "KEUK-MOU", "DW"] {
+            let q = if code == "DW" { period("2021Q4") } else { period("2026Q2") };
+            let p = programme::by_code(&mut c, code).unwrap();
+            let (_, bytes) = issue::draft(&mut c, &Subject::Donor(p.clone()), q).unwrap();
+            assert_valid_pdf(&bytes);
+            let Some(flow) = pdf_flow(&bytes) else { return };
+            check_figures(&flow, &expected_figures(&mut c, code, &q));
+            let text = pdf_text(&bytes).unwrap();
+            for must in [p.name.as_str(), "Page 2 of", "Demonstration data", "1. Summary", "Annex: figures by county", "Draft"] {
+                assert!(text.contains(must), "{code}: {must:?} missing");
+            }
+            // Money prints with its currency sign.
+            assert!(text.contains('£') || text.contains("KSh"), "{code}: no currency printed");
+            // Same data, same bytes.
+            let (_, again) = issue::draft(&mut c, &Subject::Donor(p), q).unwrap();
+            assert!(again == bytes, "{code}: the same data gave different bytes");
+        }
+    }
+}
+
+on_both_backends! {
+    fn the_annex_and_ministry_report_print_each_countys_approved_value(t) {
+        let db = t.with_demo();
+        let mut c = TestDb::conn(&db);
+        let q = period("2026Q2");
+        let p = programme::by_code(&mut c, "KEUK-MOU").unwrap();
+        let i = &framework::indicators_of(&mut c, p.id).unwrap()[0];
+        let unit: Unit = i.unit.parse().unwrap();
+        use mipaka::db::schema::{indicator_values as v, locations};
+        let per_county: Vec<(String, f64)> = v::table
+            .inner_join(locations::table)
+            .filter(v::indicator_id.eq(i.id))
+            .filter(v::period.eq(q.id()))
+            .filter(v::disaggregation.eq(""))
+            .filter(v::status.eq("approved"))
+            .select((locations::name, v::value))
+            .load(&mut *c)
+            .unwrap();
+        assert_eq!(per_county.len(), 5, "the MoU's five counties");
+        let (_, bytes) = issue::draft(&mut c, &Subject::Donor(p.clone()), q).unwrap();
+        let Some(text) = pdf_text(&bytes) else { return };
+        let annex = &text[text.find("Annex: figures by county").unwrap()..];
+        let header = annex.lines().find(|l| l.contains("Indicator") && l.contains("Turkana")).expect("annex header");
+        let row = annex.lines().find(|l| l.trim_start().starts_with(&i.code)).expect("annex row");
+        // Columns in the header's order hold each county's value.
+        let mut order: Vec<(usize, &str)> = per_county.iter().map(|(n, _)| (header.find(n.as_str()).unwrap(), n.as_str())).collect();
+        order.sort();
+        let mut rest = row;
+        for (_, name) in order {
+            let value = per_county.iter().find(|(n, _)| n == name).unwrap().1;
+            let cell = format_value(unit, value, &p.currency);
+            let at = rest.find(&cell).unwrap_or_else(|| panic!("{name} {cell} not in {row:?}"));
+            rest = &rest[at + cell.len()..];
+        }
+
+        let (_, ministry) = issue::draft(&mut c, &Subject::Ministry, q).unwrap();
+        assert_valid_pdf(&ministry);
+        let Some(text) = pdf_text(&ministry) else { return };
+        assert!(text.contains("FY 2025/26 Q4"), "Kenyan fiscal quarter named");
+        // The five MoU counties come first, in this order, each with its own section.
+        let positions: Vec<usize> = ["Turkana County", "Mandera County", "Marsabit County", "Wajir County", "Busia County"]
+            .iter()
+            .map(|n| text.find(n).unwrap_or_else(|| panic!("{n} missing")))
+            .collect();
+        let mut sorted = positions.clone();
+        sorted.sort();
+        assert!(positions.iter().all(|p| *p <= *sorted.last().unwrap()));
+        let last_mou = *sorted.last().unwrap();
+        assert!(text.find("Garissa County").is_some_and(|g| g > last_mou), "other counties after the five");
+        // Turkana's section shows Turkana's approved value of the indicator.
+        let (name, value) = per_county.iter().find(|(n, _)| n == "Turkana").unwrap();
+        let section = &text[text.find(&format!("{name} County")).unwrap()..];
+        let section = &section[section.find(&p.name).unwrap()..];
+        let row = section.lines().find(|l| l.trim_start().starts_with(&i.code)).unwrap();
+        assert!(row.contains(&format_value(unit, *value, &p.currency)), "{row}");
+    }
+}
+
+on_both_backends! {
+    fn an_issued_report_is_kept_and_downloaded_byte_for_byte(t) {
+        let db = t.with_demo();
+        let manager = t.client(db.clone());
+        let csrf = sign_in(&manager, "manager", demo_password("manager"));
+        // The manager writes the period's narrative; it is in the report.
+        let r = manager.post("/programmes/LBP/reports/narrative").header(ContentType::Form)
+            .body(format!("csrf={csrf}&period=2026Q2&achievements=Moyalé+and+Dádaab+desks+opened%3B+KSh+1%2C200+saved&issues=Late+fuel&risks=Floods"))
+            .dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        let page = manager.get("/programmes/LBP/reports?period=2026Q2").dispatch().into_string().unwrap();
+        assert!(page.contains("Moyalé and Dádaab desks opened"));
+        // A stale version is refused, with theirs shown.
+        let version = input_value(&page, "version").unwrap();
+        let stale: i32 = version.parse::<i32>().unwrap() - 1;
+        let r = manager.post("/programmes/LBP/reports/narrative").header(ContentType::Form)
+            .body(format!("csrf={csrf}&period=2026Q2&version={stale}&achievements=Overwrite&issues=&risks="))
+            .dispatch();
+        assert_eq!(r.status(), Status::Conflict);
+
+        let r = manager.post("/programmes/LBP/reports/issue").header(ContentType::Form)
+            .body(format!("csrf={csrf}&period=2026Q2")).dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        let r = manager.post("/programmes/LBP/reports/issue").header(ContentType::Form)
+            .body(format!("csrf={csrf}&period=2026Q2")).dispatch();
+        assert_eq!(r.status(), Status::SeeOther, "a second issue is version 2");
+
+        let mut c = TestDb::conn(&db);
+        let p = programme::by_code(&mut c, "LBP").unwrap();
+        let issued = mipaka::models::issued::of_programme(&mut c, p.id).unwrap();
+        assert_eq!(issued.iter().map(|r| r.version).collect::<Vec<_>>(), vec![2, 1]);
+        let v1 = issued.iter().find(|r| r.version == 1).unwrap();
+        let on_disk = std::fs::read(t.config.reports_dir.join(&v1.file_path)).unwrap();
+        assert_eq!(mipaka::report::text::sha256_hex(&on_disk), v1.sha256);
+        assert_eq!(on_disk.len() as i64, v1.size_bytes);
+        if let Some(text) = pdf_flow(&on_disk) {
+            assert!(text.contains("Moyalé and Dádaab desks opened; KSh 1,200 saved"), "narrative printed with accents and KSh");
+            assert!(text.contains("Version 1"));
+        }
+        assert!(on_disk.len() < 300 * 1024, "{} bytes", on_disk.len());
+        // The audit log has the issue and the narrative.
+        use mipaka::db::schema::audit_log as a;
+        let actions: Vec<String> = a::table.filter(a::action.eq_any(["report_issued", "narrative_saved"])).select(a::action).load(&mut *c).unwrap();
+        assert_eq!(actions.iter().filter(|x| *x == "report_issued").count(), 2);
+        assert_eq!(actions.iter().filter(|x| *x == "narrative_saved").count(), 1);
+
+        // The donor sees both and downloads exactly the issued bytes.
+        let donor = t.client(db.clone());
+        sign_in(&donor, "donor", demo_password("donor"));
+        let list = donor.get("/programmes/LBP/reports").dispatch().into_string().unwrap();
+        assert!(list.contains(&format!("/programmes/LBP/reports/{}", v1.id)));
+        assert!(!list.contains("Issue "), "a donor cannot issue");
+        let r = donor.get(format!("/programmes/LBP/reports/{}", v1.id)).dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        assert_eq!(r.content_type(), Some(ContentType::PDF));
+        assert!(r.into_bytes().unwrap() == on_disk, "download differs from the issued file");
+        // A donor cannot preview drafts or issue.
+        assert_eq!(donor.get("/programmes/LBP/reports/draft?period=2026Q2").dispatch().status(), Status::Forbidden);
+
+        // A tampered file is refused, never served.
+        std::fs::write(t.config.reports_dir.join(&v1.file_path), b"%PDF-1.7 tampered").unwrap();
+        let r = donor.get(format!("/programmes/LBP/reports/{}", v1.id)).dispatch();
+        assert_eq!(r.status(), Status::ServiceUnavailable);
+    }
+}
+
+on_both_backends! {
+    fn awkward_programmes_render_no_values_one_county_long_titles(t) {
+        let db = t.with_demo();
+        let mut c = TestDb::conn(&db);
+        let now = mipaka::auth::now();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let long = "Strengthened cross-border coordination between county security committees, national agencies and communities along the Kenya–Somalia and Kenya–Ethiopia borders, including joint patrol planning, information sharing, referral of trafficking victims and grievance handling in Moyalé, Mandera and Dádaab".to_string();
+        assert!(long.len() > 250);
+        let pid = programme::insert(&mut c, &programme::NewProgramme {
+            code: "ONE", name: &format!("One-county pilot: {long}"), description: "", currency: "KES",
+            start_date: d("2026-01-01"), end_date: d("2027-12-31"), is_demo: false, created_at: now,
+        }).unwrap();
+        let turkana = mipaka::models::location::by_code(&mut c, "023").unwrap().unwrap();
+        programme::insert_phase(&mut c, pid, "Pilot", d("2026-01-01"), d("2027-12-31"), 1, &[turkana.id]).unwrap();
+        let rid = framework::insert_result(&mut c, &framework::NewResult {
+            programme_id: pid, parent_id: None, level: "output", code: "ONE-OP1", statement: &long,
+            impact_weighting: Some(100.0), risk_rating: Some("high"), assumptions: &long, position: 1,
+        }).unwrap();
+        let iid = framework::insert_indicator(&mut c, &framework::NewIndicator {
+            programme_id: pid, result_id: rid, code: "ONE-1", title: &long, definition: &long, unit: "currency",
+            direction: "higher", county_aggregation: "sum", period_aggregation: "sum", baseline_value: Some(0.0),
+            baseline_date: None, end_target: Some(1_000_000.0), means_of_verification: "", disaggregations: String::new(),
+            is_key: true, position: 1,
+        }).unwrap();
+        let p = programme::by_code(&mut c, "ONE").unwrap();
+        // No values yet: renders, says nothing is approved.
+        let (_, empty) = issue::draft(&mut c, &Subject::Donor(p.clone()), period("2026Q1")).unwrap();
+        assert_valid_pdf(&empty);
+        if let Some(text) = pdf_text(&empty) {
+            assert!(text.contains("0 of 1"), "missing shown as missing");
+            assert!(text.contains("No approved figures yet"));
+        }
+        // One county with an approved value and a milestone.
+        values::insert_targets(&mut c, &[values::NewTarget { indicator_id: iid, period: "2026Q1".into(), period_start: d("2026-01-01"), period_end: d("2026-03-31"), value: 500_000.0 }]).unwrap();
+        values::insert_values(&mut c, &[values::NewValue {
+            indicator_id: iid, period: "2026Q1".into(), period_start: d("2026-01-01"), period_end: d("2026-03-31"),
+            location_id: turkana.id, disaggregation: String::new(), value: 450_000.0, comment: None, status: "approved".into(),
+            entered_by: None, entered_at: now, reviewed_by: None, reviewed_at: Some(now),
+        }]).unwrap();
+        let (_, one) = issue::draft(&mut c, &Subject::Donor(p.clone()), period("2026Q1")).unwrap();
+        assert_valid_pdf(&one);
+        if let Some(text) = pdf_flow(&one) {
+            assert!(text.contains("KSh 450,000"), "one county value: {text}");
+            assert!(text.contains("90%"));
+        }
+        // A period outside the programme is refused with a reason, not a 500.
+        let err = issue::draft(&mut c, &Subject::Donor(p), period("2024Q1")).err().unwrap();
+        assert!(err.to_string().contains("outside"), "{err}");
+        // And issuing writes under the reports folder, refusing to overwrite.
+        let who = Actor { user_id: None, name: "test".into() };
+        let p = programme::by_code(&mut c, "ONE").unwrap();
+        let r = issue::issue(&mut c, &t.config.reports_dir, &Subject::Donor(p.clone()), period("2026Q1"), &who, now).unwrap();
+        assert!(Path::new(&t.config.reports_dir.join(&r.file_path)).exists());
+    }
+}
+
+#[test]
+fn the_report_command_writes_a_pdf_and_refuses_bad_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mipaka"))
+            .current_dir(dir.path())
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .env("MIPAKA_DATA_DIR", dir.path().join("data"))
+            .output()
+            .unwrap()
+    };
+    // A database with the demo loaded (the embedded default seeds on migrate + seed).
+    assert!(run(&["migrate"]).status.success());
+    assert!(run(&["seed", "--demo"]).status.success());
+    let out = dir.path().join("lbp.pdf");
+    let o = run(&[
+        "report",
+        "--programme",
+        "LBP",
+        "--kind",
+        "donor",
+        "--period",
+        "2026Q2",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert_valid_pdf(&bytes);
+    let o = run(&[
+        "report",
+        "--kind",
+        "ministry",
+        "--period",
+        "2026Q2",
+        "-o",
+        dir.path().join("m.pdf").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for (args, says) in [
+        (
+            vec![
+                "report",
+                "--programme",
+                "LBP",
+                "--kind",
+                "annual",
+                "--period",
+                "2026Q2",
+                "-o",
+                "x.pdf",
+            ],
+            "--kind",
+        ),
+        (
+            vec![
+                "report",
+                "--programme",
+                "LBP",
+                "--period",
+                "2026Q9",
+                "-o",
+                "x.pdf",
+            ],
+            "--period",
+        ),
+        (
+            vec!["report", "--period", "2026Q2", "-o", "x.pdf"],
+            "--programme",
+        ),
+        (
+            vec![
+                "report",
+                "--programme",
+                "NOPE",
+                "--period",
+                "2026Q2",
+                "-o",
+                "x.pdf",
+            ],
+            "NOPE",
+        ),
+    ] {
+        let o = run(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
