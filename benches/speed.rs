@@ -236,6 +236,10 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
     report("  of which: load the period", load, 100.0, None);
     report("  of which: check every cell", check, 100.0, None);
 
+    // Reports of the largest generated programme: the donor report and the ministry
+    // report across all three, for the last complete quarter, rendered to PDF.
+    reports(&mut c, "GEN1", "2026Q1");
+
     // Importing a 100,000-row CSV (no version column: replaces what is there).
     let rows = 100_000;
     let mut csv = String::from("period,indicator_code,county_code,disaggregation,value,comment\n");
@@ -312,7 +316,57 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
     );
 }
 
+fn reports(c: &mut mipaka::db::DbConn, code: &str, period: &str) {
+    use mipaka::report::issue::{self, Subject};
+    let p = programme::by_code(c, code).unwrap();
+    let q = Period::parse(period).unwrap();
+    let mut size = 0;
+    let t = timed(11, || {
+        size = issue::draft(c, &Subject::Donor(p.clone()), q)
+            .unwrap()
+            .1
+            .len();
+    });
+    report(
+        &format!("donor report PDF, {code} {period}"),
+        t,
+        100.0,
+        Some(size),
+    );
+    let t = timed(11, || {
+        size = issue::draft(c, &Subject::Ministry, q).unwrap().1.len();
+    });
+    report(
+        &format!("ministry report PDF, all programmes {period}"),
+        t,
+        300.0,
+        Some(size),
+    );
+}
+
+/// The demonstration programmes' reports, on a fresh embedded database.
+fn demo_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::for_database(
+        DatabaseTarget::Sqlite {
+            path: dir.path().join("demo.sqlite3"),
+        },
+        dir.path(),
+    );
+    let db: Db = mipaka::prepare(&config).expect("open database").db;
+    let mut c = db.get().unwrap();
+    mipaka::seed::demo(
+        &mut c,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+    )
+    .unwrap();
+    println!("\nDemonstration data (SQLite):");
+    // The Land Border Programme has the most indicators and counties of the three.
+    reports(&mut c, "LBP", "2026Q2");
+}
+
 fn main() {
+    demo_reports();
     let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
         .unwrap_or_else(|_| "200000,1000000".into())
         .split(',')
