@@ -2,6 +2,7 @@
 //! on a loopback port. Screenshots of each step land in target/screenshots/ to look at.
 
 mod data_entry;
+mod reports;
 mod sign_in;
 
 use std::net::TcpListener;
@@ -128,9 +129,18 @@ impl Browser {
             &format!("--user-data-dir={}", profile.path().display()),
         ];
         let mut caps = serde_json::Map::new();
+        // Downloads land in the profile's folder, unasked, for tests to read back.
+        let downloads = profile.path().join("downloads");
         caps.insert(
             "goog:chromeOptions".into(),
-            serde_json::json!({ "args": args, "binary": "/usr/bin/chromium" }),
+            serde_json::json!({
+                "args": args,
+                "binary": "/usr/bin/chromium",
+                "prefs": {
+                    "download.default_directory": downloads.to_string_lossy(),
+                    "download.prompt_for_download": false,
+                },
+            }),
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
@@ -141,6 +151,24 @@ impl Browser {
             client,
             driver,
             _profile: profile,
+        }
+    }
+
+    /// The bytes of a file the browser downloaded, once it has finished (up to 15 s).
+    pub async fn downloaded(&self, name: &str) -> Vec<u8> {
+        let path = self._profile.path().join("downloads").join(name);
+        let start = Instant::now();
+        loop {
+            if let Ok(bytes) = std::fs::read(&path) {
+                if !bytes.is_empty() {
+                    return bytes;
+                }
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "{name} was not downloaded"
+            );
+            rocket::tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
