@@ -199,6 +199,9 @@ fn heading_style(level: u8) -> (Style, f32, f32) {
     }
 }
 
+/// Short key-value lists up to this height are never split over two pages.
+const KEEP_TOGETHER: f32 = (BODY_BOTTOM - BODY_TOP) / 3.0;
+
 const CELL_PAD_X: f32 = 4.0;
 const CELL_PAD_Y: f32 = 3.5;
 
@@ -394,8 +397,7 @@ impl Flow<'_> {
             }
             Some(Block::Paragraph(t)) => lines(t, BODY),
             Some(Block::Note(t)) => lines(t, NOTE),
-            Some(Block::KeyValues(pairs)) if pairs.is_empty() => 0.0,
-            Some(Block::KeyValues(_)) => VALUE.line + 2.0 * CELL_PAD_Y,
+            Some(Block::KeyValues(pairs)) => Self::key_values_lead(&self.key_value_rows(pairs)),
             Some(Block::Table(t)) => {
                 let widths = column_widths(&t.columns, CONTENT_W);
                 let header_lines = t
@@ -451,17 +453,14 @@ impl Flow<'_> {
         self.y += after;
     }
 
-    fn key_values(&mut self, pairs: &[(String, String)]) {
-        if pairs.is_empty() {
-            return;
-        }
+    fn key_value_rows(&self, pairs: &[(String, String)]) -> Vec<GridRow> {
         let widest = pairs
             .iter()
             .map(|(k, _)| self.fonts.width(LABEL.face, LABEL.size, k.trim()))
             .fold(0.0, f32::max);
         let label_w = (widest + 2.0 * CELL_PAD_X + 8.0).min(CONTENT_W * 0.4);
         let value_w = CONTENT_W - label_w;
-        let rows = pairs
+        pairs
             .iter()
             .map(|(k, v)| GridRow {
                 cells: vec![
@@ -469,7 +468,26 @@ impl Flow<'_> {
                     self.grid_cell(v, MARGIN_X + label_w, value_w, Align::Left, VALUE, None),
                 ],
             })
-            .collect();
+            .collect()
+    }
+
+    /// What of a key-value list must stay on one page: all of a short list (a
+    /// definition reads as one unit), else its first row.
+    fn key_values_lead(rows: &[GridRow]) -> f32 {
+        let total: f32 = rows.iter().map(GridRow::height).sum();
+        if total <= KEEP_TOGETHER {
+            total
+        } else {
+            rows.first().map_or(0.0, GridRow::height)
+        }
+    }
+
+    fn key_values(&mut self, pairs: &[(String, String)]) {
+        if pairs.is_empty() {
+            return;
+        }
+        let rows = self.key_value_rows(pairs);
+        self.need(Self::key_values_lead(&rows));
         self.grid(Grid {
             x: MARGIN_X,
             w: CONTENT_W,
@@ -716,7 +734,25 @@ impl Flow<'_> {
             h: 3.0,
             colour: NOTICE_EDGE,
         });
-        self.y = 190.0;
+        // The title sits a third of the way down, higher when the cover has more to
+        // hold than fits below that.
+        let mut dry = Flow {
+            fonts: self.fonts,
+            pages: vec![Page::default()],
+            anchors: Vec::new(),
+            y: BODY_TOP,
+        };
+        dry.cover_content(c);
+        let height = dry.y - BODY_TOP;
+        self.y = if dry.pages.len() > 1 {
+            BODY_TOP
+        } else {
+            (BODY_BOTTOM - height - 24.0).clamp(BODY_TOP, 190.0)
+        };
+        self.cover_content(c);
+    }
+
+    fn cover_content(&mut self, c: &Cover) {
         let title = Style {
             face: Face::Bold,
             size: 26.0,
