@@ -203,6 +203,9 @@ fn heading_style(level: u8) -> (Style, f32, f32) {
 const KEEP_TOGETHER: f32 = (BODY_BOTTOM - BODY_TOP) / 3.0;
 
 const CELL_PAD_X: f32 = 4.0;
+const MAX_HEADER_LINES: usize = 6;
+/// Room for the widest letter at table size, with the cell's padding.
+const MIN_COLUMN: f32 = 20.0;
 const CELL_PAD_Y: f32 = 3.5;
 
 /// Lays the whole document out; the running header and "Page X of Y" footer are
@@ -229,7 +232,7 @@ pub(crate) fn layout(doc: &Document, fonts: &Fonts) -> Pages {
             Block::KeyValues(pairs) => flow.key_values(pairs),
             Block::Table(t) => flow.table(t),
             Block::Chart(c) => flow.chart(c),
-            Block::Spacer(h) => flow.space(h.clamp(0.0, BODY_BOTTOM - BODY_TOP)),
+            Block::Spacer(h) => flow.space(spacer(*h)),
             Block::PageBreak => {
                 if !flow.fresh() && !flow.current().cover {
                     flow.new_page(false);
@@ -423,7 +426,7 @@ impl Flow<'_> {
                 );
                 title.len() as f32 * CHART_TITLE.line + 4.0 + chart::HEIGHT
             }
-            Some(Block::Spacer(h)) => h.clamp(0.0, BODY_BOTTOM - BODY_TOP) + self.lead(&rest[1..]),
+            Some(Block::Spacer(h)) => spacer(*h) + self.lead(&rest[1..]),
         }
     }
 
@@ -538,14 +541,29 @@ impl Flow<'_> {
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    self.grid_cell(
+                    let mut cell = self.grid_cell(
                         &c.title,
                         lefts[i],
                         widths[i],
                         c.align,
                         CELL_HEAD,
                         Some(HEADER_FILL),
-                    )
+                    );
+                    // The header repeats on every page, so it must leave room for
+                    // rows: an essay of a column title is cut, not printed each time.
+                    if cell.lines.len() > MAX_HEADER_LINES {
+                        cell.lines.truncate(MAX_HEADER_LINES);
+                        let last = cell.lines.pop().unwrap_or_default() + " …";
+                        let inner = (widths[i] - 2.0 * CELL_PAD_X).max(1.0);
+                        cell.lines.push(fit_line(
+                            self.fonts,
+                            CELL_HEAD.face,
+                            CELL_HEAD.size,
+                            &last,
+                            inner,
+                        ));
+                    }
+                    cell
                 })
                 .collect(),
         };
@@ -621,18 +639,26 @@ impl Flow<'_> {
             // Taller than a page: continue the row's lines on the next pages.
             let lh = row.line_height();
             let mut from = 0;
+            let mut page_start = false;
             while from < row.lines() {
-                let fit = ((self.room() - 2.0 * CELL_PAD_Y) / lh).floor().max(0.0) as usize;
+                let mut fit = ((self.room() - 2.0 * CELL_PAD_Y) / lh).floor().max(0.0) as usize;
                 if fit == 0 {
-                    self.grid_page(&g);
-                    continue;
+                    if !page_start {
+                        self.grid_page(&g);
+                        page_start = true;
+                        continue;
+                    }
+                    // Not even one line fits under the header: progress beats looping.
+                    fit = 1;
                 }
                 let to = (from + fit).min(row.lines());
                 self.grid_row(row, from, to);
                 self.row_rule(&g);
                 from = to;
+                page_start = false;
                 if from < row.lines() {
                     self.grid_page(&g);
+                    page_start = true;
                 }
             }
         }
@@ -688,6 +714,9 @@ impl Flow<'_> {
                     Align::Right => cell.x + CELL_PAD_X + (inner - w).max(0.0),
                     Align::Center => cell.x + CELL_PAD_X + ((inner - w) / 2.0).max(0.0),
                 };
+                // Only with more columns than a page has room for can a letter be
+                // wider than its cell; it may then touch a neighbour, never the edge.
+                let x = x.min(MARGIN_X + CONTENT_W - w).max(MARGIN_X);
                 let line_top = top + CELL_PAD_Y + (i - from) as f32 * lh;
                 self.text_at(x, line_top, cell.style, line.clone());
             }
@@ -832,6 +861,15 @@ impl Flow<'_> {
     }
 }
 
+/// A spacer's height, kept within a page (and a NaN from a caller's arithmetic to 0).
+fn spacer(h: f32) -> f32 {
+    if h.is_finite() {
+        h.clamp(0.0, BODY_BOTTOM - BODY_TOP)
+    } else {
+        0.0
+    }
+}
+
 /// Fixed columns get their points, the rest share what is left. When fixed columns
 /// alone are too wide they shrink so that every shared column keeps some room.
 pub(crate) fn column_widths(columns: &[Column], total: f32) -> Vec<f32> {
@@ -864,14 +902,40 @@ pub(crate) fn column_widths(columns: &[Column], total: f32) -> Vec<f32> {
         1.0
     };
     let left = (total - fixed * fixed_scale).max(0.0);
-    columns
+    let widths = columns
         .iter()
         .map(|c| match c.width {
             Width::Points(p) if p.is_finite() => p.max(0.0) * fixed_scale,
             Width::Points(_) => 0.0,
             Width::Share(s) => left * share(s) / shares,
         })
-        .collect()
+        .collect();
+    at_least(widths, MIN_COLUMN, total)
+}
+
+/// Raises columns narrower than `min` to it, taking the width from the wider ones in
+/// proportion to what they have above `min`: a letter wider than its column would
+/// otherwise print over its neighbour, or past the margin.
+fn at_least(mut widths: Vec<f32>, min: f32, total: f32) -> Vec<f32> {
+    let min = min.min(total / widths.len().max(1) as f32);
+    let deficit: f32 = widths.iter().map(|w| (min - w).max(0.0)).sum();
+    if deficit <= 0.0 {
+        return widths;
+    }
+    let spare: f32 = widths.iter().map(|w| (w - min).max(0.0)).sum();
+    let take = if spare > 0.0 {
+        (deficit / spare).min(1.0)
+    } else {
+        0.0
+    };
+    for w in &mut widths {
+        if *w < min {
+            *w = min;
+        } else {
+            *w -= (*w - min) * take;
+        }
+    }
+    widths
 }
 
 /// The second pass: running header and "Page X of Y" footer, now that Y is known.

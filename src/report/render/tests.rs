@@ -334,7 +334,9 @@ fn fixed_columns_shrink_when_they_do_not_fit() {
         &cols(vec![Width::Points(f32::NAN), Width::Share(-1.0)]),
         500.0,
     );
-    assert_eq!(w, vec![0.0, 500.0]);
+    assert_eq!(w, vec![20.0, 480.0], "no column narrower than a letter");
+    let w = column_widths(&cols(vec![Width::Points(1.0), Width::Points(300.0)]), 500.0);
+    assert_eq!(w, vec![20.0, 281.0]);
 }
 
 #[test]
@@ -677,4 +679,56 @@ fn awkward_input_renders_tidily() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("report-edge-cases.pdf"), &bytes).unwrap();
+}
+
+#[test]
+fn absurd_values_neither_hang_nor_leave_the_page() {
+    let essay = "Column title that goes on. ".repeat(150);
+    let chart = |values: Vec<Option<f64>>| {
+        Block::Chart(Chart {
+            title: "Extreme".into(),
+            chart: crate::chart::TrendChart {
+                labels: vec!["a".into(); values.len()],
+                actual: values,
+                target: Vec::new(),
+            },
+            unit: Some("x".repeat(500)),
+        })
+    };
+    let d = doc(vec![
+        Block::Spacer(f32::NAN),
+        Block::Spacer(f32::INFINITY),
+        Block::Heading {
+            level: 0,
+            text: "Level zero".into(),
+        },
+        Block::Table(Table {
+            columns: vec![
+                Column::new(essay.clone(), Width::Share(1.0), Align::Left),
+                Column::new("Tiny", Width::Points(0.5), Align::Center),
+            ],
+            rows: vec![vec![Cell::new(essay.repeat(3)), Cell::new("WWW")]],
+        }),
+        chart(vec![Some(f64::MAX), Some(-f64::MAX)]),
+        chart(vec![Some(1e200), Some(f64::INFINITY), None]),
+        chart(vec![Some(1e-300), Some(2e-300)]),
+        chart(Vec::new()),
+    ]);
+    let pages = layout(&d, fonts());
+    assert_tidy(&pages);
+    for page in &pages.pages {
+        for item in &page.items {
+            let finite = match item {
+                Item::Text { x, baseline, .. } => x.is_finite() && baseline.is_finite(),
+                Item::Fill { x, y, w, h, .. } => [x, y, w, h].iter().all(|v| v.is_finite()),
+                Item::Stroke { points, .. } => {
+                    points.iter().all(|(x, y)| x.is_finite() && y.is_finite())
+                }
+                Item::Dot { x, y, r, .. } => [x, y, r].iter().all(|v| v.is_finite()),
+            };
+            assert!(finite, "{item:?}");
+        }
+    }
+    assert_eq!(pages.anchors[0].level, 1);
+    render(&d).unwrap();
 }
