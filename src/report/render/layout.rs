@@ -442,7 +442,14 @@ impl Flow<'_> {
         let page = self.pages.len() - 1;
         self.anchors.push(Anchor {
             level,
-            title: lines.join(" "),
+            // The heading as written: joining wrapped lines would put a space into a
+            // word that was broken to fit.
+            title: self
+                .fonts
+                .printable(text)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             page,
             y: self.y,
         });

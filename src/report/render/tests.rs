@@ -560,7 +560,7 @@ fn the_outline_nests_every_heading_under_the_one_above_it() {
         },
         Block::Heading {
             level: 1,
-            text: "2. Results".into(),
+            text: format!("2. Results\n{LONG_WORD}"),
         },
         // A level skipped still nests under the nearest heading above.
         Block::Heading {
@@ -585,7 +585,7 @@ fn the_outline_nests_every_heading_under_the_one_above_it() {
         (2, "1.1 Status"),
         (3, "LBP-1.1"),
         (2, "1.2 Risks"),
-        (1, "2. Results"),
+        (1, &format!("2. Results {LONG_WORD}")),
         (2, "LBP-2.1"),
     ]
     .into_iter()
