@@ -81,7 +81,12 @@ pub(crate) fn draw(fonts: &Fonts, c: &Chart, x: f32, y: f32, w: f32) -> Vec<Item
     let label_w = ticks
         .iter()
         .map(|(_, s)| fonts.width(Face::Regular, LABEL, s))
-        .fold(0.0, f32::max);
+        .fold(0.0, f32::max)
+        .min(w * 0.25);
+    let ticks: Vec<(f64, String)> = ticks
+        .into_iter()
+        .map(|(v, s)| (v, fit_line(fonts, Face::Regular, LABEL, &s, label_w)))
+        .collect();
     let left = x + label_w + 8.0;
     let ypos = |v: f64| bottom - ((v - lo) / (hi - lo)) as f32 * (bottom - top);
     for (v, label) in &ticks {
@@ -210,6 +215,11 @@ fn scale(c: &TrendChart) -> Option<(f64, f64, f64)> {
     }
     if hi <= lo {
         hi = lo + 1.0;
+    }
+    if !(hi - lo).is_finite() {
+        // Values near f64::MAX: no axis can be drawn, so say there is nothing to plot
+        // rather than write NaN coordinates.
+        return None;
     }
     let raw = (hi - lo) / 5.0;
     let mag = 10f64.powf(raw.log10().floor());

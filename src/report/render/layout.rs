@@ -199,7 +199,13 @@ fn heading_style(level: u8) -> (Style, f32, f32) {
     }
 }
 
+/// Short key-value lists up to this height are never split over two pages.
+const KEEP_TOGETHER: f32 = (BODY_BOTTOM - BODY_TOP) / 3.0;
+
 const CELL_PAD_X: f32 = 4.0;
+const MAX_HEADER_LINES: usize = 6;
+/// Room for the widest letter at table size, with the cell's padding.
+const MIN_COLUMN: f32 = 20.0;
 const CELL_PAD_Y: f32 = 3.5;
 
 /// Lays the whole document out; the running header and "Page X of Y" footer are
@@ -226,7 +232,7 @@ pub(crate) fn layout(doc: &Document, fonts: &Fonts) -> Pages {
             Block::KeyValues(pairs) => flow.key_values(pairs),
             Block::Table(t) => flow.table(t),
             Block::Chart(c) => flow.chart(c),
-            Block::Spacer(h) => flow.space(h.clamp(0.0, BODY_BOTTOM - BODY_TOP)),
+            Block::Spacer(h) => flow.space(spacer(*h)),
             Block::PageBreak => {
                 if !flow.fresh() && !flow.current().cover {
                     flow.new_page(false);
@@ -394,8 +400,7 @@ impl Flow<'_> {
             }
             Some(Block::Paragraph(t)) => lines(t, BODY),
             Some(Block::Note(t)) => lines(t, NOTE),
-            Some(Block::KeyValues(pairs)) if pairs.is_empty() => 0.0,
-            Some(Block::KeyValues(_)) => VALUE.line + 2.0 * CELL_PAD_Y,
+            Some(Block::KeyValues(pairs)) => Self::key_values_lead(&self.key_value_rows(pairs)),
             Some(Block::Table(t)) => {
                 let widths = column_widths(&t.columns, CONTENT_W);
                 let header_lines = t
@@ -421,7 +426,7 @@ impl Flow<'_> {
                 );
                 title.len() as f32 * CHART_TITLE.line + 4.0 + chart::HEIGHT
             }
-            Some(Block::Spacer(h)) => h.clamp(0.0, BODY_BOTTOM - BODY_TOP) + self.lead(&rest[1..]),
+            Some(Block::Spacer(h)) => spacer(*h) + self.lead(&rest[1..]),
         }
     }
 
@@ -437,7 +442,14 @@ impl Flow<'_> {
         let page = self.pages.len() - 1;
         self.anchors.push(Anchor {
             level,
-            title: lines.join(" "),
+            // The heading as written: joining wrapped lines would put a space into a
+            // word that was broken to fit.
+            title: self
+                .fonts
+                .printable(text)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             page,
             y: self.y,
         });
@@ -451,17 +463,14 @@ impl Flow<'_> {
         self.y += after;
     }
 
-    fn key_values(&mut self, pairs: &[(String, String)]) {
-        if pairs.is_empty() {
-            return;
-        }
+    fn key_value_rows(&self, pairs: &[(String, String)]) -> Vec<GridRow> {
         let widest = pairs
             .iter()
             .map(|(k, _)| self.fonts.width(LABEL.face, LABEL.size, k.trim()))
             .fold(0.0, f32::max);
         let label_w = (widest + 2.0 * CELL_PAD_X + 8.0).min(CONTENT_W * 0.4);
         let value_w = CONTENT_W - label_w;
-        let rows = pairs
+        pairs
             .iter()
             .map(|(k, v)| GridRow {
                 cells: vec![
@@ -469,7 +478,26 @@ impl Flow<'_> {
                     self.grid_cell(v, MARGIN_X + label_w, value_w, Align::Left, VALUE, None),
                 ],
             })
-            .collect();
+            .collect()
+    }
+
+    /// What of a key-value list must stay on one page: all of a short list (a
+    /// definition reads as one unit), else its first row.
+    fn key_values_lead(rows: &[GridRow]) -> f32 {
+        let total: f32 = rows.iter().map(GridRow::height).sum();
+        if total <= KEEP_TOGETHER {
+            total
+        } else {
+            rows.first().map_or(0.0, GridRow::height)
+        }
+    }
+
+    fn key_values(&mut self, pairs: &[(String, String)]) {
+        if pairs.is_empty() {
+            return;
+        }
+        let rows = self.key_value_rows(pairs);
+        self.need(Self::key_values_lead(&rows));
         self.grid(Grid {
             x: MARGIN_X,
             w: CONTENT_W,
@@ -520,14 +548,29 @@ impl Flow<'_> {
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    self.grid_cell(
+                    let mut cell = self.grid_cell(
                         &c.title,
                         lefts[i],
                         widths[i],
                         c.align,
                         CELL_HEAD,
                         Some(HEADER_FILL),
-                    )
+                    );
+                    // The header repeats on every page, so it must leave room for
+                    // rows: an essay of a column title is cut, not printed each time.
+                    if cell.lines.len() > MAX_HEADER_LINES {
+                        cell.lines.truncate(MAX_HEADER_LINES);
+                        let last = cell.lines.pop().unwrap_or_default() + " …";
+                        let inner = (widths[i] - 2.0 * CELL_PAD_X).max(1.0);
+                        cell.lines.push(fit_line(
+                            self.fonts,
+                            CELL_HEAD.face,
+                            CELL_HEAD.size,
+                            &last,
+                            inner,
+                        ));
+                    }
+                    cell
                 })
                 .collect(),
         };
@@ -603,18 +646,26 @@ impl Flow<'_> {
             // Taller than a page: continue the row's lines on the next pages.
             let lh = row.line_height();
             let mut from = 0;
+            let mut page_start = false;
             while from < row.lines() {
-                let fit = ((self.room() - 2.0 * CELL_PAD_Y) / lh).floor().max(0.0) as usize;
+                let mut fit = ((self.room() - 2.0 * CELL_PAD_Y) / lh).floor().max(0.0) as usize;
                 if fit == 0 {
-                    self.grid_page(&g);
-                    continue;
+                    if !page_start {
+                        self.grid_page(&g);
+                        page_start = true;
+                        continue;
+                    }
+                    // Not even one line fits under the header: progress beats looping.
+                    fit = 1;
                 }
                 let to = (from + fit).min(row.lines());
                 self.grid_row(row, from, to);
                 self.row_rule(&g);
                 from = to;
+                page_start = false;
                 if from < row.lines() {
                     self.grid_page(&g);
+                    page_start = true;
                 }
             }
         }
@@ -670,6 +721,9 @@ impl Flow<'_> {
                     Align::Right => cell.x + CELL_PAD_X + (inner - w).max(0.0),
                     Align::Center => cell.x + CELL_PAD_X + ((inner - w) / 2.0).max(0.0),
                 };
+                // Only with more columns than a page has room for can a letter be
+                // wider than its cell; it may then touch a neighbour, never the edge.
+                let x = x.min(MARGIN_X + CONTENT_W - w).max(MARGIN_X);
                 let line_top = top + CELL_PAD_Y + (i - from) as f32 * lh;
                 self.text_at(x, line_top, cell.style, line.clone());
             }
@@ -716,7 +770,25 @@ impl Flow<'_> {
             h: 3.0,
             colour: NOTICE_EDGE,
         });
-        self.y = 190.0;
+        // The title sits a third of the way down, higher when the cover has more to
+        // hold than fits below that.
+        let mut dry = Flow {
+            fonts: self.fonts,
+            pages: vec![Page::default()],
+            anchors: Vec::new(),
+            y: BODY_TOP,
+        };
+        dry.cover_content(c);
+        let height = dry.y - BODY_TOP;
+        self.y = if dry.pages.len() > 1 {
+            BODY_TOP
+        } else {
+            (BODY_BOTTOM - height - 24.0).clamp(BODY_TOP, 190.0)
+        };
+        self.cover_content(c);
+    }
+
+    fn cover_content(&mut self, c: &Cover) {
         let title = Style {
             face: Face::Bold,
             size: 26.0,
@@ -796,6 +868,15 @@ impl Flow<'_> {
     }
 }
 
+/// A spacer's height, kept within a page (and a NaN from a caller's arithmetic to 0).
+fn spacer(h: f32) -> f32 {
+    if h.is_finite() {
+        h.clamp(0.0, BODY_BOTTOM - BODY_TOP)
+    } else {
+        0.0
+    }
+}
+
 /// Fixed columns get their points, the rest share what is left. When fixed columns
 /// alone are too wide they shrink so that every shared column keeps some room.
 pub(crate) fn column_widths(columns: &[Column], total: f32) -> Vec<f32> {
@@ -828,14 +909,40 @@ pub(crate) fn column_widths(columns: &[Column], total: f32) -> Vec<f32> {
         1.0
     };
     let left = (total - fixed * fixed_scale).max(0.0);
-    columns
+    let widths = columns
         .iter()
         .map(|c| match c.width {
             Width::Points(p) if p.is_finite() => p.max(0.0) * fixed_scale,
             Width::Points(_) => 0.0,
             Width::Share(s) => left * share(s) / shares,
         })
-        .collect()
+        .collect();
+    at_least(widths, MIN_COLUMN, total)
+}
+
+/// Raises columns narrower than `min` to it, taking the width from the wider ones in
+/// proportion to what they have above `min`: a letter wider than its column would
+/// otherwise print over its neighbour, or past the margin.
+fn at_least(mut widths: Vec<f32>, min: f32, total: f32) -> Vec<f32> {
+    let min = min.min(total / widths.len().max(1) as f32);
+    let deficit: f32 = widths.iter().map(|w| (min - w).max(0.0)).sum();
+    if deficit <= 0.0 {
+        return widths;
+    }
+    let spare: f32 = widths.iter().map(|w| (w - min).max(0.0)).sum();
+    let take = if spare > 0.0 {
+        (deficit / spare).min(1.0)
+    } else {
+        0.0
+    };
+    for w in &mut widths {
+        if *w < min {
+            *w = min;
+        } else {
+            *w -= (*w - min) * take;
+        }
+    }
+    widths
 }
 
 /// The second pass: running header and "Page X of Y" footer, now that Y is known.

@@ -53,6 +53,8 @@ pub(crate) fn write(doc: &Document, laid: &Pages, fonts: &Fonts) -> Result<Vec<u
     {
         return Err(RenderError::Write(w.msg.clone()));
     }
+    // Lang and DisplayDocTitle (set in finish) are PDF 1.4 entries.
+    lo.version = "1.4".into();
     finish(&mut lo, doc, &laid.anchors)?;
     lo.compress();
     let mut out = Vec::new();

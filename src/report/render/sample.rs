@@ -113,7 +113,7 @@ fn trend(seed: usize) -> TrendChart {
         })
         .collect();
     let target = (0..10)
-        .map(|i| (i % 2 == 1).then_some(i as f64 * 14.0 + 20.0))
+        .map(|i| (i >= 2).then_some(i as f64 * 14.0 + 20.0))
         .collect();
     TrendChart {
         labels,
@@ -248,9 +248,6 @@ pub(crate) fn document() -> Document {
             .filter(|i| i.title.starts_with(&format!("Output {}:", o + 1)))
             .enumerate()
         {
-            if k >= 3 {
-                break;
-            }
             blocks.push(Block::Heading {
                 level: 3,
                 text: format!("{} {}", ind.code, ind.title),
@@ -305,7 +302,7 @@ pub(crate) fn document() -> Document {
             Column::new("Code", Width::Points(46.0), Align::Left),
             Column::new("Indicator", Width::Share(1.0), Align::Left),
             Column::new("County", Width::Points(56.0), Align::Left),
-            Column::new("Milestone", Width::Points(54.0), Align::Right),
+            Column::new("Milestone", Width::Points(58.0), Align::Right),
             Column::new("Achieved", Width::Points(52.0), Align::Right),
             Column::new("% of milestone", Width::Points(56.0), Align::Right),
             Column::new("Status", Width::Points(62.0), Align::Left),

@@ -334,7 +334,9 @@ fn fixed_columns_shrink_when_they_do_not_fit() {
         &cols(vec![Width::Points(f32::NAN), Width::Share(-1.0)]),
         500.0,
     );
-    assert_eq!(w, vec![0.0, 500.0]);
+    assert_eq!(w, vec![20.0, 480.0], "no column narrower than a letter");
+    let w = column_widths(&cols(vec![Width::Points(1.0), Width::Points(300.0)]), 500.0);
+    assert_eq!(w, vec![20.0, 281.0]);
 }
 
 #[test]
@@ -507,4 +509,226 @@ fn pdf_readers_accept_the_file_and_find_the_text() {
         }
         None => eprintln!("SKIPPED: pdftotext is not installed, so the text was not checked"),
     }
+}
+
+/// Titles of an outline level and, nested, of the levels under it.
+fn outline_titles(
+    pdf: &lopdf::Document,
+    first: Option<lopdf::ObjectId>,
+    depth: u8,
+    out: &mut Vec<(u8, String)>,
+) {
+    let mut next = first;
+    while let Some(id) = next {
+        let item = pdf.get_dictionary(id).unwrap();
+        let title = match item.get(b"Title").unwrap() {
+            lopdf::Object::String(bytes, _) if bytes.starts_with(&[0xFE, 0xFF]) => {
+                let units: Vec<u16> = bytes[2..]
+                    .chunks(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect();
+                String::from_utf16(&units).unwrap()
+            }
+            lopdf::Object::String(bytes, _) => String::from_utf8(bytes.clone()).unwrap(),
+            other => panic!("title {other:?}"),
+        };
+        out.push((depth, title));
+        let child = item.get(b"First").ok().map(|o| o.as_reference().unwrap());
+        outline_titles(pdf, child, depth + 1, out);
+        next = item.get(b"Next").ok().map(|o| o.as_reference().unwrap());
+    }
+}
+
+#[test]
+fn the_outline_nests_every_heading_under_the_one_above_it() {
+    let d = doc(vec![
+        Block::Heading {
+            level: 1,
+            text: "1. Summary of Moyalé".into(),
+        },
+        Block::Heading {
+            level: 2,
+            text: "1.1 Status".into(),
+        },
+        Block::Heading {
+            level: 3,
+            text: "LBP-1.1".into(),
+        },
+        Block::Heading {
+            level: 2,
+            text: "1.2 Risks".into(),
+        },
+        Block::Heading {
+            level: 1,
+            text: format!("2. Results\n{LONG_WORD}"),
+        },
+        // A level skipped still nests under the nearest heading above.
+        Block::Heading {
+            level: 3,
+            text: "LBP-2.1".into(),
+        },
+    ]);
+    let bytes = render(&d).unwrap();
+    let pdf = lopdf::Document::load_mem(&bytes).unwrap();
+    let catalog = pdf.catalog().unwrap();
+    assert_eq!(
+        catalog.get(b"PageMode").unwrap().as_name().unwrap(),
+        b"UseOutlines"
+    );
+    let root_id = catalog.get(b"Outlines").unwrap().as_reference().unwrap();
+    let root = pdf.get_dictionary(root_id).unwrap();
+    let first = root.get(b"First").unwrap().as_reference().unwrap();
+    let mut titles = Vec::new();
+    outline_titles(&pdf, Some(first), 1, &mut titles);
+    let expected: Vec<(u8, String)> = [
+        (1, "1. Summary of Moyalé"),
+        (2, "1.1 Status"),
+        (3, "LBP-1.1"),
+        (2, "1.2 Risks"),
+        (1, &format!("2. Results {LONG_WORD}")),
+        (2, "LBP-2.1"),
+    ]
+    .into_iter()
+    .map(|(l, t)| (l, t.to_string()))
+    .collect();
+    assert_eq!(titles, expected);
+    // Top level open, showing its children; deeper levels folded.
+    assert_eq!(root.get(b"Count").unwrap().as_i64().unwrap(), 5);
+    let info_id = pdf.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let info = pdf.get_dictionary(info_id).unwrap();
+    assert_eq!(
+        info.get(b"Author").unwrap().as_str().unwrap(),
+        b"Mipaka tests"
+    );
+}
+
+/// Awkward input, written to target/report-edge-cases.pdf for review: a 300-character
+/// cover title, a row taller than a page, a word longer than its column, charts with
+/// one value, negative values and none at all.
+fn edge_cases() -> Document {
+    let huge = "Reported by the county commissioner's office in Moyalé. ".repeat(120);
+    let mut d = doc(vec![
+        Block::Cover(Cover {
+            title: LONG_TITLE.into(),
+            subtitle: LONG_WORD.into(),
+            lines: vec![(LONG_WORD.into(), LONG_TITLE.into())],
+            banner: Some(LONG_TITLE.into()),
+        }),
+        Block::Heading {
+            level: 1,
+            text: LONG_TITLE.into(),
+        },
+        Block::Table(Table {
+            columns: vec![
+                Column::new("Narrow", Width::Points(34.0), Align::Right),
+                Column::new("Indicator", Width::Share(1.0), Align::Left),
+                Column::new("Status", Width::Points(70.0), Align::Center),
+            ],
+            rows: vec![
+                vec![
+                    Cell::new(LONG_WORD),
+                    Cell::new(huge),
+                    Cell::toned("▲ Amber", Tone::Amber),
+                ],
+                vec![Cell::new("1"), Cell::new(LONG_TITLE)],
+            ],
+        }),
+        Block::Chart(Chart {
+            title: "One value only".into(),
+            chart: crate::chart::TrendChart {
+                labels: vec!["2026Q3".into()],
+                actual: vec![Some(42.0)],
+                target: vec![Some(50.0)],
+            },
+            unit: Some("%".into()),
+        }),
+        Block::Chart(Chart {
+            title: "Negative values and a long run of periods".into(),
+            chart: crate::chart::TrendChart {
+                labels: (0..36).map(|i| format!("2024{:02}", i % 12 + 1)).collect(),
+                actual: (0..36)
+                    .map(|i| (i % 7 != 3).then(|| (f64::from(i) - 15.0) * 1000.5))
+                    .collect(),
+                target: (0..36)
+                    .map(|i| Some(f64::from(i) * 800.0 - 4000.0))
+                    .collect(),
+            },
+            unit: Some("KSh (thousands)".into()),
+        }),
+        Block::Chart(Chart {
+            title: "Nothing reported yet".into(),
+            chart: crate::chart::TrendChart {
+                labels: vec!["2026Q3".into(), "2026Q4".into()],
+                actual: vec![None, None],
+                target: vec![None, None],
+            },
+            unit: None,
+        }),
+    ]);
+    d.header = LONG_TITLE.into();
+    d.footer_left = LONG_TITLE.into();
+    d.notice = Some("Demonstration data".into());
+    d
+}
+
+#[test]
+fn awkward_input_renders_tidily() {
+    let d = edge_cases();
+    assert_tidy(&layout(&d, fonts()));
+    let bytes = render(&d).unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("report-edge-cases.pdf"), &bytes).unwrap();
+}
+
+#[test]
+fn absurd_values_neither_hang_nor_leave_the_page() {
+    let essay = "Column title that goes on. ".repeat(150);
+    let chart = |values: Vec<Option<f64>>| {
+        Block::Chart(Chart {
+            title: "Extreme".into(),
+            chart: crate::chart::TrendChart {
+                labels: vec!["a".into(); values.len()],
+                actual: values,
+                target: Vec::new(),
+            },
+            unit: Some("x".repeat(500)),
+        })
+    };
+    let d = doc(vec![
+        Block::Spacer(f32::NAN),
+        Block::Spacer(f32::INFINITY),
+        Block::Heading {
+            level: 0,
+            text: "Level zero".into(),
+        },
+        Block::Table(Table {
+            columns: vec![
+                Column::new(essay.clone(), Width::Share(1.0), Align::Left),
+                Column::new("Tiny", Width::Points(0.5), Align::Center),
+            ],
+            rows: vec![vec![Cell::new(essay.repeat(3)), Cell::new("WWW")]],
+        }),
+        chart(vec![Some(f64::MAX), Some(-f64::MAX)]),
+        chart(vec![Some(1e200), Some(f64::INFINITY), None]),
+        chart(vec![Some(1e-300), Some(2e-300)]),
+        chart(Vec::new()),
+    ]);
+    let pages = layout(&d, fonts());
+    assert_tidy(&pages);
+    for page in &pages.pages {
+        for item in &page.items {
+            let finite = match item {
+                Item::Text { x, baseline, .. } => x.is_finite() && baseline.is_finite(),
+                Item::Fill { x, y, w, h, .. } => [x, y, w, h].iter().all(|v| v.is_finite()),
+                Item::Stroke { points, .. } => {
+                    points.iter().all(|(x, y)| x.is_finite() && y.is_finite())
+                }
+                Item::Dot { x, y, r, .. } => [x, y, r].iter().all(|v| v.is_finite()),
+            };
+            assert!(finite, "{item:?}");
+        }
+    }
+    assert_eq!(pages.anchors[0].level, 1);
+    render(&d).unwrap();
 }
