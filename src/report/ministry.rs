@@ -21,6 +21,9 @@ use crate::models::milestone::{self, Milestone};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
 use crate::models::values;
 
+/// The 2025 Kenya–UK Border Security MoU lists its initial counties in this order.
+const MOU_ORDER: [&str; 5] = ["Turkana", "Mandera", "Marsabit", "Wajir", "Busia"];
+
 pub struct ProgrammePart {
     pub programme: Programme,
     pub phases: Vec<PhaseWithCounties>,
@@ -108,17 +111,19 @@ impl MinistryReport {
             .into_iter()
             .filter(|c| c.mou_initial || active.contains_key(&c.id))
             .collect();
-        // The MoU's five initial counties first, in the MoU's order of listing (by
-        // code), then the others by name.
-        counties.sort_by(|a, b| {
-            b.mou_initial.cmp(&a.mou_initial).then_with(|| {
-                if a.mou_initial {
-                    a.code.cmp(&b.code)
+        // The MoU's five initial counties first, in the MoU's order of listing, then the
+        // others by name.
+        let rank = |c: &Location| {
+            MOU_ORDER
+                .iter()
+                .position(|n| *n == c.name)
+                .unwrap_or(if c.mou_initial {
+                    MOU_ORDER.len()
                 } else {
-                    a.name.cmp(&b.name)
-                }
-            })
-        });
+                    usize::MAX
+                })
+        };
+        counties.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.name.cmp(&b.name)));
         Ok(MinistryReport {
             period,
             parts,
@@ -339,12 +344,12 @@ impl MinistryReport {
                     .collect();
                 b.push(Block::Table(Table {
                     columns: vec![
-                        Column::new("Code", Width::Points(50.0), Align::Left),
+                        Column::new("Code", Width::Points(68.0), Align::Left),
                         Column::new("Indicator", Width::Share(1.0), Align::Left),
                         Column::new("This county", Width::Points(58.0), Align::Right),
                         Column::new("Previous quarter", Width::Points(58.0), Align::Right),
-                        Column::new("All counties", Width::Points(58.0), Align::Right),
-                        Column::new("Programme RAG", Width::Points(56.0), Align::Left),
+                        Column::new("All counties", Width::Points(62.0), Align::Right),
+                        Column::new("RAG (all)", Width::Points(56.0), Align::Left),
                     ],
                     rows,
                 }));
