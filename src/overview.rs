@@ -15,7 +15,6 @@ use chrono::NaiveDate;
 use crate::chart::TrendChart;
 use crate::db::DbConn;
 use crate::domain::achievement::{percent_achieved, rag, Rag};
-use crate::domain::aggregation::CountyAggregation;
 use crate::domain::period::Period;
 use crate::error::AppResult;
 use crate::models::activity::{self, Activity};
@@ -129,10 +128,7 @@ pub struct RagCounts {
 /// How many counties the phase covering `period` has (the phase containing its start
 /// when a period straddles two).
 pub fn expected_counties(phases: &[PhaseWithCounties], period: &Period) -> usize {
-    phases
-        .iter()
-        .find(|ph| ph.phase.start_date <= period.start() && period.end() <= ph.phase.end_date)
-        .or_else(|| phases.iter().find(|ph| ph.contains(period.start())))
+    programme::phase_of(phases, period)
         .map(|ph| ph.counties.len())
         .unwrap_or(0)
 }
@@ -199,10 +195,7 @@ fn figures_and_trends(
         let rules = indicator.rules()?;
         let mut totals = by_indicator.remove(&indicator.id).unwrap_or_default();
         totals.sort_by_key(|t| t.period);
-        let combine = |t: &PeriodTotal| match rules.county {
-            CountyAggregation::Sum => t.sum,
-            CountyAggregation::Mean => t.sum / t.counted.max(1) as f64,
-        };
+        let combine = |t: &PeriodTotal| rules.county.from_total(t.sum, t.counted);
         let figure_of = |t: &PeriodTotal| LatestFigure {
             period: t.period,
             value: combine(t),

@@ -129,6 +129,16 @@ pub struct Signed {
     pub csrf: String,
 }
 
+impl Signed {
+    /// The user as the author of changes (audit, who entered a value).
+    pub fn actor(&self) -> crate::entry::Actor {
+        crate::entry::Actor {
+            user_id: Some(self.user.id),
+            name: self.user.username.clone(),
+        }
+    }
+}
+
 pub fn now() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }

@@ -110,6 +110,16 @@ impl FromStr for PeriodAggregation {
     }
 }
 
+impl CountyAggregation {
+    /// The combined figure from a sum over `count` counties (as a database sums them).
+    pub fn from_total(self, sum: f64, count: usize) -> f64 {
+        match self {
+            CountyAggregation::Sum => sum,
+            CountyAggregation::Mean => sum / count.max(1) as f64,
+        }
+    }
+}
+
 /// Sum and count of the finite values. NaN and infinities are skipped as
 /// missing, so one corrupt cell cannot turn a programme total into NaN.
 fn sum_and_count(values: impl Iterator<Item = f64>) -> (f64, usize) {
@@ -192,6 +202,14 @@ mod tests {
 
     fn p(s: &str) -> Period {
         Period::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_database_total_combines_by_the_county_rule() {
+        assert_eq!(CountyAggregation::Sum.from_total(30.0, 3), 30.0);
+        assert_eq!(CountyAggregation::Mean.from_total(30.0, 3), 10.0);
+        // No counties: a sum of nothing, not a division by zero.
+        assert_eq!(CountyAggregation::Mean.from_total(0.0, 0), 0.0);
     }
 
     #[test]

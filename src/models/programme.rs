@@ -152,6 +152,18 @@ pub fn phases_of(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<PhaseWit
 }
 
 /// The phase running on `day`, else the last one that started before it, else the first.
+/// The phase a period belongs to: the one containing the whole period, else the one
+/// containing its start (a period straddling two phases counts in the first).
+pub fn phase_of<'a>(
+    phases: &'a [PhaseWithCounties],
+    period: &crate::domain::period::Period,
+) -> Option<&'a PhaseWithCounties> {
+    phases
+        .iter()
+        .find(|ph| ph.phase.start_date <= period.start() && period.end() <= ph.phase.end_date)
+        .or_else(|| phases.iter().find(|ph| ph.contains(period.start())))
+}
+
 pub fn current_phase(phases: &[PhaseWithCounties], day: NaiveDate) -> Option<&PhaseWithCounties> {
     phases
         .iter()

@@ -5,11 +5,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 
 use super::figures::{self, PeriodFigures, ReportFigure};
-use super::render::{Align, Block, Cell, Chart, Column, Cover, Document, Table, Tone, Width};
+use super::render::{Align, Block, Cell, Chart, Column, Document, Table, Width};
 use super::text::{self, rag_cell, value};
+use super::{Frame, Issue};
 use crate::db::DbConn;
 use crate::domain::period::Period;
 use crate::domain::score::{overall_score, suggest_output_score, OutputScore, SCORE_RULE};
@@ -37,13 +38,6 @@ pub struct DonorReport {
     pub activities: Vec<Activity>,
     pub county_names: HashMap<i32, String>,
     pub organisation_names: HashMap<i32, String>,
-}
-
-/// How the report is labelled: a draft, or an issued version with its date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Issue {
-    Draft,
-    Issued { version: i32, on: NaiveDate },
 }
 
 impl DonorReport {
@@ -130,26 +124,9 @@ impl DonorReport {
         overall_score(&weighted)
     }
 
-    /// The report as a document to render. The body comes first so that its hash, the
-    /// short "data" code in the footer, covers exactly what the report shows.
+    /// The report as a document to render.
     pub fn document(&self, issue: Issue) -> Document {
-        let body = self.body();
-        let hash = text::short_hash(&body);
         let p = &self.programme;
-        let (version_line, footer_version, date) = match issue {
-            Issue::Draft => (
-                "Draft — not issued".to_string(),
-                "Draft".to_string(),
-                self.data_as_of
-                    .map(|d| d.date())
-                    .unwrap_or(self.period.end()),
-            ),
-            Issue::Issued { version, on } => (
-                format!("Version {version}, issued {}", text::date(on)),
-                format!("Version {version}"),
-                on,
-            ),
-        };
         let mut lines = vec![
             ("Programme".to_string(), format!("{} ({})", p.name, p.code)),
             (
@@ -161,7 +138,7 @@ impl DonorReport {
                 ),
             ),
         ];
-        if let Some(ph) = figures::phase_of(&self.phases, &self.period) {
+        if let Some(ph) = programme::phase_of(&self.phases, &self.period) {
             lines.push((
                 "Phase".to_string(),
                 format!("{} — {} counties", ph.phase.name, ph.counties.len()),
@@ -170,26 +147,11 @@ impl DonorReport {
         for (role, names) in &self.partners {
             lines.push((role.clone(), names.join("; ")));
         }
-        lines.push((
-            "Data as of".to_string(),
-            self.data_as_of
-                .map(|d| format!("{} (latest approval)", text::date(d.date())))
-                .unwrap_or_else(|| "No approved figures yet".into()),
-        ));
-        lines.push(("Report".to_string(), version_line));
-        lines.push(("Data code".to_string(), hash.clone()));
-        let mut blocks = vec![Block::Cover(Cover {
+        let frame = Frame {
             title: p.name.clone(),
             subtitle: format!("Progress report — {}", self.period.label()),
-            lines,
-            banner: p
-                .is_demo
-                .then(|| "Demonstration data: the figures in this report are illustrative, not real programme results.".to_string()),
-        })];
-        blocks.extend(body);
-        Document {
-            title: format!("{} — progress report {}", p.name, self.period.id()),
-            author: "Mipaka programme tracker".into(),
+            cover_lines: lines,
+            pdf_title: format!("{} — progress report {}", p.name, self.period.id()),
             subject: format!(
                 "Donor progress report of {} ({}) for {}",
                 p.name,
@@ -198,11 +160,11 @@ impl DonorReport {
             ),
             keywords: vec![p.code.clone(), self.period.id(), "progress report".into()],
             header: format!("{} · {}", p.name, self.period.label()),
-            notice: p.is_demo.then(|| "Demonstration data".to_string()),
-            footer_left: format!("{footer_version} · data {hash}"),
-            creation_date: date,
-            blocks,
-        }
+            demo: p.is_demo,
+            data_as_of: self.data_as_of,
+            period_end: self.period.end(),
+        };
+        super::document(frame, issue, self.body())
     }
 
     fn body(&self) -> Vec<Block> {
@@ -218,10 +180,6 @@ impl DonorReport {
 
     fn summary(&self, b: &mut Vec<Block>) {
         let f = &self.figures.figures;
-        let count =
-            |r: crate::domain::achievement::Rag| f.iter().filter(|x| x.rag == Some(r)).count();
-        use crate::domain::achievement::Rag;
-        let unrated = f.iter().filter(|x| x.rag.is_none()).count();
         let open_late = self
             .milestones
             .iter()
@@ -247,20 +205,17 @@ impl DonorReport {
             (
                 "Indicators".into(),
                 format!(
-                    "{} in all: {} {} on track, {} {} slightly off track, {} {} off track, {} not rated",
+                    "{} in all (✓ on track, ▲ slightly off track, ✗ off track): {}",
                     f.len(),
-                    Tone::Green.symbol(),
-                    count(Rag::Green),
-                    Tone::Amber.symbol(),
-                    count(Rag::Amber),
-                    Tone::Red.symbol(),
-                    count(Rag::Red),
-                    unrated
+                    text::rag_tally(f.iter().map(|x| x.rag))
                 ),
             ),
             (
                 "Programme milestones".into(),
-                format!("{done} of {} completed; {open_late} overdue at the end of the period", self.milestones.len()),
+                format!(
+                    "{done} of {} completed; {open_late} overdue at the end of the period",
+                    self.milestones.len()
+                ),
             ),
             (
                 "Budget and spend".into(),
@@ -268,7 +223,7 @@ impl DonorReport {
                     "{} spent of {} ({})",
                     format_minor(spend, &self.programme.currency),
                     format_minor(budget, &self.programme.currency),
-                    burn(budget, spend)
+                    text::burn_rate(budget, spend)
                 ),
             ),
         ]));
@@ -439,8 +394,6 @@ impl DonorReport {
             .milestones
             .iter()
             .map(|m| {
-                let late = m.is_open() && m.due_date <= end;
-                let status = milestone::status_label(&m.status);
                 vec![
                     Cell::new(&m.title),
                     Cell::new(
@@ -450,16 +403,7 @@ impl DonorReport {
                     ),
                     Cell::new(self.county(m.location_id)),
                     Cell::new(text::date(m.due_date)),
-                    if late {
-                        Cell::toned(
-                            format!("{} {status}, overdue", Tone::Red.symbol()),
-                            Tone::Red,
-                        )
-                    } else if m.status == "completed" {
-                        Cell::toned(format!("{} {status}", Tone::Green.symbol()), Tone::Green)
-                    } else {
-                        Cell::new(status)
-                    },
+                    text::milestone_cell(m, end),
                     Cell::new(
                         m.completed_date
                             .map(text::date)
@@ -502,7 +446,6 @@ impl DonorReport {
             .activities
             .iter()
             .map(|a| {
-                let status = activity::status_label(&a.status);
                 vec![
                     Cell::new(&a.code),
                     Cell::new(&a.title),
@@ -513,11 +456,7 @@ impl DonorReport {
                     ),
                     Cell::new(self.county(a.location_id)),
                     Cell::new(text::date_range(a.planned_start, a.planned_end)),
-                    if a.is_late(end) {
-                        Cell::toned(format!("{} {status}, late", Tone::Red.symbol()), Tone::Red)
-                    } else {
-                        Cell::new(status)
-                    },
+                    text::activity_cell(a, end),
                     Cell::new(format!("{}%", a.percent_complete)),
                 ]
             })
@@ -553,7 +492,7 @@ impl DonorReport {
         b.push(Block::KeyValues(vec![
             ("Budget (all activities)".into(), format_minor(budget, c)),
             ("Spent to date".into(), format_minor(spend, c)),
-            ("Burn rate".into(), burn(budget, spend)),
+            ("Burn rate".into(), text::burn_rate(budget, spend)),
         ]));
         let mut by_output: Vec<(String, i64, i64)> = Vec::new();
         let codes: HashMap<i32, &str> = self
@@ -582,7 +521,7 @@ impl DonorReport {
                     Cell::new(code),
                     Cell::new(format_minor(bu, c)),
                     Cell::new(format_minor(sp, c)),
-                    Cell::new(burn(bu, sp)),
+                    Cell::new(text::burn_rate(bu, sp)),
                 ]
             })
             .collect();
@@ -673,14 +612,6 @@ impl DonorReport {
                 rows,
             }));
         }
-    }
-}
-
-fn burn(budget: i64, spend: i64) -> String {
-    if budget > 0 {
-        format!("{:.0}%", spend as f64 * 100.0 / budget as f64)
-    } else {
-        "—".into()
     }
 }
 

@@ -18,7 +18,7 @@ use crate::domain::period::Period;
 use crate::error::AppResult;
 use crate::models::framework::{self, Indicator, IndicatorRules};
 use crate::models::location::Location;
-use crate::models::programme::{PhaseWithCounties, Programme};
+use crate::models::programme::{self, PhaseWithCounties, Programme};
 use crate::models::values::{self, ApprovedFigure};
 
 /// Quarters shown in a key indicator's chart, ending with the report's period.
@@ -58,17 +58,6 @@ pub fn sub_periods(period: &Period) -> Vec<Period> {
     } else {
         q
     }
-}
-
-/// The phase a report period belongs to: the one containing its start.
-pub fn phase_of<'a>(
-    phases: &'a [PhaseWithCounties],
-    period: &Period,
-) -> Option<&'a PhaseWithCounties> {
-    phases
-        .iter()
-        .find(|ph| ph.phase.start_date <= period.start() && period.end() <= ph.phase.end_date)
-        .or_else(|| phases.iter().find(|ph| ph.contains(period.start())))
 }
 
 /// Pure: one indicator's figure from its approved county values (any periods; those
@@ -161,7 +150,7 @@ pub fn load(
     period: &Period,
 ) -> AppResult<PeriodFigures> {
     let indicators = framework::indicators_of(conn, programme.id)?;
-    let phase = phase_of(phases, period);
+    let phase = programme::phase_of(phases, period);
     let counties: Vec<Location> = phase.map(|p| p.counties.clone()).unwrap_or_default();
     let county_ids: Vec<i32> = counties.iter().map(|c| c.id).collect();
 
@@ -214,13 +203,13 @@ pub fn load(
             actual: quarters
                 .iter()
                 .map(|q| {
-                    let expected = phase_of(phases, q).map(|p| p.counties.len()).unwrap_or(0);
+                    let expected = programme::phase_of(phases, q)
+                        .map(|p| p.counties.len())
+                        .unwrap_or(0);
                     let &(sum, n) = totals.get(&(indicator.id, q.id()))?;
                     // A quarter not yet fully approved is a gap, as on the dashboard.
-                    (expected > 0 && n as usize >= expected).then(|| match rules.county {
-                        crate::domain::aggregation::CountyAggregation::Sum => sum,
-                        crate::domain::aggregation::CountyAggregation::Mean => sum / n as f64,
-                    })
+                    (expected > 0 && n as usize >= expected)
+                        .then(|| rules.county.from_total(sum, n as usize))
                 })
                 .collect(),
             target: quarters

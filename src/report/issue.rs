@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDateTime;
 use diesel::Connection;
 
-use super::donor::{DonorReport, Issue};
+use super::donor::DonorReport;
 use super::ministry::MinistryReport;
 use super::render::{self, Document};
 use super::text;
+use super::Issue;
 use crate::db::DbConn;
 use crate::domain::period::Period;
 use crate::entry::Actor;

@@ -7,12 +7,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDateTime;
 
-use super::donor::Issue;
 use super::figures::{self, PeriodFigures};
-use super::render::{Align, Block, Cell, Column, Cover, Document, Table, Tone, Width};
+use super::render::{Align, Block, Cell, Column, Document, Table, Width};
 use super::text::{self, rag_cell, value};
+use super::{Frame, Issue};
 use crate::db::DbConn;
-use crate::domain::achievement::Rag;
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
 use crate::models::activity::{self, Activity};
@@ -133,24 +132,7 @@ impl MinistryReport {
     }
 
     pub fn document(&self, issue: Issue) -> Document {
-        let body = self.body();
-        let hash = text::short_hash(&body);
         let label = fiscal_label(&self.period);
-        let demo = self.parts.iter().any(|p| p.programme.is_demo);
-        let (version_line, footer_version, date) = match issue {
-            Issue::Draft => (
-                "Draft — not issued".to_string(),
-                "Draft".to_string(),
-                self.data_as_of
-                    .map(|d| d.date())
-                    .unwrap_or(self.period.end()),
-            ),
-            Issue::Issued { version, on } => (
-                format!("Version {version}, issued {}", text::date(on)),
-                format!("Version {version}"),
-                on,
-            ),
-        };
         let lines = vec![
             (
                 "Reporting period".to_string(),
@@ -168,38 +150,23 @@ impl MinistryReport {
                     .join("; "),
             ),
             ("Counties".to_string(), self.counties.len().to_string()),
-            (
-                "Data as of".to_string(),
-                self.data_as_of
-                    .map(|d| format!("{} (latest approval)", text::date(d.date())))
-                    .unwrap_or_else(|| "No approved figures yet".into()),
-            ),
-            ("Report".to_string(), version_line),
-            ("Data code".to_string(), hash.clone()),
         ];
-        let mut blocks = vec![Block::Cover(Cover {
+        let frame = Frame {
             title: "Border security programmes: county report".into(),
             subtitle: format!("Ministry report — {label}"),
-            lines,
-            banner: demo.then(|| {
-                "Demonstration data: the figures in this report are illustrative, not real programme results.".to_string()
-            }),
-        })];
-        blocks.extend(body);
-        Document {
-            title: format!(
+            cover_lines: lines,
+            pdf_title: format!(
                 "Border security programmes — county report {}",
                 self.period.id()
             ),
-            author: "Mipaka programme tracker".into(),
             subject: format!("Ministry report across programmes, county by county, for {label}"),
             keywords: vec!["ministry report".into(), self.period.id()],
             header: format!("County report · {label}"),
-            notice: demo.then(|| "Demonstration data".to_string()),
-            footer_left: format!("{footer_version} · data {hash}"),
-            creation_date: date,
-            blocks,
-        }
+            demo: self.parts.iter().any(|p| p.programme.is_demo),
+            data_as_of: self.data_as_of,
+            period_end: self.period.end(),
+        };
+        super::document(frame, issue, self.body())
     }
 
     fn body(&self) -> Vec<Block> {
@@ -224,8 +191,7 @@ impl MinistryReport {
             .iter()
             .map(|part| {
                 let f = &part.figures.figures;
-                let n = |r: Rag| f.iter().filter(|x| x.rag == Some(r)).count();
-                let phase = figures::phase_of(&part.phases, &self.period)
+                let phase = programme::phase_of(&part.phases, &self.period)
                     .map(|ph| ph.phase.name.clone())
                     .unwrap_or_else(|| "—".into());
                 let done = part
@@ -242,16 +208,7 @@ impl MinistryReport {
                     Cell::new(format!("{} ({})", part.programme.name, part.programme.code)),
                     Cell::new(phase),
                     Cell::new(part.figures.counties.len().to_string()),
-                    Cell::new(format!(
-                        "{} {} · {} {} · {} {} · {} not rated",
-                        Tone::Green.symbol(),
-                        n(Rag::Green),
-                        Tone::Amber.symbol(),
-                        n(Rag::Amber),
-                        Tone::Red.symbol(),
-                        n(Rag::Red),
-                        f.iter().filter(|x| x.rag.is_none()).count()
-                    )),
+                    Cell::new(text::rag_tally(f.iter().map(|x| x.rag))),
                     Cell::new(format!("{done} of {}", part.milestones.len())),
                     Cell::new(format!("{} ({late} late)", part.activities.len())),
                 ]
@@ -362,18 +319,10 @@ impl MinistryReport {
                 let rows = milestones
                     .iter()
                     .map(|m| {
-                        let status = milestone::status_label(&m.status);
                         vec![
                             Cell::new(&m.title),
                             Cell::new(text::date(m.due_date)),
-                            if m.is_open() && m.due_date <= self.period.end() {
-                                Cell::toned(
-                                    format!("{} {status}, overdue", Tone::Red.symbol()),
-                                    Tone::Red,
-                                )
-                            } else {
-                                Cell::new(status)
-                            },
+                            text::milestone_cell(m, self.period.end()),
                         ]
                     })
                     .collect();
@@ -390,18 +339,10 @@ impl MinistryReport {
                 let rows = activities
                     .iter()
                     .map(|a| {
-                        let status = activity::status_label(&a.status);
                         vec![
                             Cell::new(&a.code),
                             Cell::new(&a.title),
-                            if a.is_late(self.period.end()) {
-                                Cell::toned(
-                                    format!("{} {status}, late", Tone::Red.symbol()),
-                                    Tone::Red,
-                                )
-                            } else {
-                                Cell::new(status)
-                            },
+                            text::activity_cell(a, self.period.end()),
                             Cell::new(format!("{}%", a.percent_complete)),
                         ]
                     })

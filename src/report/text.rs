@@ -7,6 +7,8 @@ use sha2::{Digest, Sha256};
 use super::render::{Block, Cell, Tone};
 use crate::domain::achievement::Rag;
 use crate::domain::unit::{format_value, Unit};
+use crate::models::activity::{self, Activity};
+use crate::models::milestone::{self, Milestone};
 
 pub fn date(d: NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
@@ -58,4 +60,54 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// A milestone's status at the end of the period: overdue (open and due by then) on
+/// red, completed on green, otherwise as recorded.
+pub fn milestone_cell(m: &Milestone, period_end: NaiveDate) -> Cell {
+    let status = milestone::status_label(&m.status);
+    if m.is_overdue(period_end + chrono::Days::new(1)) {
+        Cell::toned(
+            format!("{} {status}, overdue", Tone::Red.symbol()),
+            Tone::Red,
+        )
+    } else if m.status == "completed" {
+        Cell::toned(format!("{} {status}", Tone::Green.symbol()), Tone::Green)
+    } else {
+        Cell::new(status)
+    }
+}
+
+/// An activity's status at the end of the period, late ones on red.
+pub fn activity_cell(a: &Activity, period_end: NaiveDate) -> Cell {
+    let status = activity::status_label(&a.status);
+    if a.is_late(period_end) {
+        Cell::toned(format!("{} {status}, late", Tone::Red.symbol()), Tone::Red)
+    } else {
+        Cell::new(status)
+    }
+}
+
+/// "✓ 11 · ▲ 1 · ✗ 2 · 0 not rated": how many of the figures are at each RAG.
+pub fn rag_tally(rags: impl Iterator<Item = Option<Rag>> + Clone) -> String {
+    let n = |r: Option<Rag>| rags.clone().filter(|x| *x == r).count();
+    format!(
+        "{} {} · {} {} · {} {} · {} not rated",
+        Tone::Green.symbol(),
+        n(Some(Rag::Green)),
+        Tone::Amber.symbol(),
+        n(Some(Rag::Amber)),
+        Tone::Red.symbol(),
+        n(Some(Rag::Red)),
+        n(None)
+    )
+}
+
+/// Spend as a share of budget, "—" without a budget.
+pub fn burn_rate(budget_minor: i64, spend_minor: i64) -> String {
+    if budget_minor > 0 {
+        format!("{:.0}%", spend_minor as f64 * 100.0 / budget_minor as f64)
+    } else {
+        "—".into()
+    }
 }

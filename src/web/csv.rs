@@ -16,7 +16,7 @@ use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::period::Period;
 use crate::entry::import::{self, ImportSummary};
-use crate::entry::{Actor, EntryContext, Mode};
+use crate::entry::{EntryContext, Mode};
 use crate::error::{AppError, AppResult};
 use crate::models::programme::Programme;
 use crate::models::{upload, user};
@@ -39,18 +39,6 @@ impl<'r> Responder<'r, 'static> for CsvFile {
     }
 }
 
-async fn programme(db: &Db, signed: &Signed, code: &str, p: Permission) -> AppResult<Programme> {
-    let (code, access) = (code.to_string(), signed.access.clone());
-    db.run(move |c| access.programme(c, &code, p)).await
-}
-
-fn actor(s: &Signed) -> Actor {
-    Actor {
-        user_id: Some(s.user.id),
-        name: s.user.username.clone(),
-    }
-}
-
 #[rocket::get("/programmes/<code>/csv/template?<period>")]
 pub async fn template(
     db: &State<Db>,
@@ -58,7 +46,7 @@ pub async fn template(
     code: &str,
     period: &str,
 ) -> AppResult<CsvFile> {
-    let p = programme(db, signed, code, Permission::Edit).await?;
+    let p = super::programme_for(db, signed, code, Permission::Edit).await?;
     let period = Period::parse(period).map_err(|e| AppError::invalid("period", e.to_string()))?;
     let name = format!("{}-{}-template.csv", p.code, period.id());
     let body = db
@@ -69,7 +57,7 @@ pub async fn template(
 
 #[rocket::get("/programmes/<code>/csv/export")]
 pub async fn export(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<CsvFile> {
-    let p = programme(db, signed, code, Permission::Export).await?;
+    let p = super::programme_for(db, signed, code, Permission::Export).await?;
     let (pid, pcode) = (p.id, p.code.clone());
     let (rows, names) = db
         .run(move |c| {
@@ -149,7 +137,7 @@ fn upload_page(
 
 #[rocket::get("/programmes/<code>/csv")]
 pub async fn page(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Template> {
-    let p = programme(db, signed, code, Permission::Edit).await?;
+    let p = super::programme_for(db, signed, code, Permission::Edit).await?;
     Ok(upload_page(signed, &p, None, None, None))
 }
 
@@ -169,7 +157,7 @@ pub async fn preview(
     code: &str,
     form: Form<UploadForm<'_>>,
 ) -> AppResult<(Status, Template)> {
-    let p = programme(db, signed, code, Permission::Edit).await?;
+    let p = super::programme_for(db, signed, code, Permission::Edit).await?;
     auth::check_csrf(signed, &form.csrf)?;
     let Some(file) = form.file.as_ref().filter(|f| f.len() > 0) else {
         return Err(AppError::invalid("file", "choose a CSV file to upload"));
@@ -185,7 +173,7 @@ pub async fn preview(
         .read_to_end(&mut bytes)
         .await
         .map_err(AppError::from)?;
-    let (who, prog, uid) = (actor(signed), p.clone(), signed.user.id);
+    let (who, prog, uid) = (signed.actor(), p.clone(), signed.user.id);
     let stored_name = name.chars().take(120).collect::<String>();
     let (summary, upload_id) = db
         .run(move |c| {
@@ -228,8 +216,8 @@ pub async fn commit(
     code: &str,
     form: CsrfForm<CommitForm>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
-    let p = programme(db, signed, code, Permission::Edit).await?;
-    let (who, prog, uid, id) = (actor(signed), p.clone(), signed.user.id, form.0.upload);
+    let p = super::programme_for(db, signed, code, Permission::Edit).await?;
+    let (who, prog, uid, id) = (signed.actor(), p.clone(), signed.user.id, form.0.upload);
     let (summary, file) = db
         .run(move |c| {
             let u = upload::find(c, id, prog.id, uid)?;

@@ -20,20 +20,13 @@ use crate::domain::access::Permission;
 use crate::domain::disaggregation;
 use crate::domain::period::Period;
 use crate::domain::unit::format_value;
-use crate::entry::{self, Actor, CellInput, CellKey, EntryContext, Pick, SaveReport};
+use crate::entry::{self, CellInput, CellKey, EntryContext, Pick, SaveReport};
 use crate::error::{AppError, AppResult};
 use crate::models::{programme::Programme, user};
 use diesel::Connection;
 
 /// Above this many cells the grid shows one county at a time, to stay light on slow links.
 const ALL_COUNTIES_MAX_CELLS: usize = 120;
-
-fn actor(s: &Signed) -> Actor {
-    Actor {
-        user_id: Some(s.user.id),
-        name: s.user.username.clone(),
-    }
-}
 
 /// The quarter before today's, kept inside the programme.
 fn default_period(p: &Programme) -> Period {
@@ -399,7 +392,7 @@ pub async fn save(
         });
     }
     let submit = fields.get("action") == Some("submit");
-    let who = actor(signed);
+    let who = signed.actor();
     let report = {
         let (who, inputs) = (who.clone(), inputs);
         let (p, q) = (ctx_programme.clone(), ctx_period);
@@ -468,7 +461,7 @@ pub async fn workflow(
         }
     };
     let (p, q) = programme_period(db, signed, code, period, needed).await?;
-    let who = actor(signed);
+    let who = signed.actor();
     let reason = form.0.reason.unwrap_or_default();
     let action = action.to_string();
     let back = entry_url(code, &q.id(), "all");

@@ -1,26 +1,15 @@
 //! Shaping figures for display: numbers become strings here, so templates stay dumb.
 
 use chrono::NaiveDate;
+
+// Pages and reports write dates, figures and percentages the same way.
+pub use crate::report::text::{date, percent, value};
 use serde::Serialize;
 
 use crate::domain::achievement::Rag;
-use crate::domain::unit::{format_value, Unit};
-
-pub fn date(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
-}
 
 pub fn date_range(a: NaiveDate, b: NaiveDate) -> String {
     format!("{} – {}", a.format("%b %Y"), b.format("%b %Y"))
-}
-
-pub fn value(unit: Unit, v: Option<f64>, currency: &str) -> String {
-    v.map(|v| format_value(unit, v, currency))
-        .unwrap_or_else(|| "—".into())
-}
-
-pub fn percent(p: Option<f64>) -> String {
-    p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into())
 }
 
 #[derive(Debug, Serialize)]

@@ -69,12 +69,7 @@ pub async fn show(
     let total_of: HashMap<String, f64> = totals
         .iter()
         .map(|t| {
-            let v = match rules.county {
-                crate::domain::aggregation::CountyAggregation::Sum => t.sum,
-                crate::domain::aggregation::CountyAggregation::Mean => {
-                    t.sum / t.count.max(1) as f64
-                }
-            };
+            let v = rules.county.from_total(t.sum, t.count.max(0) as usize);
             (t.period.clone(), v)
         })
         .collect();

@@ -115,6 +115,18 @@ fn stylesheet() -> (ContentType, &'static str) {
     (ContentType::CSS, STYLESHEET)
 }
 
+/// The programme by code, if the signed-in user holds `p` in it (404 if they may not
+/// see it at all).
+pub(crate) async fn programme_for(
+    db: &crate::db::Db,
+    signed: &crate::auth::Signed,
+    code: &str,
+    p: crate::domain::access::Permission,
+) -> crate::error::AppResult<crate::models::programme::Programme> {
+    let (code, access) = (code.to_string(), signed.access.clone());
+    db.run(move |c| access.programme(c, &code, p)).await
+}
+
 /// The date figures are judged against (overdue, current phase).
 pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()

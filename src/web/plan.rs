@@ -17,7 +17,6 @@ use crate::domain::plan::{
     format_money_plain, ActivityFields, MilestoneFields, ACTIVITY_STATUSES, MILESTONE_STATUSES,
 };
 use crate::entry::plan::{save_activity, save_milestone, Saved};
-use crate::entry::Actor;
 use crate::error::{AppError, AppResult};
 use crate::models::{activity, audit, framework, milestone, organisation, programme, user};
 
@@ -71,13 +70,6 @@ fn form_page(
         m.extend(x);
     }
     render(template, Some(signed), ctx)
-}
-
-fn actor(s: &Signed) -> Actor {
-    Actor {
-        user_id: Some(s.user.id),
-        name: s.user.username.clone(),
-    }
 }
 
 /// The person who last saved a record, by the audit log.
@@ -222,7 +214,7 @@ async fn post_milestone(
         }
         (None, _) => None,
     };
-    let (who_acts, prog, fields) = (actor(signed), p.clone(), form.fields());
+    let (who_acts, prog, fields) = (signed.actor(), p.clone(), form.fields());
     let saved = db
         .run(move |c| {
             save_milestone(
@@ -429,7 +421,7 @@ async fn post_activity(
         }
         (None, _) => None,
     };
-    let (who_acts, prog, fields) = (actor(signed), p.clone(), form.fields());
+    let (who_acts, prog, fields) = (signed.actor(), p.clone(), form.fields());
     let saved = db
         .run(move |c| {
             save_activity(

@@ -209,11 +209,7 @@ pub async fn show(
         .iter()
         .map(|s| activity::status_label(s))
         .collect();
-    let burn = if budget > 0 {
-        format!("{:.0}%", spend as f64 * 100.0 / budget as f64)
-    } else {
-        "—".to_string()
-    };
+    let burn = crate::report::text::burn_rate(budget, spend);
 
     Ok(render(
         "programme",

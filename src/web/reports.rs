@@ -17,7 +17,6 @@ use crate::auth::{CsrfForm, Signed};
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::period::Period;
-use crate::entry::Actor;
 use crate::error::{AppError, AppResult};
 use crate::models::issued::{self, IssuedReport};
 use crate::models::narrative::{self as narrative_model, Texts};
@@ -44,13 +43,6 @@ impl<'r> Responder<'r, 'static> for PdfFile {
             ))
             .sized_body(self.bytes.len(), std::io::Cursor::new(self.bytes))
             .ok()
-    }
-}
-
-fn actor(s: &Signed) -> Actor {
-    Actor {
-        user_id: Some(s.user.id),
-        name: s.user.username.clone(),
     }
 }
 
@@ -93,16 +85,6 @@ fn issued_rows(
         .collect()
 }
 
-async fn programme_for(
-    db: &Db,
-    signed: &Signed,
-    code: &str,
-    p: Permission,
-) -> AppResult<Programme> {
-    let (code, access) = (code.to_string(), signed.access.clone());
-    db.run(move |c| access.programme(c, &code, p)).await
-}
-
 #[rocket::get("/programmes/<code>/reports?<period>")]
 pub async fn programme_page(
     db: &State<Db>,
@@ -111,7 +93,7 @@ pub async fn programme_page(
     period: Option<&str>,
     flash: Option<rocket::request::FlashMessage<'_>>,
 ) -> AppResult<Template> {
-    let p = programme_for(db, signed, code, Permission::DownloadReports).await?;
+    let p = super::programme_for(db, signed, code, Permission::DownloadReports).await?;
     let can_issue = signed.access.can(p.id, Permission::IssueReports);
     let can_edit = signed.access.can(p.id, Permission::Edit);
     let choices = quarters(p.start_date, p.end_date, super::today());
@@ -205,7 +187,7 @@ pub async fn programme_draft(
     code: &str,
     period: &str,
 ) -> AppResult<PdfFile> {
-    let p = programme_for(db, signed, code, Permission::IssueReports).await?;
+    let p = super::programme_for(db, signed, code, Permission::IssueReports).await?;
     let period = parse_period(period)?;
     let (name, bytes) = db
         .run(move |c| issue::draft(c, &Subject::Donor(p), period))
@@ -229,7 +211,7 @@ pub async fn save_narrative(
     code: &str,
     form: CsrfForm<NarrativeForm>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
-    let p = programme_for(db, signed, code, Permission::Edit).await?;
+    let p = super::programme_for(db, signed, code, Permission::Edit).await?;
     let f = form.0;
     let period = parse_period(&f.period)?;
     let texts = Texts {
@@ -237,7 +219,7 @@ pub async fn save_narrative(
         issues: f.issues.replace("\r\n", "\n"),
         risks: f.risks.replace("\r\n", "\n"),
     };
-    let (who, prog, t, version) = (actor(signed), p.clone(), texts.clone(), f.version);
+    let (who, prog, t, version) = (signed.actor(), p.clone(), texts.clone(), f.version);
     let saved = db
         .run(move |c| narrative::save(c, &prog, &period, version, &t, &who, crate::auth::now()))
         .await;
@@ -292,9 +274,9 @@ pub async fn issue_programme(
     code: &str,
     form: CsrfForm<IssueForm>,
 ) -> AppResult<Flash<Redirect>> {
-    let p = programme_for(db, signed, code, Permission::IssueReports).await?;
+    let p = super::programme_for(db, signed, code, Permission::IssueReports).await?;
     let period = parse_period(&form.0.period)?;
-    let (who, dir, subject) = (actor(signed), dir.0.clone(), Subject::Donor(p.clone()));
+    let (who, dir, subject) = (signed.actor(), dir.0.clone(), Subject::Donor(p.clone()));
     let r = db
         .run(move |c| issue::issue(c, &dir, &subject, period, &who, crate::auth::now()))
         .await?;
@@ -318,7 +300,7 @@ pub async fn programme_download(
     code: &str,
     id: i32,
 ) -> AppResult<PdfFile> {
-    let p = programme_for(db, signed, code, Permission::DownloadReports).await?;
+    let p = super::programme_for(db, signed, code, Permission::DownloadReports).await?;
     let r = db
         .run(move |c| issued::by_id(c, id))
         .await?
@@ -426,7 +408,7 @@ pub async fn issue_ministry(
 ) -> AppResult<Flash<Redirect>> {
     ministry_access(db, signed, Permission::Approve).await?;
     let period = parse_period(&form.0.period)?;
-    let (who, dir) = (actor(signed), dir.0.clone());
+    let (who, dir) = (signed.actor(), dir.0.clone());
     let r = db
         .run(move |c| {
             issue::issue(
