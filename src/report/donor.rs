@@ -415,7 +415,7 @@ impl DonorReport {
         b.push(Block::Table(Table {
             columns: vec![
                 Column::new("Milestone", Width::Share(1.0), Align::Left),
-                Column::new("Output", Width::Points(44.0), Align::Left),
+                Column::new("Output", Width::Points(58.0), Align::Left),
                 Column::new("County", Width::Points(62.0), Align::Left),
                 Column::new("Due", Width::Points(58.0), Align::Left),
                 Column::new("Status", Width::Points(80.0), Align::Left),
@@ -463,9 +463,9 @@ impl DonorReport {
             .collect();
         b.push(Block::Table(Table {
             columns: vec![
-                Column::new("Code", Width::Points(40.0), Align::Left),
+                Column::new("Code", Width::Points(50.0), Align::Left),
                 Column::new("Activity", Width::Share(1.0), Align::Left),
-                Column::new("Lead", Width::Points(50.0), Align::Left),
+                Column::new("Lead", Width::Points(64.0), Align::Left),
                 Column::new("County", Width::Points(58.0), Align::Left),
                 Column::new("Planned", Width::Points(72.0), Align::Left),
                 Column::new("Status", Width::Points(66.0), Align::Left),

@@ -218,9 +218,9 @@ impl MinistryReport {
             columns: vec![
                 Column::new("Programme", Width::Share(1.0), Align::Left),
                 Column::new("Phase", Width::Points(80.0), Align::Left),
-                Column::new("Counties", Width::Points(44.0), Align::Right),
-                Column::new("Indicators (RAG)", Width::Points(110.0), Align::Left),
-                Column::new("Milestones done", Width::Points(52.0), Align::Right),
+                Column::new("Counties", Width::Points(54.0), Align::Right),
+                Column::new("Indicators (RAG)", Width::Points(100.0), Align::Left),
+                Column::new("Milestones done", Width::Points(66.0), Align::Right),
                 Column::new("Activities", Width::Points(56.0), Align::Right),
             ],
             rows,
@@ -349,7 +349,7 @@ impl MinistryReport {
                     .collect();
                 b.push(Block::Table(Table {
                     columns: vec![
-                        Column::new("Code", Width::Points(40.0), Align::Left),
+                        Column::new("Code", Width::Points(50.0), Align::Left),
                         Column::new("Activity", Width::Share(1.0), Align::Left),
                         Column::new("Status", Width::Points(90.0), Align::Left),
                         Column::new("Done", Width::Points(36.0), Align::Right),
