@@ -44,7 +44,13 @@ impl DonorReport {
     pub fn load(conn: &mut DbConn, programme: Programme, period: Period) -> AppResult<DonorReport> {
         check_period(&programme, &period)?;
         let phases = programme::phases_of(conn, programme.id)?;
-        let figures = figures::load(conn, &programme, &phases, &period)?;
+        let figures = figures::load(
+            conn,
+            &programme,
+            &phases,
+            &period,
+            figures::HISTORY_QUARTERS,
+        )?;
         let mut partners: Vec<(String, Vec<String>)> = Vec::new();
         for (role, org) in organisation::partners_of(conn, programme.id)? {
             let label = organisation::role_label(&role).to_string();

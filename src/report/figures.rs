@@ -14,6 +14,7 @@ use crate::chart::TrendChart;
 use crate::db::DbConn;
 use crate::domain::achievement::{percent_achieved, rag, Rag, RagThresholds};
 use crate::domain::aggregation::{aggregate_counties, aggregate_periods};
+use crate::domain::comparison::target_over;
 use crate::domain::period::Period;
 use crate::error::AppResult;
 use crate::models::framework::{self, Indicator, IndicatorRules};
@@ -111,13 +112,7 @@ pub fn compute(
     } else {
         None
     };
-    let milestone = targets.get(&period.id()).copied().or_else(|| {
-        let per: Vec<(Period, f64)> = subs
-            .iter()
-            .map(|p| targets.get(&p.id()).map(|t| (*p, *t)))
-            .collect::<Option<Vec<_>>>()?;
-        aggregate_periods(rules.period, &per)
-    });
+    let milestone = target_over(rules.period, Some(period), &subs, targets);
     let percent = match (value, milestone) {
         (Some(v), Some(t)) => percent_achieved(v, t, rules.direction),
         _ => None,
@@ -143,11 +138,15 @@ pub struct PeriodFigures {
     pub counties: Vec<Location>,
 }
 
+/// Loads the period's figures; `history` is how many quarters, ending with the period,
+/// each figure's chart holds (0: no chart, as in the ministry report, which saves the
+/// history query).
 pub fn load(
     conn: &mut DbConn,
     programme: &Programme,
     phases: &[PhaseWithCounties],
     period: &Period,
+    history: usize,
 ) -> AppResult<PeriodFigures> {
     let indicators = framework::indicators_of(conn, programme.id)?;
     let phase = programme::phase_of(phases, period);
@@ -172,18 +171,25 @@ pub fn load(
 
     // The chart's quarters: the last HISTORY_QUARTERS up to the period, within the
     // programme.
-    let mut quarters = vec![Period::quarter_containing(period.end())];
-    while quarters.len() < HISTORY_QUARTERS {
+    let mut quarters = Vec::with_capacity(history);
+    if history > 0 {
+        quarters.push(Period::quarter_containing(period.end()));
+    }
+    while !quarters.is_empty() && quarters.len() < history {
         let prev = quarters[0].prev();
         if prev.end() < programme.start_date {
             break;
         }
         quarters.insert(0, prev);
     }
-    let from = quarters[0].start().min(period.start());
+    let from = quarters
+        .first()
+        .map_or(period.start(), |q| q.start().min(period.start()));
     let mut totals: HashMap<(i32, String), (f64, i64)> = HashMap::new();
-    for t in values::approved_totals_between(conn, programme.id, from, period.end())? {
-        totals.insert((t.indicator_id, t.period), (t.sum, t.count));
+    if !quarters.is_empty() {
+        for t in values::approved_totals_between(conn, programme.id, from, period.end())? {
+            totals.insert((t.indicator_id, t.period), (t.sum, t.count));
+        }
     }
     let mut targets: HashMap<i32, HashMap<String, f64>> = HashMap::new();
     for t in values::targets_between(conn, programme.id, from, period.end())? {

@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDateTime;
 
-use super::figures::{self, PeriodFigures};
+use super::figures::{self, PeriodFigures, ReportFigure};
 use super::render::{Align, Block, Cell, Column, Document, Table, Width};
 use super::text::{self, rag_cell, value};
 use super::{Frame, Issue};
 use crate::db::DbConn;
+use crate::domain::achievement::Direction;
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
 use crate::models::activity::{self, Activity};
@@ -19,6 +20,14 @@ use crate::models::location::{self, Location};
 use crate::models::milestone::{self, Milestone};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
 use crate::models::values;
+
+/// A county's table lists every indicator of a programme up to this many; a longer
+/// logframe (the generated 100-indicator programmes) gets its key indicators and those
+/// needing attention in the table, and every indicator's value in a compact list, so
+/// that 47 counties × 3 programmes stay a readable, small document.
+const FULL_TABLE_MAX: usize = 30;
+/// Indicators needing attention shown beside the key ones in a long logframe's table.
+const ATTENTION_MAX: usize = 12;
 
 /// The 2025 Kenya–UK Border Security MoU lists its initial counties in this order.
 const MOU_ORDER: [&str; 5] = ["Turkana", "Mandera", "Marsabit", "Wajir", "Busia"];
@@ -58,8 +67,8 @@ impl MinistryReport {
                 continue;
             }
             let phases = programme::phases_of(conn, p.id)?;
-            let figures = figures::load(conn, &p, &phases, &period)?;
-            let previous = figures::load(conn, &p, &phases, &period.prev())?;
+            let figures = figures::load(conn, &p, &phases, &period, 0)?;
+            let previous = figures::load(conn, &p, &phases, &period.prev(), 0)?;
             let milestones = milestone::of_programme(conn, p.id)?
                 .into_iter()
                 .filter(|m| {
@@ -260,56 +269,7 @@ impl MinistryReport {
                 text: format!("{} ({})", p.name, p.code),
             });
             if covered {
-                let previous: HashMap<i32, Option<f64>> = part
-                    .previous
-                    .figures
-                    .iter()
-                    .map(|f| {
-                        (
-                            f.indicator.id,
-                            f.by_county
-                                .iter()
-                                .find(|(c, _)| *c == county.id)
-                                .and_then(|(_, v)| *v),
-                        )
-                    })
-                    .collect();
-                let rows = part
-                    .figures
-                    .figures
-                    .iter()
-                    .map(|f| {
-                        let here = f
-                            .by_county
-                            .iter()
-                            .find(|(c, _)| *c == county.id)
-                            .and_then(|(_, v)| *v);
-                        let unit = f.rules.unit;
-                        vec![
-                            Cell::new(&f.indicator.code),
-                            Cell::new(&f.indicator.title),
-                            Cell::new(value(unit, here, &p.currency)),
-                            Cell::new(value(
-                                unit,
-                                previous.get(&f.indicator.id).copied().flatten(),
-                                &p.currency,
-                            )),
-                            Cell::new(value(unit, f.value, &p.currency)),
-                            rag_cell(f.rag),
-                        ]
-                    })
-                    .collect();
-                b.push(Block::Table(Table {
-                    columns: vec![
-                        Column::new("Code", Width::Points(68.0), Align::Left),
-                        Column::new("Indicator", Width::Share(1.0), Align::Left),
-                        Column::new("This county", Width::Points(58.0), Align::Right),
-                        Column::new("Previous quarter", Width::Points(58.0), Align::Right),
-                        Column::new("All counties", Width::Points(62.0), Align::Right),
-                        Column::new("RAG (all)", Width::Points(56.0), Align::Left),
-                    ],
-                    rows,
-                }));
+                self.county_indicators(part, county, b);
             } else {
                 b.push(Block::Note(
                     "The county is not in this programme's phase for the period: no indicator values are expected here.".into(),
@@ -363,5 +323,188 @@ impl MinistryReport {
                 "No programme activity recorded in this county for the period.".into(),
             ));
         }
+    }
+
+    /// One programme's indicators in one county: this county's approved value against
+    /// its previous quarter (better or worse given the indicator's direction) and the
+    /// programme-wide figure.
+    fn county_indicators(&self, part: &ProgrammePart, county: &Location, b: &mut Vec<Block>) {
+        let p = &part.programme;
+        let previous: HashMap<i32, Option<f64>> = part
+            .previous
+            .figures
+            .iter()
+            .map(|f| (f.indicator.id, county_value(f, county.id)))
+            .collect();
+        let lines: Vec<CountyLine> = part
+            .figures
+            .figures
+            .iter()
+            .map(|f| CountyLine {
+                figure: f,
+                here: county_value(f, county.id),
+                before: previous.get(&f.indicator.id).copied().flatten(),
+            })
+            .collect();
+        let missing = lines.iter().filter(|l| l.here.is_none()).count();
+        let worse = lines.iter().filter(|l| l.trend() == Trend::Worse).count();
+        b.push(Block::Note(format!(
+            "{} indicators: {} approved here, {missing} not yet approved; {worse} moved the wrong way since {}.",
+            lines.len(),
+            lines.len() - missing,
+            self.period.prev().label()
+        )));
+        let shown: Vec<&CountyLine> = if lines.len() <= FULL_TABLE_MAX {
+            lines.iter().collect()
+        } else {
+            let mut attention: Vec<&CountyLine> = lines
+                .iter()
+                .filter(|l| !l.figure.indicator.is_key)
+                .filter(|l| l.here.is_none() || l.trend() == Trend::Worse)
+                .collect();
+            // Not yet approved first, then the largest moves the wrong way.
+            attention.sort_by(|a, b| {
+                b.here
+                    .is_none()
+                    .cmp(&a.here.is_none())
+                    .then(b.relative_move().total_cmp(&a.relative_move()))
+            });
+            let more = attention.len().saturating_sub(ATTENTION_MAX);
+            attention.truncate(ATTENTION_MAX);
+            let mut shown: Vec<&CountyLine> =
+                lines.iter().filter(|l| l.figure.indicator.is_key).collect();
+            shown.extend(attention);
+            shown.sort_by_key(|l| l.figure.indicator.position);
+            b.push(Block::Note(format!(
+                "The table shows the key indicators and, of the others, those not yet approved here or that moved the wrong way (at most {ATTENTION_MAX}{}); every indicator's value follows it.",
+                if more > 0 {
+                    format!(", {more} more not shown")
+                } else {
+                    String::new()
+                }
+            )));
+            shown
+        };
+        let rows = shown
+            .iter()
+            .map(|l| {
+                let f = l.figure;
+                let unit = f.rules.unit;
+                vec![
+                    Cell::new(&f.indicator.code),
+                    Cell::new(&f.indicator.title),
+                    Cell::new(value(unit, l.here, &p.currency)),
+                    Cell::new(value(unit, l.before, &p.currency)),
+                    Cell::new(l.trend().word()),
+                    Cell::new(value(unit, f.value, &p.currency)),
+                    rag_cell(f.rag),
+                ]
+            })
+            .collect();
+        b.push(Block::Table(Table {
+            columns: vec![
+                Column::new("Code", Width::Points(68.0), Align::Left),
+                Column::new("Indicator", Width::Share(1.0), Align::Left),
+                Column::new("This county", Width::Points(54.0), Align::Right),
+                Column::new("Previous quarter", Width::Points(54.0), Align::Right),
+                Column::new("Trend", Width::Points(40.0), Align::Left),
+                Column::new("All counties", Width::Points(58.0), Align::Right),
+                Column::new("RAG (all)", Width::Points(54.0), Align::Left),
+            ],
+            rows,
+        }));
+        if lines.len() > FULL_TABLE_MAX {
+            let list: Vec<String> = lines
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{} {}",
+                        l.figure.indicator.code,
+                        value(l.figure.rules.unit, l.here, &p.currency)
+                    )
+                })
+                .collect();
+            b.push(Block::Paragraph(format!(
+                "Every indicator in {} ({}): {}",
+                county.name,
+                self.period.id(),
+                list.join(" · ")
+            )));
+        }
+    }
+}
+
+fn county_value(f: &ReportFigure, county: i32) -> Option<f64> {
+    f.by_county
+        .iter()
+        .find(|(c, _)| *c == county)
+        .and_then(|(_, v)| *v)
+}
+
+struct CountyLine<'a> {
+    figure: &'a ReportFigure,
+    here: Option<f64>,
+    before: Option<f64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Trend {
+    Better,
+    Worse,
+    Same,
+    Unknown,
+}
+
+impl Trend {
+    fn word(self) -> &'static str {
+        match self {
+            Trend::Better => "better",
+            Trend::Worse => "worse",
+            Trend::Same => "same",
+            Trend::Unknown => "—",
+        }
+    }
+}
+
+impl CountyLine<'_> {
+    fn trend(&self) -> Trend {
+        let (Some(now), Some(before)) = (self.here, self.before) else {
+            return Trend::Unknown;
+        };
+        trend(now, before, self.figure.rules.direction)
+    }
+
+    /// How far the value moved, relative to the previous quarter, for ordering.
+    fn relative_move(&self) -> f64 {
+        match (self.here, self.before) {
+            (Some(now), Some(before)) => (now - before).abs() / before.abs().max(1e-9),
+            _ => 0.0,
+        }
+    }
+}
+
+/// Better or worse, given which way the indicator should move.
+fn trend(now: f64, before: f64, direction: Direction) -> Trend {
+    if now == before {
+        Trend::Same
+    } else if (now > before) == (direction == Direction::HigherIsBetter) {
+        Trend::Better
+    } else {
+        Trend::Worse
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trend_follows_the_indicators_direction() {
+        use Direction::*;
+        assert_eq!(trend(12.0, 10.0, HigherIsBetter), Trend::Better);
+        assert_eq!(trend(8.0, 10.0, HigherIsBetter), Trend::Worse);
+        assert_eq!(trend(8.0, 10.0, LowerIsBetter), Trend::Better);
+        assert_eq!(trend(12.0, 10.0, LowerIsBetter), Trend::Worse);
+        assert_eq!(trend(10.0, 10.0, LowerIsBetter), Trend::Same);
     }
 }
