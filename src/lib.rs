@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod chart;
+pub mod compare;
 pub mod config;
 pub mod csvio;
 pub mod db;

@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+pub mod bars;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrendChart {
     /// Period labels along the x axis, oldest first.

@@ -303,6 +303,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    indicator_links (id) {
+        id -> Integer,
+        indicator_id -> Integer,
+        continues_id -> Nullable<Integer>,
+        effective_period -> Nullable<Text>,
+        definition_changed -> Bool,
+        note -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    saved_comparisons (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        name -> Text,
+        query -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(programme_organisations -> programmes (programme_id));
@@ -345,4 +369,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     period_locks,
     csv_uploads,
     period_narratives,
+    indicator_links,
+    saved_comparisons,
 );

@@ -2,6 +2,8 @@
 
 pub mod activity;
 pub mod audit;
+pub mod comparison;
+pub mod continuity;
 pub mod framework;
 pub mod issued;
 pub mod location;

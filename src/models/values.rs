@@ -526,3 +526,64 @@ pub fn approved_as_of(
         .select(diesel::dsl::max(indicator_values::reviewed_at))
         .first::<Option<NaiveDateTime>>(conn)?)
 }
+
+/// Approved county totals summed per indicator and period over the given counties only,
+/// for periods starting within `from`..=`to`: a comparison side's quarters for one
+/// county group, without reading every county row.
+pub fn approved_totals_in(
+    conn: &mut DbConn,
+    programme_id: i32,
+    counties: &[i32],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<PeriodSum>> {
+    use diesel::sql_types::{Date, Integer};
+    if counties.is_empty() {
+        return Ok(Vec::new());
+    }
+    // County ids are integers from the database, so writing them into the text is safe;
+    // binding a variable-length list is not portable across the two backends.
+    let list = counties
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let text = format!(
+        "SELECT v.indicator_id AS indicator_id, v.period AS period, v.period_start AS period_start, \
+        CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, COUNT(*) AS approved \
+        FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
+        WHERE i.programme_id = {{P1}} AND v.disaggregation = '' AND v.period_start >= {{P2}} \
+        AND v.period_start <= {{P3}} AND v.status = 'approved' AND v.location_id IN ({list}) \
+        GROUP BY v.indicator_id, v.period, v.period_start"
+    );
+    Ok(crate::db_run!(conn: {
+        let sql = crate::db::placeholders(conn, &text);
+        diesel::sql_query(sql)
+            .bind::<Integer, _>(programme_id)
+            .bind::<Date, _>(from)
+            .bind::<Date, _>(to)
+            .load::<PeriodSum>(conn)?
+    }))
+}
+
+/// One indicator's approved county totals for periods within `from`..=`to`.
+pub fn approved_of_indicator_between(
+    conn: &mut DbConn,
+    indicator_id: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<ApprovedFigure>> {
+    Ok(indicator_values::table
+        .filter(indicator_values::indicator_id.eq(indicator_id))
+        .filter(indicator_values::disaggregation.eq(""))
+        .filter(indicator_values::status.eq("approved"))
+        .filter(indicator_values::period_start.ge(from))
+        .filter(indicator_values::period_end.le(to))
+        .select((
+            indicator_values::indicator_id,
+            indicator_values::location_id,
+            indicator_values::period,
+            indicator_values::value,
+        ))
+        .load(conn)?)
+}

@@ -1,0 +1,2 @@
+DROP TABLE saved_comparisons;
+DROP TABLE indicator_links;
