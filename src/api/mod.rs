@@ -27,6 +27,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 programmes::programme_detail,
                 programmes::results,
                 programmes::indicators,
+                programmes::compare,
                 records::list_values,
                 records::create_value,
                 records::update_value,

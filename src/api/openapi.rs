@@ -75,6 +75,24 @@ pub fn spec() -> Value {
             "/programmes/{code}": { "get": read("A programme with each indicator's latest figure, milestone, % achieved and RAG", vec![code()], "ProgrammeFigures") },
             "/programmes/{code}/results": { "get": read("The results framework", vec![code()], "ResultList") },
             "/programmes/{code}/indicators": { "get": read("Indicator definitions", vec![code()], "IndicatorList") },
+            "/programmes/{code}/compare": { "get": {
+                "summary": "Compare the programme's indicators across phases, periods and county groups",
+                "parameters": [code(),
+                    param("sides", "query", "Two or more sides, comma-separated: phase:ID, a period (2025, 2025July, 2026Q2), a range (2025Q1..2026Q2), optionally prefixed by a programme code (DW:2021)", true),
+                    param("split", "query", "none (default), mou (initial MoU counties against the others) or pick (groups a and b)", false),
+                    param("a", "query", "Group A county codes, comma-separated (split=pick)", false),
+                    param("b", "query", "Group B county codes, comma-separated (split=pick)", false),
+                    param("common", "query", "true: only counties every side covers", false),
+                    param("through", "query", "Quarter up to which phases still running are compared", false),
+                    param("indicator", "query", "Indicator code whose county values to include", false)],
+                "responses": {
+                    "200": ok("The comparison", "Comparison"),
+                    "401": errors(&[])["401"].clone(),
+                    "403": errors(&["403"])["403"].clone(),
+                    "404": errors(&[])["404"].clone(),
+                    "422": errors(&["422"])["422"].clone(),
+                },
+            } },
             "/programmes/{code}/values": {
                 "get": read("Values of a period and/or an indicator", vec![code(), param("period", "query", "DHIS2 period, e.g. 2026Q3", false), param("indicator", "query", "Indicator code", false), param("county", "query", "County code, e.g. 023", false)], "ValueList"),
                 "post": write("Enter a value (a draft until submitted)", vec![code()], "NewValue", "201", "Value"),
@@ -104,6 +122,21 @@ pub fn spec() -> Value {
                 "ResultList": { "type": "object", "properties": { "results": { "type": "array", "items": { "type": "object", "properties": { "code": s("string"), "level": { "enum": ["impact", "outcome", "output"] }, "parent": ns("string"), "statement": s("string"), "impact_weighting": ns("number"), "risk_rating": ns("string") } } } } },
                 "IndicatorList": { "type": "object", "properties": { "indicators": { "type": "array", "items": { "type": "object", "properties": { "code": s("string"), "unit": { "enum": ["count", "percentage", "currency", "yes_no"] }, "direction": { "enum": ["higher", "lower"] }, "county_aggregation": { "enum": ["sum", "mean"] }, "period_aggregation": { "enum": ["sum", "mean", "latest"] }, "disaggregations": { "type": "array", "items": s("string") } } } } } },
                 "Value": { "type": "object", "properties": { "id": s("integer"), "indicator": s("string"), "period": s("string"), "county": s("string"), "disaggregation": s("string"), "value": s("number"), "comment": ns("string"), "status": { "enum": ["draft", "submitted", "approved", "returned"] }, "entered_by": ns("string"), "entered_at": s("string"), "version": s("integer") } },
+                "Comparison": { "type": "object", "properties": {
+                    "comparison": { "type": "object", "properties": {
+                        "programme": s("string"), "query": s("string"), "through": s("string"),
+                        "sides": { "type": "array", "items": { "type": "object", "properties": { "label": s("string"), "programme": s("string"), "from": s("string"), "to": s("string"), "quarters": s("integer"), "counties": { "type": "array", "items": s("string") } } } },
+                        "groups": { "type": "array", "items": { "type": "object", "properties": { "name": s("string"), "counties": { "type": "array", "items": s("string") } } } },
+                        "notes": { "type": "array", "items": s("string") },
+                        "rows": { "type": "array", "items": { "type": "object", "properties": {
+                            "code": s("string"), "title": s("string"), "unit": s("string"), "direction": s("string"),
+                            "groups": { "type": "array", "items": { "type": "object", "properties": {
+                                "group": s("string"),
+                                "cells": { "type": "array", "items": { "type": "object", "properties": { "source": s("string"), "value": ns("number"), "reported": s("integer"), "expected": s("integer"), "target": ns("number"), "achievement": ns("number") } } },
+                                "changes": { "type": "array", "items": { "type": ["object", "null"], "properties": { "absolute": s("number"), "percent": ns("number"), "verdict": { "enum": ["better", "worse", "same"] } } } } } } },
+                            "did": { "type": "array", "items": { "type": ["object", "null"], "properties": { "value": s("number"), "verdict": { "enum": ["better", "worse", "same"] }, "sentence": s("string") } } },
+                            "flags": { "type": "array", "items": s("string") } } } } } },
+                    "counties": { "type": ["object", "null"] } } },
                 "ValueList": { "type": "object", "properties": { "values": { "type": "array", "items": { "$ref": "#/components/schemas/Value" } } } },
                 "NewValue": { "type": "object", "required": ["indicator", "period", "county", "value"], "properties": { "indicator": s("string"), "period": s("string"), "county": s("string"), "disaggregation": s("string"), "value": { "type": ["number", "string"] }, "comment": ns("string") } },
                 "ValueUpdate": { "type": "object", "required": ["value", "version"], "properties": { "value": { "type": ["number", "string", "null"] }, "comment": ns("string"), "version": s("integer") } },

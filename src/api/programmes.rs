@@ -125,3 +125,27 @@ pub async fn indicators(db: &State<Db>, client: ApiClient, code: &str) -> ApiRes
         .collect();
     Ok(Json(json!({ "indicators": list })))
 }
+
+/// A comparison of the programme's indicators across phases, periods and county groups:
+/// the same figures as the comparison page and its CSV.
+#[rocket::get("/programmes/<code>/compare?<query..>")]
+pub async fn compare(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    query: crate::compare::spec::Query,
+) -> ApiResult<Json<Value>> {
+    let (code, access) = (code.to_string(), client.access.clone());
+    let today = chrono::Utc::now().date_naive();
+    let answer = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::Export)?;
+            let spec = crate::compare::spec::Spec::from_query(&query)?;
+            crate::compare::answer(c, &access, &p, spec, query.indicator.as_deref(), today)
+        })
+        .await?;
+    Ok(Json(json!({
+        "comparison": answer.comparison,
+        "counties": answer.counties,
+    })))
+}

@@ -8,12 +8,13 @@
 //! over different counties or of different lengths are said to be so; an indicator
 //! whose definition changed, or that continues another, carries that beside its figure.
 
+pub mod continuity;
 pub mod export;
 pub mod spec;
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::chart::bars::{bars, Bars};
@@ -26,7 +27,7 @@ use crate::domain::comparison::{
 use crate::domain::period::Period;
 use crate::domain::unit::{format_value, Unit};
 use crate::error::{AppError, AppResult};
-use crate::models::continuity::{self, IndicatorLink};
+use crate::models::continuity::{self as links_model, IndicatorLink};
 use crate::models::framework::{self, Indicator, IndicatorRules};
 use crate::models::location::{self, Location};
 use crate::models::programme::{self, Phase, PhaseWithCounties, Programme};
@@ -404,7 +405,7 @@ pub fn plan(
         through,
         counties,
         indicators,
-        links: continuity::all(conn)?,
+        links: links_model::all(conn)?,
     })
 }
 
@@ -506,6 +507,11 @@ fn signed(unit: Unit, v: f64, currency: &str) -> String {
     match unit {
         // A change of a percentage is in points, not a percentage of a percentage.
         Unit::Percentage => format!("{sign}{} pts", format_value(Unit::Count, v.abs(), currency)),
+        // A change of a yes/no share ("80% yes" to "Yes") likewise, in points of yes.
+        Unit::YesNo => format!(
+            "{sign}{} pts",
+            format_value(Unit::Count, v.abs() * 100.0, currency)
+        ),
         _ => format!("{sign}{}", format_value(unit, v.abs(), currency)),
     }
 }
@@ -655,7 +661,7 @@ pub fn compute(conn: &mut DbConn, plan: &Plan) -> AppResult<Comparison> {
         .values()
         .filter(|i| i.programme_id == plan.programme.id)
         .collect();
-    own.sort_by_key(|i| (i.position, i.id));
+    own.sort_by(|a, b| (a.position, &a.code).cmp(&(b.position, &b.code)));
     let mut rows = Vec::with_capacity(own.len());
     for indicator in own {
         let rules = indicator.rules()?;
@@ -697,8 +703,8 @@ pub fn compute(conn: &mut DbConn, plan: &Plan) -> AppResult<Comparison> {
         for (side, source) in plan.sides.iter().zip(&sources) {
             if source.is_none() {
                 let text = format!(
-                    "No indicator of {} continues into {}: {} has no value there.",
-                    side.programme.code, indicator.code, side.label
+                    "No indicator of {} is recorded as continuing into {}: its sides show no value.",
+                    side.programme.code, indicator.code
                 );
                 if !flags.contains(&text) {
                     flags.push(text);
@@ -1051,3 +1057,177 @@ pub fn county_detail(conn: &mut DbConn, plan: &Plan, code: &str) -> AppResult<Co
         lines,
     })
 }
+
+// ---------------------------------------------------------------------------------------
+// For a signed-in user or token
+
+/// What one request asks: the comparison, and perhaps one indicator's counties.
+pub struct Answer {
+    pub comparison: Comparison,
+    pub counties: Option<CountyDetail>,
+}
+
+/// Runs the comparison for `access`: Export on the programme and on every programme
+/// whose data a side reads (an earlier programme's phase included).
+pub fn answer(
+    conn: &mut DbConn,
+    access: &crate::auth::Access,
+    programme: &Programme,
+    spec: Spec,
+    detail: Option<&str>,
+    today: NaiveDate,
+) -> AppResult<Answer> {
+    use crate::domain::access::Permission;
+    let plan = plan(conn, programme, spec, today)?;
+    for p in plan.programmes() {
+        if !access.can(p.id, Permission::Export) {
+            return Err(AppError::invalid(
+                "sides",
+                format!(
+                    "your role does not include comparisons in {} ({}), whose figures a side reads",
+                    p.name, p.code
+                ),
+            ));
+        }
+    }
+    let comparison = compute(conn, &plan)?;
+    let counties = match detail {
+        Some(code) if !code.trim().is_empty() => Some(county_detail(conn, &plan, code.trim())?),
+        _ => None,
+    };
+    Ok(Answer {
+        comparison,
+        counties,
+    })
+}
+
+/// Ready-made questions for the comparison page: the programme's phases against each
+/// other, its last two calendar years, and, where its indicators continue an earlier
+/// programme's, that programme's phases against its own.
+pub fn suggestions(
+    conn: &mut DbConn,
+    programme: &Programme,
+    today: NaiveDate,
+) -> AppResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let phases = programme::phases_of(conn, programme.id)?;
+    let started: Vec<&PhaseWithCounties> = phases.iter().filter(|p| p.phase.start_date < today).collect();
+    if started.len() >= 2 {
+        let sides: Vec<String> = started.iter().map(|p| format!("phase:{}", p.phase.id)).collect();
+        out.push((
+            format!("{} phases against each other", programme.code),
+            format!("sides={}", sides.join("%2C")),
+        ));
+    }
+    let last_year = today.year() - 1;
+    if programme.start_date.year() < last_year && programme.end_date.year() >= last_year {
+        out.push((
+            format!("{} against {}", last_year - 1, last_year),
+            format!("sides={}%2C{}", last_year - 1, last_year),
+        ));
+    }
+    if let Some(first) = started.first() {
+        if started.len() >= 2 {
+            let has_initial = first.counties.iter().any(|c| c.mou_initial);
+            let has_others = started.iter().any(|p| p.counties.iter().any(|c| !c.mou_initial));
+            if has_initial && has_others {
+                let sides: Vec<String> = started.iter().map(|p| format!("phase:{}", p.phase.id)).collect();
+                out.push((
+                    "MoU initial counties against the others, phase by phase".into(),
+                    format!("sides={}&split=mou", sides.join("%2C")),
+                ));
+            }
+        }
+    }
+    // Earlier programmes this one's indicators continue.
+    let own: BTreeSet<i32> = framework::indicators_of(conn, programme.id)?.iter().map(|i| i.id).collect();
+    let links = links_model::all(conn)?;
+    let mut earlier: BTreeSet<i32> = BTreeSet::new();
+    for l in links.iter().filter(|l| own.contains(&l.indicator_id)) {
+        if let Some(e) = l.continues_id {
+            if let Some(i) = framework::indicator_by_id(conn, e)? {
+                if i.programme_id != programme.id {
+                    earlier.insert(i.programme_id);
+                }
+            }
+        }
+    }
+    for pid in earlier {
+        let other = programme::all(conn)?.into_iter().find(|p| p.id == pid);
+        if let Some(other) = other {
+            let mut sides: Vec<String> = programme::phases_of(conn, pid)?
+                .iter()
+                .map(|p| format!("phase:{}", p.phase.id))
+                .collect();
+            sides.extend(started.iter().map(|p| format!("phase:{}", p.phase.id)));
+            out.push((
+                format!("{} phases, then {}'s (continued indicators)", other.name, programme.code),
+                format!("sides={}", sides.join("%2C")),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Saves a comparison under a name, once it is known to run for this user.
+pub fn save(
+    conn: &mut DbConn,
+    access: &crate::auth::Access,
+    programme: &Programme,
+    name: &str,
+    spec: Spec,
+    actor: &crate::entry::Actor,
+    today: NaiveDate,
+) -> AppResult<i32> {
+    use crate::domain::access::Permission;
+    use diesel::Connection;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid(
+            "name",
+            "give the comparison a name colleagues will recognise",
+        ));
+    }
+    let n = name.chars().count();
+    if n > MAX_NAME {
+        return Err(AppError::invalid("name", format!("{n} characters: at most {MAX_NAME}")));
+    }
+    let text = spec.to_query();
+    let plan = plan(conn, programme, spec, today)?;
+    for p in plan.programmes() {
+        if !access.can(p.id, Permission::Export) {
+            return Err(AppError::invalid(
+                "sides",
+                format!("your role does not include comparisons in {}", p.code),
+            ));
+        }
+    }
+    conn.transaction(|conn| {
+        let id = crate::models::comparison::insert(
+            conn,
+            programme.id,
+            name,
+            &text,
+            actor.user_id,
+            crate::auth::now(),
+        )?;
+        crate::models::audit::record(
+            conn,
+            crate::models::audit::Change {
+                user_id: actor.user_id,
+                actor: &actor.name,
+                action: "comparison_saved",
+                entity: "saved_comparison",
+                entity_id: Some(id),
+                programme_id: Some(programme.id),
+                before: None,
+                after: Some(serde_json::json!({ "name": name, "query": text })),
+                detail: name.to_string(),
+            },
+        )?;
+        Ok(id)
+    })
+}
+
+/// The longest name a saved comparison may have.
+pub const MAX_NAME: usize = 200;

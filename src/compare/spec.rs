@@ -86,6 +86,9 @@ pub struct Query {
     pub common: Option<bool>,
     #[serde(default)]
     pub through: Option<String>,
+    /// An indicator whose counties to show (not part of the question itself).
+    #[serde(default)]
+    pub indicator: Option<String>,
 }
 
 fn quarter_of(p: &Period) -> Period {

@@ -182,3 +182,20 @@ pub fn indicator_by_code(conn: &mut DbConn, programme_id: i32, code: &str) -> Ap
             ))
         })
 }
+
+pub fn indicator_by_id(conn: &mut DbConn, id: i32) -> AppResult<Option<Indicator>> {
+    Ok(indicators::table
+        .find(id)
+        .select(Indicator::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Indicators of any programme with this code (codes are unique within a programme).
+pub fn indicators_with_code(conn: &mut DbConn, code: &str) -> AppResult<Vec<Indicator>> {
+    Ok(indicators::table
+        .filter(indicators::code.eq(code))
+        .order(indicators::id)
+        .select(Indicator::as_select())
+        .load(conn)?)
+}

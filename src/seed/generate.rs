@@ -39,8 +39,9 @@ pub struct GenValue {
 /// A calendar quarter: (year, quarter 1..=4).
 pub type Quarter = (i32, u32);
 
-/// At most this many of the most recent ended quarters get values.
-pub const MAX_VALUE_QUARTERS: usize = 8;
+/// At most this many of the most recent ended quarters get values: enough for every
+/// demonstration programme's whole history, so evaluators can compare its phases.
+pub const MAX_VALUE_QUARTERS: usize = 20;
 
 /// Share of the programme's quarters after which a yes/no target flips to 1.
 const YES_NO_SWITCH: f64 = 0.35;

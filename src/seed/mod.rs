@@ -153,6 +153,7 @@ pub fn demo(conn: &mut DbConn, today: NaiveDate) -> AppResult<DemoSummary> {
         for p in content::PROGRAMMES {
             load_programme(conn, p, today, &counties, &orgs, &mut summary)?;
         }
+        demo_links(conn)?;
         summary.accounts = demo_accounts(conn)?;
         audit::record(
             conn,
@@ -169,6 +170,37 @@ pub fn demo(conn: &mut DbConn, today: NaiveDate) -> AppResult<DemoSummary> {
         )?;
         Ok(summary)
     })
+}
+
+/// The demonstration's indicator continuity: Deris Wanaag into the Land Border Programme.
+fn demo_links(conn: &mut DbConn) -> AppResult<()> {
+    use crate::models::{continuity, framework};
+    let find = |conn: &mut DbConn, code: &str| -> AppResult<i32> {
+        framework::indicators_with_code(conn, code)?
+            .first()
+            .map(|i| i.id)
+            .ok_or_else(|| AppError::Internal(format!("demo link names unknown indicator {code}")))
+    };
+    for l in content::LINKS {
+        let indicator_id = find(conn, l.indicator)?;
+        let continues_id = match l.continues {
+            Some(code) => Some(find(conn, code)?),
+            None => None,
+        };
+        continuity::insert(
+            conn,
+            &continuity::NewLink {
+                indicator_id,
+                continues_id,
+                effective_period: l.from_period,
+                definition_changed: l.definition_changed,
+                note: l.note,
+                created_by: None,
+                created_at: crate::auth::now(),
+            },
+        )?;
+    }
+    Ok(())
 }
 
 fn demo_accounts(conn: &mut DbConn) -> AppResult<usize> {

@@ -3,20 +3,23 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
 use rocket::State;
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use super::format;
 use super::view::render;
-use crate::auth::Signed;
+use crate::auth::{ButtonOnly, CsrfForm, Signed};
+use crate::compare::continuity as continuity_service;
 use crate::chart::{self, TrendChart};
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::disaggregation;
 use crate::domain::unit::format_value;
-use crate::error::AppResult;
-use crate::models::{audit, framework, location, user, values};
+use crate::error::{AppError, AppResult};
+use crate::models::{audit, continuity, framework, location, user, values};
 
 /// Table columns shown unless `?all=1`: about three years of quarters.
 const RECENT_PERIODS: usize = 12;
@@ -29,9 +32,19 @@ pub async fn show(
     icode: &str,
     all: Option<bool>,
 ) -> AppResult<Template> {
+    show_page(db, signed, code, icode, all.unwrap_or(false), None).await
+}
+
+async fn show_page(
+    db: &Db,
+    signed: &Signed,
+    code: &str,
+    icode: &str,
+    all: bool,
+    link_error: Option<String>,
+) -> AppResult<Template> {
     let (code, icode, access) = (code.to_string(), icode.to_string(), signed.access.clone());
-    let all = all.unwrap_or(false);
-    let (p, ind, totals, vals, targets, counties, names, changes) = db
+    let (p, ind, totals, vals, targets, counties, names, changes, links) = db
         .run(move |c| {
             let p = access.programme(c, &code, Permission::ViewDetail)?;
             let ind = framework::indicator_by_code(c, p.id, &icode)?;
@@ -55,7 +68,8 @@ pub async fn show(
                 .map(|u| (u.id, u.display_name))
                 .collect();
             let changes = audit::recent_for_indicator(c, ind.id, 40)?;
-            Ok((p, ind, totals, vals, targets, counties, names, changes))
+            let links = link_rows(c, &ind)?;
+            Ok((p, ind, totals, vals, targets, counties, names, changes, links))
         })
         .await?;
     let rules = ind.rules()?;
@@ -150,6 +164,141 @@ pub async fn show(
             "hidden_periods": hidden,
             "target_row": reported.iter().map(|(_, p)| target_of.get(p).map(|v| fv(*v)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
             "history": history,
+            "links": links,
+            "can_link": signed.access.can(p.id, Permission::Edit),
+            "link_error": link_error,
         }),
+    ))
+}
+
+/// The indicator's continuity as the page shows it: what it continues, what continues
+/// it, and changes of definition.
+fn link_rows(c: &mut crate::db::DbConn, ind: &framework::Indicator) -> AppResult<Vec<Value>> {
+    let programmes: HashMap<i32, String> = crate::models::programme::all(c)?
+        .into_iter()
+        .map(|p| (p.id, p.code))
+        .collect();
+    let mut out = Vec::new();
+    for l in continuity::touching(c, ind.id)? {
+        let other_id = if l.indicator_id == ind.id {
+            l.continues_id
+        } else {
+            Some(l.indicator_id)
+        };
+        let other = match other_id {
+            Some(id) => framework::indicator_by_id(c, id)?,
+            None => None,
+        };
+        let text = match (&other, l.indicator_id == ind.id) {
+            (Some(o), true) => format!(
+                "Continues {} ({}) “{}”",
+                o.code,
+                programmes.get(&o.programme_id).cloned().unwrap_or_default(),
+                o.title
+            ),
+            (Some(o), false) => format!(
+                "Continued by {} ({}) “{}”",
+                o.code,
+                programmes.get(&o.programme_id).cloned().unwrap_or_default(),
+                o.title
+            ),
+            (None, _) => format!(
+                "Definition changed from {}",
+                l.effective_period.clone().unwrap_or_default()
+            ),
+        };
+        out.push(json!({
+            "id": l.id,
+            "text": text,
+            "changed": l.definition_changed,
+            "note": l.note,
+            "own": l.indicator_id == ind.id,
+            "on": format::date(l.created_at.date()),
+        }));
+    }
+    Ok(out)
+}
+
+#[derive(rocket::form::FromForm)]
+pub struct LinkForm {
+    kind: String,
+    #[field(default = String::new())]
+    earlier: String,
+    #[field(default = false)]
+    definition_changed: bool,
+    #[field(default = String::new())]
+    from_period: String,
+    #[field(default = String::new())]
+    note: String,
+}
+
+#[rocket::post("/programmes/<code>/indicators/<icode>/links", data = "<form>")]
+pub async fn add_link(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    icode: &str,
+    form: CsrfForm<LinkForm>,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let p = super::programme_for(db, signed, code, Permission::Edit).await?;
+    let (icode_s, who) = (icode.to_string(), signed.actor());
+    let f = form.0;
+    let outcome = db
+        .run(move |c| {
+            let ind = framework::indicator_by_code(c, p.id, &icode_s)?;
+            let request = match f.kind.as_str() {
+                "continues" => continuity_service::Request::Continues {
+                    earlier_code: &f.earlier,
+                    definition_changed: f.definition_changed,
+                    note: &f.note,
+                },
+                "changed" => continuity_service::Request::DefinitionChanged {
+                    from_period: &f.from_period,
+                    note: &f.note,
+                },
+                other => {
+                    return Err(AppError::invalid(
+                        "kind",
+                        format!("\"{other}\": expected continues or changed"),
+                    ))
+                }
+            };
+            continuity_service::add(c, &ind, request, &who, crate::auth::now())
+        })
+        .await;
+    let url = format!("/programmes/{code}/indicators/{icode}#continuity");
+    match outcome {
+        Ok(_) => Ok(Ok(Flash::success(Redirect::to(url), "Continuity recorded."))),
+        Err(AppError::Invalid { field, message }) => {
+            let error = format!(
+                "Nothing was recorded. {}{message}",
+                field.map(|f| format!("{f}: ")).unwrap_or_default()
+            );
+            let t = show_page(db, signed, code, icode, false, Some(error)).await?;
+            Ok(Err((Status::UnprocessableEntity, t)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[rocket::post("/programmes/<code>/indicators/<icode>/links/<id>/delete", data = "<_form>")]
+pub async fn remove_link(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    icode: &str,
+    id: i32,
+    _form: CsrfForm<ButtonOnly>,
+) -> AppResult<Flash<Redirect>> {
+    let p = super::programme_for(db, signed, code, Permission::Edit).await?;
+    let (icode_s, who) = (icode.to_string(), signed.actor());
+    db.run(move |c| {
+        let ind = framework::indicator_by_code(c, p.id, &icode_s)?;
+        continuity_service::remove(c, &ind, id, &who)
+    })
+    .await?;
+    Ok(Flash::success(
+        Redirect::to(format!("/programmes/{code}/indicators/{icode}#continuity")),
+        "Link removed.",
     ))
 }

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod auth;
+mod compare;
 mod compress;
 mod csv;
 mod entry;
@@ -74,6 +75,12 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 reports::ministry_draft,
                 reports::issue_ministry,
                 reports::ministry_download,
+                compare::compare_page,
+                compare::compare_csv,
+                compare::save,
+                compare::show_saved,
+                indicator::add_link,
+                indicator::remove_link,
             ],
         )
         .register("/", catchers())

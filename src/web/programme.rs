@@ -218,6 +218,7 @@ pub async fn show(
             "demo": p.is_demo,
             "can_enter": signed.access.can(p.id, Permission::ViewDetail),
             "can_edit": signed.access.can(p.id, Permission::Edit),
+            "can_compare": signed.access.can(p.id, Permission::Export),
             "programme": {
                 "code": &p.code, "name": &p.name, "description": &p.description,
                 "dates": format::date_range(p.start_date, p.end_date), "currency": &p.currency,

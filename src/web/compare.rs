@@ -1,0 +1,286 @@
+//! The evaluator's comparison page (a GET form, so every comparison is a link), its CSV,
+//! saved comparisons and their shareable links, and the indicator continuity forms.
+
+use rocket::form::FromForm;
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::State;
+use rocket_dyn_templates::Template;
+use serde_json::json;
+
+use super::csv::CsvFile;
+use super::format;
+use super::view::render;
+use crate::auth::{CsrfForm, Signed};
+use crate::compare::spec::{Query, Spec};
+use crate::compare::{self, export, Answer};
+use crate::db::Db;
+use crate::domain::access::Permission;
+use crate::error::{AppError, AppResult};
+use crate::models::comparison::{self as saved, SavedComparison};
+use crate::models::programme::{self, Programme};
+use crate::models::user;
+
+struct PageInput {
+    programme: Programme,
+    query: Query,
+    saved: Option<SavedComparison>,
+    name_error: Option<String>,
+    flash: Option<String>,
+}
+
+async fn page(db: &Db, signed: &Signed, input: PageInput) -> AppResult<(Status, Template)> {
+    let PageInput {
+        programme: p,
+        query,
+        saved,
+        name_error,
+        flash,
+    } = input;
+    let access = signed.access.clone();
+    let today = super::today();
+    let asked = !query.sides.trim().is_empty();
+    let (pid, prog) = (p.id, p.clone());
+    let q = query.clone();
+    let (answer, suggestions, saved_list, phases, names) = db
+        .run(move |c| {
+            let answer: Option<AppResult<Answer>> = asked.then(|| {
+                Spec::from_query(&q).and_then(|spec| {
+                    compare::answer(c, &access, &prog, spec, q.indicator.as_deref(), today)
+                })
+            });
+            // A database failure is a real error; a wrong question is shown on the page.
+            let answer = match answer {
+                Some(Err(e @ AppError::Invalid { .. })) => Some(Err(e)),
+                Some(Err(e)) => return Err(e),
+                other => other,
+            };
+            let suggestions = compare::suggestions(c, &prog, today)?;
+            let saved_list = saved::of_programme(c, pid)?;
+            let mut phases = Vec::new();
+            for other in programme::all(c)? {
+                if access.can(other.id, Permission::Export) {
+                    for ph in programme::phases_of(c, other.id)? {
+                        phases.push(json!({
+                            "id": ph.phase.id,
+                            "programme": other.code,
+                            "name": ph.phase.name,
+                            "from": format::date(ph.phase.start_date),
+                            "to": format::date(ph.phase.end_date),
+                            "counties": ph.counties.iter().map(|c| format!("{} ({})", c.name, c.code)).collect::<Vec<_>>().join(", "),
+                        }));
+                    }
+                }
+            }
+            let names: std::collections::HashMap<i32, String> = user::all(c)?
+                .into_iter()
+                .map(|u| (u.id, u.display_name))
+                .collect();
+            Ok((answer, suggestions, saved_list, phases, names))
+        })
+        .await?;
+    let (status, result, error) = match answer {
+        None => (Status::Ok, None, None),
+        Some(Ok(a)) => (Status::Ok, Some(a), None),
+        Some(Err(AppError::Invalid { field, message })) => (
+            Status::UnprocessableEntity,
+            None,
+            Some(json!({ "field": field, "message": message })),
+        ),
+        Some(Err(e)) => return Err(e),
+    };
+    let canonical = Spec::from_query(&query).ok().map(|s| s.to_query());
+    let key_charts: Vec<serde_json::Value> = result
+        .as_ref()
+        .map(|a| {
+            a.comparison
+                .rows
+                .iter()
+                .filter(|r| !r.chart.is_empty())
+                .map(|r| json!({ "code": r.code, "title": r.title, "svg": r.chart }))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((
+        status,
+        render(
+            "compare",
+            Some(signed),
+            json!({
+                "demo": p.is_demo,
+                "programme": { "code": p.code, "name": p.name },
+                "form": {
+                    "sides": query.sides,
+                    "split": query.split.clone().unwrap_or_else(|| "none".into()),
+                    "a": query.a,
+                    "b": query.b,
+                    "common": query.common.unwrap_or(false),
+                    "through": query.through,
+                },
+                "error": error,
+                "name_error": name_error,
+                "flash": flash,
+                "query": canonical,
+                "result": result.as_ref().map(|a| &a.comparison),
+                "charts": key_charts,
+                "counties": result.as_ref().and_then(|a| a.counties.as_ref()),
+                "suggestions": suggestions.iter().map(|(label, q)| json!({ "label": label, "query": q })).collect::<Vec<_>>(),
+                "saved": saved.map(|s| json!({ "id": s.id, "name": s.name, "by": s.created_by.and_then(|u| names.get(&u).cloned()).unwrap_or_default(), "on": format::date(s.created_at.date()) })),
+                "saved_list": saved_list.iter().map(|s| json!({ "id": s.id, "name": s.name, "by": s.created_by.and_then(|u| names.get(&u).cloned()).unwrap_or_default(), "on": format::date(s.created_at.date()) })).collect::<Vec<_>>(),
+                "phases": phases,
+            }),
+        ),
+    ))
+}
+
+#[rocket::get("/programmes/<code>/compare?<query..>")]
+pub async fn compare_page(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    query: Query,
+) -> AppResult<(Status, Template)> {
+    let p = super::programme_for(db, signed, code, Permission::Export).await?;
+    page(
+        db,
+        signed,
+        PageInput {
+            programme: p,
+            query,
+            saved: None,
+            name_error: None,
+            flash: None,
+        },
+    )
+    .await
+}
+
+#[rocket::get("/programmes/<code>/compare.csv?<query..>")]
+pub async fn compare_csv(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    query: Query,
+) -> AppResult<CsvFile> {
+    let p = super::programme_for(db, signed, code, Permission::Export).await?;
+    let spec = Spec::from_query(&query)?;
+    let (access, today, pcode) = (signed.access.clone(), super::today(), p.code.clone());
+    let answer = db
+        .run(move |c| compare::answer(c, &access, &p, spec, None, today))
+        .await?;
+    let bytes = export::csv(&answer.comparison)?;
+    Ok(CsvFile {
+        name: format!("{pcode}-comparison.csv"),
+        body: String::from_utf8(bytes)
+            .map_err(|e| AppError::Internal(format!("comparison CSV not UTF-8: {e}")))?,
+    })
+}
+
+#[derive(FromForm)]
+pub struct SaveForm {
+    name: String,
+    query: String,
+}
+
+#[rocket::post("/programmes/<code>/compare/save", data = "<form>")]
+pub async fn save(
+    db: &State<Db>,
+    signed: &Signed,
+    code: &str,
+    form: CsrfForm<SaveForm>,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let p = super::programme_for(db, signed, code, Permission::Export).await?;
+    let f = form.0;
+    let spec = Spec::from_saved(&f.query)?;
+    let (who, access, today, prog) = (signed.actor(), signed.access.clone(), super::today(), p.clone());
+    let (name, again) = (f.name.clone(), spec.clone());
+    let outcome = db
+        .run(move |c| compare::save(c, &access, &prog, &name, again, &who, today))
+        .await;
+    match outcome {
+        Ok(id) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/comparisons/{id}")),
+            "Comparison saved. Share this page's address with colleagues who have access to the programme.",
+        ))),
+        Err(AppError::Invalid { field, message }) => {
+            let (_, t) = page(
+                db,
+                signed,
+                PageInput {
+                    programme: p,
+                    query: saved_query(&spec),
+                    saved: None,
+                    name_error: Some(format!(
+                        "{}{message}",
+                        field.map(|f| format!("{f}: ")).unwrap_or_default()
+                    )),
+                    flash: None,
+                },
+            )
+            .await?;
+            Ok(Err((Status::UnprocessableEntity, t)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn saved_query(spec: &Spec) -> Query {
+    use crate::compare::spec::Split;
+    let (split, a, b) = match &spec.split {
+        Split::None => (None, None, None),
+        Split::Mou => (Some("mou".to_string()), None, None),
+        Split::Pick(a, b) => (Some("pick".to_string()), Some(a.join(",")), Some(b.join(","))),
+    };
+    Query {
+        sides: spec
+            .sides
+            .iter()
+            .map(|s| s.text())
+            .collect::<Vec<_>>()
+            .join(","),
+        split,
+        a,
+        b,
+        common: Some(spec.common),
+        through: spec.through.map(|t| t.id()),
+        indicator: None,
+    }
+}
+
+/// A saved comparison: the same page, under its name, at a link colleagues can open.
+#[rocket::get("/comparisons/<id>?<indicator>")]
+pub async fn show_saved(
+    db: &State<Db>,
+    signed: &Signed,
+    id: i32,
+    indicator: Option<String>,
+    flash: Option<rocket::request::FlashMessage<'_>>,
+) -> AppResult<(Status, Template)> {
+    let found = db.run(move |c| saved::by_id(c, id)).await?;
+    let missing = || AppError::not_found("There is no saved comparison with this number, or it is not one you may see.");
+    let s = found.ok_or_else(missing)?;
+    let pid = s.programme_id;
+    let p = db
+        .run(move |c| Ok(programme::all(c)?.into_iter().find(|p| p.id == pid)))
+        .await?
+        .ok_or_else(missing)?;
+    if !signed.access.can(p.id, Permission::Export) {
+        return Err(missing());
+    }
+    let spec = Spec::from_saved(&s.query)?;
+    let mut query = saved_query(&spec);
+    query.indicator = indicator;
+    let (status, template) = page(
+        db,
+        signed,
+        PageInput {
+            programme: p,
+            query,
+            saved: Some(s),
+            name_error: None,
+            flash: flash.map(|f| f.message().to_string()),
+        },
+    )
+    .await?;
+    Ok((status, template))
+}
