@@ -4,6 +4,7 @@ mod support;
 
 mod api;
 mod browser;
+mod compare;
 mod entry;
 mod foundation;
 mod reports;

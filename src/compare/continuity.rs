@@ -6,9 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::Connection;
 use serde_json::json;
 
-use crate::entry::Actor;
 use crate::db::DbConn;
 use crate::domain::period::{Period, PeriodKind};
+use crate::entry::Actor;
 use crate::error::{AppError, AppResult};
 use crate::models::audit;
 use crate::models::continuity::{self, IndicatorLink, NewLink};
@@ -40,7 +40,10 @@ fn check_note(note: &str) -> AppResult<&str> {
     }
     let n = note.chars().count();
     if n > MAX_NOTE {
-        return Err(AppError::invalid("note", format!("{n} characters: at most {MAX_NOTE}")));
+        return Err(AppError::invalid(
+            "note",
+            format!("{n} characters: at most {MAX_NOTE}"),
+        ));
     }
     Ok(note)
 }
@@ -77,7 +80,10 @@ pub fn add(
                 }
             };
             if earlier.id == indicator.id {
-                return Err(AppError::invalid("earlier", "an indicator cannot continue itself"));
+                return Err(AppError::invalid(
+                    "earlier",
+                    "an indicator cannot continue itself",
+                ));
             }
             // A link back to this indicator from the earlier one would make a loop.
             let existing = continuity::all(conn)?;
@@ -90,7 +96,10 @@ pub fn add(
                     Some(l) if l.continues_id == Some(indicator.id) => {
                         return Err(AppError::invalid(
                             "earlier",
-                            format!("{} already continues {}: the link would go round in a circle", earlier.code, indicator.code),
+                            format!(
+                                "{} already continues {}: the link would go round in a circle",
+                                earlier.code, indicator.code
+                            ),
                         ))
                     }
                     Some(l) => current = l.continues_id.unwrap_or_default(),
@@ -103,7 +112,10 @@ pub fn add(
             {
                 return Err(AppError::invalid(
                     "earlier",
-                    format!("{} already continues an earlier indicator; remove that link first", indicator.code),
+                    format!(
+                        "{} already continues an earlier indicator; remove that link first",
+                        indicator.code
+                    ),
                 ));
             }
             (Some(earlier), None, definition_changed, note.to_string())
@@ -115,7 +127,10 @@ pub fn add(
             if p.kind() != PeriodKind::Quarter {
                 return Err(AppError::invalid(
                     "from_period",
-                    format!("{}: give the first quarter measured the new way, e.g. 2026Q1", p.id()),
+                    format!(
+                        "{}: give the first quarter measured the new way, e.g. 2026Q1",
+                        p.id()
+                    ),
                 ));
             }
             (None, Some(p.id()), true, note.to_string())
@@ -124,9 +139,9 @@ pub fn add(
     let (earlier, effective, changed, note) = link;
     conn.transaction(|conn| {
         if let Some(e) = &effective {
-            let taken = continuity::touching(conn, indicator.id)?
-                .iter()
-                .any(|l| l.indicator_id == indicator.id && l.effective_period.as_deref() == Some(e));
+            let taken = continuity::touching(conn, indicator.id)?.iter().any(|l| {
+                l.indicator_id == indicator.id && l.effective_period.as_deref() == Some(e)
+            });
             if taken {
                 return Err(AppError::invalid(
                     "from_period",
@@ -178,7 +193,11 @@ pub fn remove(
     conn.transaction(|conn| {
         let link: IndicatorLink = continuity::by_id(conn, link_id)?
             .filter(|l| l.indicator_id == indicator.id)
-            .ok_or_else(|| AppError::not_found("This indicator has no such link; it may have been removed already."))?;
+            .ok_or_else(|| {
+                AppError::not_found(
+                    "This indicator has no such link; it may have been removed already.",
+                )
+            })?;
         continuity::delete(conn, link.id)?;
         let earlier = match link.continues_id {
             Some(id) => framework::indicator_by_id(conn, id)?.map(|i| i.code),

@@ -1111,9 +1111,15 @@ pub fn suggestions(
 ) -> AppResult<Vec<(String, String)>> {
     let mut out = Vec::new();
     let phases = programme::phases_of(conn, programme.id)?;
-    let started: Vec<&PhaseWithCounties> = phases.iter().filter(|p| p.phase.start_date < today).collect();
+    let started: Vec<&PhaseWithCounties> = phases
+        .iter()
+        .filter(|p| p.phase.start_date < today)
+        .collect();
     if started.len() >= 2 {
-        let sides: Vec<String> = started.iter().map(|p| format!("phase:{}", p.phase.id)).collect();
+        let sides: Vec<String> = started
+            .iter()
+            .map(|p| format!("phase:{}", p.phase.id))
+            .collect();
         out.push((
             format!("{} phases against each other", programme.code),
             format!("sides={}", sides.join("%2C")),
@@ -1129,9 +1135,14 @@ pub fn suggestions(
     if let Some(first) = started.first() {
         if started.len() >= 2 {
             let has_initial = first.counties.iter().any(|c| c.mou_initial);
-            let has_others = started.iter().any(|p| p.counties.iter().any(|c| !c.mou_initial));
+            let has_others = started
+                .iter()
+                .any(|p| p.counties.iter().any(|c| !c.mou_initial));
             if has_initial && has_others {
-                let sides: Vec<String> = started.iter().map(|p| format!("phase:{}", p.phase.id)).collect();
+                let sides: Vec<String> = started
+                    .iter()
+                    .map(|p| format!("phase:{}", p.phase.id))
+                    .collect();
                 out.push((
                     "MoU initial counties against the others, phase by phase".into(),
                     format!("sides={}&split=mou", sides.join("%2C")),
@@ -1140,7 +1151,10 @@ pub fn suggestions(
         }
     }
     // Earlier programmes this one's indicators continue.
-    let own: BTreeSet<i32> = framework::indicators_of(conn, programme.id)?.iter().map(|i| i.id).collect();
+    let own: BTreeSet<i32> = framework::indicators_of(conn, programme.id)?
+        .iter()
+        .map(|i| i.id)
+        .collect();
     let links = links_model::all(conn)?;
     let mut earlier: BTreeSet<i32> = BTreeSet::new();
     for l in links.iter().filter(|l| own.contains(&l.indicator_id)) {
@@ -1161,7 +1175,10 @@ pub fn suggestions(
                 .collect();
             sides.extend(started.iter().map(|p| format!("phase:{}", p.phase.id)));
             out.push((
-                format!("{} phases, then {}'s (continued indicators)", other.name, programme.code),
+                format!(
+                    "{} phases, then {}'s (continued indicators)",
+                    other.name, programme.code
+                ),
                 format!("sides={}", sides.join("%2C")),
             ));
         }
@@ -1190,7 +1207,10 @@ pub fn save(
     }
     let n = name.chars().count();
     if n > MAX_NAME {
-        return Err(AppError::invalid("name", format!("{n} characters: at most {MAX_NAME}")));
+        return Err(AppError::invalid(
+            "name",
+            format!("{n} characters: at most {MAX_NAME}"),
+        ));
     }
     let text = spec.to_query();
     let plan = plan(conn, programme, spec, today)?;

@@ -38,6 +38,8 @@ pub struct DonorReport {
     pub activities: Vec<Activity>,
     pub county_names: HashMap<i32, String>,
     pub organisation_names: HashMap<i32, String>,
+    /// An evaluator's comparison added as an annex ("evaluation annex"), if chosen.
+    pub evaluation: Vec<Block>,
 }
 
 impl DonorReport {
@@ -89,6 +91,7 @@ impl DonorReport {
             activities,
             county_names,
             organisation_names,
+            evaluation: Vec::new(),
         })
     }
 
@@ -181,6 +184,7 @@ impl DonorReport {
         self.activities_section(&mut b);
         self.budget_section(&mut b);
         self.annex(&mut b);
+        b.extend(self.evaluation.iter().cloned());
         b
     }
 

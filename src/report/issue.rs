@@ -45,23 +45,28 @@ impl Kind {
     }
 }
 
-/// What a report is about: a programme's donor report, or the ministry's across all.
+/// What a report is about: a programme's donor report (perhaps with a saved
+/// comparison as its evaluation annex), or the ministry's across all.
 pub enum Subject {
     Donor(Programme),
+    Evaluated {
+        programme: Programme,
+        comparison: i32,
+    },
     Ministry,
 }
 
 impl Subject {
     pub fn kind(&self) -> Kind {
         match self {
-            Subject::Donor(_) => Kind::Donor,
+            Subject::Donor(_) | Subject::Evaluated { .. } => Kind::Donor,
             Subject::Ministry => Kind::Ministry,
         }
     }
 
     fn programme_id(&self) -> Option<i32> {
         match self {
-            Subject::Donor(p) => Some(p.id),
+            Subject::Donor(p) | Subject::Evaluated { programme: p, .. } => Some(p.id),
             Subject::Ministry => None,
         }
     }
@@ -69,7 +74,9 @@ impl Subject {
     /// The file name stem, e.g. "LBP-2026Q3-donor".
     fn stem(&self, period: &Period) -> String {
         match self {
-            Subject::Donor(p) => format!("{}-{}-donor", p.code, period.id()),
+            Subject::Donor(p) | Subject::Evaluated { programme: p, .. } => {
+                format!("{}-{}-donor", p.code, period.id())
+            }
             Subject::Ministry => format!("ministry-{}", period.id()),
         }
     }
@@ -84,8 +91,43 @@ pub fn document(
 ) -> AppResult<Document> {
     Ok(match subject {
         Subject::Donor(p) => DonorReport::load(conn, p.clone(), period)?.document(issue),
+        Subject::Evaluated {
+            programme,
+            comparison,
+        } => {
+            let mut report = DonorReport::load(conn, programme.clone(), period)?;
+            report.evaluation = evaluation_annex(conn, programme, *comparison, &period)?;
+            report.document(issue)
+        }
         Subject::Ministry => MinistryReport::load(conn, period)?.document(issue),
     })
+}
+
+/// A saved comparison of the programme as the report's evaluation annex. Phases still
+/// running are compared up to the report's period, so the same data gives the same file
+/// whenever it is built.
+fn evaluation_annex(
+    conn: &mut DbConn,
+    programme: &Programme,
+    comparison: i32,
+    period: &Period,
+) -> AppResult<Vec<render::Block>> {
+    use crate::compare::{self, spec::Spec};
+    let saved = crate::models::comparison::by_id(conn, comparison)?
+        .filter(|s| s.programme_id == programme.id)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "annex",
+                format!("no saved comparison {comparison} of {}", programme.code),
+            )
+        })?;
+    let mut spec = Spec::from_saved(&saved.query)?;
+    let last = Period::quarter_containing(period.end());
+    spec.through = Some(spec.through.map_or(last, |t| t.min(last)));
+    let day_after = period.end() + chrono::Days::new(1);
+    let plan = compare::plan(conn, programme, spec, day_after)?;
+    let result = compare::compute(conn, &plan)?;
+    Ok(compare::export::annex(&result, &saved.name))
 }
 
 pub fn render_pdf(doc: &Document) -> AppResult<Vec<u8>> {

@@ -192,7 +192,12 @@ pub async fn save(
     let p = super::programme_for(db, signed, code, Permission::Export).await?;
     let f = form.0;
     let spec = Spec::from_saved(&f.query)?;
-    let (who, access, today, prog) = (signed.actor(), signed.access.clone(), super::today(), p.clone());
+    let (who, access, today, prog) = (
+        signed.actor(),
+        signed.access.clone(),
+        super::today(),
+        p.clone(),
+    );
     let (name, again) = (f.name.clone(), spec.clone());
     let outcome = db
         .run(move |c| compare::save(c, &access, &prog, &name, again, &who, today))
@@ -229,7 +234,11 @@ fn saved_query(spec: &Spec) -> Query {
     let (split, a, b) = match &spec.split {
         Split::None => (None, None, None),
         Split::Mou => (Some("mou".to_string()), None, None),
-        Split::Pick(a, b) => (Some("pick".to_string()), Some(a.join(",")), Some(b.join(","))),
+        Split::Pick(a, b) => (
+            Some("pick".to_string()),
+            Some(a.join(",")),
+            Some(b.join(",")),
+        ),
     };
     Query {
         sides: spec
@@ -257,16 +266,20 @@ pub async fn show_saved(
     flash: Option<rocket::request::FlashMessage<'_>>,
 ) -> AppResult<(Status, Template)> {
     let found = db.run(move |c| saved::by_id(c, id)).await?;
-    let missing = || AppError::not_found("There is no saved comparison with this number, or it is not one you may see.");
+    let missing = || {
+        AppError::not_found(
+            "There is no saved comparison with this number, or it is not one you may see.",
+        )
+    };
     let s = found.ok_or_else(missing)?;
     let pid = s.programme_id;
     let p = db
         .run(move |c| Ok(programme::all(c)?.into_iter().find(|p| p.id == pid)))
         .await?
         .ok_or_else(missing)?;
-    if !signed.access.can(p.id, Permission::Export) {
-        return Err(missing());
-    }
+    // The same answer as the programme's own comparison page: 404 to those who may not
+    // see the programme, 403 to those whose role has no comparisons.
+    let p = super::programme_for(db, signed, &p.code, Permission::Export).await?;
     let spec = Spec::from_saved(&s.query)?;
     let mut query = saved_query(&spec);
     query.indicator = indicator;

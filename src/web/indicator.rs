@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 use super::format;
 use super::view::render;
 use crate::auth::{ButtonOnly, CsrfForm, Signed};
-use crate::compare::continuity as continuity_service;
 use crate::chart::{self, TrendChart};
+use crate::compare::continuity as continuity_service;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::disaggregation;
@@ -69,7 +69,9 @@ async fn show_page(
                 .collect();
             let changes = audit::recent_for_indicator(c, ind.id, 40)?;
             let links = link_rows(c, &ind)?;
-            Ok((p, ind, totals, vals, targets, counties, names, changes, links))
+            Ok((
+                p, ind, totals, vals, targets, counties, names, changes, links,
+            ))
         })
         .await?;
     let rules = ind.rules()?;
@@ -268,7 +270,10 @@ pub async fn add_link(
         .await;
     let url = format!("/programmes/{code}/indicators/{icode}#continuity");
     match outcome {
-        Ok(_) => Ok(Ok(Flash::success(Redirect::to(url), "Continuity recorded."))),
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to(url),
+            "Continuity recorded.",
+        ))),
         Err(AppError::Invalid { field, message }) => {
             let error = format!(
                 "Nothing was recorded. {}{message}",
@@ -281,7 +286,10 @@ pub async fn add_link(
     }
 }
 
-#[rocket::post("/programmes/<code>/indicators/<icode>/links/<id>/delete", data = "<_form>")]
+#[rocket::post(
+    "/programmes/<code>/indicators/<icode>/links/<id>/delete",
+    data = "<_form>"
+)]
 pub async fn remove_link(
     db: &State<Db>,
     signed: &Signed,

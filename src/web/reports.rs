@@ -130,9 +130,10 @@ struct Page {
 impl Page {
     async fn render(self, db: &Db, signed: &Signed, flash: Option<String>) -> AppResult<Template> {
         let (pid, chosen) = (self.programme.id, self.chosen);
-        let (reports, names, narrative, next_version) = db
+        let (reports, names, narrative, next_version, comparisons) = db
             .run(move |c| {
                 let reports = issued::of_programme(c, pid)?;
+                let comparisons = crate::models::comparison::of_programme(c, pid)?;
                 let names: std::collections::HashMap<i32, String> = user::all(c)?
                     .into_iter()
                     .map(|u| (u.id, u.display_name))
@@ -144,7 +145,7 @@ impl Page {
                     ),
                     None => (None, None),
                 };
-                Ok((reports, names, narrative, next))
+                Ok((reports, names, narrative, next, comparisons))
             })
             .await?;
         let p = &self.programme;
@@ -169,6 +170,7 @@ impl Page {
                 "periods": self.choices.iter().map(|q| json!({ "id": q.id(), "label": format!("{} ({})", q.label(), q.id()) })).collect::<Vec<_>>(),
                 "period": self.chosen.map(|q| json!({ "id": q.id(), "label": q.label() })),
                 "next_version": next_version,
+                "comparisons": comparisons.iter().map(|c| json!({ "id": c.id, "name": c.name })).collect::<Vec<_>>(),
                 "narrative": texts,
                 "narrative_version": narrative.as_ref().map(|n| n.version),
                 "narrative_by": narrative.as_ref().map(|n| format!("{}, {}", n.updated_by.and_then(|u| names.get(&u).cloned()).unwrap_or_default(), format::date(n.updated_at.date()))),
@@ -180,18 +182,18 @@ impl Page {
     }
 }
 
-#[rocket::get("/programmes/<code>/reports/draft?<period>")]
+#[rocket::get("/programmes/<code>/reports/draft?<period>&<annex>")]
 pub async fn programme_draft(
     db: &State<Db>,
     signed: &Signed,
     code: &str,
     period: &str,
+    annex: Option<i32>,
 ) -> AppResult<PdfFile> {
     let p = super::programme_for(db, signed, code, Permission::IssueReports).await?;
     let period = parse_period(period)?;
-    let (name, bytes) = db
-        .run(move |c| issue::draft(c, &Subject::Donor(p), period))
-        .await?;
+    let subject = donor_subject(p, annex);
+    let (name, bytes) = db.run(move |c| issue::draft(c, &subject, period)).await?;
     Ok(PdfFile { name, bytes })
 }
 
@@ -264,6 +266,18 @@ pub async fn save_narrative(
 #[derive(FromForm)]
 pub struct IssueForm {
     period: String,
+    /// A saved comparison to add as the evaluation annex (0 or absent: none).
+    annex: Option<i32>,
+}
+
+fn donor_subject(p: Programme, annex: Option<i32>) -> Subject {
+    match annex.filter(|id| *id > 0) {
+        Some(comparison) => Subject::Evaluated {
+            programme: p,
+            comparison,
+        },
+        None => Subject::Donor(p),
+    }
 }
 
 #[rocket::post("/programmes/<code>/reports/issue", data = "<form>")]
@@ -276,7 +290,8 @@ pub async fn issue_programme(
 ) -> AppResult<Flash<Redirect>> {
     let p = super::programme_for(db, signed, code, Permission::IssueReports).await?;
     let period = parse_period(&form.0.period)?;
-    let (who, dir, subject) = (signed.actor(), dir.0.clone(), Subject::Donor(p.clone()));
+    let subject = donor_subject(p.clone(), form.0.annex);
+    let (who, dir) = (signed.actor(), dir.0.clone());
     let r = db
         .run(move |c| issue::issue(c, &dir, &subject, period, &who, crate::auth::now()))
         .await?;

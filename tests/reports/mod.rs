@@ -38,7 +38,7 @@ fn pdf_text(bytes: &[u8]) -> Option<String> {
 
 /// The text in the order it was written, whitespace collapsed: a table cell wrapped
 /// over two lines reads as one ("KSh 450,000"), cells follow each other in row order.
-fn pdf_flow(bytes: &[u8]) -> Option<String> {
+pub(crate) fn pdf_flow(bytes: &[u8]) -> Option<String> {
     Some(
         extract(bytes, "-raw")?
             .split_whitespace()
