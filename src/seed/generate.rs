@@ -886,7 +886,9 @@ mod tests {
             let p = PROGRAMMES.iter().find(|p| p.code == code).unwrap();
             values(p, today()).into_iter().map(|v| v.period).collect()
         };
-        assert_eq!(periods("LBP").len(), 8);
+        // Whole histories: LBP from 2022Q3 to 2026Q3, Deris Wanaag from its first quarter.
+        assert_eq!(periods("LBP").len(), 17);
+        assert_eq!(periods("DW").iter().next().unwrap(), "2019Q3");
         assert_eq!(periods("KEUK-MOU").len(), 5);
         assert!(periods("KEUK-MOU").contains("2026Q3"));
         assert!(!periods("KEUK-MOU").contains("2026Q4"));

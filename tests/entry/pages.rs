@@ -40,7 +40,7 @@ on_both_backends! {
         };
         let client = t.client(db);
         sign_in(&client, "evaluator", demo_password("evaluator"));
-        let r = client.get("/programmes/LBP/indicators/LBP-0.1").dispatch();
+        let r = client.get("/programmes/LBP/indicators/LBP-0.1?all=true").dispatch();
         assert_eq!(r.status(), Status::Ok);
         let page = r.into_string().unwrap();
         assert!(page.contains("<svg class=\"chart\""), "has the chart");

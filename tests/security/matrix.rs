@@ -110,9 +110,19 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("GET /programmes/<code>/reports?<period>", programme_read),
         ("GET /programmes/<code>/reports/<id>", programme_read),
         (
-            "GET /programmes/<code>/reports/draft?<period>",
+            "GET /programmes/<code>/reports/draft?<period>&<annex>",
             manager_only,
         ),
+        ("GET /programmes/<code>/compare?<query..>", exporters),
+        ("GET /programmes/<code>/compare.csv?<query..>", exporters),
+        ("POST /programmes/<code>/compare/save", exporters),
+        ("GET /comparisons/<id>?<indicator>", exporters),
+        ("POST /programmes/<code>/indicators/<icode>/links", manager_only),
+        (
+            "POST /programmes/<code>/indicators/<icode>/links/<id>/delete",
+            manager_only,
+        ),
+        ("GET /api/v1/programmes/<code>/compare?<query..>", exporters),
         ("POST /programmes/<code>/reports/narrative", manager_only),
         ("POST /programmes/<code>/reports/issue", manager_only),
         ("GET /reports?<period>", ministry_read),
@@ -164,6 +174,9 @@ struct Fixture {
     /// An issued donor report of LBP and an issued ministry report.
     donor_report: i32,
     ministry_report: i32,
+    /// A saved comparison of LBP and a continuity record of LBP-0.1.
+    saved: i32,
+    link: i32,
     tokens: BTreeMap<&'static str, (i32, String)>,
 }
 
@@ -247,9 +260,27 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
     };
     let donor_report = issued(mipaka::report::issue::Subject::Donor(lbp.clone()));
     let ministry_report = issued(mipaka::report::issue::Subject::Ministry);
+    let now = mipaka::auth::now();
+    let saved = mipaka::models::comparison::insert(&mut c, lbp.id, "Matrix", "sides=2025%2C2026Q1..2026Q2", None, now).unwrap();
+    let indicator = mipaka::models::framework::indicator_by_code(&mut c, lbp.id, "LBP-0.1").unwrap();
+    let link = mipaka::models::continuity::insert(
+        &mut c,
+        &mipaka::models::continuity::NewLink {
+            indicator_id: indicator.id,
+            continues_id: None,
+            effective_period: Some("2026Q1"),
+            definition_changed: true,
+            note: "matrix",
+            created_by: None,
+            created_at: now,
+        },
+    )
+    .unwrap();
     Fixture {
         donor_report,
         ministry_report,
+        saved,
+        link,
         revocable,
         value: (v.id, v.value, v.version),
         upload,
@@ -290,7 +321,11 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .replace("/milestones/<id>", &format!("/milestones/{}", f.milestone))
         .replace("/activities/<id>", &format!("/activities/{}", f.activity))
         .replace("/reports?<period>", "/reports?period=2026Q2")
+        .replace("/reports/draft?<period>&<annex>", "/reports/draft?period=2026Q2")
         .replace("/reports/draft?<period>", "/reports/draft?period=2026Q2")
+        .replace("?<query..>", "?sides=2025%2C2026Q1..2026Q2")
+        .replace("/comparisons/<id>?<indicator>", &format!("/comparisons/{}", f.saved))
+        .replace("/links/<id>/delete", &format!("/links/{}/delete", f.link))
         .replace(
             "/programmes/<code>/reports/<id>",
             &format!("/programmes/<code>/reports/{}", f.donor_report),
@@ -322,6 +357,12 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
             format!("period=2026Q2&achievements=Trained+{who}&issues=&risks=")
         }
         "POST /programmes/<code>/reports/issue" | "POST /reports/issue" => "period=2026Q2".into(),
+        "POST /programmes/<code>/compare/save" => {
+            format!("name=Saved+by+{who}&query=sides%3D2025%252C2026Q1..2026Q2")
+        }
+        "POST /programmes/<code>/indicators/<icode>/links" => {
+            format!("kind=changed&from_period=2026Q2&note=Recorded+by+{who}")
+        }
         "POST /api/v1/programmes/<code>/values" => {
             r#"{"indicator":"LBP-0.1","period":"2026Q4","county":"040","value":3}"#.into()
         }
