@@ -239,6 +239,7 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
     // Reports of the largest generated programme: the donor report and the ministry
     // report across all three, for the last complete quarter, rendered to PDF.
     reports(&mut c, "GEN1", "2026Q1");
+    comparisons(&mut c, "GEN1");
 
     // Importing a 100,000-row CSV (no version column: replaces what is there).
     let rows = 100_000;
@@ -342,6 +343,40 @@ fn reports(c: &mut mipaka::db::DbConn, code: &str, period: &str) {
         300.0,
         Some(size),
     );
+}
+
+/// A whole-programme comparison: every indicator of the programme, phase 1 against
+/// phase 2 (20 quarters each), all counties; then split into MoU initial counties and
+/// the others (twice the grouped queries).
+fn comparisons(c: &mut mipaka::db::DbConn, code: &str) {
+    use mipaka::compare::{self, spec::Spec};
+    let p = programme::by_code(c, code).unwrap();
+    let phases = programme::phases_of(c, p.id).unwrap();
+    let sides = format!(
+        "sides=phase:{}%2Cphase:{}",
+        phases[0].phase.id, phases[1].phase.id
+    );
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    for (what, query) in [
+        ("phase 1 against phase 2", sides.clone()),
+        (
+            "phase 1 against phase 2, MoU counties against the others",
+            format!("{sides}&split=mou"),
+        ),
+    ] {
+        let mut rows = 0;
+        let t = timed(11, || {
+            let spec = Spec::from_saved(&query).unwrap();
+            let plan = compare::plan(c, &p, spec, today).unwrap();
+            rows = compare::compute(c, &plan).unwrap().rows.len();
+        });
+        report(
+            &format!("comparison {code}, {what} ({rows} indicators)"),
+            t,
+            200.0,
+            None,
+        );
+    }
 }
 
 /// The demonstration programmes' reports, on a fresh embedded database.

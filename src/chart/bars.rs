@@ -75,7 +75,7 @@ pub fn bars(b: &Bars, title: &str, fmt: &dyn Fn(f64) -> String) -> String {
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#1d2733\">{}</text>",
             left + slot * (i as f64 + 0.5),
             h - bottom + 14.0,
-            escape(label)
+            escape(&fit(label, (slot / 6.2) as usize))
         );
     }
     if b.series.len() > 1 {
@@ -95,6 +95,17 @@ pub fn bars(b: &Bars, title: &str, fmt: &dyn Fn(f64) -> String) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The label cut to `chars` characters (with an ellipsis) so neighbours never overlap.
+fn fit(label: &str, chars: usize) -> String {
+    if label.chars().count() <= chars.max(2) {
+        label.to_string()
+    } else {
+        let mut s: String = label.chars().take(chars.max(2) - 1).collect();
+        s.push('…');
+        s
+    }
 }
 
 #[cfg(test)]

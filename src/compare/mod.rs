@@ -852,7 +852,16 @@ pub fn compute(conn: &mut DbConn, plan: &Plan) -> AppResult<Comparison> {
                             percent: c.percent,
                             percent_shown: c
                                 .percent
-                                .map(|p| format!("{}{p:.1}%", if p > 0.0 { "+" } else { "" }))
+                                .map(|p| {
+                                    let sign = if p > 0.0 {
+                                        "+"
+                                    } else if p < 0.0 {
+                                        "−"
+                                    } else {
+                                        ""
+                                    };
+                                    format!("{sign}{:.1}%", p.abs())
+                                })
                                 .unwrap_or_else(|| "—".into()),
                             verdict: c.verdict,
                             word: c.verdict.word(),
@@ -911,7 +920,12 @@ pub fn compute(conn: &mut DbConn, plan: &Plan) -> AppResult<Comparison> {
             let cur = plan.programme.currency.clone();
             bars(
                 &Bars {
-                    clusters: plan.sides.iter().map(|s| s.label.clone()).collect(),
+                    // The side's name without its quarters: the table beside has them.
+                    clusters: plan
+                        .sides
+                        .iter()
+                        .map(|s| s.label.split(" (").next().unwrap_or(&s.label).to_string())
+                        .collect(),
                     series: group_rows
                         .iter()
                         .map(|g| (g.group.clone(), g.cells.iter().map(|c| c.value).collect()))

@@ -117,7 +117,10 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("GET /programmes/<code>/compare.csv?<query..>", exporters),
         ("POST /programmes/<code>/compare/save", exporters),
         ("GET /comparisons/<id>?<indicator>", exporters),
-        ("POST /programmes/<code>/indicators/<icode>/links", manager_only),
+        (
+            "POST /programmes/<code>/indicators/<icode>/links",
+            manager_only,
+        ),
         (
             "POST /programmes/<code>/indicators/<icode>/links/<id>/delete",
             manager_only,
@@ -261,8 +264,17 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
     let donor_report = issued(mipaka::report::issue::Subject::Donor(lbp.clone()));
     let ministry_report = issued(mipaka::report::issue::Subject::Ministry);
     let now = mipaka::auth::now();
-    let saved = mipaka::models::comparison::insert(&mut c, lbp.id, "Matrix", "sides=2025%2C2026Q1..2026Q2", None, now).unwrap();
-    let indicator = mipaka::models::framework::indicator_by_code(&mut c, lbp.id, "LBP-0.1").unwrap();
+    let saved = mipaka::models::comparison::insert(
+        &mut c,
+        lbp.id,
+        "Matrix",
+        "sides=2025%2C2026Q1..2026Q2",
+        None,
+        now,
+    )
+    .unwrap();
+    let indicator =
+        mipaka::models::framework::indicator_by_code(&mut c, lbp.id, "LBP-0.1").unwrap();
     let link = mipaka::models::continuity::insert(
         &mut c,
         &mipaka::models::continuity::NewLink {
@@ -321,10 +333,16 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .replace("/milestones/<id>", &format!("/milestones/{}", f.milestone))
         .replace("/activities/<id>", &format!("/activities/{}", f.activity))
         .replace("/reports?<period>", "/reports?period=2026Q2")
-        .replace("/reports/draft?<period>&<annex>", "/reports/draft?period=2026Q2")
+        .replace(
+            "/reports/draft?<period>&<annex>",
+            "/reports/draft?period=2026Q2",
+        )
         .replace("/reports/draft?<period>", "/reports/draft?period=2026Q2")
         .replace("?<query..>", "?sides=2025%2C2026Q1..2026Q2")
-        .replace("/comparisons/<id>?<indicator>", &format!("/comparisons/{}", f.saved))
+        .replace(
+            "/comparisons/<id>?<indicator>",
+            &format!("/comparisons/{}", f.saved),
+        )
         .replace("/links/<id>/delete", &format!("/links/{}/delete", f.link))
         .replace(
             "/programmes/<code>/reports/<id>",
