@@ -130,7 +130,7 @@ pub fn annex(c: &Comparison, name: &str) -> Vec<Block> {
             });
         }
         let mut columns = vec![
-            Column::new("Code", Width::Points(60.0), Align::Left),
+            Column::new("Code", Width::Points(70.0), Align::Left),
             Column::new("Indicator", Width::Share(1.0), Align::Left),
         ];
         for s in &c.sides {
