@@ -5,6 +5,7 @@ use rocket::State;
 
 use super::ApiResult;
 use crate::auth::ApiClient;
+use crate::compare::spec::Query;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::models::{framework, programme};
@@ -133,7 +134,7 @@ pub async fn compare(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    query: crate::compare::spec::Query,
+    query: Query,
 ) -> ApiResult<Json<Value>> {
     let (code, access) = (code.to_string(), client.access.clone());
     let today = chrono::Utc::now().date_naive();

@@ -711,18 +711,18 @@ pub fn compute(conn: &mut DbConn, plan: &Plan) -> AppResult<Comparison> {
                 }
             }
         }
-        for (side, source) in plan.sides.iter().zip(&sources) {
-            if let Some((src, r)) = source {
-                if r.unit != rules.unit {
-                    flags.push(format!(
-                        "{} measures in {} where {} measures in {}: not compared.",
-                        src.code,
-                        r.unit.label(),
-                        indicator.code,
-                        rules.unit.label()
-                    ));
+        for (src, r) in sources.iter().flatten() {
+            if r.unit != rules.unit {
+                let text = format!(
+                    "{} measures in {} where {} measures in {}: not compared.",
+                    src.code,
+                    r.unit.label(),
+                    indicator.code,
+                    rules.unit.label()
+                );
+                if !flags.contains(&text) {
+                    flags.push(text);
                 }
-                let _ = side;
             }
         }
         // Definitions changed in place between the first side's start and the last's end.
@@ -1001,6 +1001,8 @@ pub fn county_detail(conn: &mut DbConn, plan: &Plan, code: &str) -> AppResult<Co
         })?;
     let mut all: BTreeSet<i32> = BTreeSet::new();
     let mut per_side: Vec<HashMap<i32, Option<f64>>> = Vec::new();
+    // Each side's values print in the unit of the indicator they come from.
+    let mut units: Vec<(Unit, String)> = Vec::new();
     for side in &plan.sides {
         let mut values_here: HashMap<i32, Option<f64>> = HashMap::new();
         if let (Some((src, _)), Some((first, _)), Some((last, _))) = (
@@ -1009,6 +1011,7 @@ pub fn county_detail(conn: &mut DbConn, plan: &Plan, code: &str) -> AppResult<Co
             side.quarters.last(),
         ) {
             let rules = src.rules()?;
+            units.push((rules.unit, side.programme.currency.clone()));
             let rows =
                 values::approved_of_indicator_between(conn, src.id, first.start(), last.end())?;
             let mut by: HashMap<(i32, String), f64> = HashMap::new();
@@ -1031,9 +1034,11 @@ pub fn county_detail(conn: &mut DbConn, plan: &Plan, code: &str) -> AppResult<Co
                 all.insert(county);
             }
         }
+        if units.len() < per_side.len() + 1 {
+            units.push((Unit::Count, String::new()));
+        }
         per_side.push(values_here);
     }
-    let rules = indicator.rules()?;
     let mut lines: Vec<CountyLine> = all
         .into_iter()
         .map(|county| {
@@ -1049,10 +1054,11 @@ pub fn county_detail(conn: &mut DbConn, plan: &Plan, code: &str) -> AppResult<Co
                 .collect();
             let values = per_side
                 .iter()
-                .map(|m| match m.get(&county) {
+                .zip(&units)
+                .map(|(m, (unit, currency))| match m.get(&county) {
                     None => "not in this side".to_string(),
                     Some(None) => "—".to_string(),
-                    Some(Some(v)) => format_value(rules.unit, *v, &plan.programme.currency),
+                    Some(Some(v)) => format_value(*unit, *v, currency),
                 })
                 .collect();
             CountyLine {

@@ -2310,6 +2310,41 @@ const MOU: ProgrammeDef = ProgrammeDef {
 /// Border Programme and the Kenya–UK MoU programme (both live).
 pub static PROGRAMMES: &[ProgrammeDef] = &[DW, LBP, MOU];
 
+/// Indicator continuity in the demonstration: (indicator, the earlier one it continues
+/// or None for a change in place, first quarter of a change in place, definition
+/// changed, note).
+pub struct LinkDef {
+    pub indicator: &'static str,
+    pub continues: Option<&'static str>,
+    pub from_period: Option<&'static str>,
+    pub definition_changed: bool,
+    pub note: &'static str,
+}
+
+pub const LINKS: &[LinkDef] = &[
+    LinkDef {
+        indicator: "LBP-2.1",
+        continues: Some("DW-1.1"),
+        from_period: None,
+        definition_changed: false,
+        note: "Same definition and counting rules: the Land Border Programme took over Deris Wanaag's peace-committee mediation in Mandera and Wajir from July 2022.",
+    },
+    LinkDef {
+        indicator: "LBP-2.2",
+        continues: Some("DW-2.2"),
+        from_period: None,
+        definition_changed: true,
+        note: "Deris Wanaag counted working days from the alert to its dispatch; the Land Border Programme counts calendar days from the alert being logged to the counterpart acknowledging it, so its figures run higher for the same speed.",
+    },
+    LinkDef {
+        indicator: "LBP-1.2",
+        continues: None,
+        from_period: Some("2025Q1"),
+        definition_changed: true,
+        note: "From 2025Q1 exits as well as entries count as captured in the border management information system; before, entries only.",
+    },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2758,38 +2793,3 @@ mod tests {
         }
     }
 }
-
-/// Indicator continuity in the demonstration: (indicator, the earlier one it continues
-/// or None for a change in place, first quarter of a change in place, definition
-/// changed, note).
-pub struct LinkDef {
-    pub indicator: &'static str,
-    pub continues: Option<&'static str>,
-    pub from_period: Option<&'static str>,
-    pub definition_changed: bool,
-    pub note: &'static str,
-}
-
-pub const LINKS: &[LinkDef] = &[
-    LinkDef {
-        indicator: "LBP-2.1",
-        continues: Some("DW-1.1"),
-        from_period: None,
-        definition_changed: false,
-        note: "Same definition and counting rules: the Land Border Programme took over Deris Wanaag's peace-committee mediation in Mandera and Wajir from July 2022.",
-    },
-    LinkDef {
-        indicator: "LBP-2.2",
-        continues: Some("DW-2.2"),
-        from_period: None,
-        definition_changed: true,
-        note: "Deris Wanaag counted working days from the alert to its dispatch; the Land Border Programme counts calendar days from the alert being logged to the counterpart acknowledging it, so its figures run higher for the same speed.",
-    },
-    LinkDef {
-        indicator: "LBP-1.2",
-        continues: None,
-        from_period: Some("2025Q1"),
-        definition_changed: true,
-        note: "From 2025Q1 exits as well as entries count as captured in the border management information system; before, entries only.",
-    },
-];
