@@ -81,6 +81,26 @@ impl Plan {
         out
     }
 
+    /// Comparisons need the Export right in the programme and in every programme whose
+    /// data a side reads (an earlier programme's phase included).
+    pub fn check_access(&self, access: &crate::auth::Access) -> AppResult<()> {
+        use crate::domain::access::Permission;
+        match self
+            .programmes()
+            .into_iter()
+            .find(|p| !access.can(p.id, Permission::Export))
+        {
+            Some(p) => Err(AppError::invalid(
+                "sides",
+                format!(
+                    "your role does not include comparisons in {} ({}), whose figures a side reads",
+                    p.name, p.code
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
     fn side_counties(&self, side: &Side) -> BTreeSet<i32> {
         side.quarters
             .iter()
@@ -516,10 +536,6 @@ fn signed(unit: Unit, v: f64, currency: &str) -> String {
     }
 }
 
-fn percent_text(p: Option<f64>) -> String {
-    p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into())
-}
-
 type Totals = HashMap<(i32, String), (f64, usize)>;
 
 /// One side in one county group: its totals and the counties expected per quarter.
@@ -836,7 +852,7 @@ pub fn compute(conn: &mut DbConn, plan: &Plan) -> AppResult<Comparison> {
                                 .map(|t| format_value(r.unit, t, cur))
                                 .unwrap_or_else(|| "—".into()),
                             achievement,
-                            achievement_shown: percent_text(achievement),
+                            achievement_shown: crate::report::text::percent(achievement),
                         }
                     }
                 };
@@ -1097,19 +1113,8 @@ pub fn answer(
     detail: Option<&str>,
     today: NaiveDate,
 ) -> AppResult<Answer> {
-    use crate::domain::access::Permission;
     let plan = plan(conn, programme, spec, today)?;
-    for p in plan.programmes() {
-        if !access.can(p.id, Permission::Export) {
-            return Err(AppError::invalid(
-                "sides",
-                format!(
-                    "your role does not include comparisons in {} ({}), whose figures a side reads",
-                    p.name, p.code
-                ),
-            ));
-        }
-    }
+    plan.check_access(access)?;
     let comparison = compute(conn, &plan)?;
     let counties = match detail {
         Some(code) if !code.trim().is_empty() => Some(county_detail(conn, &plan, code.trim())?),
@@ -1216,7 +1221,6 @@ pub fn save(
     actor: &crate::entry::Actor,
     today: NaiveDate,
 ) -> AppResult<i32> {
-    use crate::domain::access::Permission;
     use diesel::Connection;
     let name = name.trim();
     if name.is_empty() {
@@ -1233,15 +1237,7 @@ pub fn save(
         ));
     }
     let text = spec.to_query();
-    let plan = plan(conn, programme, spec, today)?;
-    for p in plan.programmes() {
-        if !access.can(p.id, Permission::Export) {
-            return Err(AppError::invalid(
-                "sides",
-                format!("your role does not include comparisons in {}", p.code),
-            ));
-        }
-    }
+    plan(conn, programme, spec, today)?.check_access(access)?;
     conn.transaction(|conn| {
         let id = crate::models::comparison::insert(
             conn,

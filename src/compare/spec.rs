@@ -271,6 +271,33 @@ impl Spec {
         out
     }
 
+    /// The form fields that ask this question again (the comparison page's form).
+    pub fn to_form(&self) -> Query {
+        let (split, a, b) = match &self.split {
+            Split::None => (None, None, None),
+            Split::Mou => (Some("mou".to_string()), None, None),
+            Split::Pick(a, b) => (
+                Some("pick".to_string()),
+                Some(a.join(",")),
+                Some(b.join(",")),
+            ),
+        };
+        Query {
+            sides: self
+                .sides
+                .iter()
+                .map(SideSpec::text)
+                .collect::<Vec<_>>()
+                .join(","),
+            split,
+            a,
+            b,
+            common: Some(self.common),
+            through: self.through.map(|t| t.id()),
+            indicator: None,
+        }
+    }
+
     /// Reads a saved query string back.
     pub fn from_saved(text: &str) -> AppResult<Spec> {
         let mut q = Query::default();

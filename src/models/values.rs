@@ -478,21 +478,7 @@ pub fn approved_totals_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<Vec<PeriodSum>> {
-    use diesel::sql_types::{Date, Integer};
-    const SQL: &str = "SELECT v.indicator_id AS indicator_id, v.period AS period, v.period_start AS period_start, \
-        CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, COUNT(*) AS approved \
-        FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
-        WHERE i.programme_id = {P1} AND v.disaggregation = '' AND v.period_start >= {P2} \
-        AND v.period_start <= {P3} AND v.status = 'approved' \
-        GROUP BY v.indicator_id, v.period, v.period_start";
-    Ok(crate::db_run!(conn: {
-        let sql = crate::db::placeholders(conn, SQL);
-        diesel::sql_query(sql)
-            .bind::<Integer, _>(programme_id)
-            .bind::<Date, _>(from)
-            .bind::<Date, _>(to)
-            .load::<PeriodSum>(conn)?
-    }))
+    approved_totals(conn, programme_id, None, from, to)
 }
 
 /// Targets of the programme's indicators for periods starting within `from`..=`to`.
@@ -537,23 +523,35 @@ pub fn approved_totals_in(
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<Vec<PeriodSum>> {
-    use diesel::sql_types::{Date, Integer};
     if counties.is_empty() {
         return Ok(Vec::new());
     }
+    approved_totals(conn, programme_id, Some(counties), from, to)
+}
+
+/// The one grouped query behind both: every county, or only `counties`.
+fn approved_totals(
+    conn: &mut DbConn,
+    programme_id: i32,
+    counties: Option<&[i32]>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<PeriodSum>> {
+    use diesel::sql_types::{Date, Integer};
     // County ids are integers from the database, so writing them into the text is safe;
     // binding a variable-length list is not portable across the two backends.
-    let list = counties
-        .iter()
-        .map(i32::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let only = counties
+        .map(|ids| {
+            let list: Vec<String> = ids.iter().map(i32::to_string).collect();
+            format!(" AND v.location_id IN ({})", list.join(","))
+        })
+        .unwrap_or_default();
     let text = format!(
         "SELECT v.indicator_id AS indicator_id, v.period AS period, v.period_start AS period_start, \
         CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, COUNT(*) AS approved \
         FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
         WHERE i.programme_id = {{P1}} AND v.disaggregation = '' AND v.period_start >= {{P2}} \
-        AND v.period_start <= {{P3}} AND v.status = 'approved' AND v.location_id IN ({list}) \
+        AND v.period_start <= {{P3}} AND v.status = 'approved'{only} \
         GROUP BY v.indicator_id, v.period, v.period_start"
     );
     Ok(crate::db_run!(conn: {

@@ -13,6 +13,7 @@ use super::text::{self, rag_cell, value};
 use super::{Frame, Issue};
 use crate::db::DbConn;
 use crate::domain::achievement::Direction;
+use crate::domain::comparison::Verdict;
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
 use crate::models::activity::{self, Activity};
@@ -347,7 +348,10 @@ impl MinistryReport {
             })
             .collect();
         let missing = lines.iter().filter(|l| l.here.is_none()).count();
-        let worse = lines.iter().filter(|l| l.trend() == Trend::Worse).count();
+        let worse = lines
+            .iter()
+            .filter(|l| l.trend() == Some(Verdict::Worse))
+            .count();
         b.push(Block::Note(format!(
             "{} indicators: {} approved here, {missing} not yet approved; {worse} moved the wrong way since {}.",
             lines.len(),
@@ -360,7 +364,7 @@ impl MinistryReport {
             let mut attention: Vec<&CountyLine> = lines
                 .iter()
                 .filter(|l| !l.figure.indicator.is_key)
-                .filter(|l| l.here.is_none() || l.trend() == Trend::Worse)
+                .filter(|l| l.here.is_none() || l.trend() == Some(Verdict::Worse))
                 .collect();
             // Not yet approved first, then the largest moves the wrong way.
             attention.sort_by(|a, b| {
@@ -395,7 +399,7 @@ impl MinistryReport {
                     Cell::new(&f.indicator.title),
                     Cell::new(value(unit, l.here, &p.currency)),
                     Cell::new(value(unit, l.before, &p.currency)),
-                    Cell::new(l.trend().word()),
+                    Cell::new(l.trend_word()),
                     Cell::new(value(unit, f.value, &p.currency)),
                     rag_cell(f.rag),
                 ]
@@ -447,31 +451,21 @@ struct CountyLine<'a> {
     before: Option<f64>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Trend {
-    Better,
-    Worse,
-    Same,
-    Unknown,
-}
-
-impl Trend {
-    fn word(self) -> &'static str {
-        match self {
-            Trend::Better => "better",
-            Trend::Worse => "worse",
-            Trend::Same => "same",
-            Trend::Unknown => "—",
-        }
-    }
-}
-
 impl CountyLine<'_> {
-    fn trend(&self) -> Trend {
-        let (Some(now), Some(before)) = (self.here, self.before) else {
-            return Trend::Unknown;
-        };
-        trend(now, before, self.figure.rules.direction)
+    /// Since the previous quarter, judged by the indicator's direction; None when
+    /// either quarter has no approved value.
+    fn trend(&self) -> Option<Verdict> {
+        let (now, before) = (self.here?, self.before?);
+        Some(trend(now, before, self.figure.rules.direction))
+    }
+
+    fn trend_word(&self) -> &'static str {
+        match self.trend() {
+            Some(Verdict::Better) => "better",
+            Some(Verdict::Worse) => "worse",
+            Some(Verdict::Same) => "same",
+            None => "—",
+        }
     }
 
     /// How far the value moved, relative to the previous quarter, for ordering.
@@ -484,14 +478,8 @@ impl CountyLine<'_> {
 }
 
 /// Better or worse, given which way the indicator should move.
-fn trend(now: f64, before: f64, direction: Direction) -> Trend {
-    if now == before {
-        Trend::Same
-    } else if (now > before) == (direction == Direction::HigherIsBetter) {
-        Trend::Better
-    } else {
-        Trend::Worse
-    }
+fn trend(now: f64, before: f64, direction: Direction) -> Verdict {
+    Verdict::of(now - before, direction)
 }
 
 #[cfg(test)]
@@ -501,10 +489,10 @@ mod tests {
     #[test]
     fn trend_follows_the_indicators_direction() {
         use Direction::*;
-        assert_eq!(trend(12.0, 10.0, HigherIsBetter), Trend::Better);
-        assert_eq!(trend(8.0, 10.0, HigherIsBetter), Trend::Worse);
-        assert_eq!(trend(8.0, 10.0, LowerIsBetter), Trend::Better);
-        assert_eq!(trend(12.0, 10.0, LowerIsBetter), Trend::Worse);
-        assert_eq!(trend(10.0, 10.0, LowerIsBetter), Trend::Same);
+        assert_eq!(trend(12.0, 10.0, HigherIsBetter), Verdict::Better);
+        assert_eq!(trend(8.0, 10.0, HigherIsBetter), Verdict::Worse);
+        assert_eq!(trend(8.0, 10.0, LowerIsBetter), Verdict::Better);
+        assert_eq!(trend(12.0, 10.0, LowerIsBetter), Verdict::Worse);
+        assert_eq!(trend(10.0, 10.0, LowerIsBetter), Verdict::Same);
     }
 }

@@ -213,7 +213,7 @@ pub async fn save(
                 signed,
                 PageInput {
                     programme: p,
-                    query: saved_query(&spec),
+                    query: spec.to_form(),
                     saved: None,
                     name_error: Some(format!(
                         "{}{message}",
@@ -226,33 +226,6 @@ pub async fn save(
             Ok(Err((Status::UnprocessableEntity, t)))
         }
         Err(e) => Err(e),
-    }
-}
-
-fn saved_query(spec: &Spec) -> Query {
-    use crate::compare::spec::Split;
-    let (split, a, b) = match &spec.split {
-        Split::None => (None, None, None),
-        Split::Mou => (Some("mou".to_string()), None, None),
-        Split::Pick(a, b) => (
-            Some("pick".to_string()),
-            Some(a.join(",")),
-            Some(b.join(",")),
-        ),
-    };
-    Query {
-        sides: spec
-            .sides
-            .iter()
-            .map(|s| s.text())
-            .collect::<Vec<_>>()
-            .join(","),
-        split,
-        a,
-        b,
-        common: Some(spec.common),
-        through: spec.through.map(|t| t.id()),
-        indicator: None,
     }
 }
 
@@ -281,7 +254,7 @@ pub async fn show_saved(
     // see the programme, 403 to those whose role has no comparisons.
     let p = super::programme_for(db, signed, &p.code, Permission::Export).await?;
     let spec = Spec::from_saved(&s.query)?;
-    let mut query = saved_query(&spec);
+    let mut query = spec.to_form();
     query.indicator = indicator;
     let (status, template) = page(
         db,
