@@ -535,7 +535,7 @@ const DW_OC2_INDICATORS: &[IndicatorDef] = &[
     IndicatorDef {
         code: "DW-2.2",
         title: "Average number of days taken to share an early-warning alert with the relevant cross-border counterpart",
-        definition: "Mean number of calendar days between an early-warning alert with a cross-border dimension being logged in the county EWER system and its acknowledged receipt by the counterpart administration across the border, for all such alerts in the quarter. County figures are averaged with equal weight.",
+        definition: "Mean number of calendar days between an early-warning alert with a cross-border dimension being logged in the county EWER system and its dispatch to the counterpart administration across the border, for all such alerts in the quarter. County figures are averaged with equal weight.",
         unit: "count",
         direction: "lower",
         county_aggregation: "mean",
@@ -1114,7 +1114,7 @@ const LBP_OC2_INDICATORS: &[IndicatorDef] = &[
     IndicatorDef {
         code: "LBP-2.2",
         title: "Average number of days taken to share an early-warning alert with the relevant cross-border counterpart",
-        definition: "Continues DW-2.2 with the same definition. Mean number of calendar days between an early-warning alert with a cross-border dimension being logged in the county EWER system and acknowledged receipt by the counterpart administration across the border. Baseline is the Deris Wanaag endline figure; county figures are averaged with equal weight.",
+        definition: "Continues DW-2.2, counted to the counterpart's acknowledgement rather than to dispatch. Mean number of calendar days between an early-warning alert with a cross-border dimension being logged in the county EWER system and acknowledged receipt by the counterpart administration across the border. Baseline is the Deris Wanaag endline figure; county figures are averaged with equal weight.",
         unit: "count",
         direction: "lower",
         county_aggregation: "mean",
@@ -2334,7 +2334,7 @@ pub const LINKS: &[LinkDef] = &[
         continues: Some("DW-2.2"),
         from_period: None,
         definition_changed: true,
-        note: "Deris Wanaag counted working days from the alert to its dispatch; the Land Border Programme counts calendar days from the alert being logged to the counterpart acknowledging it, so its figures run higher for the same speed.",
+        note: "Deris Wanaag counted calendar days from the alert being logged to its dispatch; the Land Border Programme counts to the counterpart acknowledging receipt, so its figures run longer for the same speed of sharing.",
     },
     LinkDef {
         indicator: "LBP-1.2",
