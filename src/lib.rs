@@ -20,6 +20,7 @@ pub mod overview;
 pub mod report;
 pub mod secret;
 pub mod seed;
+pub mod setup;
 pub mod web;
 
 use rocket::{Build, Rocket};

@@ -1,6 +1,6 @@
 //! The tables, written by hand so one schema serves both backends: only types that
 //! SQLite and PostgreSQL map the same way (Integer, BigInt, Double, Text, Bool, Date,
-//! Timestamp as UTC). Keep in step with `migrations/{sqlite,postgres}`.
+//! Timestamp as UTC, Binary). Keep in step with `migrations/{sqlite,postgres}`.
 
 diesel::table! {
     locations (id) {
@@ -20,7 +20,9 @@ diesel::table! {
         code -> Text,
         name -> Text,
         short_name -> Text,
-        kind -> Text,
+        iati_type -> Text,
+        iati_identifier -> Text,
+        version -> Integer,
     }
 }
 
@@ -51,6 +53,13 @@ diesel::table! {
         rag_green_within -> Double,
         rag_amber_within -> Double,
         created_at -> Timestamp,
+        short_name -> Text,
+        funder -> Text,
+        reporting_frequency -> Text,
+        iati_identifier -> Text,
+        donor_reference -> Text,
+        status -> Text,
+        version -> Integer,
     }
 }
 
@@ -71,6 +80,7 @@ diesel::table! {
         start_date -> Date,
         end_date -> Date,
         position -> Integer,
+        version -> Integer,
     }
 }
 
@@ -93,6 +103,8 @@ diesel::table! {
         risk_rating -> Nullable<Text>,
         assumptions -> Text,
         position -> Integer,
+        archived -> Bool,
+        version -> Integer,
     }
 }
 
@@ -115,6 +127,10 @@ diesel::table! {
         disaggregations -> Text,
         is_key -> Bool,
         position -> Integer,
+        end_target_date -> Nullable<Date>,
+        data_source -> Text,
+        archived -> Bool,
+        version -> Integer,
     }
 }
 
@@ -126,6 +142,56 @@ diesel::table! {
         period_start -> Date,
         period_end -> Date,
         value -> Double,
+        location_id -> Nullable<Integer>,
+        disaggregation -> Text,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    disaggregation_categories (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        code -> Text,
+        label -> Text,
+        position -> Integer,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    disaggregation_options (id) {
+        id -> Integer,
+        category_id -> Integer,
+        code -> Text,
+        label -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    logframe_uploads (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        user_id -> Integer,
+        file_name -> Text,
+        sha256 -> Text,
+        content -> Binary,
+        plan_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    budget_lines (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        result_id -> Integer,
+        activity_id -> Nullable<Integer>,
+        fiscal_year -> Text,
+        amount_minor -> BigInt,
+        description -> Text,
+        version -> Integer,
     }
 }
 
@@ -338,6 +404,10 @@ diesel::joinable!(results -> programmes (programme_id));
 diesel::joinable!(indicators -> results (result_id));
 diesel::joinable!(indicators -> programmes (programme_id));
 diesel::joinable!(indicator_targets -> indicators (indicator_id));
+diesel::joinable!(disaggregation_categories -> programmes (programme_id));
+diesel::joinable!(disaggregation_options -> disaggregation_categories (category_id));
+diesel::joinable!(budget_lines -> programmes (programme_id));
+diesel::joinable!(budget_lines -> results (result_id));
 diesel::joinable!(indicator_values -> indicators (indicator_id));
 diesel::joinable!(indicator_values -> locations (location_id));
 diesel::joinable!(programme_milestones -> programmes (programme_id));
@@ -371,4 +441,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     period_narratives,
     indicator_links,
     saved_comparisons,
+    disaggregation_categories,
+    disaggregation_options,
+    budget_lines,
+    logframe_uploads,
 );

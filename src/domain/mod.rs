@@ -9,12 +9,14 @@
 pub mod access;
 pub mod achievement;
 pub mod aggregation;
+pub mod codelist;
 pub mod comparison;
 pub mod disaggregation;
 pub mod entry;
 pub mod period;
 pub mod plan;
 pub mod score;
+pub mod setup;
 pub mod throttle;
 pub mod unit;
 

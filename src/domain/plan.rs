@@ -114,7 +114,8 @@ pub fn format_money_plain(minor: i64) -> String {
     format!("{}.{:02}", minor / 100, (minor % 100).abs())
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct MilestoneFields {
     pub title: String,
     pub output: String,
@@ -173,7 +174,8 @@ pub fn check_milestone(
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ActivityFields {
     pub code: String,
     pub title: String,

@@ -19,7 +19,10 @@ const NOT_A_NUMBER: &str = "n/a";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
+    /// Whole things counted (people trained, posts operational).
     Count,
+    /// A measured quantity that may have decimals (average days, kilometres).
+    Number,
     Percentage,
     /// Money in major units (shillings, pounds); the currency is a programme
     /// setting, not part of the unit.
@@ -29,11 +32,18 @@ pub enum Unit {
 }
 
 impl Unit {
-    pub const ALL: [Unit; 4] = [Unit::Count, Unit::Percentage, Unit::Currency, Unit::YesNo];
+    pub const ALL: [Unit; 5] = [
+        Unit::Count,
+        Unit::Number,
+        Unit::Percentage,
+        Unit::Currency,
+        Unit::YesNo,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
             Unit::Count => "count",
+            Unit::Number => "number",
             Unit::Percentage => "percentage",
             Unit::Currency => "currency",
             Unit::YesNo => "yes_no",
@@ -43,9 +53,23 @@ impl Unit {
     pub fn label(&self) -> &'static str {
         match self {
             Unit::Count => "Count",
+            Unit::Number => "Number",
             Unit::Percentage => "Percentage",
             Unit::Currency => "Currency",
             Unit::YesNo => "Yes/No",
+        }
+    }
+}
+
+impl Unit {
+    /// What the unit allows, for the choice on a setup form.
+    pub fn description(&self) -> &'static str {
+        match self {
+            Unit::Count => "Count — whole things (people trained, posts open)",
+            Unit::Number => "Number — a measure that may have decimals (average days, km)",
+            Unit::Percentage => "Percentage — 0 to 100",
+            Unit::Currency => "Currency — money in the programme's currency",
+            Unit::YesNo => "Yes/No — 1 for yes, 0 for no",
         }
     }
 }
@@ -64,8 +88,8 @@ impl FromStr for Unit {
     }
 }
 
-/// Check an entered value against the unit: counts whole and >= 0;
-/// percentages 0..=100; currency >= 0 (in major units); yes/no exactly 0 or 1.
+/// Check an entered value against the unit: counts whole and >= 0; numbers >= 0
+/// with decimals; percentages 0..=100; currency >= 0 (in major units); yes/no exactly 0 or 1.
 /// The error is a sentence fragment suitable after "Value for Turkana: ".
 pub fn validate_value(unit: Unit, v: f64) -> Result<(), String> {
     if !v.is_finite() {
@@ -73,6 +97,7 @@ pub fn validate_value(unit: Unit, v: f64) -> Result<(), String> {
     }
     let ok = match unit {
         Unit::Count => v >= 0.0 && v.fract() == 0.0,
+        Unit::Number => v >= 0.0,
         Unit::Percentage => (0.0..=100.0).contains(&v),
         Unit::Currency => v >= 0.0,
         Unit::YesNo => v == 0.0 || v == 1.0,
@@ -81,7 +106,8 @@ pub fn validate_value(unit: Unit, v: f64) -> Result<(), String> {
         return Ok(());
     }
     Err(match unit {
-        Unit::Count => format!("a count must be a whole number of 0 or more (got {v})"),
+        Unit::Count => format!("a count must be a whole number of 0 or more (got {v}); if decimals are meant, the indicator's unit should be 'number'"),
+        Unit::Number => format!("the value must be 0 or more (got {v})"),
         Unit::Percentage => format!("a percentage must be between 0 and 100 (got {v})"),
         Unit::Currency => format!("an amount of money must be 0 or more (got {v})"),
         Unit::YesNo => format!("a yes/no value must be 1 for yes or 0 for no (got {v})"),
@@ -128,6 +154,17 @@ pub fn format_value(unit: Unit, v: f64, currency: &str) -> String {
     }
     match unit {
         Unit::Count => number_or_fraction(v, 1),
+        Unit::Number => {
+            // Up to two decimals, as measured: "2.5" days, not "2.50".
+            let s = format_number(v, 2);
+            match s.split_once('.') {
+                Some((int, frac)) => match frac.trim_end_matches('0') {
+                    "" => int.to_string(),
+                    f => format!("{int}.{f}"),
+                },
+                None => s,
+            }
+        }
         Unit::Percentage => format!("{}%", number_or_fraction(v, 1)),
         Unit::Currency => {
             let amount = number_or_fraction(v.abs(), 2);
@@ -221,10 +258,10 @@ mod tests {
         }
         assert_eq!(Unit::YesNo.as_str(), "yes_no");
         assert_eq!(Unit::YesNo.label(), "Yes/No");
-        let err = "number".parse::<Unit>().unwrap_err().to_string();
+        let err = "days".parse::<Unit>().unwrap_err().to_string();
         assert_eq!(
             err,
-            "'number' is not a known unit; use one of: count, percentage, currency, yes_no."
+            "'days' is not a known unit; use one of: count, number, percentage, currency, yes_no."
         );
     }
 
@@ -232,10 +269,11 @@ mod tests {
     fn validation() {
         assert_eq!(validate_value(Unit::Count, 0.0), Ok(()));
         assert_eq!(validate_value(Unit::Count, 1234.0), Ok(()));
-        assert_eq!(
-            validate_value(Unit::Count, 3.5),
-            Err("a count must be a whole number of 0 or more (got 3.5)".to_string())
-        );
+        assert!(validate_value(Unit::Count, 3.5)
+            .unwrap_err()
+            .starts_with("a count must be a whole number of 0 or more (got 3.5)"));
+        assert_eq!(validate_value(Unit::Number, 2.5), Ok(()));
+        assert!(validate_value(Unit::Number, -0.5).is_err());
         assert!(validate_value(Unit::Count, -1.0).is_err());
         assert_eq!(validate_value(Unit::Percentage, 0.0), Ok(()));
         assert_eq!(validate_value(Unit::Percentage, 100.0), Ok(()));
@@ -290,6 +328,14 @@ mod tests {
         assert_eq!(format_value(Unit::Count, 2.9999999999999996, ""), "3");
         assert_eq!(format_value(Unit::Count, -1500.0, ""), "-1,500");
         assert_eq!(format_value(Unit::Count, f64::NAN, ""), "n/a");
+    }
+
+    #[test]
+    fn numbers_keep_two_decimals() {
+        assert_eq!(format_value(Unit::Number, 2.5, ""), "2.5");
+        assert_eq!(format_value(Unit::Number, 2.25, ""), "2.25");
+        assert_eq!(format_value(Unit::Number, 3.0, ""), "3");
+        assert_eq!(format_value(Unit::Number, 1234.567, ""), "1,234.57");
     }
 
     #[test]

@@ -301,8 +301,9 @@ fn read_rows(
     table: &Table,
     summary: &mut ImportSummary,
 ) -> AppResult<Vec<Row>> {
+    let dimensions = crate::models::category::dimensions(conn, programme.id)?;
     let indicators: HashMap<String, (i32, Vec<String>)> =
-        framework::indicators_of(conn, programme.id)?
+        framework::active_indicators_of(conn, programme.id)?
             .into_iter()
             .map(|i| {
                 let dims = i.dimensions().iter().map(|d| d.to_string()).collect();
@@ -388,7 +389,7 @@ fn read_rows(
         };
         let dis = get(fields, c_dis).to_string();
         let dims: Vec<&str> = dims.iter().map(String::as_str).collect();
-        if !disaggregation::is_valid(&dims, &dis) {
+        if !dimensions.is_valid(&dims, &dis) {
             summary.problems.push(problem(
                 line,
                 "disaggregation",

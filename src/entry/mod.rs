@@ -15,7 +15,7 @@ use diesel::Connection;
 use serde_json::json;
 
 use crate::db::DbConn;
-use crate::domain::disaggregation;
+use crate::domain::disaggregation::{self, Dimensions};
 use crate::domain::entry::{check_parts, check_value, parse_typed, EntryField};
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
@@ -140,6 +140,8 @@ pub struct EntryContext {
     pub previous: HashMap<CellKey, f64>,
     pub targets: HashMap<i32, f64>,
     pub lock: Option<PeriodLock>,
+    /// The programme's disaggregation categories and their options.
+    pub dimensions: Dimensions,
 }
 
 impl EntryContext {
@@ -169,7 +171,7 @@ impl EntryContext {
                     format!("{} does not lie within one phase of the programme; enter values per quarter or month", period.id()),
                 )
             })?;
-        let indicators = framework::indicators_of(conn, programme.id)?
+        let indicators = framework::active_indicators_of(conn, programme.id)?
             .into_iter()
             .map(|i| i.rules().map(|r| (i, r)))
             .collect::<AppResult<Vec<_>>>()?;
@@ -200,6 +202,7 @@ impl EntryContext {
             .map(|t| (t.indicator_id, t.value))
             .collect();
         let lock = lock::current(conn, programme.id, &period.id())?;
+        let dimensions = crate::models::category::dimensions(conn, programme.id)?;
         Ok(EntryContext {
             programme,
             period,
@@ -209,6 +212,7 @@ impl EntryContext {
             previous,
             targets,
             lock,
+            dimensions,
         })
     }
 
@@ -227,7 +231,7 @@ impl EntryContext {
                     disaggregation: String::new(),
                 });
                 for dim in ind.dimensions() {
-                    for cat in disaggregation::categories(dim) {
+                    for cat in self.dimensions.options(dim) {
                         out.push(CellKey {
                             indicator_id: ind.id,
                             location_id: county.id,
@@ -355,7 +359,10 @@ pub fn save_loaded(
                 ));
                 continue;
             }
-            if !disaggregation::is_valid(&ind.dimensions(), &key.disaggregation) {
+            if !fresh
+                .dimensions
+                .is_valid(&ind.dimensions(), &key.disaggregation)
+            {
                 report.problems.push(problem(
                     "value",
                     format!(
@@ -461,8 +468,10 @@ pub fn save_loaded(
                 continue;
             };
             for dim in ind.dimensions() {
-                let parts: Vec<(String, f64)> = disaggregation::categories(dim)
-                    .iter()
+                let parts: Vec<(String, f64)> = fresh
+                    .dimensions
+                    .options(dim)
+                    .into_iter()
                     .filter_map(|cat| {
                         let k = CellKey {
                             disaggregation: disaggregation::key(dim, cat),

@@ -23,6 +23,9 @@ pub struct ResultRow {
     pub risk_rating: Option<String>,
     pub assumptions: String,
     pub position: i32,
+    /// Kept for history (values, reports) but no longer part of the live framework.
+    pub archived: bool,
+    pub version: i32,
 }
 
 #[derive(Debug, Insertable)]
@@ -60,6 +63,12 @@ pub struct Indicator {
     pub disaggregations: String,
     pub is_key: bool,
     pub position: i32,
+    pub end_target_date: Option<NaiveDate>,
+    pub data_source: String,
+    /// Hidden from entry and the live framework; kept in history, comparisons and the
+    /// reports of periods it had data.
+    pub archived: bool,
+    pub version: i32,
 }
 
 /// The stored words, read as domain rules. The database CHECK constraints allow only
@@ -128,6 +137,161 @@ pub struct NewIndicator<'a> {
     pub disaggregations: String,
     pub is_key: bool,
     pub position: i32,
+    pub end_target_date: Option<NaiveDate>,
+    pub data_source: &'a str,
+}
+
+/// What an indicator's setup changes in place (position and archiving apart).
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = indicators)]
+#[diesel(treat_none_as_null = true)]
+pub struct IndicatorChanges<'a> {
+    pub result_id: i32,
+    pub code: &'a str,
+    pub title: &'a str,
+    pub definition: &'a str,
+    pub unit: &'a str,
+    pub direction: &'a str,
+    pub county_aggregation: &'a str,
+    pub period_aggregation: &'a str,
+    pub baseline_value: Option<f64>,
+    pub baseline_date: Option<NaiveDate>,
+    pub end_target: Option<f64>,
+    pub end_target_date: Option<NaiveDate>,
+    pub means_of_verification: &'a str,
+    pub data_source: &'a str,
+    pub disaggregations: String,
+    pub is_key: bool,
+}
+
+/// What a result's setup changes in place (position and archiving apart).
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = results)]
+#[diesel(treat_none_as_null = true)]
+pub struct ResultChanges<'a> {
+    pub parent_id: Option<i32>,
+    pub code: &'a str,
+    pub statement: &'a str,
+    pub impact_weighting: Option<f64>,
+    pub risk_rating: Option<&'a str>,
+    pub assumptions: &'a str,
+}
+
+pub fn update_result_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    changes: &ResultChanges,
+) -> AppResult<usize> {
+    Ok(diesel::update(results::table)
+        .filter(results::id.eq(id))
+        .filter(results::version.eq(version))
+        .set((changes, results::version.eq(version + 1)))
+        .execute(conn)?)
+}
+
+pub fn update_indicator_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    changes: &IndicatorChanges,
+) -> AppResult<usize> {
+    Ok(diesel::update(indicators::table)
+        .filter(indicators::id.eq(id))
+        .filter(indicators::version.eq(version))
+        .set((changes, indicators::version.eq(version + 1)))
+        .execute(conn)?)
+}
+
+pub fn set_result_position(conn: &mut DbConn, id: i32, position: i32) -> AppResult<()> {
+    diesel::update(results::table.find(id))
+        .set(results::position.eq(position))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_result_level(conn: &mut DbConn, id: i32, level: &str) -> AppResult<()> {
+    diesel::update(results::table.find(id))
+        .set(results::level.eq(level))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_indicator_position(conn: &mut DbConn, id: i32, position: i32) -> AppResult<()> {
+    diesel::update(indicators::table.find(id))
+        .set(indicators::position.eq(position))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_result_archived_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    archived: bool,
+) -> AppResult<usize> {
+    Ok(diesel::update(results::table)
+        .filter(results::id.eq(id))
+        .filter(results::version.eq(version))
+        .set((
+            results::archived.eq(archived),
+            results::version.eq(version + 1),
+        ))
+        .execute(conn)?)
+}
+
+pub fn set_indicator_archived_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    archived: bool,
+) -> AppResult<usize> {
+    Ok(diesel::update(indicators::table)
+        .filter(indicators::id.eq(id))
+        .filter(indicators::version.eq(version))
+        .set((
+            indicators::archived.eq(archived),
+            indicators::version.eq(version + 1),
+        ))
+        .execute(conn)?)
+}
+
+pub fn delete_result_if_version(conn: &mut DbConn, id: i32, version: i32) -> AppResult<usize> {
+    Ok(diesel::delete(
+        results::table
+            .filter(results::id.eq(id))
+            .filter(results::version.eq(version)),
+    )
+    .execute(conn)?)
+}
+
+pub fn delete_indicator_if_version(conn: &mut DbConn, id: i32, version: i32) -> AppResult<usize> {
+    Ok(diesel::delete(
+        indicators::table
+            .filter(indicators::id.eq(id))
+            .filter(indicators::version.eq(version)),
+    )
+    .execute(conn)?)
+}
+
+pub fn find_result(conn: &mut DbConn, programme_id: i32, id: i32) -> AppResult<ResultRow> {
+    results::table
+        .filter(results::programme_id.eq(programme_id))
+        .filter(results::id.eq(id))
+        .select(ResultRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("This programme has no such result."))
+}
+
+pub fn find_indicator(conn: &mut DbConn, programme_id: i32, id: i32) -> AppResult<Indicator> {
+    indicators::table
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicators::id.eq(id))
+        .select(Indicator::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("This programme has no such indicator."))
 }
 
 pub fn insert_result(conn: &mut DbConn, new: &NewResult) -> AppResult<i32> {
@@ -153,9 +317,20 @@ pub fn results_of(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<ResultR
         .load(conn)?)
 }
 
+/// Every indicator of a programme, archived ones included (history, reports, comparisons).
 pub fn indicators_of(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<Indicator>> {
     Ok(indicators::table
         .filter(indicators::programme_id.eq(programme_id))
+        .order((indicators::position, indicators::code))
+        .select(Indicator::as_select())
+        .load(conn)?)
+}
+
+/// The live indicators of a programme: what is entered and shown on the dashboard.
+pub fn active_indicators_of(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<Indicator>> {
+    Ok(indicators::table
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicators::archived.eq(false))
         .order((indicators::position, indicators::code))
         .select(Indicator::as_select())
         .load(conn)?)

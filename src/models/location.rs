@@ -54,3 +54,25 @@ pub fn by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<Location>> {
         .first(conn)
         .optional()?)
 }
+
+/// A county as a person names it: its code ("023", "23") or its name ("Turkana",
+/// "turkana"), from an already loaded list.
+pub fn find_county<'a>(counties: &'a [Location], typed: &str) -> Option<&'a Location> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let padded = if t.chars().all(|c| c.is_ascii_digit()) && t.len() < 3 {
+        format!("{t:0>3}")
+    } else {
+        t.to_string()
+    };
+    counties
+        .iter()
+        .find(|c| c.code == padded || c.name.eq_ignore_ascii_case(t))
+        .or_else(|| {
+            // "Taita Taveta" / "Taita-Taveta", "Elgeyo Marakwet" / "Elgeyo-Marakwet".
+            let norm = |s: &str| s.to_lowercase().replace(['-', '\'', ' '], "");
+            counties.iter().find(|c| norm(&c.name) == norm(t))
+        })
+}

@@ -2,6 +2,8 @@
 
 pub mod activity;
 pub mod audit;
+pub mod budget;
+pub mod category;
 pub mod comparison;
 pub mod continuity;
 pub mod framework;
@@ -13,6 +15,7 @@ pub mod narrative;
 pub mod organisation;
 pub mod programme;
 pub mod session;
+pub mod target;
 pub mod upload;
 pub mod user;
 pub mod values;

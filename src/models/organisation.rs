@@ -1,8 +1,12 @@
+//! Organisations and their roles in programmes (IATI OrganisationRole).
+
 use diesel::prelude::*;
 
-use crate::db::schema::{organisations, programme_organisations};
+use crate::db::schema::{activities, organisations, programme_organisations};
 use crate::db::DbConn;
 use crate::error::AppResult;
+
+pub use crate::domain::codelist::{role_code, role_label, role_rank, ROLES};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = organisations)]
@@ -11,16 +15,21 @@ pub struct Organisation {
     pub code: String,
     pub name: String,
     pub short_name: String,
-    pub kind: String,
+    /// IATI OrganisationType code ("10" government, "40" multilateral …), "" unknown.
+    pub iati_type: String,
+    /// IATI organisation identifier (e.g. "GB-GOV-1"), "" unknown.
+    pub iati_identifier: String,
+    pub version: i32,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Insertable, AsChangeset)]
 #[diesel(table_name = organisations)]
 pub struct NewOrganisation<'a> {
     pub code: &'a str,
     pub name: &'a str,
     pub short_name: &'a str,
-    pub kind: &'a str,
+    pub iati_type: &'a str,
+    pub iati_identifier: &'a str,
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewOrganisation) -> AppResult<i32> {
@@ -30,6 +39,19 @@ pub fn insert(conn: &mut DbConn, new: &NewOrganisation) -> AppResult<i32> {
         .get_result(conn)?)
 }
 
+pub fn update_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    changes: &NewOrganisation,
+) -> AppResult<usize> {
+    Ok(diesel::update(organisations::table)
+        .filter(organisations::id.eq(id))
+        .filter(organisations::version.eq(version))
+        .set((changes, organisations::version.eq(version + 1)))
+        .execute(conn)?)
+}
+
 pub fn all(conn: &mut DbConn) -> AppResult<Vec<Organisation>> {
     Ok(organisations::table
         .order(organisations::name)
@@ -37,7 +59,22 @@ pub fn all(conn: &mut DbConn) -> AppResult<Vec<Organisation>> {
         .load(conn)?)
 }
 
-/// A programme's partners with their role, in role order (donors first).
+pub fn by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<Organisation>> {
+    Ok(organisations::table
+        .filter(organisations::code.eq(code))
+        .select(Organisation::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find(conn: &mut DbConn, id: i32) -> AppResult<Organisation> {
+    Ok(organisations::table
+        .find(id)
+        .select(Organisation::as_select())
+        .first(conn)?)
+}
+
+/// A programme's partners with their role, in role order (funders first).
 pub fn partners_of(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<(String, Organisation)>> {
     let mut rows: Vec<(String, Organisation)> = programme_organisations::table
         .inner_join(organisations::table)
@@ -64,20 +101,30 @@ pub fn add_partner(
     Ok(())
 }
 
-pub fn role_rank(role: &str) -> u8 {
-    match role {
-        "donor" => 0,
-        "lead_ministry" => 1,
-        "implementing_partner" => 2,
-        _ => 3,
-    }
+pub fn remove_partner_role(
+    conn: &mut DbConn,
+    programme_id: i32,
+    organisation_id: i32,
+    role: &str,
+) -> AppResult<usize> {
+    Ok(diesel::delete(
+        programme_organisations::table
+            .filter(programme_organisations::programme_id.eq(programme_id))
+            .filter(programme_organisations::organisation_id.eq(organisation_id))
+            .filter(programme_organisations::role.eq(role)),
+    )
+    .execute(conn)?)
 }
 
-pub fn role_label(role: &str) -> &'static str {
-    match role {
-        "donor" => "Donor",
-        "lead_ministry" => "Lead ministry",
-        "implementing_partner" => "Implementing partner",
-        _ => "Partner",
-    }
+/// How many of the programme's activities this organisation leads.
+pub fn activities_led(
+    conn: &mut DbConn,
+    programme_id: i32,
+    organisation_id: i32,
+) -> AppResult<i64> {
+    Ok(activities::table
+        .filter(activities::programme_id.eq(programme_id))
+        .filter(activities::lead_organisation_id.eq(organisation_id))
+        .count()
+        .get_result(conn)?)
 }

@@ -21,9 +21,22 @@ pub struct Programme {
     pub rag_green_within: f64,
     pub rag_amber_within: f64,
     pub created_at: NaiveDateTime,
+    pub short_name: String,
+    pub funder: String,
+    pub reporting_frequency: String,
+    pub iati_identifier: String,
+    pub donor_reference: String,
+    /// "active", "closed" (reporting finished: figures read-only) or "archived" (also
+    /// hidden from everyday lists).
+    pub status: String,
+    pub version: i32,
 }
 
 impl Programme {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+
     pub fn thresholds(&self) -> RagThresholds {
         RagThresholds::new(self.rag_green_within, self.rag_amber_within).unwrap_or_default()
     }
@@ -39,7 +52,32 @@ pub struct NewProgramme<'a> {
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub is_demo: bool,
+    pub rag_green_within: f64,
+    pub rag_amber_within: f64,
     pub created_at: NaiveDateTime,
+    pub short_name: &'a str,
+    pub funder: &'a str,
+    pub reporting_frequency: &'a str,
+    pub iati_identifier: &'a str,
+    pub donor_reference: &'a str,
+}
+
+/// What a programme's setup may change (its code and status are changed apart).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = programmes)]
+pub struct ProgrammeChanges<'a> {
+    pub name: &'a str,
+    pub short_name: &'a str,
+    pub description: &'a str,
+    pub funder: &'a str,
+    pub currency: &'a str,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub reporting_frequency: &'a str,
+    pub rag_green_within: f64,
+    pub rag_amber_within: f64,
+    pub iati_identifier: &'a str,
+    pub donor_reference: &'a str,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
@@ -51,6 +89,7 @@ pub struct Phase {
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub position: i32,
+    pub version: i32,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -81,6 +120,43 @@ pub fn all(conn: &mut DbConn) -> AppResult<Vec<Programme>> {
 
 pub fn count(conn: &mut DbConn) -> AppResult<i64> {
     Ok(programmes::table.count().get_result(conn)?)
+}
+
+/// Changes the programme if it is still at `version`; returns the rows changed (0: stale).
+pub fn update_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    changes: &ProgrammeChanges,
+) -> AppResult<usize> {
+    Ok(diesel::update(programmes::table)
+        .filter(programmes::id.eq(id))
+        .filter(programmes::version.eq(version))
+        .set((changes, programmes::version.eq(version + 1)))
+        .execute(conn)?)
+}
+
+pub fn set_status_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    status: &str,
+) -> AppResult<usize> {
+    Ok(diesel::update(programmes::table)
+        .filter(programmes::id.eq(id))
+        .filter(programmes::version.eq(version))
+        .set((
+            programmes::status.eq(status),
+            programmes::version.eq(version + 1),
+        ))
+        .execute(conn)?)
+}
+
+pub fn find(conn: &mut DbConn, id: i32) -> AppResult<Programme> {
+    Ok(programmes::table
+        .find(id)
+        .select(Programme::as_select())
+        .first(conn)?)
 }
 
 pub fn by_code(conn: &mut DbConn, code: &str) -> AppResult<Programme> {
@@ -122,6 +198,65 @@ pub fn insert_phase(
             .execute(conn)?;
     }
     Ok(id)
+}
+
+pub fn update_phase_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    name: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> AppResult<usize> {
+    Ok(diesel::update(phases::table)
+        .filter(phases::id.eq(id))
+        .filter(phases::version.eq(version))
+        .set((
+            phases::name.eq(name),
+            phases::start_date.eq(start),
+            phases::end_date.eq(end),
+            phases::version.eq(version + 1),
+        ))
+        .execute(conn)?)
+}
+
+/// Replaces the counties a phase covers.
+pub fn set_phase_counties(conn: &mut DbConn, phase_id: i32, county_ids: &[i32]) -> AppResult<()> {
+    diesel::delete(phase_counties::table.filter(phase_counties::phase_id.eq(phase_id)))
+        .execute(conn)?;
+    for county in county_ids {
+        diesel::insert_into(phase_counties::table)
+            .values((
+                phase_counties::phase_id.eq(phase_id),
+                phase_counties::location_id.eq(county),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Puts phases in date order (positions 0, 1, …), as every list shows them.
+pub fn renumber_phases(conn: &mut DbConn, programme_id: i32) -> AppResult<()> {
+    let ids: Vec<i32> = phases::table
+        .filter(phases::programme_id.eq(programme_id))
+        .order((phases::start_date, phases::id))
+        .select(phases::id)
+        .load(conn)?;
+    for (i, id) in ids.into_iter().enumerate() {
+        diesel::update(phases::table.find(id))
+            .set(phases::position.eq(i as i32))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn delete_phase_if_version(conn: &mut DbConn, id: i32, version: i32) -> AppResult<usize> {
+    Ok(diesel::delete(
+        phases::table
+            .filter(phases::id.eq(id))
+            .filter(phases::version.eq(version)),
+    )
+    .execute(conn)?)
 }
 
 /// Phases in order, each with the counties it covers (by county code).

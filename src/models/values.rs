@@ -1,4 +1,6 @@
-//! Indicator targets (the logframe's interim milestones) and reported values.
+//! Indicator targets (the logframe's interim milestones) and reported values. The
+//! target reads here are the programme-wide totals (no county, no part) that figures
+//! are judged against; `models::target` holds every target row for setting them up.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -22,12 +24,17 @@ pub struct Target {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = indicator_targets)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewTarget {
     pub indicator_id: i32,
     pub period: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub value: f64,
+    /// None for the programme (all counties); else one county's target.
+    pub location_id: Option<i32>,
+    /// "" for the total; else one disaggregation option ("sex=female").
+    pub disaggregation: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -103,6 +110,8 @@ pub fn targets_since(
         .inner_join(indicators::table)
         .filter(indicators::programme_id.eq(programme_id))
         .filter(indicator_targets::period_start.ge(since))
+        .filter(indicator_targets::location_id.is_null())
+        .filter(indicator_targets::disaggregation.eq(""))
         .select(Target::as_select())
         .load(conn)?)
 }
@@ -396,6 +405,8 @@ pub fn targets_of_period(
         .inner_join(indicators::table)
         .filter(indicators::programme_id.eq(programme_id))
         .filter(indicator_targets::period.eq(period))
+        .filter(indicator_targets::location_id.is_null())
+        .filter(indicator_targets::disaggregation.eq(""))
         .select(Target::as_select())
         .load(conn)?)
 }
@@ -433,6 +444,8 @@ pub fn targets_of_indicator(conn: &mut DbConn, indicator_id: i32) -> AppResult<V
     Ok(indicator_targets::table
         .filter(indicator_targets::indicator_id.eq(indicator_id))
         .order(indicator_targets::period_start)
+        .filter(indicator_targets::location_id.is_null())
+        .filter(indicator_targets::disaggregation.eq(""))
         .select(Target::as_select())
         .load(conn)?)
 }
@@ -493,6 +506,8 @@ pub fn targets_between(
         .filter(indicators::programme_id.eq(programme_id))
         .filter(indicator_targets::period_start.ge(from))
         .filter(indicator_targets::period_start.le(to))
+        .filter(indicator_targets::location_id.is_null())
+        .filter(indicator_targets::disaggregation.eq(""))
         .select(Target::as_select())
         .load(conn)?)
 }
@@ -584,4 +599,70 @@ pub fn approved_of_indicator_between(
             indicator_values::value,
         ))
         .load(conn)?)
+}
+
+/// A programme's values grouped by period and county: (period start, period end,
+/// county, how many values), to check that phases still cover every value.
+pub fn groups_of_programme(
+    conn: &mut DbConn,
+    programme_id: i32,
+) -> AppResult<Vec<(NaiveDate, NaiveDate, i32, i64)>> {
+    Ok(indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .group_by((
+            indicator_values::period_start,
+            indicator_values::period_end,
+            indicator_values::location_id,
+        ))
+        .select((
+            indicator_values::period_start,
+            indicator_values::period_end,
+            indicator_values::location_id,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?)
+}
+
+/// How many values an indicator has, and how many of them are approved.
+pub fn counts_of_indicator(conn: &mut DbConn, indicator_id: i32) -> AppResult<(i64, i64)> {
+    let all: i64 = indicator_values::table
+        .filter(indicator_values::indicator_id.eq(indicator_id))
+        .count()
+        .get_result(conn)?;
+    let approved: i64 = indicator_values::table
+        .filter(indicator_values::indicator_id.eq(indicator_id))
+        .filter(indicator_values::status.eq("approved"))
+        .count()
+        .get_result(conn)?;
+    Ok((all, approved))
+}
+
+/// Values of a programme's indicators whose part belongs to `category` ("sex=…"),
+/// optionally only those of one option.
+pub fn parts_in_category(
+    conn: &mut DbConn,
+    programme_id: i32,
+    category: &str,
+    option: Option<&str>,
+) -> AppResult<i64> {
+    let pattern = match option {
+        Some(o) => format!("{category}={o}"),
+        None => format!("{category}=%"),
+    };
+    Ok(indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_values::disaggregation.like(pattern))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Values of one indicator whose part belongs to `category` ("sex=…").
+pub fn parts_of_indicator(conn: &mut DbConn, indicator_id: i32, category: &str) -> AppResult<i64> {
+    Ok(indicator_values::table
+        .filter(indicator_values::indicator_id.eq(indicator_id))
+        .filter(indicator_values::disaggregation.like(format!("{category}=%")))
+        .count()
+        .get_result(conn)?)
 }

@@ -264,6 +264,10 @@ mod tests {
             disaggregations: String::new(),
             is_key: false,
             position: 1,
+            end_target_date: None,
+            data_source: String::new(),
+            archived: false,
+            version: 1,
         }
     }
 

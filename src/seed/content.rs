@@ -48,6 +48,34 @@ pub struct OrgDef {
     pub kind: &'static str,
 }
 
+/// A disaggregation category and its options (code, label).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CategoryDef {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub options: &'static [(&'static str, &'static str)],
+}
+
+/// The categories the demonstration indicators use; each programme defines those its
+/// own indicators name.
+pub static CATEGORIES: &[CategoryDef] = &[
+    CategoryDef {
+        code: "sex",
+        label: "Sex",
+        options: &[("female", "Female"), ("male", "Male")],
+    },
+    CategoryDef {
+        code: "agency",
+        label: "Agency",
+        options: &[
+            ("border_police", "Border police"),
+            ("immigration", "Immigration"),
+            ("customs", "Customs"),
+            ("other", "Other"),
+        ],
+    },
+];
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PhaseDef {
     pub name: &'static str,
@@ -62,7 +90,7 @@ pub struct IndicatorDef {
     pub code: &'static str,
     pub title: &'static str,
     pub definition: &'static str,
-    /// "count" | "percentage" | "currency" | "yes_no"
+    /// "count" | "number" | "percentage" | "currency" | "yes_no"
     pub unit: &'static str,
     /// "higher" | "lower"
     pub direction: &'static str,
@@ -536,7 +564,7 @@ const DW_OC2_INDICATORS: &[IndicatorDef] = &[
         code: "DW-2.2",
         title: "Average number of days taken to share an early-warning alert with the relevant cross-border counterpart",
         definition: "Mean number of calendar days between an early-warning alert with a cross-border dimension being logged in the county EWER system and its dispatch to the counterpart administration across the border, for all such alerts in the quarter. County figures are averaged with equal weight.",
-        unit: "count",
+        unit: "number",
         direction: "lower",
         county_aggregation: "mean",
         period_aggregation: "mean",
@@ -1115,7 +1143,7 @@ const LBP_OC2_INDICATORS: &[IndicatorDef] = &[
         code: "LBP-2.2",
         title: "Average number of days taken to share an early-warning alert with the relevant cross-border counterpart",
         definition: "Continues DW-2.2, counted to the counterpart's acknowledgement rather than to dispatch. Mean number of calendar days between an early-warning alert with a cross-border dimension being logged in the county EWER system and acknowledged receipt by the counterpart administration across the border. Baseline is the Deris Wanaag endline figure; county figures are averaged with equal weight.",
-        unit: "count",
+        unit: "number",
         direction: "lower",
         county_aggregation: "mean",
         period_aggregation: "mean",
@@ -1725,7 +1753,7 @@ const MOU_OC1_INDICATORS: &[IndicatorDef] = &[
         code: "MOU-1.1",
         title: "Average number of days to share an early-warning alert with the responsible security agency",
         definition: "Mean number of calendar days between a verified early-warning alert being logged by a community or sub-county structure and its transmission, through the County Security and Intelligence Committee, to the agency responsible for responding (NPS, BPU, NCTC or Immigration). County figures are averaged with equal weight.",
-        unit: "count",
+        unit: "number",
         direction: "lower",
         county_aggregation: "mean",
         period_aggregation: "mean",
@@ -2584,7 +2612,7 @@ mod tests {
                 );
             }
             for i in inds {
-                assert!(["count", "percentage", "currency", "yes_no"].contains(&i.unit));
+                assert!(["count", "number", "percentage", "currency", "yes_no"].contains(&i.unit));
                 assert!(["higher", "lower"].contains(&i.direction));
                 assert!(["sum", "mean"].contains(&i.county_aggregation));
                 assert!(["sum", "mean", "latest"].contains(&i.period_aggregation));
@@ -2626,7 +2654,7 @@ mod tests {
             .flat_map(|p| p.indicators())
             .map(|i| i.unit)
             .collect();
-        assert_eq!(units.len(), 4);
+        assert_eq!(units.len(), 5);
     }
 
     #[test]

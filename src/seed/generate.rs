@@ -112,9 +112,13 @@ pub fn active_counties(p: &ProgrammeDef, q: Quarter) -> &'static [&'static str] 
     p.phases[phase_index(p, q)].counties
 }
 
-/// Categories of a disaggregation dimension, in reporting order.
-pub fn disaggregation_categories(dimension: &str) -> &'static [&'static str] {
-    crate::domain::disaggregation::categories(dimension)
+/// Option codes of a demonstration disaggregation category, in reporting order.
+pub fn disaggregation_categories(dimension: &str) -> Vec<&'static str> {
+    super::content::CATEGORIES
+        .iter()
+        .find(|c| c.code == dimension)
+        .map(|c| c.options.iter().map(|o| o.0).collect())
+        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------
@@ -182,6 +186,7 @@ fn round1(x: f64) -> f64 {
 fn round_unit(unit: &str, x: f64) -> f64 {
     match unit {
         "percentage" => round1(x.clamp(0.0, 100.0)),
+        "number" => round1(x.max(0.0)),
         "yes_no" => {
             if x >= 0.5 {
                 1.0
@@ -834,6 +839,7 @@ mod tests {
                             assert_eq!(round1(*v), *v);
                         }
                         "yes_no" => assert!(*v == 0.0 || *v == 1.0),
+                        "number" => assert_eq!(round1(*v), *v),
                         _ => assert_eq!(v.fract(), 0.0, "{}", ind.code),
                     }
                 }
@@ -941,6 +947,7 @@ mod tests {
                 match units[v.indicator_code] {
                     "percentage" => assert!(x <= 100.0 && round1(x) == x, "{v:?}"),
                     "yes_no" => assert!(x == 0.0 || x == 1.0, "{v:?}"),
+                    "number" => assert_eq!(round1(x), x, "{v:?}"),
                     _ => assert_eq!(x.fract(), 0.0, "{v:?}"),
                 }
             }

@@ -90,9 +90,33 @@ pub fn generate(conn: &mut DbConn, values_wanted: usize, prefix: &str) -> AppRes
                     start_date: q_first.start(),
                     end_date: q_last.end(),
                     is_demo: true,
+                    rag_green_within: 15.0,
+                    rag_amber_within: 30.0,
                     created_at: now(),
+                    short_name: &code,
+                    funder: "",
+                    reporting_frequency: "quarterly",
+                    iati_identifier: "",
+                    donor_reference: "",
                 },
             )?;
+            if s.sexed_share > 0.0 {
+                let cat = crate::models::category::insert(conn, pid, "sex", "Sex", 1)?;
+                crate::models::category::set_options(
+                    conn,
+                    cat,
+                    &[
+                        crate::domain::disaggregation::CategoryOption {
+                            code: "female".into(),
+                            label: "Female".into(),
+                        },
+                        crate::domain::disaggregation::CategoryOption {
+                            code: "male".into(),
+                            label: "Male".into(),
+                        },
+                    ],
+                )?;
+            }
             let ids = |k: usize| counties.iter().take(k).map(|c| c.id).collect::<Vec<_>>();
             let phase1 = ids(s.phase1_counties);
             let phase2 = ids(s.phase2_counties);
@@ -177,6 +201,8 @@ pub fn generate(conn: &mut DbConn, values_wanted: usize, prefix: &str) -> AppRes
                         disaggregations: if sexed { "sex".into() } else { String::new() },
                         is_key: i < 3,
                         position: i as i32,
+                        end_target_date: Some(q_last.end()),
+                        data_source: "",
                     },
                 )?;
                 for (qi, q) in quarters.iter().enumerate() {
@@ -197,6 +223,8 @@ pub fn generate(conn: &mut DbConn, values_wanted: usize, prefix: &str) -> AppRes
                         period_start: q.start(),
                         period_end: q.end(),
                         value: total_target.round(),
+                        location_id: None,
+                        disaggregation: String::new(),
                     });
                     for (ci, loc) in phase_counties.iter().enumerate() {
                         let seed = (n * 1_000_000 + i * 10_000 + qi * 100 + ci) as u64;

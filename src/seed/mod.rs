@@ -12,14 +12,20 @@ use diesel::Connection;
 
 use crate::db::DbConn;
 use crate::domain::period::Period;
+use crate::domain::plan::{format_money_plain, ActivityFields, MilestoneFields};
+use crate::domain::setup::{
+    BudgetFields, CategoryFields, IndicatorFields, PartnerFields, PhaseFields, ProgrammeFields,
+    ResultFields, TargetFields,
+};
+use crate::entry::{Actor, Mode};
 use crate::error::{AppError, AppResult};
-use crate::models::framework::{self, NewIndicator, NewResult};
+use crate::models::framework;
 use crate::models::location::{self, NewLocation};
-use crate::models::organisation::{self, NewOrganisation};
-use crate::models::programme::{self, NewProgramme};
-use crate::models::values::{self, NewTarget, NewValue};
-use crate::models::{activity, audit, milestone, now, user};
-use content::{ProgrammeDef, ResultDef, Ymd};
+use crate::models::programme;
+use crate::models::values::{self, NewValue};
+use crate::models::{audit, now, user};
+use crate::setup::logframe::{self, Item, Logframe, Origin};
+use content::{ProgrammeDef, Ymd};
 
 /// Loads Kenya and its 47 counties into an empty locations table. Safe to call on
 /// every start: it does nothing once they are there.
@@ -114,7 +120,9 @@ pub struct DemoSummary {
     pub accounts: usize,
 }
 
-/// Loads the three demonstration programmes in one transaction: all or nothing.
+/// Loads the three demonstration programmes in one transaction: all or nothing. Each
+/// programme is set up through the same logframe path as a spreadsheet import (so every
+/// start of the demonstration exercises the setup checks); its values are then added.
 /// `today` decides which quarters have values (only quarters that have ended).
 pub fn demo(conn: &mut DbConn, today: NaiveDate) -> AppResult<DemoSummary> {
     reference_data(conn)?;
@@ -131,27 +139,9 @@ pub fn demo(conn: &mut DbConn, today: NaiveDate) -> AppResult<DemoSummary> {
             .into_iter()
             .map(|l| (l.code, l.id))
             .collect();
-        let mut orgs: HashMap<String, i32> = organisation::all(conn)?
-            .into_iter()
-            .map(|o| (o.code, o.id))
-            .collect();
-        for o in content::ORGANISATIONS {
-            if !orgs.contains_key(o.code) {
-                let id = organisation::insert(
-                    conn,
-                    &NewOrganisation {
-                        code: o.code,
-                        name: o.name,
-                        short_name: o.short_name,
-                        kind: o.kind,
-                    },
-                )?;
-                orgs.insert(o.code.to_string(), id);
-            }
-        }
         let mut summary = DemoSummary::default();
         for p in content::PROGRAMMES {
-            load_programme(conn, p, today, &counties, &orgs, &mut summary)?;
+            load_programme(conn, p, today, &counties, &mut summary)?;
         }
         demo_links(conn)?;
         summary.accounts = demo_accounts(conn)?;
@@ -243,77 +233,57 @@ fn lookup(map: &HashMap<String, i32>, code: &str, what: &str) -> AppResult<i32> 
         .ok_or_else(|| AppError::Internal(format!("demo content names an unknown {what} '{code}'")))
 }
 
+/// The system, as the author of the demonstration's set-up in the audit log.
+fn system() -> Actor {
+    Actor {
+        user_id: None,
+        name: "system".into(),
+    }
+}
+
 fn load_programme(
     conn: &mut DbConn,
     p: &'static ProgrammeDef,
     today: NaiveDate,
     counties: &HashMap<String, i32>,
-    orgs: &HashMap<String, i32>,
     summary: &mut DemoSummary,
 ) -> AppResult<()> {
-    let pid = programme::insert(
+    let doc = logframe_of(p)?;
+    let report = logframe::apply(
         conn,
-        &NewProgramme {
-            code: p.code,
-            name: p.name,
-            description: p.description,
-            currency: p.currency,
-            start_date: ymd(p.start)?,
-            end_date: ymd(p.end)?,
-            is_demo: true,
-            created_at: now(),
+        &system(),
+        logframe::Destination::New { is_demo: true },
+        &doc,
+        logframe::Apply {
+            mode: Mode::Write,
+            expect_plan: None,
+            today,
+            now: now(),
         },
     )?;
-    summary.programmes += 1;
-    for (org, role) in p.partners {
-        organisation::add_partner(conn, pid, lookup(orgs, org, "organisation")?, role)?;
-    }
-    for (i, ph) in p.phases.iter().enumerate() {
-        let ids = ph
-            .counties
+    if !report.is_clean() {
+        let first: Vec<String> = report
+            .problems
             .iter()
-            .map(|c| lookup(counties, c, "county"))
-            .collect::<AppResult<Vec<_>>>()?;
-        programme::insert_phase(
-            conn,
-            pid,
-            ph.name,
-            ymd(ph.start)?,
-            ymd(ph.end)?,
-            i as i32,
-            &ids,
-        )?;
+            .take(5)
+            .map(|pr| format!("{}: {}", pr.place, pr.message))
+            .collect();
+        return Err(AppError::Internal(format!(
+            "the demonstration programme {} does not pass the setup checks: {}",
+            p.code,
+            first.join("; ")
+        )));
     }
-
-    let mut results: HashMap<String, i32> = HashMap::new();
-    let mut indicators: HashMap<&str, i32> = HashMap::new();
-    let mut position = 0;
-    insert_results(
-        conn,
-        pid,
-        &p.framework,
-        None,
-        &mut position,
-        &mut results,
-        &mut indicators,
-        summary,
-    )?;
-
-    let targets = generate::targets(p)
+    let stored = programme::by_code(conn, p.code)?;
+    summary.programmes += 1;
+    summary.indicators += doc.indicators.len();
+    summary.targets += doc.targets.len();
+    summary.milestones += doc.milestones.len();
+    summary.activities += doc.activities.len();
+    let indicators: HashMap<String, i32> = framework::indicators_of(conn, stored.id)?
         .into_iter()
-        .map(|t| {
-            let period = parse_period(&t.period)?;
-            Ok(NewTarget {
-                indicator_id: lookup_ind(&indicators, t.indicator_code)?,
-                period: period.id(),
-                period_start: period.start(),
-                period_end: period.end(),
-                value: t.value,
-            })
-        })
-        .collect::<AppResult<Vec<_>>>()?;
-    summary.targets += values::insert_targets(conn, &targets)?;
-
+        .map(|i| (i.code, i.id))
+        .collect();
     let entered_at = now();
     let rows = generate::values(p, today)
         .into_iter()
@@ -321,7 +291,7 @@ fn load_programme(
             let period = parse_period(&v.period)?;
             let approved = v.status == "approved";
             Ok(NewValue {
-                indicator_id: lookup_ind(&indicators, v.indicator_code)?,
+                indicator_id: lookup(&indicators, v.indicator_code, "indicator")?,
                 period: period.id(),
                 period_start: period.start(),
                 period_end: period.end(),
@@ -338,53 +308,6 @@ fn load_programme(
         })
         .collect::<AppResult<Vec<_>>>()?;
     summary.values += values::insert_values(conn, &rows)?;
-
-    for m in p.milestones {
-        milestone::insert(
-            conn,
-            &milestone::NewMilestone {
-                programme_id: pid,
-                result_id: Some(lookup(&results, m.output, "output")?),
-                location_id: m
-                    .county
-                    .map(|c| lookup(counties, c, "county"))
-                    .transpose()?,
-                title: m.title,
-                due_date: ymd(m.due)?,
-                status: m.status,
-                completed_date: m.completed.map(ymd).transpose()?,
-                evidence_note: m.evidence,
-                updated_at: entered_at,
-            },
-        )?;
-        summary.milestones += 1;
-    }
-    for a in p.activities {
-        activity::insert(
-            conn,
-            &activity::NewActivity {
-                programme_id: pid,
-                result_id: Some(lookup(&results, a.output, "output")?),
-                code: a.code,
-                title: a.title,
-                lead_organisation_id: Some(lookup(orgs, a.lead, "organisation")?),
-                location_id: a
-                    .county
-                    .map(|c| lookup(counties, c, "county"))
-                    .transpose()?,
-                planned_start: ymd(a.planned_start)?,
-                planned_end: ymd(a.planned_end)?,
-                actual_start: a.actual_start.map(ymd).transpose()?,
-                actual_end: a.actual_end.map(ymd).transpose()?,
-                status: a.status,
-                percent_complete: a.percent_complete,
-                budget_minor: a.budget_minor,
-                spend_minor: a.spend_minor,
-                updated_at: entered_at,
-            },
-        )?;
-        summary.activities += 1;
-    }
     Ok(())
 }
 
@@ -392,75 +315,291 @@ fn parse_period(id: &str) -> AppResult<Period> {
     Period::parse(id).map_err(|e| AppError::Internal(format!("demo content: {e}")))
 }
 
-fn lookup_ind(map: &HashMap<&str, i32>, code: &str) -> AppResult<i32> {
-    map.get(code).copied().ok_or_else(|| {
-        AppError::Internal(format!("demo values name an unknown indicator '{code}'"))
+/// The IATI organisation type of a demonstration organisation's kind.
+fn iati_type(kind: &str) -> &'static str {
+    match kind {
+        "government" | "donor" => "10",
+        "un_agency" => "40",
+        "private" => "70",
+        "committee" => "15",
+        "civil_society" => "22",
+        _ => "",
+    }
+}
+
+/// IATI roles of a demonstration partner's role: the implementing partner both manages
+/// the funds on the funder's behalf and implements.
+fn iati_roles(role: &str) -> Vec<String> {
+    match role {
+        "donor" => vec!["funding".into()],
+        "lead_ministry" => vec!["accountable".into()],
+        "implementing_partner" => vec!["extending".into(), "implementing".into()],
+        _ => vec!["implementing".into()],
+    }
+}
+
+fn text_date(d: Ymd) -> String {
+    format!("{:04}-{:02}-{:02}", d.0, d.1, d.2)
+}
+
+fn number_text(v: f64) -> String {
+    let s = format!("{v:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A demonstration programme as the logframe document a spreadsheet would give.
+pub fn logframe_of(p: &'static ProgrammeDef) -> AppResult<Logframe> {
+    let origin = |row: usize| Origin::new(&format!("demo {}", p.code), row as u32 + 1);
+    let funder = p
+        .partners
+        .iter()
+        .find(|(_, role)| *role == "donor")
+        .and_then(|(code, _)| content::ORGANISATIONS.iter().find(|o| o.code == *code))
+        .map(|o| o.name.to_string())
+        .unwrap_or_default();
+    let programme = Item::new(
+        ProgrammeFields {
+            code: p.code.into(),
+            name: p.name.into(),
+            short_name: p.code.into(),
+            description: p.description.into(),
+            funder,
+            currency: p.currency.into(),
+            start_date: text_date(p.start),
+            end_date: text_date(p.end),
+            reporting_frequency: "quarterly".into(),
+            rag_green_within: "15".into(),
+            rag_amber_within: "30".into(),
+            iati_identifier: String::new(),
+            donor_reference: String::new(),
+        },
+        origin(0),
+    );
+    let used: Vec<&str> = p
+        .indicators()
+        .iter()
+        .flat_map(|i| i.disaggregations.iter().copied())
+        .collect();
+    let categories = content::CATEGORIES
+        .iter()
+        .filter(|c| used.contains(&c.code))
+        .enumerate()
+        .map(|(i, c)| {
+            Item::new(
+                CategoryFields {
+                    code: c.code.into(),
+                    label: c.label.into(),
+                    options: c
+                        .options
+                        .iter()
+                        .map(|(code, label)| format!("{code} = {label}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                },
+                origin(i),
+            )
+        })
+        .collect();
+    let phases = p
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(i, ph)| {
+            Item::new(
+                PhaseFields {
+                    name: ph.name.into(),
+                    start_date: text_date(ph.start),
+                    end_date: text_date(ph.end),
+                    counties: ph.counties.iter().map(|c| c.to_string()).collect(),
+                },
+                origin(i),
+            )
+        })
+        .collect();
+    let mut partners: Vec<Item<PartnerFields>> = Vec::new();
+    for (i, (code, role)) in p.partners.iter().enumerate() {
+        let org = content::ORGANISATIONS
+            .iter()
+            .find(|o| o.code == *code)
+            .ok_or_else(|| {
+                AppError::Internal(format!("demo partner {code} is not an organisation"))
+            })?;
+        let identifier = match org.code {
+            "FCDO" => "GB-GOV-1",
+            "IOM" => "XM-DAC-47066",
+            _ => "",
+        };
+        partners.push(Item::new(
+            PartnerFields {
+                code: org.code.into(),
+                name: org.name.into(),
+                short_name: org.short_name.into(),
+                iati_type: iati_type(org.kind).into(),
+                iati_identifier: identifier.into(),
+                roles: iati_roles(role),
+            },
+            origin(i),
+        ));
+    }
+    let mut results = Vec::new();
+    let mut indicators = Vec::new();
+    let all = p.results();
+    let mut by_level = all.clone();
+    by_level.sort_by_key(|r| framework::level_rank(r.level));
+    for (i, r) in by_level.iter().enumerate() {
+        let parent = all
+            .iter()
+            .find(|x| x.children.iter().any(|c| c.code == r.code))
+            .map(|x| x.code.to_string())
+            .unwrap_or_default();
+        results.push(Item::new(
+            ResultFields {
+                level: r.level.into(),
+                code: r.code.into(),
+                statement: r.statement.into(),
+                parent,
+                impact_weighting: r.impact_weighting.map(number_text).unwrap_or_default(),
+                risk_rating: r.risk_rating.unwrap_or_default().into(),
+                assumptions: r.assumptions.into(),
+            },
+            origin(i),
+        ));
+    }
+    for (i, r) in all.iter().enumerate() {
+        for ind in r.indicators {
+            indicators.push(Item::new(
+                IndicatorFields {
+                    result: r.code.into(),
+                    code: ind.code.into(),
+                    title: ind.title.into(),
+                    definition: ind.definition.into(),
+                    unit: ind.unit.into(),
+                    direction: ind.direction.into(),
+                    county_rule: ind.county_aggregation.into(),
+                    period_rule: ind.period_aggregation.into(),
+                    baseline_value: number_text(ind.baseline),
+                    baseline_date: text_date(ind.baseline_date),
+                    end_target: number_text(ind.end_target),
+                    end_target_date: text_date(p.end),
+                    means_of_verification: ind.means_of_verification.into(),
+                    data_source: String::new(),
+                    key: if ind.key { "yes" } else { "no" }.into(),
+                    disaggregations: ind.disaggregations.iter().map(|d| d.to_string()).collect(),
+                },
+                origin(i),
+            ));
+        }
+    }
+    let targets = generate::targets(p)
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            Item::new(
+                TargetFields {
+                    indicator: t.indicator_code.into(),
+                    period: t.period,
+                    county: String::new(),
+                    disaggregation: String::new(),
+                    value: number_text(t.value),
+                },
+                origin(i),
+            )
+        })
+        .collect();
+    let activities: Vec<Item<ActivityFields>> = p
+        .activities
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            Item::new(
+                ActivityFields {
+                    code: a.code.into(),
+                    title: a.title.into(),
+                    output: a.output.into(),
+                    lead: a.lead.into(),
+                    county: a.county.unwrap_or_default().into(),
+                    planned_start: text_date(a.planned_start),
+                    planned_end: text_date(a.planned_end),
+                    actual_start: a.actual_start.map(text_date).unwrap_or_default(),
+                    actual_end: a.actual_end.map(text_date).unwrap_or_default(),
+                    status: a.status.into(),
+                    percent_complete: a.percent_complete.to_string(),
+                    budget: format_money_plain(a.budget_minor),
+                    spend: format_money_plain(a.spend_minor),
+                },
+                origin(i),
+            )
+        })
+        .collect();
+    let milestones = p
+        .milestones
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            Item::new(
+                MilestoneFields {
+                    title: m.title.into(),
+                    output: m.output.into(),
+                    county: m.county.unwrap_or_default().into(),
+                    due: text_date(m.due),
+                    status: m.status.into(),
+                    completed: m.completed.map(text_date).unwrap_or_default(),
+                    evidence: m.evidence.into(),
+                },
+                origin(i),
+            )
+        })
+        .collect();
+    let budget = budget_lines(p)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| Item::new(b, origin(i)))
+        .collect();
+    Ok(Logframe {
+        programme,
+        categories,
+        phases,
+        partners,
+        results,
+        indicators,
+        targets,
+        budget,
+        activities,
+        milestones,
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn insert_results(
-    conn: &mut DbConn,
-    pid: i32,
-    r: &'static ResultDef,
-    parent: Option<i32>,
-    position: &mut i32,
-    results: &mut HashMap<String, i32>,
-    indicators: &mut HashMap<&'static str, i32>,
-    summary: &mut DemoSummary,
-) -> AppResult<()> {
-    *position += 1;
-    let id = framework::insert_result(
-        conn,
-        &NewResult {
-            programme_id: pid,
-            parent_id: parent,
-            level: r.level,
-            code: r.code,
-            statement: r.statement,
-            impact_weighting: r.impact_weighting,
-            risk_rating: r.risk_rating,
-            assumptions: r.assumptions,
-            position: *position,
-        },
-    )?;
-    results.insert(r.code.to_string(), id);
-    for (i, ind) in r.indicators.iter().enumerate() {
-        let iid = framework::insert_indicator(
-            conn,
-            &NewIndicator {
-                programme_id: pid,
-                result_id: id,
-                code: ind.code,
-                title: ind.title,
-                definition: ind.definition,
-                unit: ind.unit,
-                direction: ind.direction,
-                county_aggregation: ind.county_aggregation,
-                period_aggregation: ind.period_aggregation,
-                baseline_value: Some(ind.baseline),
-                baseline_date: Some(ymd(ind.baseline_date)?),
-                end_target: Some(ind.end_target),
-                means_of_verification: ind.means_of_verification,
-                disaggregations: ind.disaggregations.join(","),
-                is_key: ind.key,
-                position: *position * 100 + i as i32,
-            },
-        )?;
-        indicators.insert(ind.code, iid);
-        summary.indicators += 1;
+/// The demonstration budget: each activity's budget spread over the Kenyan fiscal years
+/// its planned dates cover, by days, so the lines add up to the activities' budgets.
+fn budget_lines(p: &ProgrammeDef) -> AppResult<Vec<BudgetFields>> {
+    let mut out = Vec::new();
+    for a in p.activities {
+        let (start, end) = (ymd(a.planned_start)?, ymd(a.planned_end)?);
+        let days = (end - start).num_days() + 1;
+        let mut years = Vec::new();
+        let mut fy = Period::kenyan_fy_containing(start);
+        while fy.start() <= end {
+            let from = fy.start().max(start);
+            let to = fy.end().min(end);
+            years.push((fy, (to - from).num_days() + 1));
+            fy = fy.next();
+        }
+        let mut left = a.budget_minor;
+        for (i, (fy, d)) in years.iter().enumerate() {
+            let share = if i + 1 == years.len() {
+                left
+            } else {
+                a.budget_minor * d / days
+            };
+            left -= share;
+            out.push(BudgetFields {
+                output: a.output.into(),
+                activity: a.code.into(),
+                fiscal_year: fy.id(),
+                amount: format_money_plain(share),
+                description: a.title.into(),
+            });
+        }
     }
-    for child in r.children {
-        insert_results(
-            conn,
-            pid,
-            child,
-            Some(id),
-            position,
-            results,
-            indicators,
-            summary,
-        )?;
-    }
-    Ok(())
+    Ok(out)
 }

@@ -127,8 +127,9 @@ fn grid(
             let mut keys = vec![String::new()];
             for dim in ind.dimensions() {
                 keys.extend(
-                    disaggregation::categories(dim)
-                        .iter()
+                    ctx.dimensions
+                        .options(dim)
+                        .into_iter()
                         .map(|cat| disaggregation::key(dim, cat)),
                 );
             }
@@ -173,7 +174,7 @@ fn grid(
                 }
                 cells.push(Cell {
                     county: c.name.clone(),
-                    label: disaggregation::label(&dis),
+                    label: ctx.dimensions.label(&dis),
                     is_part: !dis.is_empty(),
                     previous: ctx
                         .previous

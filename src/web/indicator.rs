@@ -44,7 +44,7 @@ async fn show_page(
     link_error: Option<String>,
 ) -> AppResult<Template> {
     let (code, icode, access) = (code.to_string(), icode.to_string(), signed.access.clone());
-    let (p, ind, totals, vals, targets, counties, names, changes, links) = db
+    let (p, ind, totals, vals, targets, counties, names, changes, links, dims) = db
         .run(move |c| {
             let p = access.programme(c, &code, Permission::ViewDetail)?;
             let ind = framework::indicator_by_code(c, p.id, &icode)?;
@@ -69,8 +69,9 @@ async fn show_page(
                 .collect();
             let changes = audit::recent_for_indicator(c, ind.id, 40)?;
             let links = link_rows(c, &ind)?;
+            let dims = crate::models::category::dimensions(c, p.id)?;
             Ok((
-                p, ind, totals, vals, targets, counties, names, changes, links,
+                p, ind, totals, vals, targets, counties, names, changes, links, dims,
             ))
         })
         .await?;
@@ -135,11 +136,16 @@ async fn show_page(
         .dimensions()
         .iter()
         .map(|d| {
-            let cats: Vec<String> = disaggregation::categories(d)
-                .iter()
-                .map(|c| disaggregation::label(&disaggregation::key(d, c)).to_lowercase())
+            let cats: Vec<String> = dims
+                .options(d)
+                .into_iter()
+                .map(|c| dims.label(&disaggregation::key(d, c)).to_lowercase())
                 .collect();
-            format!("{d} ({})", cats.join(", "))
+            let name = dims
+                .get(d)
+                .map(|c| c.label.to_lowercase())
+                .unwrap_or_else(|| d.to_string());
+            format!("{name} ({})", cats.join(", "))
         })
         .collect();
     let history: Vec<Value> = changes

@@ -46,7 +46,7 @@ on_both_backends! {
         assert_eq!(status, Status::SeeOther);
         let dashboard = client.get("/programmes/LBP").dispatch().into_string().unwrap();
         assert!(dashboard.contains("saved"), "flash shown");
-        let n: i64 = audit_log::table.filter(audit_log::action.eq("milestone_created")).count().get_result(&mut *db.get().unwrap()).unwrap();
+        let n: i64 = audit_log::table.filter(audit_log::action.eq("milestone_created")).filter(audit_log::actor.eq("manager")).count().get_result(&mut *db.get().unwrap()).unwrap();
         assert_eq!(n, 1);
     }
 }

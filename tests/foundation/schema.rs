@@ -53,6 +53,7 @@ fn columns(conn: &mut DbConn) -> BTreeSet<(String, String, String, String)> {
                 "boolean" => "BOOLEAN",
                 "date" => "DATE",
                 "timestamp without time zone" => "TIMESTAMP",
+                "bytea" => "BLOB",
                 other => other,
             };
             (r.table_name, r.column_name, ty.to_string(), r.nullable)

@@ -370,6 +370,8 @@ on_both_backends! {
         let pid = programme::insert(&mut c, &programme::NewProgramme {
             code: "ONE", name: &format!("One-county pilot: {long}"), description: "", currency: "KES",
             start_date: d("2026-01-01"), end_date: d("2027-12-31"), is_demo: false, created_at: now,
+            rag_green_within: 15.0, rag_amber_within: 30.0, short_name: "ONE", funder: "", reporting_frequency: "quarterly",
+            iati_identifier: "", donor_reference: "",
         }).unwrap();
         let turkana = mipaka::models::location::by_code(&mut c, "023").unwrap().unwrap();
         programme::insert_phase(&mut c, pid, "Pilot", d("2026-01-01"), d("2027-12-31"), 1, &[turkana.id]).unwrap();
@@ -381,7 +383,7 @@ on_both_backends! {
             programme_id: pid, result_id: rid, code: "ONE-1", title: &long, definition: &long, unit: "currency",
             direction: "higher", county_aggregation: "sum", period_aggregation: "sum", baseline_value: Some(0.0),
             baseline_date: None, end_target: Some(1_000_000.0), means_of_verification: "", disaggregations: String::new(),
-            is_key: true, position: 1,
+            is_key: true, position: 1, end_target_date: None, data_source: "",
         }).unwrap();
         let p = programme::by_code(&mut c, "ONE").unwrap();
         // No values yet: renders, says nothing is approved.
@@ -392,7 +394,7 @@ on_both_backends! {
             assert!(text.contains("No approved figures yet"));
         }
         // One county with an approved value and a milestone.
-        values::insert_targets(&mut c, &[values::NewTarget { indicator_id: iid, period: "2026Q1".into(), period_start: d("2026-01-01"), period_end: d("2026-03-31"), value: 500_000.0 }]).unwrap();
+        values::insert_targets(&mut c, &[values::NewTarget { indicator_id: iid, period: "2026Q1".into(), period_start: d("2026-01-01"), period_end: d("2026-03-31"), value: 500_000.0, location_id: None, disaggregation: String::new() }]).unwrap();
         values::insert_values(&mut c, &[values::NewValue {
             indicator_id: iid, period: "2026Q1".into(), period_start: d("2026-01-01"), period_end: d("2026-03-31"),
             location_id: turkana.id, disaggregation: String::new(), value: 450_000.0, comment: None, status: "approved".into(),

@@ -1,0 +1,3 @@
+-- Not reversible without losing what setting up added (organisation types, 'number'
+-- indicators, county targets, budget lines, disaggregation categories): restore the
+-- backup taken before upgrading instead.
