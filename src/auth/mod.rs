@@ -320,6 +320,16 @@ pub struct ApiClient {
     pub access: Access,
 }
 
+impl ApiClient {
+    /// The client's user as the author of changes.
+    pub fn actor(&self) -> crate::entry::Actor {
+        crate::entry::Actor {
+            user_id: Some(self.user.id),
+            name: self.user.username.clone(),
+        }
+    }
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for ApiClient {
     type Error = &'static str;

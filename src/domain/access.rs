@@ -54,6 +54,9 @@ pub enum Permission {
     IssueReports,
     /// Download issued reports.
     DownloadReports,
+    /// Build and maintain the programme's phases, partners, results framework,
+    /// indicators, targets and budget.
+    Setup,
 }
 
 /// The role table of the product: see the README's "Roles" section.
@@ -62,11 +65,11 @@ pub fn allows(role: Role, p: Permission) -> bool {
     match role {
         Role::Manager => matches!(
             p,
-            ViewDashboard | ViewDetail | Edit | Export | IssueReports | DownloadReports
+            ViewDashboard | ViewDetail | Edit | Export | IssueReports | DownloadReports | Setup
         ),
         Role::MeOfficer => matches!(
             p,
-            ViewDashboard | ViewDetail | Approve | Export | DownloadReports
+            ViewDashboard | ViewDetail | Approve | Export | DownloadReports | Setup
         ),
         Role::Evaluator => matches!(p, ViewDashboard | ViewDetail | Export | DownloadReports),
         Role::Donor => matches!(p, ViewDashboard | DownloadReports),
@@ -94,6 +97,7 @@ mod tests {
             (Export, true, true, true, false),
             (IssueReports, true, false, false, false),
             (DownloadReports, true, true, true, true),
+            (Setup, true, true, false, false),
         ];
         for (p, m, o, e, d) in table {
             assert_eq!(allows(Role::Manager, p), m, "manager {p:?}");
