@@ -77,7 +77,9 @@ pub struct ProgrammeOverview {
 impl ProgrammeOverview {
     pub fn load(conn: &mut DbConn, programme: Programme) -> AppResult<ProgrammeOverview> {
         let phases = programme::phases_of(conn, programme.id)?;
-        let results = framework::results_of(conn, programme.id)?;
+        // The dashboard shows the live framework; archived parts stay in history and reports.
+        let mut results = framework::results_of(conn, programme.id)?;
+        results.retain(|r| !r.archived);
         let (figures, trends) = figures_and_trends(conn, &programme, &phases)?;
         let milestones = milestone::of_programme(conn, programme.id)?;
         let activities = activity::of_programme(conn, programme.id)?;
@@ -156,7 +158,7 @@ fn figures_and_trends(
     programme: &Programme,
     phases: &[PhaseWithCounties],
 ) -> AppResult<(Vec<IndicatorFigure>, HashMap<i32, TrendChart>)> {
-    let indicators = framework::indicators_of(conn, programme.id)?;
+    let indicators = framework::active_indicators_of(conn, programme.id)?;
     // The window: TREND_PERIODS quarters and one more back from the programme's last
     // quarter that has begun, so a complete period is found even when the newest one is
     // still being reported. Anchored on dates, not data, so finding it costs no query.

@@ -105,7 +105,9 @@ impl Access {
         let found = programme::by_code(conn, code);
         match found {
             Ok(prog) if self.sees(prog.id) => {
-                if self.can(prog.id, p) {
+                if self.can(prog.id, p) && p.changes_figures() && !prog.is_active() {
+                    Err(AppError::Forbidden(crate::entry::closed_message(&prog)))
+                } else if self.can(prog.id, p) {
                     Ok(prog)
                 } else {
                     Err(AppError::Forbidden(

@@ -59,6 +59,17 @@ pub enum Permission {
     Setup,
 }
 
+impl Permission {
+    /// Whether using it changes the programme's figures or framework: refused once the
+    /// programme is closed or archived.
+    pub fn changes_figures(self) -> bool {
+        matches!(
+            self,
+            Permission::Edit | Permission::Approve | Permission::Setup
+        )
+    }
+}
+
 /// The role table of the product: see the README's "Roles" section.
 pub fn allows(role: Role, p: Permission) -> bool {
     use Permission::*;

@@ -26,6 +26,23 @@ use crate::models::programme::{self, PhaseWithCounties, Programme};
 use crate::models::values::{self, IndicatorValue, NewValue};
 use crate::models::{audit, user};
 
+/// Why a closed or archived programme's figures cannot change.
+pub fn closed_message(p: &Programme) -> String {
+    format!(
+        "{} is {}: its figures and framework are read-only. An administrator can make it active again.",
+        p.code, p.status
+    )
+}
+
+/// Figures change only in an active programme.
+pub fn require_open(p: &Programme) -> AppResult<()> {
+    if p.is_active() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(closed_message(p)))
+    }
+}
+
 /// Who is making a change, as the audit log names them.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -162,13 +179,30 @@ impl EntryContext {
                 ),
             ));
         }
+        if programme.reporting_frequency == "quarterly"
+            && period.kind() != crate::domain::period::PeriodKind::Quarter
+        {
+            return Err(AppError::invalid(
+                "period",
+                format!(
+                    "{} reports quarterly: enter values per quarter (e.g. {}); {} is a {}",
+                    programme.code,
+                    Period::quarter_containing(period.start()).id(),
+                    period.id(),
+                    period.kind().label().to_lowercase()
+                ),
+            ));
+        }
         let phase = programme::phases_of(conn, programme.id)?
             .into_iter()
             .find(|ph| ph.phase.start_date <= period.start() && period.end() <= ph.phase.end_date)
             .ok_or_else(|| {
                 AppError::invalid(
                     "period",
-                    format!("{} does not lie within one phase of the programme; enter values per quarter or month", period.id()),
+                    format!(
+                        "{} does not lie within one phase of the programme",
+                        period.id()
+                    ),
                 )
             })?;
         let indicators = framework::active_indicators_of(conn, programme.id)?
@@ -320,6 +354,7 @@ pub fn save_loaded(
     now: NaiveDateTime,
     mode: Mode,
 ) -> AppResult<SaveReport> {
+    require_open(&fresh.programme)?;
     {
         let mut report = SaveReport::default();
         let indicators: HashMap<i32, &(Indicator, IndicatorRules)> =
@@ -668,6 +703,7 @@ fn transition(
     period: &Period,
     t: Transition,
 ) -> AppResult<Vec<IndicatorValue>> {
+    require_open(programme)?;
     if lock::current(conn, programme.id, &period.id())?.is_some() {
         return Err(AppError::Conflict(format!(
             "{} is approved and locked; a ministry M&E officer can unlock it, giving a reason.",
@@ -791,6 +827,7 @@ pub fn unlock(
     now: NaiveDateTime,
 ) -> AppResult<()> {
     let reason = require_reason(reason, "unlocking an approved period")?;
+    require_open(programme)?;
     conn.transaction(|conn| {
         let l = lock::current(conn, programme.id, &period.id())?
             .ok_or_else(|| AppError::invalid("period", format!("{} is not locked", period.id())))?;

@@ -111,6 +111,7 @@ pub fn save_milestone(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> AppResult<Saved<Milestone>> {
+    super::require_open(p)?;
     let (id, base_version) = (existing.map(|e| e.0), existing.map(|e| e.1));
     conn.transaction(|conn| {
         let checked = check_milestone(f, today);
@@ -166,6 +167,7 @@ pub fn save_activity(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> AppResult<Saved<Activity>> {
+    super::require_open(p)?;
     let (id, base_version) = (existing.map(|e| e.0), existing.map(|e| e.1));
     conn.transaction(|conn| {
         let checked = check_activity(f, today);

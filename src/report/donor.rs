@@ -61,7 +61,18 @@ impl DonorReport {
                 None => partners.push((label, vec![org.name])),
             }
         }
-        let results = reading_order(framework::results_of(conn, programme.id)?);
+        // Archived results appear only with figures of the period to show.
+        let results: Vec<(usize, ResultRow)> =
+            reading_order(framework::results_of(conn, programme.id)?)
+                .into_iter()
+                .filter(|(_, r)| {
+                    !r.archived
+                        || figures
+                            .figures
+                            .iter()
+                            .any(|f| f.indicator.result_id == r.id)
+                })
+                .collect();
         let narrative = narrative::of_period(conn, programme.id, &period.id())?
             .map(|n| n.texts())
             .unwrap_or_default();

@@ -169,6 +169,12 @@ pub fn load(
         }
     }
 
+    // An archived indicator is reported for the periods it has approved figures in.
+    let indicators: Vec<_> = indicators
+        .into_iter()
+        .filter(|i| !i.archived || approved.contains_key(&i.id))
+        .collect();
+
     // The chart's quarters: the last HISTORY_QUARTERS up to the period, within the
     // programme.
     let mut quarters = Vec::with_capacity(history);

@@ -978,6 +978,16 @@ fn apply_all(
     Ok(())
 }
 
+/// The order of `ids` within each group (results under one parent, indicators of one
+/// result): what "order" means in a logframe.
+fn sibling_orders<K: Ord + Copy>(ids: &[i32], group: impl Fn(i32) -> K) -> BTreeMap<K, Vec<i32>> {
+    let mut out: BTreeMap<K, Vec<i32>> = BTreeMap::new();
+    for id in ids {
+        out.entry(group(*id)).or_default().push(*id);
+    }
+    out
+}
+
 fn reorder_results(
     conn: &mut DbConn,
     run: &mut Run,
@@ -985,15 +995,22 @@ fn reorder_results(
     stored: &[fw::ResultRow],
     order: &[i32],
 ) -> Result<(), Stop> {
-    // Positions follow the file; results not in it keep theirs after.
+    let parent = |id: i32| {
+        stored
+            .iter()
+            .find(|r| r.id == id)
+            .and_then(|r| r.parent_id)
+            .unwrap_or(0)
+    };
     let current: Vec<i32> = stored
         .iter()
         .filter(|r| order.contains(&r.id))
         .map(|r| r.id)
         .collect();
-    if current == order {
+    if sibling_orders(&current, parent) == sibling_orders(order, parent) {
         return Ok(());
     }
+    // Positions follow the file; results not in it keep theirs after.
     for (i, id) in order.iter().enumerate() {
         fw::set_result_position(conn, *id, i as i32 + 1)?;
     }
@@ -1030,20 +1047,41 @@ fn reorder_indicators(
     stored: &[fw::Indicator],
     order: &[i32],
 ) -> Result<(), Stop> {
+    let result_of = |id: i32| {
+        stored
+            .iter()
+            .find(|i| i.id == id)
+            .map(|i| i.result_id)
+            .unwrap_or(0)
+    };
     let current: Vec<i32> = stored
         .iter()
         .filter(|i| order.contains(&i.id))
         .map(|i| i.id)
         .collect();
-    if current == order {
+    let (now, want) = (
+        sibling_orders(&current, result_of),
+        sibling_orders(order, result_of),
+    );
+    if now == want {
         return Ok(());
     }
-    for (i, id) in order.iter().enumerate() {
-        fw::set_indicator_position(conn, *id, i as i32 + 1)?;
-    }
-    let base = order.len() as i32 + 1;
-    for (i, ind) in stored.iter().filter(|i| !order.contains(&i.id)).enumerate() {
-        fw::set_indicator_position(conn, ind.id, base + i as i32)?;
+    // Within each result whose order differs, the same positions in the file's order.
+    for (result, ids) in &want {
+        if now.get(result) == Some(ids) {
+            continue;
+        }
+        let mut positions: Vec<i32> = ids
+            .iter()
+            .filter_map(|id| stored.iter().find(|i| i.id == *id).map(|i| i.position))
+            .collect();
+        positions.sort();
+        positions.dedup();
+        let start = positions.first().copied().unwrap_or(0);
+        for (k, id) in ids.iter().enumerate() {
+            let pos = positions.get(k).copied().unwrap_or(start + k as i32);
+            fw::set_indicator_position(conn, *id, pos)?;
+        }
     }
     crate::models::audit::record(
         conn,

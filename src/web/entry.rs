@@ -291,8 +291,8 @@ fn page(
         None if cells_all > ALL_COUNTIES_MAX_CELLS => ctx.counties().first().map(|c| c.id),
         None => None,
     };
-    let can_edit = signed.access.can(p.id, Permission::Edit) && ctx.lock.is_none();
-    let can_approve = signed.access.can(p.id, Permission::Approve);
+    let can_edit = signed.access.can(p.id, Permission::Edit) && ctx.lock.is_none() && p.is_active();
+    let can_approve = signed.access.can(p.id, Permission::Approve) && p.is_active();
     let counts = ctx.status_counts();
     let lock = ctx
         .lock

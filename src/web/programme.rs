@@ -217,7 +217,7 @@ pub async fn show(
         json!({
             "demo": p.is_demo,
             "can_enter": signed.access.can(p.id, Permission::ViewDetail),
-            "can_edit": signed.access.can(p.id, Permission::Edit),
+            "can_edit": signed.access.can(p.id, Permission::Edit) && p.is_active(),
             "can_compare": signed.access.can(p.id, Permission::Export),
             "programme": {
                 "code": &p.code, "name": &p.name, "description": &p.description,

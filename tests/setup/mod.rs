@@ -1,0 +1,3 @@
+//! Setting up programmes.
+
+mod service;
