@@ -207,18 +207,19 @@ pub(super) fn stale(
     let by = audit::last_actor(c, kind.entity, id)?
         .map(|who| format!(" by {who}"))
         .unwrap_or_default();
-    let now = current
-        .get("version")
-        .map(|v| format!(" (it is at version {v} now)"))
-        .unwrap_or_default();
-    let read = sent
-        .map(|v| format!("after version {v} was read"))
-        .unwrap_or_else(|| "meanwhile".into());
-    Ok(ApiError::Stale {
-        message: format!(
-            "this {} was changed{by} {read}{now}; nothing was saved — `current` holds it as it is now",
-            kind.what
+    let now = current.get("version").and_then(Value::as_i64);
+    let what = kind.what;
+    let message = match (sent, now) {
+        (Some(sent), Some(now)) if i64::from(sent) < now => format!(
+            "this {what} was changed{by} after version {sent} was read (it is at version {now} now)"
         ),
+        (Some(sent), Some(now)) => format!(
+            "this {what} is at version {now} (last changed{by}), not at version {sent} as sent"
+        ),
+        _ => format!("this {what} was changed{by} meanwhile"),
+    };
+    Ok(ApiError::Stale {
+        message: format!("{message}; nothing was saved — `current` holds it as it is now"),
         current,
     })
 }
