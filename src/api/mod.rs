@@ -3,9 +3,11 @@
 //! one, the field at fault. The OpenAPI document at /api/v1/openapi.json describes
 //! every route mounted here (a test holds the two together).
 
+mod framework;
 mod openapi;
 mod programmes;
 mod records;
+mod setup;
 
 use rocket::http::Status;
 use rocket::response::{self, Responder};
@@ -37,6 +39,37 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 records::list_activities,
                 records::create_activity,
                 records::update_activity,
+                setup::create_programme,
+                setup::update_programme,
+                setup::set_programme_status,
+                setup::phases,
+                setup::create_phase,
+                setup::update_phase,
+                setup::delete_phase,
+                setup::partners,
+                setup::create_partner,
+                setup::update_partner,
+                setup::delete_partner,
+                setup::categories,
+                setup::create_category,
+                setup::update_category,
+                setup::delete_category,
+                setup::budget_lines,
+                setup::create_budget_line,
+                setup::update_budget_line,
+                setup::delete_budget_line,
+                framework::create_result,
+                framework::update_result,
+                framework::delete_result,
+                framework::restore_result,
+                framework::move_result,
+                framework::create_indicator,
+                framework::update_indicator,
+                framework::delete_indicator,
+                framework::restore_indicator,
+                framework::move_indicator,
+                framework::targets,
+                framework::set_targets,
             ],
         )
         .register("/api", catchers())
@@ -45,8 +78,14 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
 /// An [`AppError`] answered as JSON; a stale write carries the record as it is now.
 pub enum ApiError {
     App(AppError),
-    Stale { message: String, current: Value },
+    Stale {
+        message: String,
+        current: Value,
+    },
     Fields(Value),
+    /// Problems of the items of a list (an indicator's targets): (key such as
+    /// `targets[2].value`, the item's index, message), in the order found.
+    Problems(Vec<(String, Option<usize>, String)>),
 }
 
 impl From<AppError> for ApiError {
@@ -96,6 +135,33 @@ impl<'r> Responder<'r, 'static> for ApiError {
                     None,
                 );
                 b["error"]["fields"] = errors;
+                (Status::UnprocessableEntity, b)
+            }
+            ApiError::Problems(list) => {
+                let (field, message) = list
+                    .first()
+                    .map(|(k, _, m)| (k.clone(), m.clone()))
+                    .unwrap_or_default();
+                let more = match list.len() {
+                    0 | 1 => String::new(),
+                    n => format!(
+                        " (and {} more problem{})",
+                        n - 1,
+                        if n == 2 { "" } else { "s" }
+                    ),
+                };
+                let mut b = body(
+                    Status::UnprocessableEntity,
+                    format!("{field}: {message}{more}"),
+                    Some(field),
+                    None,
+                );
+                b["error"]["fields"] =
+                    Value::Object(list.iter().map(|(k, _, m)| (k.clone(), json!(m))).collect());
+                b["error"]["problems"] = json!(list
+                    .iter()
+                    .map(|(k, i, m)| json!({ "index": i, "field": k.rsplit('.').next(), "key": k, "message": m }))
+                    .collect::<Vec<_>>());
                 (Status::UnprocessableEntity, b)
             }
         };

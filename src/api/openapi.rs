@@ -56,25 +56,118 @@ fn write(summary: &str, params: Vec<Value>, body: &str, status: &str, schema: &s
     })
 }
 
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn version_param() -> Value {
+    json!({ "name": "version", "in": "query", "required": true, "description": "The version of the record you read (optimistic locking): a newer one answers 409", "schema": { "type": "integer" } })
+}
+
+/// A record as a write answers it: as stored, with what the service did.
+fn written(schema: &str) -> Value {
+    json!({ "allOf": [schema_ref(schema), schema_ref("WriteOutcome")] })
+}
+
+/// A setup operation: its success answer and the errors it can give.
+fn op(
+    summary: &str,
+    params: Vec<Value>,
+    body: Option<&str>,
+    (status, answer): (&str, Value),
+    errs: &[&str],
+) -> Value {
+    let mut responses = errors(errs);
+    if params.iter().all(|p| p["in"] != "path") {
+        responses.remove("404");
+    }
+    responses.insert(
+        status.into(),
+        json!({ "description": summary, "content": { "application/json": { "schema": answer } } }),
+    );
+    let mut o = json!({ "summary": summary, "parameters": params, "responses": responses });
+    if let Some(b) = body {
+        o["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema_ref(b) } } });
+    }
+    o
+}
+
+const CREATE: &[&str] = &["403", "422"];
+const CHANGE: &[&str] = &["403", "409", "422"];
+
+fn create(summary: &str, params: Vec<Value>, body: &str, record: &str) -> Value {
+    op(
+        summary,
+        params,
+        Some(body),
+        ("201", written(record)),
+        CREATE,
+    )
+}
+
+fn update(summary: &str, params: Vec<Value>, body: &str, record: &str) -> Value {
+    op(
+        summary,
+        params,
+        Some(body),
+        ("200", written(record)),
+        CHANGE,
+    )
+}
+
+fn remove(summary: &str, mut params: Vec<Value>, answer: Value) -> Value {
+    params.push(version_param());
+    op(summary, params, None, ("200", answer), CHANGE)
+}
+
+fn list(summary: &str, schema: Value) -> Value {
+    op(summary, vec![code()], None, ("200", schema), &["403"])
+}
+
+fn array_of(key: &str, item: &str) -> Value {
+    json!({ "type": "object", "properties": { key: { "type": "array", "items": schema_ref(item) } } })
+}
+
+/// An update's body: the fields of `input` (all of them: PUT replaces the record, and a
+/// field left out is emptied) plus the version read.
+fn with_version(input: &str, required: &[&str]) -> Value {
+    let mut req: Vec<&str> = required.to_vec();
+    req.push("version");
+    json!({ "allOf": [schema_ref(input), { "type": "object", "required": req, "properties": {
+        "version": { "type": "integer", "description": "The version you read; a newer one answers 409 with `current`" } } }] })
+}
+
 pub fn spec() -> Value {
     let s = |t: &str| json!({ "type": t });
     let ns = |t: &str| json!({ "type": [t, "null"] });
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Mipaka API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Monitoring and evaluation data of Kenya's border-security programmes. Authenticate with a personal token from your account page: `Authorization: Bearer mpk_…`. Writes go through the same checks as the pages and are audited; updates carry the `version` they read and a stale one answers 409 with the current record.",
+            "description": "Monitoring and evaluation data of Kenya's border-security programmes. Authenticate with a personal token from your account page: `Authorization: Bearer mpk_…`. Writes go through the same checks as the pages and are audited; updates carry the `version` they read and a stale one answers 409 with the current record.\n\nSetting a programme up: an administrator creates it (`POST /programmes`, naming its first `manager`) and closes or archives it; its managers and M&E officers add phases, partners, disaggregation categories, results, indicators, targets and budget lines. Bodies are the fields as a person would type them (text, numbers or booleans). A `PUT` replaces the record, so send every field (as `GET` gives it) with the `version` you read; a `DELETE` names it as `?version=`. Problems answer 422 with the `field` at fault (and all of them in `fields`) and nothing is written. Removing what has data archives it instead: the answer's `effect` says `archived` or `removed`.",
         },
         "servers": [{ "url": "/api/v1" }],
         "security": [{ "bearer": [] }],
         "paths": {
             "/openapi.json": { "get": { "summary": "This document", "security": [], "responses": { "200": { "description": "OpenAPI 3 document" } } } },
             "/me": { "get": read("The token's user and roles", vec![], "Me") },
-            "/programmes": { "get": read("Programmes you may see", vec![], "ProgrammeList") },
-            "/programmes/{code}": { "get": read("A programme with each indicator's latest figure, milestone, % achieved and RAG", vec![code()], "ProgrammeFigures") },
-            "/programmes/{code}/results": { "get": read("The results framework", vec![code()], "ResultList") },
-            "/programmes/{code}/indicators": { "get": read("Indicator definitions", vec![code()], "IndicatorList") },
+            "/programmes": {
+                "get": read("Programmes you may see", vec![], "ProgrammeList"),
+                "post": create("Create a programme and name its first manager (administrators)", vec![], "NewProgramme", "NewProgrammeAnswer"),
+            },
+            "/programmes/{code}": {
+                "get": read("A programme with each indicator's latest figure, milestone, % achieved and RAG", vec![code()], "ProgrammeFigures"),
+                "put": update("Change a programme's details (its code stays)", vec![code()], "ProgrammeUpdate", "Programme"),
+            },
+            "/programmes/{code}/results": {
+                "get": read("The results framework", vec![code()], "ResultList"),
+                "post": create("Add an impact, outcome or output", vec![code()], "ResultInput", "Result"),
+            },
+            "/programmes/{code}/indicators": {
+                "get": read("Indicator definitions", vec![code()], "IndicatorList"),
+                "post": create("Add an indicator", vec![code()], "IndicatorInput", "Indicator"),
+            },
             "/programmes/{code}/compare": { "get": {
                 "summary": "Compare the programme's indicators across phases, periods and county groups",
                 "parameters": [code(),
@@ -102,25 +195,76 @@ pub fn spec() -> Value {
                 "get": read("Programme milestones", vec![code()], "MilestoneList"),
                 "post": write("Create a programme milestone", vec![code()], "MilestoneInput", "201", "Milestone"),
             },
-            "/programmes/{code}/milestones/{id}": { "put": write("Change a milestone from the version you read", vec![code(), id()], "MilestoneInput", "200", "Milestone") },
+            "/programmes/{code}/milestones/{id}": { "put": write("Change a milestone from the version you read", vec![code(), id()], "MilestoneUpdate", "200", "Milestone") },
             "/programmes/{code}/activities": {
                 "get": read("Activities", vec![code()], "ActivityList"),
                 "post": write("Create an activity", vec![code()], "ActivityInput", "201", "Activity"),
             },
-            "/programmes/{code}/activities/{id}": { "put": write("Change an activity from the version you read", vec![code(), id()], "ActivityInput", "200", "Activity") },
+            "/programmes/{code}/activities/{id}": { "put": write("Change an activity from the version you read", vec![code(), id()], "ActivityUpdate", "200", "Activity") },
+            "/programmes/{code}/status": { "put": update("Make a programme active, closed (reporting finished, read-only) or archived (administrators)", vec![code()], "ProgrammeStatus", "Programme") },
+            "/programmes/{code}/phases": {
+                "get": list("Phases with their counties", array_of("phases", "Phase")),
+                "post": create("Add a phase (dates inside the programme, no overlaps)", vec![code()], "PhaseInput", "Phase"),
+            },
+            "/programmes/{code}/phases/{id}": {
+                "put": update("Change a phase; a county with values cannot leave it", vec![code(), id()], "PhaseUpdate", "Phase"),
+                "delete": remove("Remove a phase no entered value depends on", vec![code(), id()], schema_ref("Removed")),
+            },
+            "/programmes/{code}/partners": {
+                "get": list("Partners and their IATI roles", array_of("partners", "Partner")),
+                "post": create("Add a partner: a new organisation, or one already registered (by code) with its stored details", vec![code()], "PartnerInput", "Partner"),
+            },
+            "/programmes/{code}/partners/{id}": {
+                "put": update("Change a partner's details and roles (id: the organisation's)", vec![code(), id()], "PartnerUpdate", "Partner"),
+                "delete": remove("Take an organisation off the programme's partners, unless it leads activities", vec![code(), id()], schema_ref("Removed")),
+            },
+            "/programmes/{code}/disaggregations": {
+                "get": list("Disaggregation categories and their options", array_of("disaggregations", "Category")),
+                "post": create("Add a disaggregation category (sex, age band, agency, border post …)", vec![code()], "CategoryInput", "Category"),
+            },
+            "/programmes/{code}/disaggregations/{id}": {
+                "put": update("Change a category; options values were entered under stay", vec![code(), id()], "CategoryUpdate", "Category"),
+                "delete": remove("Remove a category no indicator uses", vec![code(), id()], schema_ref("Removed")),
+            },
+            "/programmes/{code}/budget": {
+                "get": list("Budget lines per output (and activity) per Kenyan fiscal year", schema_ref("Budget")),
+                "post": create("Add a budget line", vec![code()], "BudgetInput", "BudgetLine"),
+            },
+            "/programmes/{code}/budget/{id}": {
+                "put": update("Change a budget line", vec![code(), id()], "BudgetUpdate", "BudgetLine"),
+                "delete": remove("Remove a budget line", vec![code(), id()], schema_ref("Removed")),
+            },
+            "/programmes/{code}/results/{id}": {
+                "put": update("Change a result; a new parent moves an output to another outcome", vec![code(), id()], "ResultUpdate", "Result"),
+                "delete": remove("Remove a result: deleted when nothing refers to it, else archived (`effect`)", vec![code(), id()], json!({ "oneOf": [written("Result"), schema_ref("Removed")] })),
+            },
+            "/programmes/{code}/results/{id}/restore": { "post": update("Restore an archived result", vec![code(), id()], "VersionOnly", "Result") },
+            "/programmes/{code}/results/{id}/move": { "post": update("Move a result one place up or down among its siblings", vec![code(), id()], "Move", "Result") },
+            "/programmes/{code}/indicators/{id}": {
+                "put": update("Change an indicator; how approved values are read (unit, rules, direction, disaggregations) cannot change", vec![code(), id()], "IndicatorUpdate", "Indicator"),
+                "delete": remove("Remove an indicator: archived when it has values, targets, continuity records or issued reports, else deleted (`effect`)", vec![code(), id()], json!({ "oneOf": [written("Indicator"), schema_ref("Removed")] })),
+            },
+            "/programmes/{code}/indicators/{id}/restore": { "post": update("Restore an archived indicator", vec![code(), id()], "VersionOnly", "Indicator") },
+            "/programmes/{code}/indicators/{id}/move": { "post": update("Move an indicator one place up or down among its result's indicators", vec![code(), id()], "Move", "Indicator") },
+            "/programmes/{code}/indicators/{id}/targets": {
+                "get": op("An indicator's interim targets (logframe milestones) and the set's version", vec![code(), id()], None, ("200", schema_ref("TargetSet")), &["403"]),
+                "put": op("Replace an indicator's whole set of targets: targets left out are removed", vec![code(), id()], Some("TargetsUpdate"), ("200", written("TargetSet")), CHANGE),
+            },
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
             "schemas": {
                 "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": {
                     "status": s("integer"), "message": s("string"), "field": ns("string"), "reference": ns("string"),
-                    "fields": { "type": "object", "additionalProperties": s("string") } } }, "current": { "description": "On 409: the record as it is now" } } },
+                    "fields": { "type": "object", "additionalProperties": s("string"), "description": "On 422: every field at fault (`targets[2].value` for an item of a list) and what is wrong with it" },
+                    "problems": { "type": "array", "description": "On 422 of a list (targets): each problem with the item's index", "items": { "type": "object", "properties": { "index": ns("integer"), "field": s("string"), "key": s("string"), "message": s("string") } } } } },
+                    "current": { "description": "On 409: the record as it is now" } } },
                 "Me": { "type": "object", "properties": { "username": s("string"), "name": s("string"), "is_admin": s("boolean"), "roles": { "type": "array", "items": { "type": "object", "properties": { "programme": s("string"), "role": { "enum": ["manager", "me_officer", "evaluator", "donor"] } } } } } },
-                "ProgrammeList": { "type": "object", "properties": { "programmes": { "type": "array", "items": { "type": "object", "properties": { "code": s("string"), "name": s("string"), "currency": s("string"), "start_date": s("string"), "end_date": s("string"), "demonstration_data": s("boolean") } } } } },
+                "ProgrammeList": array_of("programmes", "Programme"),
                 "ProgrammeFigures": { "type": "object", "properties": { "code": s("string"), "indicators": { "type": "array", "items": { "type": "object", "properties": {
                     "code": s("string"), "latest": { "type": ["object", "null"] }, "pending": { "type": ["object", "null"] }, "milestone": ns("number"), "percent_achieved": ns("number"), "rag": { "enum": ["green", "amber", "red", null] } } } } } },
-                "ResultList": { "type": "object", "properties": { "results": { "type": "array", "items": { "type": "object", "properties": { "code": s("string"), "level": { "enum": ["impact", "outcome", "output"] }, "parent": ns("string"), "statement": s("string"), "impact_weighting": ns("number"), "risk_rating": ns("string") } } } } },
-                "IndicatorList": { "type": "object", "properties": { "indicators": { "type": "array", "items": { "type": "object", "properties": { "code": s("string"), "unit": { "enum": ["count", "percentage", "currency", "yes_no"] }, "direction": { "enum": ["higher", "lower"] }, "county_aggregation": { "enum": ["sum", "mean"] }, "period_aggregation": { "enum": ["sum", "mean", "latest"] }, "disaggregations": { "type": "array", "items": s("string") } } } } } },
+                "ResultList": { "type": "object", "properties": { "results": { "type": "array", "items": schema_ref("Result") }, "weighting_problem": { "type": ["string", "null"], "description": "Why the live outputs' impact weightings do not add up to 100 %, or null" } } },
+                "IndicatorList": array_of("indicators", "Indicator"),
                 "Value": { "type": "object", "properties": { "id": s("integer"), "indicator": s("string"), "period": s("string"), "county": s("string"), "disaggregation": s("string"), "value": s("number"), "comment": ns("string"), "status": { "enum": ["draft", "submitted", "approved", "returned"] }, "entered_by": ns("string"), "entered_at": s("string"), "version": s("integer") } },
                 "Comparison": { "type": "object", "properties": {
                     "comparison": { "type": "object", "properties": {
@@ -148,7 +292,131 @@ pub fn spec() -> Value {
                 "ActivityInput": { "type": "object", "required": ["code", "title", "planned_start", "planned_end", "status"], "properties": { "code": s("string"), "title": s("string"), "output": ns("string"), "lead": ns("string"), "county": ns("string"), "planned_start": s("string"), "planned_end": s("string"), "actual_start": ns("string"), "actual_end": ns("string"), "status": { "enum": ["not_started", "in_progress", "delayed", "completed", "cancelled"] }, "percent_complete": s("integer"), "budget_minor": { "type": "integer", "description": "In minor units (pence, cents)" }, "spend_minor": s("integer"), "version": { "type": "integer", "description": "Required on PUT" } } },
             },
         },
-    })
+    });
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        schemas.extend(setup_schemas());
+    }
+    doc
+}
+
+/// The schemas of setting a programme up: each `*Input` is the fields as typed (text,
+/// numbers or booleans), with those a new record needs marked required.
+fn setup_schemas() -> serde_json::Map<String, Value> {
+    let s = |t: &str| json!({ "type": t });
+    let ns = |t: &str| json!({ "type": [t, "null"] });
+    let text = |d: &str| json!({ "type": "string", "description": d });
+    let date = |d: &str| json!({ "type": "string", "format": "date", "description": d });
+    let figure = |d: &str| json!({ "type": ["number", "string", "null"], "description": d });
+    let list =
+        |d: &str| json!({ "type": ["array", "string"], "items": s("string"), "description": d });
+    let effects =
+        json!({ "enum": ["created", "changed", "unchanged", "archived", "restored", "removed"] });
+    let programme_fields = json!({
+        "code": text("Letters, digits and '-'; unique, on every report (e.g. KE-UK-MOU)"), "name": s("string"),
+        "short_name": s("string"), "description": s("string"), "funder": s("string"),
+        "currency": text("ISO 4217: GBP, KES, USD, EUR …"), "start_date": date("YYYY-MM-DD"), "end_date": date("YYYY-MM-DD"),
+        "reporting_frequency": { "enum": ["quarterly", "monthly"], "description": "quarterly when left out" },
+        "rag_green_within": figure("Green while within this % of the milestone (default 15)"),
+        "rag_amber_within": figure("Amber while within this % (default 30)"),
+        "iati_identifier": text("The IATI activity identifier, e.g. GB-GOV-1-300961"), "donor_reference": s("string"),
+    });
+    let serde_json::Value::Object(m) = json!({
+        "WriteOutcome": { "type": "object", "required": ["effect", "changes"], "properties": {
+            "effect": effects, "changes": { "type": "array", "items": s("string"), "description": "What changed, in words: \"unit: count → number\"" } } },
+        "Removed": { "type": "object", "properties": { "id": s("integer"), "effect": { "enum": ["removed"] }, "changes": { "type": "array", "items": s("string") } } },
+        "VersionOnly": { "type": "object", "required": ["version"], "properties": { "version": s("integer") } },
+        "Move": { "type": "object", "required": ["direction", "version"], "properties": { "direction": { "enum": ["up", "down"] }, "version": s("integer") } },
+        "Programme": { "type": "object", "properties": {
+            "code": s("string"), "name": s("string"), "short_name": s("string"), "description": s("string"), "funder": s("string"),
+            "currency": s("string"), "start_date": s("string"), "end_date": s("string"), "reporting_frequency": s("string"),
+            "rag_green_within": s("number"), "rag_amber_within": s("number"), "iati_identifier": s("string"),
+            "donor_reference": s("string"), "status": { "enum": ["active", "closed", "archived"] },
+            "demonstration_data": s("boolean"), "version": s("integer") } },
+        "NewProgrammeAnswer": { "allOf": [schema_ref("Programme"), { "type": "object", "properties": { "manager": ns("string") } }] },
+        "ProgrammeInput": { "type": "object", "properties": programme_fields },
+        "NewProgramme": { "allOf": [schema_ref("ProgrammeInput"), { "type": "object", "required": ["code", "name", "currency", "start_date", "end_date"],
+            "properties": { "manager": text("Username of the programme's first manager") } }] },
+        "ProgrammeUpdate": with_version("ProgrammeInput", &["name", "currency", "start_date", "end_date"]),
+        "ProgrammeStatus": { "type": "object", "required": ["status", "version"], "properties": { "status": { "enum": ["active", "closed", "archived"] }, "version": s("integer") } },
+        "Phase": { "type": "object", "properties": { "id": s("integer"), "name": s("string"), "start_date": s("string"), "end_date": s("string"), "position": s("integer"),
+            "counties": { "type": "array", "items": s("string"), "description": "County codes" }, "county_names": { "type": "array", "items": s("string") }, "version": s("integer") } },
+        "PhaseInput": { "type": "object", "required": ["name", "start_date", "end_date", "counties"], "properties": {
+            "name": s("string"), "start_date": date("Inside the programme"), "end_date": date("Inside the programme"),
+            "counties": list("County codes (023) or names (Turkana)") } },
+        "PhaseUpdate": with_version("PhaseInput", &["name", "start_date", "end_date", "counties"]),
+        "Partner": { "type": "object", "properties": { "id": { "type": "integer", "description": "The organisation's id" }, "code": s("string"), "name": s("string"), "short_name": s("string"),
+            "iati_type": s("string"), "iati_identifier": s("string"), "roles": { "type": "array", "items": { "enum": ["funding", "accountable", "extending", "implementing"] } }, "version": s("integer") } },
+        "PartnerInput": { "type": "object", "required": ["code", "name", "roles"], "properties": {
+            "code": s("string"), "name": s("string"), "short_name": s("string"),
+            "iati_type": text("IATI OrganisationType code or name: 10 government, 21 international NGO, 40 multilateral, 70 private sector …"),
+            "iati_identifier": text("e.g. GB-GOV-1, XM-DAC-47066"),
+            "roles": list("IATI OrganisationRole words or codes 1–4: funding, accountable, extending, implementing") } },
+        "PartnerUpdate": with_version("PartnerInput", &["code", "name", "roles"]),
+        "Category": { "type": "object", "properties": { "id": s("integer"), "code": s("string"), "label": s("string"),
+            "options": { "type": "array", "items": { "type": "object", "properties": { "code": s("string"), "label": s("string") } } }, "version": s("integer") } },
+        "CategoryInput": { "type": "object", "required": ["label", "options"], "properties": {
+            "code": text("Letters, digits and '_'; made from the label when left out"), "label": s("string"),
+            "options": { "description": "At least two: text with one per line or ';' (\"female = Female; male = Male\"), or a list of texts or of {code, label}",
+                "type": ["string", "array"], "items": { "type": ["string", "object"], "properties": { "code": s("string"), "label": s("string") } } } } },
+        "CategoryUpdate": with_version("CategoryInput", &["label", "options"]),
+        "Result": { "type": "object", "properties": { "id": s("integer"), "code": s("string"), "level": { "enum": ["impact", "outcome", "output"] },
+            "parent": ns("string"), "statement": s("string"), "impact_weighting": ns("number"), "risk_rating": { "enum": ["low", "medium", "high", null] },
+            "assumptions": s("string"), "archived": s("boolean"), "version": s("integer"),
+            "weighting_problem": { "type": ["string", "null"], "description": "In write answers: why the outputs' weightings do not add up to 100 %" } } },
+        "ResultInput": { "type": "object", "required": ["level", "code", "statement"], "properties": {
+            "level": { "enum": ["impact", "outcome", "output"] }, "code": text("Letters, digits, '-', '.', '_'"), "statement": s("string"),
+            "parent": text("Code of the impact (for an outcome) or outcome (for an output); required below the impact"),
+            "impact_weighting": figure("Outputs only: % of the impact (the outputs' add up to 100)"),
+            "risk_rating": { "enum": ["low", "medium", "high", ""], "description": "Outputs only" }, "assumptions": s("string") } },
+        "ResultUpdate": with_version("ResultInput", &["level", "code", "statement"]),
+        "Indicator": { "type": "object", "properties": { "id": s("integer"), "code": s("string"), "result": s("string"), "title": s("string"), "definition": s("string"),
+            "unit": { "enum": ["count", "number", "percentage", "currency", "yes_no"] }, "direction": { "enum": ["higher", "lower"] },
+            "county_aggregation": { "enum": ["sum", "mean"] }, "period_aggregation": { "enum": ["sum", "mean", "latest"] },
+            "baseline": ns("number"), "baseline_date": ns("string"), "end_target": ns("number"), "end_target_date": ns("string"),
+            "means_of_verification": s("string"), "data_source": s("string"), "disaggregations": { "type": "array", "items": s("string") },
+            "key": s("boolean"), "archived": s("boolean"), "version": s("integer") } },
+        "IndicatorInput": { "type": "object", "required": ["result", "code", "title", "unit", "direction", "county_rule", "period_rule"], "properties": {
+            "result": text("Code of the impact, outcome or output it measures"), "code": s("string"), "title": s("string"), "definition": s("string"),
+            "unit": { "enum": ["count", "number", "percentage", "currency", "yes_no"], "description": "count is whole; number is decimal" },
+            "direction": { "enum": ["higher", "lower"] },
+            "county_rule": { "enum": ["sum", "mean"], "description": "How counties add up (also read as county_aggregation)" },
+            "period_rule": { "enum": ["sum", "mean", "latest"], "description": "How periods add up: latest for a level or a cumulative running total (also read as period_aggregation)" },
+            "baseline_value": figure("Also read as baseline"), "baseline_date": date("Required with a baseline value"),
+            "end_target": figure("In the indicator's unit"), "end_target_date": date("YYYY-MM-DD"),
+            "means_of_verification": s("string"), "data_source": s("string"),
+            "key": { "type": ["boolean", "string"], "description": "Key indicator (charted in reports): yes/no" },
+            "disaggregations": list("Codes of the programme's disaggregation categories") } },
+        "IndicatorUpdate": with_version("IndicatorInput", &["result", "code", "title", "unit", "direction", "county_rule", "period_rule"]),
+        "Target": { "type": "object", "properties": { "id": s("integer"), "period": s("string"), "period_label": s("string"),
+            "county": ns("string"), "county_name": ns("string"), "disaggregation": s("string"), "value": s("number"), "version": s("integer") } },
+        "TargetSet": { "type": "object", "properties": { "indicator": s("string"), "unit": s("string"),
+            "version": text("The version of the whole set: send it back to change the set"),
+            "targets": { "type": "array", "items": schema_ref("Target") } } },
+        "TargetInput": { "type": "object", "required": ["period", "value"], "properties": {
+            "period": text("Quarter (2026Q3), half-year (2026S1) or Kenyan fiscal year (2026July); a month (202609) for a monthly programme"),
+            "county": text("Empty or null for the programme; else a county code or name covered by a phase"),
+            "disaggregation": text("Empty for the total; else category=option, e.g. sex=female"),
+            "value": figure("In the indicator's unit; blank removes the target"),
+            "version": { "type": "integer", "description": "The target's version as read, for one that exists" } } },
+        "TargetsUpdate": { "type": "object", "required": ["version", "targets"], "properties": {
+            "version": text("The set's version from GET …/targets; a newer set answers 409"),
+            "targets": { "type": "array", "items": schema_ref("TargetInput"), "description": "The whole set: stored targets left out are removed ([] removes all)" } } },
+        "BudgetLine": { "type": "object", "properties": { "id": s("integer"), "output": s("string"), "activity": ns("string"),
+            "fiscal_year": text("e.g. 2025July"), "fiscal_year_label": text("e.g. 2025/26"), "amount": text("In major units: 125000.00"),
+            "amount_minor": s("integer"), "currency": s("string"), "description": s("string"), "version": s("integer") } },
+        "Budget": { "type": "object", "properties": { "currency": s("string"), "total": s("string"), "total_minor": s("integer"),
+            "lines": { "type": "array", "items": schema_ref("BudgetLine") } } },
+        "BudgetInput": { "type": "object", "required": ["output", "fiscal_year", "amount"], "properties": {
+            "output": text("Output code"), "activity": text("Code of one of the output's activities, or empty for the output as a whole"),
+            "fiscal_year": text("Kenyan fiscal year: 2025July, 2025/26 or FY 2025/26"),
+            "amount": figure("In major units of the programme's currency: 125000 or \"125,000.00\""), "description": s("string") } },
+        "BudgetUpdate": with_version("BudgetInput", &["output", "fiscal_year", "amount"]),
+        "MilestoneUpdate": with_version("MilestoneInput", &[]),
+        "ActivityUpdate": with_version("ActivityInput", &[]),
+    }) else {
+        return serde_json::Map::new();
+    };
+    m
 }
 
 /// The OpenAPI document itself (public, like /health: it holds no data).

@@ -29,12 +29,7 @@ pub async fn programmes(db: &State<Db>, client: ApiClient) -> ApiResult<Json<Val
     let visible: Vec<Value> = list
         .into_iter()
         .filter(|p| client.access.sees(p.id))
-        .map(|p| {
-            json!({
-                "code": p.code, "name": p.name, "description": p.description, "currency": p.currency,
-                "start_date": p.start_date, "end_date": p.end_date, "demonstration_data": p.is_demo,
-            })
-        })
+        .map(|p| super::setup::programme_json(&p))
         .collect();
     Ok(Json(json!({ "programmes": visible })))
 }
@@ -73,7 +68,8 @@ pub async fn programme_detail(
     })))
 }
 
-/// The results framework: impact, outcomes, outputs (parents before children).
+/// The results framework: impact, outcomes, outputs (parents before children), archived
+/// ones too (marked), and whether the outputs' weightings add up to 100 %.
 #[rocket::get("/programmes/<code>/results")]
 pub async fn results(db: &State<Db>, client: ApiClient, code: &str) -> ApiResult<Json<Value>> {
     let (code, access) = (code.to_string(), client.access.clone());
@@ -83,21 +79,17 @@ pub async fn results(db: &State<Db>, client: ApiClient, code: &str) -> ApiResult
             framework::results_of(c, p.id)
         })
         .await?;
-    let by_id: std::collections::HashMap<i32, String> =
-        rows.iter().map(|r| (r.id, r.code.clone())).collect();
     let list: Vec<Value> = rows
         .iter()
-        .map(|r| {
-            json!({
-                "code": r.code, "level": r.level, "parent": r.parent_id.and_then(|p| by_id.get(&p)), "statement": r.statement,
-                "impact_weighting": r.impact_weighting, "risk_rating": r.risk_rating, "assumptions": r.assumptions,
-            })
-        })
+        .map(|r| super::framework::result_json(r, &rows))
         .collect();
-    Ok(Json(json!({ "results": list })))
+    Ok(Json(json!({
+        "results": list,
+        "weighting_problem": super::framework::weighting_problem(&rows),
+    })))
 }
 
-/// Indicator definitions.
+/// Indicator definitions, archived ones too (marked).
 #[rocket::get("/programmes/<code>/indicators")]
 pub async fn indicators(db: &State<Db>, client: ApiClient, code: &str) -> ApiResult<Json<Value>> {
     let (code, access) = (code.to_string(), client.access.clone());
@@ -110,19 +102,9 @@ pub async fn indicators(db: &State<Db>, client: ApiClient, code: &str) -> ApiRes
             ))
         })
         .await?;
-    let result_code: std::collections::HashMap<i32, String> =
-        results.into_iter().map(|r| (r.id, r.code)).collect();
     let list: Vec<Value> = rows
         .iter()
-        .map(|i| {
-            json!({
-                "code": i.code, "result": result_code.get(&i.result_id), "title": i.title, "definition": i.definition,
-                "unit": i.unit, "direction": i.direction, "county_aggregation": i.county_aggregation,
-                "period_aggregation": i.period_aggregation, "baseline": i.baseline_value, "baseline_date": i.baseline_date,
-                "end_target": i.end_target, "means_of_verification": i.means_of_verification,
-                "disaggregations": i.dimensions(), "key": i.is_key,
-            })
-        })
+        .map(|i| super::framework::indicator_json(i, &results))
         .collect();
     Ok(Json(json!({ "indicators": list })))
 }

@@ -100,7 +100,12 @@ impl Codes {
 
 /// The programme, if the caller may do `p` in it — checked before the body is read,
 /// so a caller without the role hears 403/404, not a complaint about the body.
-async fn require(db: &Db, client: &ApiClient, code: &str, p: Permission) -> AppResult<Programme> {
+pub(super) async fn require(
+    db: &Db,
+    client: &ApiClient,
+    code: &str,
+    p: Permission,
+) -> AppResult<Programme> {
     let (code, access) = (code.to_string(), client.access.clone());
     db.run(move |c| access.programme(c, &code, p)).await
 }

@@ -128,7 +128,12 @@ pub fn save(
                     || o.short_name != input.short_name
                     || o.iati_type != input.iati_type
                     || o.iati_identifier != input.iati_identifier;
-                if details_changed && organisation::update_if_version(conn, o.id, version, &new)? != 1 {
+                // A change of roles alone moves the version on too, so two people
+                // changing one partner's roles cannot silently undo each other.
+                let roles_changed = roles_before != roles_after;
+                if (details_changed || roles_changed)
+                    && organisation::update_if_version(conn, o.id, version, &new)? != 1
+                {
                     return Ok(Saved::Stale(Box::new(organisation::find(conn, o.id)?)));
                 }
                 (o.id, Some(snapshot(o, &roles_before)), Effect::Changed)
@@ -222,5 +227,23 @@ pub fn remove(
             },
         )?;
         Ok(Saved::Done(Done::new(o.id, Effect::Removed)))
+    })
+}
+
+/// [`remove`], from the version the caller loaded: a partner changed since then is
+/// not taken off (the caller sees it as it is now).
+pub fn remove_if_version(
+    conn: &mut DbConn,
+    actor: &Actor,
+    p: &Programme,
+    organisation_id: i32,
+    version: i32,
+) -> AppResult<Saved<Organisation>> {
+    conn.transaction(|conn| {
+        let o = organisation::find(conn, organisation_id)?;
+        if o.version != version && !roles_in(conn, p.id, o.id)?.is_empty() {
+            return Ok(Saved::Stale(Box::new(o)));
+        }
+        remove(conn, actor, p, organisation_id)
     })
 }

@@ -189,13 +189,15 @@ pub fn set_targets(
             };
             if let (Some(period), Some(county), Some(value)) = (period, county, value) {
                 let key: Key = (period.id(), county, part);
-                if let Some(first) = wanted.get(&key) {
+                if wanted.contains_key(&key) {
                     problem(
                         "period",
+                        // No position: callers number their items differently
+                        // (a spreadsheet row, a list index), and each problem is
+                        // already placed by its own index.
                         format!(
-                            "{} is given twice (also in row {})",
-                            key_label(&key, &names, &|k| dims.label(k)),
-                            first.3 + 1
+                            "{} is given twice",
+                            key_label(&key, &names, &|k| dims.label(k))
                         ),
                     );
                     continue;

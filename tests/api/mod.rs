@@ -7,6 +7,8 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::local::blocking::{Client, LocalResponse};
 use serde_json::{json, Value};
 
+mod setup;
+
 use crate::on_both_backends;
 use crate::support::TestDb;
 use mipaka::models::{session, user};
@@ -57,6 +59,69 @@ fn the_openapi_document_describes_exactly_the_mounted_api_routes() {
             "missing schema {name}"
         );
     }
+    // Every write that changes a record names the version it read, and the document says
+    // so: each PUT and DELETE, and each POST on a record (restore, move), requires
+    // `version`; each answers 409 when it is stale, and every write 403 and 422.
+    let mut checked = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let responses = &op["responses"];
+            if path != "/openapi.json" {
+                assert!(
+                    responses["401"].is_object(),
+                    "{method} {path} documents no 401"
+                );
+            }
+            if method == "get" {
+                continue;
+            }
+            for status in ["403", "422"] {
+                assert!(
+                    responses[status].is_object(),
+                    "{method} {path} documents no {status}"
+                );
+            }
+            let versioned = method == "put" || method == "delete" || path.contains("{id}");
+            if !versioned {
+                continue;
+            }
+            checked += 1;
+            assert!(
+                responses["409"].is_object(),
+                "{method} {path} documents no 409"
+            );
+            if method == "delete" {
+                let has =
+                    op["parameters"].as_array().unwrap().iter().any(|p| {
+                        p["name"] == "version" && p["in"] == "query" && p["required"] == true
+                    });
+                assert!(has, "{method} {path} does not require ?version=");
+            } else {
+                let body = &op["requestBody"]["content"]["application/json"]["schema"];
+                assert!(
+                    required_fields(&doc, body).contains("version"),
+                    "{method} {path}: its body does not require version"
+                );
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} versioned writes documented");
+}
+
+/// The properties a schema requires, through `$ref` and `allOf`.
+fn required_fields(doc: &Value, schema: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.trim_start_matches("#/components/schemas/");
+        return required_fields(doc, &doc["components"]["schemas"][name]);
+    }
+    for r in schema["required"].as_array().into_iter().flatten() {
+        out.insert(r.as_str().unwrap().to_string());
+    }
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        out.extend(required_fields(doc, part));
+    }
+    out
 }
 
 fn token(db: &mipaka::db::Db, username: &str) -> String {
@@ -77,6 +142,7 @@ fn call<'c>(
     let req = match method {
         "POST" => client.post(path.to_string()),
         "PUT" => client.put(path.to_string()),
+        "DELETE" => client.delete(path.to_string()),
         _ => client.get(path.to_string()),
     };
     let req = req.header(Header::new("Authorization", format!("Bearer {token}")));

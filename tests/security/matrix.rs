@@ -54,6 +54,11 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
     let manager_only = [
         SignIn, NotFound, Forbidden, Forbidden, Forbidden, Allowed, Forbidden,
     ];
+    // Setting a programme up: its managers and M&E officers (administrators only
+    // through a role).
+    let setup = [
+        SignIn, NotFound, Forbidden, Forbidden, Allowed, Allowed, Forbidden,
+    ];
     // Ministry reports cover every programme: detail access to all of them.
     let ministry_read = [
         SignIn, NotFound, NotFound, Allowed, Allowed, Allowed, Allowed,
@@ -158,6 +163,67 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
             "PUT /api/v1/programmes/<code>/activities/<id>",
             manager_only,
         ),
+        ("POST /api/v1/programmes", admin_only),
+        ("PUT /api/v1/programmes/<code>", setup),
+        ("PUT /api/v1/programmes/<code>/status", admin_only),
+        ("GET /api/v1/programmes/<code>/phases", programme_detail),
+        ("POST /api/v1/programmes/<code>/phases", setup),
+        ("PUT /api/v1/programmes/<code>/phases/<id>", setup),
+        (
+            "DELETE /api/v1/programmes/<code>/phases/<id>?<version>",
+            setup,
+        ),
+        ("GET /api/v1/programmes/<code>/partners", programme_detail),
+        ("POST /api/v1/programmes/<code>/partners", setup),
+        ("PUT /api/v1/programmes/<code>/partners/<id>", setup),
+        (
+            "DELETE /api/v1/programmes/<code>/partners/<id>?<version>",
+            setup,
+        ),
+        (
+            "GET /api/v1/programmes/<code>/disaggregations",
+            programme_detail,
+        ),
+        ("POST /api/v1/programmes/<code>/disaggregations", setup),
+        ("PUT /api/v1/programmes/<code>/disaggregations/<id>", setup),
+        (
+            "DELETE /api/v1/programmes/<code>/disaggregations/<id>?<version>",
+            setup,
+        ),
+        ("GET /api/v1/programmes/<code>/budget", programme_detail),
+        ("POST /api/v1/programmes/<code>/budget", setup),
+        ("PUT /api/v1/programmes/<code>/budget/<id>", setup),
+        (
+            "DELETE /api/v1/programmes/<code>/budget/<id>?<version>",
+            setup,
+        ),
+        ("POST /api/v1/programmes/<code>/results", setup),
+        ("PUT /api/v1/programmes/<code>/results/<id>", setup),
+        (
+            "DELETE /api/v1/programmes/<code>/results/<id>?<version>",
+            setup,
+        ),
+        ("POST /api/v1/programmes/<code>/results/<id>/restore", setup),
+        ("POST /api/v1/programmes/<code>/results/<id>/move", setup),
+        ("POST /api/v1/programmes/<code>/indicators", setup),
+        ("PUT /api/v1/programmes/<code>/indicators/<id>", setup),
+        (
+            "DELETE /api/v1/programmes/<code>/indicators/<id>?<version>",
+            setup,
+        ),
+        (
+            "POST /api/v1/programmes/<code>/indicators/<id>/restore",
+            setup,
+        ),
+        ("POST /api/v1/programmes/<code>/indicators/<id>/move", setup),
+        (
+            "GET /api/v1/programmes/<code>/indicators/<id>/targets",
+            programme_detail,
+        ),
+        (
+            "PUT /api/v1/programmes/<code>/indicators/<id>/targets",
+            setup,
+        ),
         ("GET /api/v1/me", signed_in),
         ("GET /api/v1/programmes", signed_in),
         ("GET /api/v1/programmes/<code>", programme_read),
@@ -180,6 +246,14 @@ struct Fixture {
     /// A saved comparison of LBP and a continuity record of LBP-0.1.
     saved: i32,
     link: i32,
+    /// Set-up records of LBP: a phase, a partner (organisation id), a disaggregation
+    /// category, a budget line, a result and an indicator.
+    phase: i32,
+    partner: i32,
+    category: i32,
+    budget_line: i32,
+    result: i32,
+    indicator: i32,
     tokens: BTreeMap<&'static str, (i32, String)>,
 }
 
@@ -288,7 +362,24 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
         },
     )
     .unwrap();
+    let phase = mipaka::models::programme::phases_of(&mut c, lbp.id).unwrap()[0]
+        .phase
+        .id;
+    let partner = mipaka::models::organisation::partners_of(&mut c, lbp.id).unwrap()[0]
+        .1
+        .id;
+    let category = mipaka::models::category::of_programme(&mut c, lbp.id).unwrap()[0]
+        .0
+        .id;
+    let budget_line = mipaka::models::budget::of_programme(&mut c, lbp.id).unwrap()[0].id;
+    let result = mipaka::models::framework::results_of(&mut c, lbp.id).unwrap()[0].id;
     Fixture {
+        phase,
+        partner,
+        category,
+        budget_line,
+        result,
+        indicator: indicator.id,
         donor_report,
         ministry_report,
         saved,
@@ -332,6 +423,18 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .replace("/values/<id>", &format!("/values/{}", f.value.0))
         .replace("/milestones/<id>", &format!("/milestones/{}", f.milestone))
         .replace("/activities/<id>", &format!("/activities/{}", f.activity))
+        .replace("/phases/<id>", &format!("/phases/{}", f.phase))
+        .replace("/partners/<id>", &format!("/partners/{}", f.partner))
+        .replace(
+            "/disaggregations/<id>",
+            &format!("/disaggregations/{}", f.category),
+        )
+        .replace("/budget/<id>", &format!("/budget/{}", f.budget_line))
+        .replace("/results/<id>", &format!("/results/{}", f.result))
+        .replace("/indicators/<id>", &format!("/indicators/{}", f.indicator))
+        // Without the version a removal is refused (422) after the role check, so the
+        // matrix removes nothing.
+        .replace("?<version>", "")
         .replace("/reports?<period>", "/reports?period=2026Q2")
         .replace(
             "/reports/draft?<period>&<annex>",
@@ -433,7 +536,13 @@ on_both_backends! {
                 let (path, body) = request(pattern, who, &fixture);
                 let api = path.starts_with("/api/");
                 let mut req = if api && !pattern.starts_with("GET") {
-                    let r = if pattern.starts_with("PUT") { client.put(path.clone()) } else { client.post(path.clone()) };
+                    let r = if pattern.starts_with("PUT") {
+                        client.put(path.clone())
+                    } else if pattern.starts_with("DELETE") {
+                        client.delete(path.clone())
+                    } else {
+                        client.post(path.clone())
+                    };
                     r.header(ContentType::JSON).body(body)
                 } else if pattern.starts_with("POST") {
                     let body = if body.is_empty() { format!("csrf={csrf}") } else { format!("{body}&csrf={csrf}") };
