@@ -422,9 +422,8 @@ on_both_backends! {
         assert_eq!(closed["status"], "closed");
         assert_eq!(closed["changes"], json!(["status: active → closed"]));
         // A closed programme's framework is read-only, and says why.
-        let e = answer(call(&client, "POST", "/api/v1/programmes/LBP/phases", &manager, Some(phase)), Status::UnprocessableEntity);
-        assert_eq!(e["error"]["field"], "programme");
-        assert!(e["error"]["message"].as_str().unwrap().contains("read-only"), "{e}");
+        let e = answer(call(&client, "POST", "/api/v1/programmes/LBP/phases", &manager, Some(phase)), Status::Forbidden);
+        assert!(e["error"]["message"].as_str().unwrap().contains("LBP is closed: its figures and framework are read-only"), "{e}");
         let e = answer(call(&client, "PUT", "/api/v1/programmes/LBP/status", &admin, Some(json!({ "status": "active", "version": lbp["version"] }))), Status::Conflict);
         assert_eq!(e["current"]["status"], "closed");
         let e = answer(call(&client, "PUT", "/api/v1/programmes/LBP/status", &admin, Some(json!({ "status": "finished", "version": closed["version"] }))), Status::UnprocessableEntity);

@@ -292,7 +292,8 @@ on_both_backends! {
         let p = programme::by_code(c, "LBP").unwrap();
         let e = EntryContext::load(c, p.clone(), Period::parse("2030Q1").unwrap()).err().unwrap();
         assert!(e.to_string().contains("outside the programme"), "{e}");
+        // A quarterly programme takes values per quarter, not per fiscal year or month.
         let e = EntryContext::load(c, p, Period::parse("2024July").unwrap()).err().unwrap();
-        assert!(e.to_string().contains("within one phase"), "{e}");
+        assert!(e.to_string().contains("LBP reports quarterly: enter values per quarter (e.g. 2024Q3)"), "{e}");
     }
 }
