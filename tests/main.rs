@@ -9,3 +9,4 @@ mod entry;
 mod foundation;
 mod reports;
 mod security;
+mod setup_web;

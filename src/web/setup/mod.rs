@@ -26,7 +26,6 @@ use super::view::render;
 use crate::auth::{RawFields, Signed};
 use crate::db::Db;
 use crate::domain::access::Permission;
-use crate::domain::setup::status_label;
 use crate::error::{AppError, AppResult};
 use crate::models::programme::Programme;
 use crate::models::{audit, user};
@@ -90,14 +89,16 @@ async fn for_setup(db: &Db, signed: &Signed, code: &str) -> AppResult<Programme>
 
 /// Why a programme's setup cannot change now, in words; None while it is active.
 fn read_only_reason(p: &Programme) -> Option<String> {
-    (!p.is_active()).then(|| {
-        format!(
-            "{} is {}: {}. Its framework is shown read-only; an administrator can reopen it under Programmes.",
-            p.code,
-            p.status,
-            status_label(&p.status).to_lowercase()
-        )
-    })
+    let why = match p.status.as_str() {
+        "active" => return None,
+        "closed" => "reporting has finished, so its framework and figures are read-only",
+        "archived" => "it is read-only and out of everyday lists",
+        _ => "it is read-only",
+    };
+    Some(format!(
+        "{} is {}: {why}. An administrator can reopen it under Manage programmes.",
+        p.code, p.status
+    ))
 }
 
 /// The values every setup page shows: the programme, the demo banner, read-only state.
