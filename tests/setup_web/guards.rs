@@ -12,7 +12,7 @@ use mipaka::db::schema::indicator_targets;
 use mipaka::models::{framework, programme};
 
 fn lbp(db: &mipaka::db::Db) -> programme::Programme {
-    programme::by_code(&mut *db.get().unwrap(), "LBP").unwrap()
+    programme::by_code(&mut db.get().unwrap(), "LBP").unwrap()
 }
 
 on_both_backends! {
@@ -23,7 +23,7 @@ on_both_backends! {
         let mc = sign_in(&m, "manager", demo_password("manager"));
 
         // Taking a county that has values out of its phase.
-        let phase2 = programme::phases_of(&mut *db.get().unwrap(), p.id).unwrap().into_iter().find(|ph| ph.counties.iter().any(|c| c.name == "Busia")).unwrap();
+        let phase2 = programme::phases_of(&mut db.get().unwrap(), p.id).unwrap().into_iter().find(|ph| ph.counties.iter().any(|c| c.name == "Busia")).unwrap();
         let (_, form) = get(&m, &format!("/programmes/LBP/setup/phases/{}", phase2.phase.id));
         assert!(form.contains("value=\"040\" checked"), "Busia ticked");
         let mut fields: Vec<(&str, String)> = vec![
@@ -37,12 +37,12 @@ on_both_backends! {
         let a = post(&m, &format!("/programmes/LBP/setup/phases/{}", phase2.phase.id), &mc, &f);
         assert_eq!(a.status, Status::UnprocessableEntity);
         assert!(a.page.contains("Busia has ") && a.page.contains(" values from "), "names the county and how many values: {}", notice(&a.page));
-        let after = programme::phases_of(&mut *db.get().unwrap(), p.id).unwrap().into_iter().find(|ph| ph.phase.id == phase2.phase.id).unwrap();
+        let after = programme::phases_of(&mut db.get().unwrap(), p.id).unwrap().into_iter().find(|ph| ph.phase.id == phase2.phase.id).unwrap();
         assert!(after.counties.iter().any(|c| c.name == "Busia") && after.phase.version == phase2.phase.version, "nothing written");
 
         // Changing the unit of an indicator with approved values.
-        let ind = framework::indicator_by_code(&mut *db.get().unwrap(), p.id, "LBP-0.1").unwrap();
-        let results = framework::results_of(&mut *db.get().unwrap(), p.id).unwrap();
+        let ind = framework::indicator_by_code(&mut db.get().unwrap(), p.id, "LBP-0.1").unwrap();
+        let results = framework::results_of(&mut db.get().unwrap(), p.id).unwrap();
         let mut f = mipaka::setup::framework::indicator_fields(&ind, &results);
         f.unit = "number".into();
         let v = ind.version.to_string();
@@ -62,7 +62,7 @@ on_both_backends! {
         assert!(a.page.contains("approved value") && a.page.contains("its unit from count to number cannot change"), "{}", notice(&a.page));
         assert!(a.page.contains("Record a definition change from a quarter"), "names the honest paths");
         assert!(a.page.contains("href=\"/programmes/LBP/indicators/LBP-0.1#continuity\""), "links to where continuity records are made");
-        let now = framework::indicator_by_code(&mut *db.get().unwrap(), p.id, "LBP-0.1").unwrap();
+        let now = framework::indicator_by_code(&mut db.get().unwrap(), p.id, "LBP-0.1").unwrap();
         assert_eq!((now.unit.as_str(), now.version), ("count", ind.version), "nothing written");
 
         // Removing an output that still has indicators.
@@ -70,7 +70,7 @@ on_both_backends! {
         let a = post(&m, &format!("/programmes/LBP/setup/results/{}/remove", output.id), &mc, &[("version", &output.version.to_string())]);
         assert_eq!(a.status, Status::UnprocessableEntity);
         assert!(a.page.contains("LBP-OP1.1 still has indicator LBP-OP1.1.1 under it"), "{}", notice(&a.page));
-        assert!(!framework::find_result(&mut *db.get().unwrap(), p.id, output.id).unwrap().archived);
+        assert!(!framework::find_result(&mut db.get().unwrap(), p.id, output.id).unwrap().archived);
 
         // Duplicate codes.
         let a = post(&m, "/programmes/LBP/setup/indicators", &mc, &[("result", "LBP-OP1.1"), ("code", "LBP-0.1"), ("title", "Twin"), ("unit", "count"), ("direction", "higher"), ("county_rule", "sum"), ("period_rule", "sum")]);
@@ -83,7 +83,7 @@ on_both_backends! {
     fn a_stale_edit_shows_who_saved_first_and_keeps_what_was_typed(t) {
         let db = t.with_demo();
         let p = lbp(&db);
-        let all = framework::results_of(&mut *db.get().unwrap(), p.id).unwrap();
+        let all = framework::results_of(&mut db.get().unwrap(), p.id).unwrap();
         let output = all.iter().find(|r| r.code == "LBP-OP1.1").unwrap().clone();
         let path = format!("/programmes/LBP/setup/results/{}", output.id);
         let v = output.version.to_string();
@@ -114,12 +114,12 @@ on_both_backends! {
         assert!(a.page.contains("Peter Ekai") && a.page.contains("changed this result"), "says who saved first: {}", notice(&a.page));
         assert!(a.page.contains("Officers trained and certified"), "shows theirs");
         assert!(a.page.contains("Officers of all three agencies trained"), "keeps mine");
-        let now = framework::find_result(&mut *db.get().unwrap(), p.id, output.id).unwrap();
+        let now = framework::find_result(&mut db.get().unwrap(), p.id, output.id).unwrap();
         assert_eq!(now.statement, "Officers trained and certified", "theirs stands");
         assert!(a.page.contains(&format!("name=\"version\" value=\"{}\"", now.version)), "saving again replaces theirs deliberately");
 
         // Interim targets: the same cell changed by both.
-        let ind = framework::indicator_by_code(&mut *db.get().unwrap(), p.id, "LBP-0.1").unwrap();
+        let ind = framework::indicator_by_code(&mut db.get().unwrap(), p.id, "LBP-0.1").unwrap();
         let targets = format!("/programmes/LBP/setup/indicators/{}/targets", ind.id);
         let (_, grid) = get(&manager, &targets);
         let stored: (i32, f64) = indicator_targets::table.filter(indicator_targets::indicator_id.eq(ind.id)).filter(indicator_targets::period.eq("2026Q3")).filter(indicator_targets::location_id.is_null()).filter(indicator_targets::disaggregation.eq("")).select((indicator_targets::version, indicator_targets::value)).first(&mut *db.get().unwrap()).unwrap();
@@ -145,16 +145,16 @@ on_both_backends! {
         let mc = sign_in(&m, "manager", demo_password("manager"));
 
         // An indicator with values is archived, not deleted, and can be restored.
-        let ind = framework::indicator_by_code(&mut *db.get().unwrap(), p.id, "LBP-0.2").unwrap();
+        let ind = framework::indicator_by_code(&mut db.get().unwrap(), p.id, "LBP-0.2").unwrap();
         let page = saved(&m, &format!("/programmes/LBP/setup/indicators/{}/remove", ind.id), &mc, &[("version", &ind.version.to_string())]);
         assert!(page.contains("Indicator LBP-0.2 archived, not deleted"), "{}", notice(&page));
         assert!(page.contains("kept for history"));
-        let now = framework::indicator_by_code(&mut *db.get().unwrap(), p.id, "LBP-0.2").unwrap();
+        let now = framework::indicator_by_code(&mut db.get().unwrap(), p.id, "LBP-0.2").unwrap();
         assert!(now.archived);
         assert!(page.contains(&format!("/programmes/LBP/setup/indicators/{}/restore", ind.id)), "listed under Archived with a restore button");
         let page = saved(&m, &format!("/programmes/LBP/setup/indicators/{}/restore", ind.id), &mc, &[("version", &now.version.to_string())]);
         assert!(page.contains("Indicator LBP-0.2 restored"), "{}", notice(&page));
-        assert!(!framework::indicator_by_code(&mut *db.get().unwrap(), p.id, "LBP-0.2").unwrap().archived);
+        assert!(!framework::indicator_by_code(&mut db.get().unwrap(), p.id, "LBP-0.2").unwrap().archived);
 
         // The administrator closes the programme: its setup is read-only, saying why.
         let admin = t.client(db.clone());
@@ -195,7 +195,7 @@ on_both_backends! {
 on_both_backends! {
     fn evaluators_donors_and_outsiders_cannot_reach_the_setup_pages(t) {
         let db = t.with_demo();
-        let ind = framework::indicator_by_code(&mut *db.get().unwrap(), lbp(&db).id, "LBP-0.1").unwrap();
+        let ind = framework::indicator_by_code(&mut db.get().unwrap(), lbp(&db).id, "LBP-0.1").unwrap();
         for (who, want) in [("evaluator", Status::Forbidden), ("donor", Status::Forbidden)] {
             let c = t.client(db.clone());
             let csrf = sign_in(&c, who, demo_password(who));

@@ -158,7 +158,7 @@ fn table(l: &Loaded, cells: &Cells, show_counties: bool, add: Option<&Period>) -
     let mut periods: Vec<Period> = Vec::new();
     let mut q = Period::quarter_containing(p.start_date);
     while q.start() <= p.end_date {
-        periods.push(q.clone());
+        periods.push(q);
         q = q.next();
     }
     let mut more: BTreeSet<String> = cells
