@@ -111,8 +111,20 @@ async fn find(db: &Db, p: &Programme, id: i32) -> AppResult<PhaseWithCounties> {
 #[rocket::get("/programmes/<code>/setup/phases/new")]
 pub async fn new(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Template> {
     let p = for_setup(db, signed, code).await?;
+    let pid = p.id;
+    let last_end = db
+        .run(move |c| programme::phases_of(c, pid))
+        .await?
+        .iter()
+        .map(|ph| ph.phase.end_date)
+        .max();
+    // A new phase usually follows the last one.
+    let start = last_end
+        .and_then(|d| d.succ_opt())
+        .filter(|d| *d <= p.end_date)
+        .unwrap_or(p.start_date);
     let f = json!(PhaseFields {
-        start_date: p.start_date.to_string(),
+        start_date: start.to_string(),
         end_date: p.end_date.to_string(),
         ..Default::default()
     });
