@@ -117,6 +117,11 @@ on_both_backends! {
         let now = framework::find_result(&mut db.get().unwrap(), p.id, output.id).unwrap();
         assert_eq!(now.statement, "Officers trained and certified", "theirs stands");
         assert!(a.page.contains(&format!("name=\"version\" value=\"{}\"", now.version)), "saving again replaces theirs deliberately");
+        // A button pressed on a page loaded before their change: refused, naming them.
+        let a = post(&manager, &format!("{path}/move"), &mc, &[("dir", "down"), ("version", &v)]);
+        assert_eq!(a.status, Status::Conflict);
+        assert!(a.page.contains("Peter Ekai (demo ministry M&E officer) changed output LBP-OP1.1"), "{}", notice(&a.page));
+        assert_eq!(framework::find_result(&mut db.get().unwrap(), p.id, output.id).unwrap().position, now.position, "not moved");
 
         // Interim targets: the same cell changed by both.
         let ind = framework::indicator_by_code(&mut db.get().unwrap(), p.id, "LBP-0.1").unwrap();
