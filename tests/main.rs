@@ -10,3 +10,4 @@ mod foundation;
 mod reports;
 mod security;
 mod setup;
+mod setup_web;

@@ -31,7 +31,7 @@ const FULL_TABLE_MAX: usize = 30;
 const ATTENTION_MAX: usize = 12;
 
 /// The 2025 Kenya–UK Border Security MoU lists its initial counties in this order.
-const MOU_ORDER: [&str; 5] = ["Turkana", "Mandera", "Marsabit", "Wajir", "Busia"];
+pub(crate) const MOU_ORDER: [&str; 5] = ["Turkana", "Mandera", "Marsabit", "Wajir", "Busia"];
 
 pub struct ProgrammePart {
     pub programme: Programme,

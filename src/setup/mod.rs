@@ -127,13 +127,7 @@ fn require_active(p: &Programme) -> Result<(), FieldErrors> {
         return Ok(());
     }
     let mut e = FieldErrors::new();
-    e.insert(
-        "programme",
-        format!(
-            "{} is {}: its framework and figures are read-only. An administrator can make it active again",
-            p.code, p.status
-        ),
-    );
+    e.insert("programme", crate::entry::closed_message(p));
     Err(e)
 }
 

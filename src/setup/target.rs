@@ -17,7 +17,8 @@ use crate::models::programme::{self, Programme};
 use crate::models::target::{self, TargetRow};
 use crate::models::{category, values::NewTarget};
 
-/// One target as typed, with the version it was loaded at (None: new, or not checked).
+/// One target as typed, with the version it was loaded at (None: not checked; Some(0):
+/// there was none when loaded, so one saved meanwhile makes the edit stale).
 #[derive(Debug, Clone, Default)]
 pub struct TargetEdit {
     pub fields: TargetFields,
@@ -203,7 +204,9 @@ pub fn set_targets(
                     continue;
                 }
                 if let Some(v) = edit.base_version {
-                    if by_key.get(&key).map(|t| t.version) != Some(v) {
+                    let now = by_key.get(&key).map(|t| t.version);
+                    // 0: the person saw no target there; one saved meanwhile is someone else's.
+                    if now != Some(v) && !(v == 0 && now.is_none()) {
                         stale = true;
                     }
                 }

@@ -104,7 +104,7 @@ async fn user_context(db: &Db, id: i32) -> AppResult<Value> {
     db.run(move |c| {
         let u = user::find(c, id)?;
         let grants = user::grants_of(c, id)?;
-        let programmes: Vec<Value> = programme::all(c)?.iter().map(|p| json!({ "code": p.code, "name": p.name })).collect();
+        let programmes: Vec<Value> = programme::all(c)?.iter().map(|p| json!({ "code": p.code, "name": p.name, "status": p.status })).collect();
         Ok(json!({
             "user": user_json(&u, &grants),
             "programmes": programmes,

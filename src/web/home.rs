@@ -46,7 +46,12 @@ pub async fn index(db: &State<Db>, signed: &Signed) -> AppResult<Template> {
                 && all
                     .iter()
                     .all(|p| access.can(p.id, crate::domain::access::Permission::ViewDetail));
-            for p in all.into_iter().filter(|p| access.sees(p.id)) {
+            // Archived programmes leave everyday lists (administrators find them under
+            // Manage programmes).
+            for p in all
+                .into_iter()
+                .filter(|p| access.sees(p.id) && p.status != "archived")
+            {
                 let o = ProgrammeOverview::load(conn, p)?;
                 cards.push(card(&o, today));
             }
@@ -57,7 +62,10 @@ pub async fn index(db: &State<Db>, signed: &Signed) -> AppResult<Template> {
     Ok(render(
         "home",
         Some(signed),
-        json!({ "cards": cards, "demo": demo, "county_reports": county_reports }),
+        json!({
+            "cards": cards, "demo": demo, "county_reports": county_reports,
+            "is_admin": signed.user.is_admin,
+        }),
     ))
 }
 

@@ -15,6 +15,7 @@ mod indicator;
 mod plan;
 mod programme;
 mod reports;
+mod setup;
 mod view;
 
 pub use reports::ReportsDir;
@@ -83,6 +84,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 indicator::remove_link,
             ],
         )
+        .mount("/", setup::routes())
         .register("/", catchers())
         .attach(security_headers())
         .attach(compress::Gzip)

@@ -219,6 +219,7 @@ pub async fn show(
             "can_enter": signed.access.can(p.id, Permission::ViewDetail),
             "can_edit": signed.access.can(p.id, Permission::Edit) && p.is_active(),
             "can_compare": signed.access.can(p.id, Permission::Export),
+            "can_setup": signed.access.can(p.id, Permission::Setup),
             "programme": {
                 "code": &p.code, "name": &p.name, "description": &p.description,
                 "dates": format::date_range(p.start_date, p.end_date), "currency": &p.currency,

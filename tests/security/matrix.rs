@@ -59,6 +59,14 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
     let setup = [
         SignIn, NotFound, Forbidden, Forbidden, Allowed, Allowed, Forbidden,
     ];
+    // Setting up a programme: its managers and M&E officers; administrators read the
+    // setup page (they change it only through a role).
+    let setup_only = [
+        SignIn, NotFound, Forbidden, Forbidden, Allowed, Allowed, Forbidden,
+    ];
+    let setup_read = [
+        SignIn, NotFound, Forbidden, Forbidden, Allowed, Allowed, Allowed,
+    ];
     // Ministry reports cover every programme: detail access to all of them.
     let ministry_read = [
         SignIn, NotFound, NotFound, Allowed, Allowed, Allowed, Allowed,
@@ -71,6 +79,94 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("POST /login", [Public; 7]),
         ("POST /logout", signed_in),
         ("GET /programmes/<code>", programme_read),
+        ("GET /admin/programmes", admin_only),
+        ("GET /programmes/new", admin_only),
+        ("POST /admin/programmes", admin_only),
+        ("POST /admin/programmes/<code>/status", admin_only),
+        ("GET /programmes/<code>/setup", setup_read),
+        ("GET /programmes/<code>/setup/details", setup_only),
+        ("POST /programmes/<code>/setup/details", setup_only),
+        ("GET /programmes/<code>/setup/phases/new", setup_only),
+        ("POST /programmes/<code>/setup/phases", setup_only),
+        ("GET /programmes/<code>/setup/phases/<id>", setup_only),
+        ("POST /programmes/<code>/setup/phases/<id>", setup_only),
+        (
+            "POST /programmes/<code>/setup/phases/<id>/delete",
+            setup_only,
+        ),
+        ("GET /programmes/<code>/setup/partners/new", setup_only),
+        ("POST /programmes/<code>/setup/partners", setup_only),
+        ("GET /programmes/<code>/setup/partners/<id>", setup_only),
+        ("POST /programmes/<code>/setup/partners/<id>", setup_only),
+        (
+            "POST /programmes/<code>/setup/partners/<id>/remove",
+            setup_only,
+        ),
+        ("GET /programmes/<code>/setup/categories/new", setup_only),
+        ("POST /programmes/<code>/setup/categories", setup_only),
+        ("GET /programmes/<code>/setup/categories/<id>", setup_only),
+        ("POST /programmes/<code>/setup/categories/<id>", setup_only),
+        (
+            "POST /programmes/<code>/setup/categories/<id>/delete",
+            setup_only,
+        ),
+        (
+            "GET /programmes/<code>/setup/results/new?<level>&<parent>",
+            setup_only,
+        ),
+        ("POST /programmes/<code>/setup/results", setup_only),
+        ("GET /programmes/<code>/setup/results/<id>", setup_only),
+        ("POST /programmes/<code>/setup/results/<id>", setup_only),
+        (
+            "POST /programmes/<code>/setup/results/<id>/move",
+            setup_only,
+        ),
+        (
+            "POST /programmes/<code>/setup/results/<id>/remove",
+            setup_only,
+        ),
+        (
+            "POST /programmes/<code>/setup/results/<id>/restore",
+            setup_only,
+        ),
+        (
+            "GET /programmes/<code>/setup/indicators/new?<result>",
+            setup_only,
+        ),
+        ("POST /programmes/<code>/setup/indicators", setup_only),
+        ("GET /programmes/<code>/setup/indicators/<id>", setup_only),
+        ("POST /programmes/<code>/setup/indicators/<id>", setup_only),
+        (
+            "POST /programmes/<code>/setup/indicators/<id>/move",
+            setup_only,
+        ),
+        (
+            "POST /programmes/<code>/setup/indicators/<id>/remove",
+            setup_only,
+        ),
+        (
+            "POST /programmes/<code>/setup/indicators/<id>/restore",
+            setup_only,
+        ),
+        (
+            "GET /programmes/<code>/setup/indicators/<id>/targets?<add>&<counties>",
+            setup_only,
+        ),
+        (
+            "POST /programmes/<code>/setup/indicators/<id>/targets",
+            setup_only,
+        ),
+        (
+            "GET /programmes/<code>/setup/budget/new?<output>",
+            setup_only,
+        ),
+        ("POST /programmes/<code>/setup/budget", setup_only),
+        ("GET /programmes/<code>/setup/budget/<id>", setup_only),
+        ("POST /programmes/<code>/setup/budget/<id>", setup_only),
+        (
+            "POST /programmes/<code>/setup/budget/<id>/delete",
+            setup_only,
+        ),
         ("GET /account", signed_in),
         ("POST /account/password", signed_in),
         ("POST /account/tokens", signed_in),
@@ -255,6 +351,9 @@ struct Fixture {
     result: i32,
     indicator: i32,
     tokens: BTreeMap<&'static str, (i32, String)>,
+    /// LBP's set-up: a phase, a partner leading an activity (so removing it is refused),
+    /// a disaggregation category, a result, an indicator and a budget line.
+    setup: [(&'static str, i32); 6],
 }
 
 fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
@@ -362,18 +461,57 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
         },
     )
     .unwrap();
+    let who = mipaka::entry::Actor {
+        user_id: None,
+        name: "matrix".into(),
+    };
     let phase = mipaka::models::programme::phases_of(&mut c, lbp.id).unwrap()[0]
         .phase
         .id;
-    let partner = mipaka::models::organisation::partners_of(&mut c, lbp.id).unwrap()[0]
-        .1
-        .id;
+    let lead = mipaka::models::activity::of_programme(&mut c, lbp.id)
+        .unwrap()
+        .into_iter()
+        .find_map(|a| a.lead_organisation_id)
+        .expect("an LBP activity with a lead");
     let category = mipaka::models::category::of_programme(&mut c, lbp.id).unwrap()[0]
         .0
+        .id;
+    let output = mipaka::models::framework::results_of(&mut c, lbp.id)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.level == "output")
+        .unwrap();
+    let line = mipaka::setup::budget::save(
+        &mut c,
+        &who,
+        &lbp,
+        None,
+        &mipaka::domain::setup::BudgetFields {
+            output: output.code.clone(),
+            fiscal_year: "2025/26".into(),
+            amount: "1000".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .into_result("budget line")
+    .unwrap()
+    .id;
+    let setup = [
+        ("/setup/phases/<id>", phase),
+        ("/setup/partners/<id>", lead),
+        ("/setup/categories/<id>", category),
+        ("/setup/results/<id>", output.id),
+        ("/setup/indicators/<id>", indicator.id),
+        ("/setup/budget/<id>", line),
+    ];
+    let partner = mipaka::models::organisation::partners_of(&mut c, lbp.id).unwrap()[0]
+        .1
         .id;
     let budget_line = mipaka::models::budget::of_programme(&mut c, lbp.id).unwrap()[0].id;
     let result = mipaka::models::framework::results_of(&mut c, lbp.id).unwrap()[0].id;
     Fixture {
+        setup,
         phase,
         partner,
         category,
@@ -406,7 +544,12 @@ fn password(who: &str) -> &'static str {
 /// A concrete request for a route pattern, with a body that the route accepts when
 /// the caller is allowed.
 fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
-    let path = pattern
+    // The setup pages' ids first: their paths share segments with the API's below.
+    let mut web_path = pattern.to_string();
+    for (segment, id) in f.setup {
+        web_path = web_path.replace(segment, &segment.replace("<id>", &id.to_string()));
+    }
+    let path = web_path
         .split_once(' ')
         .unwrap()
         .1
@@ -452,6 +595,11 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
             &format!("/programmes/<code>/reports/{}", f.donor_report),
         )
         .replace("/reports/<id>", &format!("/reports/{}", f.ministry_report));
+    let path = path
+        .replace("?<level>&<parent>", "")
+        .replace("?<result>", "")
+        .replace("?<add>&<counties>", "")
+        .replace("?<output>", "");
     let own_token = f.revocable.get(who).copied().unwrap_or(1);
     let path = path
         .replace("/programmes/<code>", "/programmes/LBP")
