@@ -978,6 +978,24 @@ fn apply_all(
     Ok(())
 }
 
+/// Whether `stored` (ids in stored order) lists the ids of `order` in the same order
+/// within each group, e.g. each result's indicators.
+fn same_order_within<K: Eq + std::hash::Hash>(
+    stored: impl Iterator<Item = i32>,
+    order: &[i32],
+    group: impl Fn(i32) -> Option<K>,
+) -> bool {
+    let mut a: HashMap<Option<K>, Vec<i32>> = HashMap::new();
+    for id in stored.filter(|id| order.contains(id)) {
+        a.entry(group(id)).or_default().push(id);
+    }
+    let mut b: HashMap<Option<K>, Vec<i32>> = HashMap::new();
+    for id in order {
+        b.entry(group(*id)).or_default().push(*id);
+    }
+    a == b
+}
+
 fn reorder_results(
     conn: &mut DbConn,
     run: &mut Run,
@@ -985,13 +1003,12 @@ fn reorder_results(
     stored: &[fw::ResultRow],
     order: &[i32],
 ) -> Result<(), Stop> {
-    // Positions follow the file; results not in it keep theirs after.
-    let current: Vec<i32> = stored
-        .iter()
-        .filter(|r| order.contains(&r.id))
-        .map(|r| r.id)
-        .collect();
-    if current == order {
+    // Positions follow the file; results not in it keep theirs after. Only the order
+    // within a level is the logframe's: the file lists each level on its own sheet.
+    let level: HashMap<i32, &str> = stored.iter().map(|r| (r.id, r.level.as_str())).collect();
+    if same_order_within(stored.iter().map(|r| r.id), order, |id| {
+        level.get(&id).copied()
+    }) {
         return Ok(());
     }
     for (i, id) in order.iter().enumerate() {
@@ -1030,12 +1047,11 @@ fn reorder_indicators(
     stored: &[fw::Indicator],
     order: &[i32],
 ) -> Result<(), Stop> {
-    let current: Vec<i32> = stored
-        .iter()
-        .filter(|i| order.contains(&i.id))
-        .map(|i| i.id)
-        .collect();
-    if current == order {
+    // Only the order of a result's own indicators matters (the file lists them under it).
+    let result: HashMap<i32, i32> = stored.iter().map(|i| (i.id, i.result_id)).collect();
+    if same_order_within(stored.iter().map(|i| i.id), order, |id| {
+        result.get(&id).copied()
+    }) {
         return Ok(());
     }
     for (i, id) in order.iter().enumerate() {
@@ -1255,7 +1271,24 @@ pub fn export(conn: &mut DbConn, p: &Programme) -> AppResult<Logframe> {
         }
     }
     let lines = budget_model::of_programme(conn, p.id)?;
-    let budget = budget::fields_of(conn, p, &lines)?
+    let mut budget_rows = budget::fields_of(conn, p, &lines)?;
+    // By year, then the logframe's order and codes, not by database ids: the same
+    // programme exports the same way from every database.
+    budget_rows.sort_by(|(a, fa), (b, fb)| {
+        (
+            &a.fiscal_year,
+            rank.get(&a.result_id),
+            &fa.activity,
+            &fa.description,
+        )
+            .cmp(&(
+                &b.fiscal_year,
+                rank.get(&b.result_id),
+                &fb.activity,
+                &fb.description,
+            ))
+    });
+    let budget = budget_rows
         .into_iter()
         .map(|(_, f)| Item::new(f, o()))
         .collect();
