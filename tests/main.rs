@@ -7,5 +7,6 @@ mod browser;
 mod compare;
 mod entry;
 mod foundation;
+mod logframe;
 mod reports;
 mod security;
