@@ -1262,11 +1262,21 @@ pub fn export(conn: &mut DbConn, p: &Programme) -> AppResult<Logframe> {
         .collect();
     let mut targets = Vec::new();
     for i in &ordered_inds {
-        for e in target::fields_of(
-            &target_model::of_indicator(conn, i.id)?,
-            &i.code,
-            &county_code,
-        ) {
+        let mut rows = target_model::of_indicator(conn, i.id)?;
+        // The whole programme first, then counties by code: the same on every backend
+        // (SQLite and PostgreSQL sort NULL counties differently).
+        rows.sort_by(|a, b| {
+            let county = |t: &target_model::TargetRow| {
+                t.location_id.and_then(|c| county_code.get(&c).cloned())
+            };
+            (a.period_start, a.period_end, county(a), &a.disaggregation).cmp(&(
+                b.period_start,
+                b.period_end,
+                county(b),
+                &b.disaggregation,
+            ))
+        });
+        for e in target::fields_of(&rows, &i.code, &county_code) {
             targets.push(Item::new(e.fields, o()));
         }
     }
