@@ -131,7 +131,7 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
             "the archive holds {count} parts; a workbook has far fewer (at most {MAX_ENTRIES} are read), so this is not a logframe workbook"
         ));
     }
-    let cd_end = cd_offset.checked_add(cd_size).unwrap_or(u64::MAX);
+    let cd_end = cd_offset.saturating_add(cd_size);
     if cd_end > bytes.len() as u64 {
         return Err(damaged("its directory points past the end of the file"));
     }
@@ -275,7 +275,7 @@ mod tests {
         let mut central = Vec::new();
         for (name, data, method, declared) in parts {
             let offset = out.len() as u32;
-            let mut header = |sig: &[u8], central: bool| {
+            let header = |sig: &[u8], central: bool| {
                 let mut h = sig.to_vec();
                 if central {
                     h.extend(20u16.to_le_bytes());

@@ -345,13 +345,16 @@ fn words_of(sheet: &str, field: &str) -> Option<Vec<&'static str>> {
     })
 }
 
+/// The text of a column not stored as such (a county's name beside its code).
+type Derived<'a> = dyn Fn(&str, &Map<String, Value>) -> Option<String> + 'a;
+
 /// A plain table: a header row, then one row per item.
 fn table<T: Serialize>(
     wb: &mut Workbook,
     name: &str,
     cols: &[Col],
     items: &[Item<T>],
-    derived: &dyn Fn(&str, &Map<String, Value>) -> Option<String>,
+    derived: &Derived<'_>,
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
