@@ -702,7 +702,7 @@ fn apply_all(
                     } else {
                         format!("milestone {period} of {code}")
                     };
-                    run.problem(place, format!("{what}: {}", pr.message));
+                    run.problem(place, format!("{what}: {}", also_at(&pr.message, &rows)));
                 }
             }
             target::TargetsSaved::Stale(_) => {
@@ -1081,6 +1081,32 @@ fn reorder_indicators(
         changes: vec!["as in the file".into()],
     });
     Ok(())
+}
+
+/// The target checks count a doubled milestone's rows within the indicator's own list
+/// ("also in row 2"); a document names where that row is ("also at Outputs!12").
+fn also_at(message: &str, rows: &[(usize, &Item<TargetFields>)]) -> String {
+    let Some((head, tail)) = message.split_once("(also in row ") else {
+        return message.to_string();
+    };
+    let Some((n, rest)) = tail.split_once(')') else {
+        return message.to_string();
+    };
+    match n
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| rows.get(n.wrapping_sub(1)))
+    {
+        Some((_, t)) if !t.origin.sheet.is_empty() => {
+            let at = t
+                .origin
+                .cells
+                .get("value")
+                .map_or_else(|| t.origin.row_ref(), |_| t.origin.cell("value"));
+            format!("{head}(also at {at}){rest}")
+        }
+        _ => message.to_string(),
+    }
 }
 
 /// id → code lookups to write stored references the way a document names them.

@@ -198,7 +198,7 @@ fn page(signed: &Signed, p: &Programme, outcome: Option<Outcome>) -> Template {
             "changes": changes,
             "upload_id": upload_id,
             "max_mb": sheet::MAX_FILE_BYTES >> 20,
-            "max_rows": sheet::MAX_ROWS,
+            "max_rows": crate::domain::unit::format_number(f64::from(sheet::MAX_ROWS), 0),
         }),
     )
 }

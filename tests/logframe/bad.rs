@@ -97,6 +97,21 @@ on_both_backends! {
         });
         has(&refused(&mut c, &bytes), &at, "add up to 95%, not 100%");
 
+        // The same milestone twice: in its period column and on the breakdown sheet.
+        let mut first = String::new();
+        let bytes = edited(&mut c, |b| {
+            let out = b.sheet("Outputs");
+            let (code, q3) = (out.col(1, "Indicator code"), out.col(1, "2026Q3"));
+            first = out.cell(out.row_with(code, "LBP-OP2.1.1"), q3);
+            let d = b.sheet("Disaggregated milestones");
+            for (h, v) in [("Indicator code", C::from("LBP-OP2.1.1")), ("Period", C::from("2026Q3")), ("Milestone", C::from(12.0))] {
+                let col = d.col(0, h);
+                d.set(1, col, v);
+            }
+            at = d.cell(1, d.col(0, "Period"));
+        });
+        has(&refused(&mut c, &bytes), &at, &format!("2026Q3 is given twice (also at {first})"));
+
         let bytes = edited(&mut c, |b| {
             let ph = b.sheet("Phases");
             let counties = ph.col(0, "County codes");
@@ -142,6 +157,16 @@ on_both_backends! {
             s.set(sheet::MAX_ROWS as usize + 20, 0, "LBP-1.1");
         });
         has(&refused(&mut c, &bytes), "Disaggregated milestones", "more than 100000 rows");
+        // Within each sheet's rows, but too many in all.
+        let bytes = edited(&mut c, |b| {
+            for name in ["Disaggregated milestones", "Programme milestones"] {
+                let s = b.sheet(name);
+                for r in 1..=60_000 {
+                    s.set(r, 0, "x");
+                }
+            }
+        });
+        has(&refused(&mut c, &bytes), "Programme milestones", "more than 100000 filled rows in all");
     }
 }
 

@@ -444,8 +444,8 @@ pub fn phase_cols() -> Vec<Col> {
         col(
             "name",
             "Phase",
-            Kind::Text,
-            22.0,
+            Kind::Long,
+            30.0,
             "Its name; phases match by name on re-import.",
         )
         .also(&["name", "phase name"])

@@ -13,7 +13,7 @@
 //!
 //! Memory is bounded before any parsing: the zip archive's directory and the real
 //! inflated size of every part are checked first (`archive`), and sheets are read cell
-//! by cell up to [`MAX_ROWS`] rows.
+//! by cell, one at a time, up to [`MAX_ROWS`] filled rows in all.
 
 mod archive;
 pub mod layout;

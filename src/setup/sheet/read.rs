@@ -2,7 +2,7 @@
 //! people do to it (rows inserted or left blank, columns moved or added, titles above
 //! the header, merged result cells, dates and numbers typed as text).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{DataRef, Reader, Xlsx};
@@ -16,7 +16,9 @@ use crate::domain::period::Period;
 use crate::domain::setup::{flag, split_list, IndicatorFields, ResultFields, TargetFields};
 use crate::setup::logframe::{Item, Logframe, Origin, Problem};
 
-/// Rows read per sheet; a logframe's longest sheet (county milestones) has a few thousand.
+/// Filled rows read in all sheets together, and the last row number read in any: a
+/// big programme's longest sheet (county milestones: 100 indicators × 20 quarters ×
+/// 23 counties) has about 46,000. Reading a workbook at the limit peaks at about 200 MB.
 pub const MAX_ROWS: u32 = 100_000;
 /// Columns read per sheet (a milestone column per quarter of a 20-year programme is 80).
 pub const MAX_COLUMNS: u32 = 1_000;
@@ -130,16 +132,37 @@ fn text(v: &Val, kind: Kind) -> Result<String, String> {
     })
 }
 
-/// A sheet's non-empty cells.
+/// One row's non-empty cells, by column.
+type Row = Vec<(u32, Val)>;
+
+/// A sheet's non-empty cells, row by row (compact: a sheet may have 100,000 rows).
 struct Grid {
     /// As named in the workbook, for messages.
     name: String,
-    rows: BTreeMap<u32, BTreeMap<u32, Val>>,
+    rows: Vec<(u32, Row)>,
 }
 
 impl Grid {
+    fn row(&self, row: u32) -> Option<&Row> {
+        self.rows
+            .binary_search_by_key(&row, |(r, _)| *r)
+            .ok()
+            .map(|i| &self.rows[i].1)
+    }
+
     fn get(&self, row: u32, col: u32) -> Option<&Val> {
-        self.rows.get(&row).and_then(|r| r.get(&col))
+        self.row(row)
+            .and_then(|cells| cells.iter().find(|(c, _)| *c == col))
+            .map(|(_, v)| v)
+    }
+
+    /// The numbers of the rows below `header` that hold anything.
+    fn rows_below(&self, header: u32) -> Vec<u32> {
+        self.rows
+            .iter()
+            .map(|(r, _)| *r)
+            .filter(|r| *r > header)
+            .collect()
     }
 
     fn cell(&self, row: u32, col: u32) -> String {
@@ -162,7 +185,13 @@ impl Grid {
     }
 }
 
-fn load(xlsx: &mut Xlsx<Cursor<&[u8]>>, name: &str, problems: &mut Vec<Problem>) -> Option<Grid> {
+/// A sheet's cells; `budget` is how many more filled rows the workbook may have.
+fn load(
+    xlsx: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    budget: &mut u32,
+    problems: &mut Vec<Problem>,
+) -> Option<Grid> {
     let place = name.to_string();
     let mut reader = match xlsx.worksheet_cells_reader(name) {
         Ok(r) => r,
@@ -174,7 +203,7 @@ fn load(xlsx: &mut Xlsx<Cursor<&[u8]>>, name: &str, problems: &mut Vec<Problem>)
             return None;
         }
     };
-    let mut rows: BTreeMap<u32, BTreeMap<u32, Val>> = BTreeMap::new();
+    let mut rows: Vec<(u32, Row)> = Vec::new();
     loop {
         let cell = match reader.next_cell() {
             Ok(Some(c)) => c,
@@ -224,7 +253,36 @@ fn load(xlsx: &mut Xlsx<Cursor<&[u8]>>, name: &str, problems: &mut Vec<Problem>)
             });
             return None;
         }
-        rows.entry(r).or_default().insert(c, v);
+        match rows.last_mut() {
+            Some((last, cells)) if *last == r => cells.push((c, v)),
+            _ => {
+                if *budget == 0 {
+                    problems.push(Problem {
+                        place,
+                        message: format!("the workbook has more than {MAX_ROWS} filled rows in all (this sheet reaches row {}); a logframe workbook is read up to {MAX_ROWS} rows — remove what is not part of the logframe", r + 1),
+                    });
+                    return None;
+                }
+                *budget -= 1;
+                rows.push((r, vec![(c, v)]));
+            }
+        }
+    }
+    // Worksheets list rows in order; a file that does not is put in order here.
+    if !rows.windows(2).all(|w| w[0].0 < w[1].0) {
+        rows.sort_by_key(|(r, _)| *r);
+        let mut merged: Vec<(u32, Row)> = Vec::with_capacity(rows.len());
+        for (r, cells) in rows {
+            match merged.last_mut() {
+                Some((last, into)) if *last == r => into.extend(cells),
+                _ => merged.push((r, cells)),
+            }
+        }
+        rows = merged;
+    }
+    for (_, cells) in rows.iter_mut() {
+        cells.sort_by_key(|(c, _)| *c);
+        cells.shrink_to_fit();
     }
     Some(Grid {
         name: name.to_string(),
@@ -280,14 +338,15 @@ fn header(
     with_periods: bool,
     problems: &mut Vec<Problem>,
 ) -> Option<Header> {
-    let score = |row: &BTreeMap<u32, Val>| {
-        row.values()
-            .filter(|v| cols.iter().any(|c| c.matches(&header_text(v))))
+    let score = |row: &Row| {
+        row.iter()
+            .filter(|(_, v)| cols.iter().any(|c| c.matches(&header_text(v))))
             .count()
     };
     let best = grid
         .rows
-        .range(..HEADER_SEARCH)
+        .iter()
+        .filter(|(r, _)| *r < HEADER_SEARCH)
         .map(|(r, cells)| (*r, score(cells)))
         .filter(|(_, s)| *s > 0)
         .max_by_key(|(r, s)| (*s, std::cmp::Reverse(*r)));
@@ -312,7 +371,7 @@ fn header(
         periods: Vec::new(),
     };
     let mut ok = true;
-    for (c, v) in &grid.rows[&row] {
+    for (c, v) in grid.row(row).into_iter().flatten() {
         let t = header_text(v);
         if let Some(col) = cols.iter().find(|col| col.matches(&t)) {
             if let Some(first) = h.fields.get(col.field) {
@@ -467,7 +526,7 @@ fn programme(grid: &Grid, doc: &mut Logframe, problems: &mut Vec<Problem>) {
     let mut map = Map::new();
     let mut origin = Origin::new(&grid.name, 0);
     let mut rows_of: HashMap<&str, u32> = HashMap::new();
-    for (&r, _) in grid.rows.range(h.row + 1..) {
+    for r in grid.rows_below(h.row) {
         let label = grid.text(r, lc, Kind::Text, problems);
         let Some(spec) = specs.iter().find(|s| s.matches(&label)) else {
             continue;
@@ -526,7 +585,7 @@ fn level_sheet(grid: &Grid, level: &Level, doc: &mut Logframe, problems: &mut Ve
     let ind_fields: Vec<&str> = icols.iter().map(|c| c.field).collect();
     // The result the following rows belong to: (index in doc.results, its first row's fields).
     let mut current: Option<(usize, Map<String, Value>)> = None;
-    for (&r, _) in grid.rows.range(h.row + 1..) {
+    for r in grid.rows_below(h.row) {
         let (mut rmap, rorigin) = row_fields(grid, &h, &rcols, r, problems);
         let split: Vec<Col> = icols
             .iter()
@@ -691,7 +750,7 @@ fn table<T: DeserializeOwned + Default>(
     };
     let all: Vec<&str> = cols.iter().map(|c| c.field).collect();
     let mut out = Vec::new();
-    for (&r, _) in grid.rows.range(h.row + 1..) {
+    for r in grid.rows_below(h.row) {
         let (mut map, mut origin) = row_fields(grid, &h, cols, r, problems);
         if is_blank(&map, &all) {
             continue;
@@ -801,51 +860,33 @@ pub fn read(bytes: &[u8]) -> Result<Logframe, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut grids: HashMap<&'static str, Grid> = HashMap::new();
+    // One sheet in memory at a time: each is read into the document, then let go.
+    let mut doc = Logframe::default();
+    let mut budget = MAX_ROWS;
     for sheet in layout::DATA_SHEETS {
-        if let Some(g) = load(&mut xlsx, &sheets[sheet], &mut problems) {
-            grids.insert(sheet, g);
+        let Some(grid) = load(&mut xlsx, &sheets[sheet], &mut budget, &mut problems) else {
+            continue;
+        };
+        let p = &mut problems;
+        match sheet {
+            layout::PROGRAMME => programme(&grid, &mut doc, p),
+            layout::BREAKDOWN => {
+                let rows = table(&grid, &layout::breakdown_cols(), p);
+                doc.targets.extend(rows);
+            }
+            layout::CATEGORIES => doc.categories = table(&grid, &layout::category_cols(), p),
+            layout::PHASES => doc.phases = table(&grid, &layout::phase_cols(), p),
+            layout::PARTNERS => doc.partners = table(&grid, &layout::partner_cols(), p),
+            layout::BUDGET => doc.budget = table(&grid, &layout::budget_cols(), p),
+            layout::ACTIVITIES => doc.activities = table(&grid, &layout::activity_cols(), p),
+            layout::MILESTONES => doc.milestones = table(&grid, &layout::milestone_cols(), p),
+            level_sheet_name => {
+                if let Some(level) = LEVELS.iter().find(|l| l.sheet == level_sheet_name) {
+                    level_sheet(&grid, level, &mut doc, p);
+                }
+            }
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let mut doc = Logframe::default();
-    programme(&grids[layout::PROGRAMME], &mut doc, &mut problems);
-    for level in &LEVELS {
-        level_sheet(&grids[level.sheet], level, &mut doc, &mut problems);
-    }
-    doc.targets.extend(table(
-        &grids[layout::BREAKDOWN],
-        &layout::breakdown_cols(),
-        &mut problems,
-    ));
-    doc.categories = table(
-        &grids[layout::CATEGORIES],
-        &layout::category_cols(),
-        &mut problems,
-    );
-    doc.phases = table(&grids[layout::PHASES], &layout::phase_cols(), &mut problems);
-    doc.partners = table(
-        &grids[layout::PARTNERS],
-        &layout::partner_cols(),
-        &mut problems,
-    );
-    doc.budget = table(
-        &grids[layout::BUDGET],
-        &layout::budget_cols(),
-        &mut problems,
-    );
-    doc.activities = table(
-        &grids[layout::ACTIVITIES],
-        &layout::activity_cols(),
-        &mut problems,
-    );
-    doc.milestones = table(
-        &grids[layout::MILESTONES],
-        &layout::milestone_cols(),
-        &mut problems,
-    );
     if problems.is_empty() {
         Ok(doc)
     } else {

@@ -73,12 +73,12 @@ impl Formats {
 
     fn of(&self, kind: Kind) -> &Format {
         match kind {
-            Kind::Long => &self.wrap,
+            Kind::Long | Kind::List => &self.wrap,
             Kind::Number => &self.number,
             Kind::Money => &self.money,
             Kind::Date => &self.date,
             Kind::Flag | Kind::Word => &self.flag,
-            Kind::Text | Kind::List | Kind::County => &self.text,
+            Kind::Text | Kind::County => &self.text,
         }
     }
 }
@@ -116,9 +116,10 @@ const MAX_ROW_HEIGHT: f64 = 409.0;
 /// How many lines `text` takes in a column `width` characters wide. Spreadsheets do not
 /// size rows to wrapped text they did not lay out themselves, so the writer does.
 fn lines_in(text: &str, width: f64, bold: bool) -> u32 {
-    // A column's width counts digit widths: about 1.3 characters of running text fit
-    // per unit (measured in LibreOffice with Calibri's metrics), fewer in bold.
-    let per_line = (width * if bold { 1.1 } else { 1.3 } - 1.0).max(1.0);
+    // A column's width counts digit widths: about 1.1 characters of running text fit
+    // per unit (measured in LibreOffice with Calibri's metrics), one in bold; a line
+    // per 15 points is what Excel gives 11-point Calibri.
+    let per_line = if bold { width - 0.5 } else { width * 1.1 - 1.0 }.max(1.0);
     text.split('\n')
         .map(|para| ((para.chars().count() as f64) / per_line).ceil().max(1.0) as u32)
         .sum()
@@ -221,7 +222,13 @@ impl<'a> Sheet<'a> {
             }
             _ => {}
         }
-        self.text(row, col, t, fmt, sizes_row && kind == Kind::Long)
+        self.text(
+            row,
+            col,
+            t,
+            fmt,
+            sizes_row && matches!(kind, Kind::Long | Kind::List),
+        )
     }
 
     /// A result's cell merged over its indicators' rows: its text may use all of them.
