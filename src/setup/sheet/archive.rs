@@ -212,7 +212,7 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
         .map(|e| e.uncompressed)
         .fold(0u64, u64::saturating_add);
     if declared > MAX_UNCOMPRESSED {
-        return Err(too_big(declared));
+        return Err(too_big(declared, false));
     }
     // Inflate every part into nothing, counting: the declared sizes may lie.
     let mut total: u64 = 0;
@@ -251,18 +251,33 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
         };
         total = total.saturating_add(size);
         if total > MAX_UNCOMPRESSED {
-            return Err(too_big(total));
+            return Err(too_big(declared, true));
         }
     }
     Ok(())
 }
 
-fn too_big(n: u64) -> String {
-    format!(
-        "the workbook unpacks to more than {} ({}); a logframe is far smaller, so it is not read (a file made to exhaust the server's memory looks like this)",
-        mib(MAX_UNCOMPRESSED),
-        if n == u64::MAX { "more than the file can say".to_string() } else { format!("at least {}", mib(n)) }
-    )
+fn too_big(declared: u64, inflated: bool) -> String {
+    let size = |n: u64| {
+        if n < 1 << 20 {
+            format!("{} KB", n.div_ceil(1024))
+        } else {
+            mib(n)
+        }
+    };
+    if inflated {
+        format!(
+            "the workbook unpacks to more than {} although its directory declares {}: it is not read (a file made to exhaust the server's memory looks like this)",
+            mib(MAX_UNCOMPRESSED),
+            size(declared)
+        )
+    } else {
+        format!(
+            "the workbook would unpack to {}; a logframe workbook unpacks to at most {}, so it is not read",
+            size(declared),
+            mib(MAX_UNCOMPRESSED)
+        )
+    }
 }
 
 #[cfg(test)]
@@ -357,13 +372,13 @@ mod tests {
             ("xl/sharedStrings.xml", packed.clone(), 8, 1024),
         ]);
         let e = check(&bomb).unwrap_err();
-        assert!(e.contains("unpacks to more than 96 MB"), "{e}");
+        assert!(e.contains("unpacks to more than 96 MB although its directory declares 2 KB"), "{e}");
         // Declaring the real size is refused before anything is inflated.
         let honest = zip(&[
             ("xl/workbook.xml", b"<workbook/>".to_vec(), 0, 11),
             ("xl/sharedStrings.xml", packed, 8, 128 << 20),
         ]);
-        assert!(check(&honest).unwrap_err().contains("unpacks to more than"));
+        assert!(check(&honest).unwrap_err().contains("would unpack to 128 MB"));
     }
 
     #[test]
