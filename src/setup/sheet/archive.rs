@@ -70,7 +70,9 @@ fn not_a_zip(bytes: &[u8]) -> String {
         if s.contains("<?xml") {
             return format!("this is an XML file (perhaps “XML Spreadsheet 2003”), not an .xlsx workbook; {NOT_XLSX}");
         }
-        return format!("this is a text or CSV file, not an .xlsx workbook; open it in Excel or LibreOffice and {NOT_XLSX}");
+        return format!(
+            "this is a text or CSV file, not an .xlsx workbook; open it and {NOT_XLSX}"
+        );
     }
     format!("this file is not an .xlsx workbook (an .xlsx file is a zip archive, and this one is not); {NOT_XLSX}")
 }
@@ -97,9 +99,7 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
     if !bytes.starts_with(&LOCAL) && !bytes.starts_with(&EOCD) {
         return Err(not_a_zip(bytes));
     }
-    let damaged = |what: &str| {
-        format!("the file is damaged ({what}); open it in Excel or LibreOffice, {NOT_XLSX}")
-    };
+    let damaged = |what: &str| format!("the file is damaged ({what}); if it opens, {NOT_XLSX}");
     // The end-of-central-directory record: the last 22 bytes, or up to 64 KiB earlier
     // when the archive has a comment.
     let search_from = bytes.len().saturating_sub(22 + 0xFFFF);
@@ -372,13 +372,18 @@ mod tests {
             ("xl/sharedStrings.xml", packed.clone(), 8, 1024),
         ]);
         let e = check(&bomb).unwrap_err();
-        assert!(e.contains("unpacks to more than 96 MB although its directory declares 2 KB"), "{e}");
+        assert!(
+            e.contains("unpacks to more than 96 MB although its directory declares 2 KB"),
+            "{e}"
+        );
         // Declaring the real size is refused before anything is inflated.
         let honest = zip(&[
             ("xl/workbook.xml", b"<workbook/>".to_vec(), 0, 11),
             ("xl/sharedStrings.xml", packed, 8, 128 << 20),
         ]);
-        assert!(check(&honest).unwrap_err().contains("would unpack to 128 MB"));
+        assert!(check(&honest)
+            .unwrap_err()
+            .contains("would unpack to 128 MB"));
     }
 
     #[test]
