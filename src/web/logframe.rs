@@ -16,6 +16,7 @@ use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::entry::Mode;
 use crate::error::{AppError, AppResult};
+use crate::models::audit;
 use crate::models::logframe_upload::{self, NewUpload};
 use crate::models::programme::Programme;
 use crate::setup::logframe::{self, Apply, Destination, ImportReport, Line, Problem};
@@ -167,20 +168,37 @@ fn groups(report: &ImportReport) -> Vec<Group> {
         .collect()
 }
 
+/// A change someone made to the programme after the preview.
+#[derive(Serialize)]
+struct Meanwhile {
+    who: String,
+    when: String,
+    what: String,
+}
+
 /// What the page shows after an upload or a commit that could not go ahead.
 struct Outcome<'a> {
     file: &'a str,
     problems: &'a [Problem],
     report: Option<&'a ImportReport>,
     upload_id: Option<i32>,
-    /// The commit was refused (the page says so instead of "cannot be imported").
+    /// The commit was refused (the page says so instead of "cannot be imported"), and
+    /// what changed since the preview.
     refused: bool,
+    meanwhile: &'a [Meanwhile],
 }
 
 fn page(signed: &Signed, p: &Programme, outcome: Option<Outcome>) -> Template {
-    let (file, problems, report, upload_id, refused) = match &outcome {
-        Some(o) => (Some(o.file), o.problems, o.report, o.upload_id, o.refused),
-        None => (None, &[][..], None, None, false),
+    let (file, problems, report, upload_id, refused, meanwhile) = match &outcome {
+        Some(o) => (
+            Some(o.file),
+            o.problems,
+            o.report,
+            o.upload_id,
+            o.refused,
+            o.meanwhile,
+        ),
+        None => (None, &[][..], None, None, false, &[][..]),
     };
     let changes = report.map(|r| r.changes().count()).unwrap_or(0);
     render(
@@ -193,6 +211,7 @@ fn page(signed: &Signed, p: &Programme, outcome: Option<Outcome>) -> Template {
             "file": file,
             "problems": problems,
             "refused": refused,
+            "meanwhile": meanwhile,
             "groups": report.map(groups).unwrap_or_default(),
             "summary": report.map(|r| r.summary()),
             "changes": changes,
@@ -295,6 +314,7 @@ pub async fn preview(
         report: report.as_ref().filter(|r| r.is_clean()),
         upload_id,
         refused: false,
+        meanwhile: &[],
     };
     Ok((status, page(signed, &p, Some(outcome))))
 }
@@ -321,7 +341,7 @@ pub async fn commit(
             let u = logframe_upload::find(c, id, prog.id, uid)?;
             let doc = match sheet::read(&u.content) {
                 Ok(doc) => doc,
-                Err(problems) => return Ok((u.file_name, Err(problems))),
+                Err(problems) => return Ok((u.file_name, Err((problems, Vec::new())))),
             };
             let report = logframe::apply(
                 c,
@@ -337,10 +357,23 @@ pub async fn commit(
             )?;
             if report.written {
                 logframe_upload::remove(c, u.id)?;
-                Ok((u.file_name, Ok(report)))
-            } else {
-                Ok((u.file_name, Err(report.problems)))
+                return Ok((u.file_name, Ok(report)));
             }
+            // Who changed the programme since the preview, so the refusal says why.
+            let meanwhile: Vec<Meanwhile> =
+                audit::programme_changes_since(c, prog.id, u.created_at, 10)?
+                    .into_iter()
+                    .map(|e| Meanwhile {
+                        who: e.actor,
+                        when: e.at.format("%-d %b %Y %H:%M UTC").to_string(),
+                        what: if e.detail.is_empty() {
+                            format!("{} {}", e.action.replace('_', " "), e.entity)
+                        } else {
+                            format!("{}: {}", e.action.replace('_', " "), e.detail)
+                        },
+                    })
+                    .collect();
+            Ok((u.file_name, Err((report.problems, meanwhile))))
         })
         .await?;
     match result {
@@ -351,7 +384,7 @@ pub async fn commit(
                 report.summary()
             ),
         ))),
-        Err(problems) => Ok(Err((
+        Err((problems, meanwhile)) => Ok(Err((
             Status::Conflict,
             page(
                 signed,
@@ -362,6 +395,7 @@ pub async fn commit(
                     report: None,
                     upload_id: None,
                     refused: true,
+                    meanwhile: &meanwhile,
                 }),
             ),
         ))),

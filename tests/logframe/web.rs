@@ -180,6 +180,7 @@ on_both_backends! {
         let (status, location, page) = commit(&client, &csrf, &id);
         assert_eq!(status, Status::Conflict, "{location:?}");
         assert!(page.contains("changed since this file was previewed"), "{page}");
+        assert!(page.contains("Changed since your preview") && page.contains("<td>officer</td>") && page.contains("LBP-OP1.1.1"), "who changed what meanwhile: {page}");
         assert!(page.contains("Nothing was imported"), "{page}");
         assert_eq!(framework::indicator_by_code(&mut c, p.id, "LBP-OP1.1.1").unwrap().title, "Title from a colleague");
         // Previewing again shows what the workbook would do now, and that goes ahead.
