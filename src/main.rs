@@ -56,6 +56,36 @@ enum Command {
     },
     /// Write a progress report as PDF (for scheduled runs), or issue it.
     Report(ReportArgs),
+    /// The logframe spreadsheet (.xlsx): export a programme's set-up, or import one.
+    #[command(subcommand)]
+    Logframe(LogframeCommand),
+}
+
+#[derive(Subcommand)]
+enum LogframeCommand {
+    /// Write a programme's whole set-up (results, indicators, milestones, phases,
+    /// partners, budget, activities) as an .xlsx workbook in the FCDO logframe layout.
+    Export {
+        /// The programme's code.
+        #[arg(long)]
+        programme: String,
+        /// Where to write the workbook.
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
+    },
+    /// Read a logframe workbook and apply it: all of it, or nothing when any cell has a
+    /// problem. Prints what is created, changed and archived, row by row.
+    Import {
+        /// The .xlsx workbook.
+        file: std::path::PathBuf,
+        /// Import into this programme (the file's code must match); without it the
+        /// programme with the file's code is updated, or created when there is none.
+        #[arg(long)]
+        programme: Option<String>,
+        /// Only show what the import would do; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Args)]
@@ -116,6 +146,7 @@ fn main() -> ExitCode {
             Command::CreateUser(args) => create_user(config, args),
             Command::Generate { values, prefix } => generate(config, values, &prefix),
             Command::Report(args) => report(config, args),
+            Command::Logframe(cmd) => logframe(config, cmd),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -347,6 +378,135 @@ fn report(config: Config, args: ReportArgs) -> AppResult<()> {
         started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(())
+}
+
+fn logframe(config: Config, cmd: LogframeCommand) -> AppResult<()> {
+    use mipaka::setup::{logframe, sheet};
+    let started = std::time::Instant::now();
+    let db = open(&config)?;
+    let mut conn = db.get()?;
+    if !migrations::pending(&mut conn)?.is_empty() {
+        return Err(AppError::Config(
+            "the database has pending migrations: run `mipaka migrate` first".into(),
+        ));
+    }
+    match cmd {
+        LogframeCommand::Export { programme, output } => {
+            let p = mipaka::models::programme::by_code(&mut conn, &programme)?;
+            let doc = logframe::export(&mut conn, &p)?;
+            let bytes = sheet::write(&doc, p.is_demo)?;
+            std::fs::write(&output, &bytes)
+                .map_err(|e| AppError::invalid("output", format!("{}: {e}", output.display())))?;
+            println!(
+                "Wrote the logframe of {} to {} ({} bytes: {} results, {} indicators, {} milestones, {} budget lines) in {:.0} ms.",
+                p.code,
+                output.display(),
+                bytes.len(),
+                doc.results.len(),
+                doc.indicators.len(),
+                doc.targets.len(),
+                doc.budget.len(),
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+            Ok(())
+        }
+        LogframeCommand::Import {
+            file,
+            programme,
+            dry_run,
+        } => {
+            let name = file.display().to_string();
+            let size = std::fs::metadata(&file)
+                .map_err(|e| AppError::invalid("file", format!("{name}: {e}")))?
+                .len();
+            if size > sheet::MAX_FILE_BYTES as u64 {
+                return Err(AppError::invalid(
+                    "file",
+                    format!(
+                        "{name} is {} MB; a logframe workbook may be at most {} MB",
+                        size >> 20,
+                        sheet::MAX_FILE_BYTES >> 20
+                    ),
+                ));
+            }
+            let bytes = std::fs::read(&file)
+                .map_err(|e| AppError::invalid("file", format!("{name}: {e}")))?;
+            let problems = |problems: &[logframe::Problem]| {
+                for p in problems {
+                    eprintln!("{}: {}", p.place, p.message);
+                }
+                AppError::invalid(
+                    "file",
+                    format!(
+                        "{} problem{} in {name}; nothing was imported",
+                        problems.len(),
+                        if problems.len() == 1 { "" } else { "s" }
+                    ),
+                )
+            };
+            let doc = sheet::read(&bytes).map_err(|p| problems(&p))?;
+            let dest = match &programme {
+                Some(code) => logframe::Destination::Existing(
+                    mipaka::models::programme::by_code(&mut conn, code)?.id,
+                ),
+                None => logframe::Destination::ByCode { is_demo: false },
+            };
+            let who = mipaka::entry::Actor {
+                user_id: None,
+                name: "command line".into(),
+            };
+            let report = logframe::apply(
+                &mut conn,
+                &who,
+                dest,
+                &doc,
+                logframe::Apply {
+                    mode: if dry_run {
+                        mipaka::entry::Mode::DryRun
+                    } else {
+                        mipaka::entry::Mode::Write
+                    },
+                    expect_plan: None,
+                    today: mipaka::web::today(),
+                    now: mipaka::auth::now(),
+                },
+            )?;
+            if !report.is_clean() {
+                return Err(problems(&report.problems));
+            }
+            for l in report.changes() {
+                println!("  {:<9} {:<16} {}", l.effect.word(), l.place, l.what);
+                for c in &l.changes {
+                    println!("  {:<9} {:<16}   {c}", "", "");
+                }
+            }
+            let code = &report.programme;
+            if report.changes().next().is_none() {
+                println!("{code}: {name} holds what the tracker already has; nothing to change.");
+            } else {
+                println!(
+                    "{code}{}: {}.",
+                    if report.created_programme {
+                        " (a new programme)"
+                    } else {
+                        ""
+                    },
+                    report.summary()
+                );
+                if dry_run {
+                    println!(
+                        "Dry run: nothing was written. Run it again without --dry-run to import."
+                    );
+                } else {
+                    println!(
+                        "Imported {name} in {:.1}s.",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 fn read_password(from_stdin: bool) -> AppResult<String> {

@@ -7,6 +7,7 @@ mod browser;
 mod compare;
 mod entry;
 mod foundation;
+mod logframe;
 mod reports;
 mod security;
 mod setup;

@@ -645,7 +645,13 @@ pub async fn set_targets(
                                     Some(n) => format!("targets[{n}].{}", pr.field),
                                     None => pr.field.to_string(),
                                 };
-                                (key, pr.index, pr.message)
+                                let message = match pr.other {
+                                    Some(first) => {
+                                        format!("{} (also targets[{first}])", pr.message)
+                                    }
+                                    None => pr.message,
+                                };
+                                (key, pr.index, message)
                             })
                             .collect(),
                     )),

@@ -129,6 +129,22 @@ pub fn recent_for(
         .load(conn)?)
 }
 
+/// Changes to a programme after `since`, newest first (what happened meanwhile).
+pub fn programme_changes_since(
+    conn: &mut DbConn,
+    programme_id: i32,
+    since: NaiveDateTime,
+    limit: i64,
+) -> AppResult<Vec<AuditEntry>> {
+    Ok(audit_log::table
+        .filter(audit_log::programme_id.eq(programme_id))
+        .filter(audit_log::at.gt(since))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select(AuditEntry::as_select())
+        .load(conn)?)
+}
+
 /// Who changed a record last, as the audit log names them.
 pub fn last_actor(conn: &mut DbConn, entity: &str, entity_id: i32) -> AppResult<Option<String>> {
     Ok(audit_log::table

@@ -10,6 +10,7 @@ pub mod framework;
 pub mod issued;
 pub mod location;
 pub mod lock;
+pub mod logframe_upload;
 pub mod milestone;
 pub mod narrative;
 pub mod organisation;

@@ -702,7 +702,7 @@ fn apply_all(
                     } else {
                         format!("milestone {period} of {code}")
                     };
-                    run.problem(place, format!("{what}: {}", pr.message));
+                    run.problem(place, format!("{what}: {}", also_at(&pr, &rows)));
                 }
             }
             target::TargetsSaved::Stale(_) => {
@@ -1105,6 +1105,21 @@ fn reorder_indicators(
     Ok(())
 }
 
+/// A doubled milestone's message with where it was first given ("also at Outputs!AG5").
+fn also_at(pr: &target::TargetProblem, rows: &[(usize, &Item<TargetFields>)]) -> String {
+    match pr.other.and_then(|i| rows.get(i)) {
+        Some((_, t)) if !t.origin.sheet.is_empty() => {
+            let at = t
+                .origin
+                .cells
+                .get("value")
+                .map_or_else(|| t.origin.row_ref(), |_| t.origin.cell("value"));
+            format!("{} (also at {at})", pr.message)
+        }
+        _ => pr.message.clone(),
+    }
+}
+
 /// id → code lookups to write stored references the way a document names them.
 pub struct Codes {
     results: HashMap<i32, String>,
@@ -1284,16 +1299,43 @@ pub fn export(conn: &mut DbConn, p: &Programme) -> AppResult<Logframe> {
         .collect();
     let mut targets = Vec::new();
     for i in &ordered_inds {
-        for e in target::fields_of(
-            &target_model::of_indicator(conn, i.id)?,
-            &i.code,
-            &county_code,
-        ) {
+        let mut rows = target_model::of_indicator(conn, i.id)?;
+        // The whole programme first, then counties by code: the same on every backend
+        // (SQLite and PostgreSQL sort NULL counties differently).
+        rows.sort_by(|a, b| {
+            let county = |t: &target_model::TargetRow| {
+                t.location_id.and_then(|c| county_code.get(&c).cloned())
+            };
+            (a.period_start, a.period_end, county(a), &a.disaggregation).cmp(&(
+                b.period_start,
+                b.period_end,
+                county(b),
+                &b.disaggregation,
+            ))
+        });
+        for e in target::fields_of(&rows, &i.code, &county_code) {
             targets.push(Item::new(e.fields, o()));
         }
     }
     let lines = budget_model::of_programme(conn, p.id)?;
-    let budget = budget::fields_of(conn, p, &lines)?
+    let mut budget_rows = budget::fields_of(conn, p, &lines)?;
+    // By year, then the logframe's order and codes, not by database ids: the same
+    // programme exports the same way from every database.
+    budget_rows.sort_by(|(a, fa), (b, fb)| {
+        (
+            &a.fiscal_year,
+            rank.get(&a.result_id),
+            &fa.activity,
+            &fa.description,
+        )
+            .cmp(&(
+                &b.fiscal_year,
+                rank.get(&b.result_id),
+                &fb.activity,
+                &fb.description,
+            ))
+    });
+    let budget = budget_rows
         .into_iter()
         .map(|(_, f)| Item::new(f, o()))
         .collect();

@@ -16,6 +16,7 @@ pub mod logframe;
 pub mod partner;
 pub mod phase;
 pub mod programme;
+pub mod sheet;
 pub mod target;
 
 use serde::Serialize;

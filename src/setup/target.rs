@@ -31,6 +31,9 @@ pub struct TargetProblem {
     pub index: Option<usize>,
     pub field: &'static str,
     pub message: String,
+    /// For a target given twice: the edit that gave it first. Callers name it their own
+    /// way (a spreadsheet cell, a list index, a cell of the page).
+    pub other: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -104,6 +107,7 @@ pub fn set_targets(
                         index: None,
                         field,
                         message,
+                        other: None,
                     })
                     .collect(),
             ));
@@ -130,6 +134,7 @@ pub fn set_targets(
                     index: Some(index),
                     field,
                     message,
+                    other: None,
                 })
             };
             let period = match check_target_period(
@@ -190,17 +195,18 @@ pub fn set_targets(
             };
             if let (Some(period), Some(county), Some(value)) = (period, county, value) {
                 let key: Key = (period.id(), county, part);
-                if wanted.contains_key(&key) {
-                    problem(
-                        "period",
-                        // No position: callers number their items differently
-                        // (a spreadsheet row, a list index), and each problem is
-                        // already placed by its own index.
-                        format!(
+                if let Some(first) = wanted.get(&key) {
+                    // No position in the words: callers number their items differently
+                    // (a spreadsheet cell, a list index) and name `other` themselves.
+                    problems.push(TargetProblem {
+                        index: Some(index),
+                        field: "period",
+                        message: format!(
                             "{} is given twice",
                             key_label(&key, &names, &|k| dims.label(k))
                         ),
-                    );
+                        other: Some(first.3),
+                    });
                     continue;
                 }
                 if let Some(v) = edit.base_version {

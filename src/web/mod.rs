@@ -12,6 +12,7 @@ mod format;
 mod health;
 mod home;
 mod indicator;
+mod logframe;
 mod plan;
 mod programme;
 mod reports;
@@ -67,6 +68,10 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 csv::page,
                 csv::preview,
                 csv::commit,
+                logframe::download,
+                logframe::upload_page,
+                logframe::preview,
+                logframe::commit,
                 reports::programme_page,
                 reports::programme_draft,
                 reports::save_narrative,

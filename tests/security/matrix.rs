@@ -208,6 +208,10 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("GET /programmes/<code>/csv", manager_only),
         ("POST /programmes/<code>/csv/preview", manager_only),
         ("POST /programmes/<code>/csv/commit", manager_only),
+        ("GET /programmes/<code>/logframe.xlsx", programme_detail),
+        ("GET /programmes/<code>/logframe", setup),
+        ("POST /programmes/<code>/logframe/preview", setup),
+        ("POST /programmes/<code>/logframe/commit", setup),
         ("GET /programmes/<code>/reports?<period>", programme_read),
         ("GET /programmes/<code>/reports/<id>", programme_read),
         (
@@ -332,6 +336,8 @@ struct Fixture {
     /// A value of LBP: id, value, version.
     value: (i32, f64, i32),
     upload: i32,
+    /// Per user who may set up LBP, a previewed logframe workbook of their own.
+    logframe_uploads: BTreeMap<&'static str, i32>,
     milestone: i32,
     activity: i32,
     target_user: i32,
@@ -404,6 +410,28 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
         mipaka::auth::now(),
     )
     .unwrap();
+    let mut logframe_uploads = BTreeMap::new();
+    let workbook = mipaka::setup::sheet::write(
+        &mipaka::setup::logframe::export(&mut c, &lbp).unwrap(),
+        true,
+    )
+    .unwrap();
+    for who in ["officer", "manager"] {
+        let u = user::by_username(&mut c, who).unwrap().unwrap();
+        let id = mipaka::models::logframe_upload::store(
+            &mut c,
+            &mipaka::models::logframe_upload::NewUpload {
+                programme_id: lbp.id,
+                user_id: u.id,
+                file_name: "LBP-logframe.xlsx",
+                content: &workbook,
+                plan_hash: &mipaka::setup::logframe::ImportReport::default().plan_hash(),
+                at: mipaka::auth::now(),
+            },
+        )
+        .unwrap();
+        logframe_uploads.insert(who, id);
+    }
     let v = mipaka::models::values::of_period(&mut c, lbp.id, "2026Q3")
         .unwrap()
         .remove(0);
@@ -525,6 +553,7 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
         revocable,
         value: (v.id, v.value, v.version),
         upload,
+        logframe_uploads,
         milestone,
         activity,
         target_user: target.id,
@@ -622,6 +651,13 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         "POST /admin/users/<id>/password" => "password=another-long-password".into(),
         "POST /admin/users/<id>/status" => "active=true".into(),
         "POST /programmes/<code>/csv/commit" => format!("upload={}", f.upload),
+        "POST /programmes/<code>/logframe/commit" => format!(
+            "upload={}",
+            f.logframe_uploads
+                .get(who)
+                .or_else(|| f.logframe_uploads.get("manager"))
+                .unwrap()
+        ),
         "POST /programmes/<code>/reports/narrative" => {
             format!("period=2026Q2&achievements=Trained+{who}&issues=&risks=")
         }
