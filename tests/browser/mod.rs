@@ -3,6 +3,7 @@
 
 mod data_entry;
 mod reports;
+mod setup;
 mod sign_in;
 
 use std::net::TcpListener;
