@@ -411,7 +411,7 @@ pub fn programme_rows() -> Vec<Col> {
         col("currency", "Currency", Kind::Text, 0.0, "ISO 4217 code of the budget's currency: GBP, KES, USD, EUR …").required(),
         col("start_date", "Start date", Kind::Date, 0.0, "First day of the programme.").required(),
         col("end_date", "End date", Kind::Date, 0.0, "Last day of the programme.").required(),
-        col("reporting_frequency", "Reporting frequency", Kind::Text, 0.0, "quarterly (the default) or monthly."),
+        col("reporting_frequency", "Reporting frequency", Kind::Text, 0.0, "quarterly (entry, dashboards and reports work by quarter)."),
         col("rag_green_within", "RAG green within (%)", Kind::Number, 0.0, "Green when a value is within this many per cent of its milestone (default 15).").also(&["green within"]),
         col("rag_amber_within", "RAG amber within (%)", Kind::Number, 0.0, "Amber within this many per cent; red beyond (default 30).").also(&["amber within"]),
         col("iati_identifier", "IATI activity identifier", Kind::Text, 0.0, "The donor's IATI identifier of the programme, e.g. GB-GOV-1-300961.").also(&["iati identifier", "iati id"]),
