@@ -1096,10 +1096,11 @@ pub fn check_target_period(
     Ok(p)
 }
 
-/// A target value in the indicator's unit.
-pub fn check_target_value(raw: &str, unit: Unit) -> Result<Option<f64>, String> {
+/// A target value in the indicator's unit; `whole` when it counts whole things (a count
+/// added up over counties and periods, not a mean).
+pub fn check_target_value(raw: &str, unit: Unit, whole: bool) -> Result<Option<f64>, String> {
     let mut e = FieldErrors::new();
-    let v = figure(&mut e, "value", raw, Some(unit), false);
+    let v = figure(&mut e, "value", raw, Some(unit), whole);
     match e.remove("value") {
         Some(msg) => Err(msg),
         None => Ok(v),
@@ -1503,10 +1504,20 @@ mod tests {
             .unwrap_err()
             .contains("outside"));
         assert!(check_target_period("sixty", "quarterly", span).is_err());
-        assert_eq!(check_target_value("60.5", Unit::Percentage), Ok(Some(60.5)));
-        assert!(check_target_value("160", Unit::Percentage).is_err());
-        assert_eq!(check_target_value("Yes", Unit::YesNo), Ok(Some(1.0)));
-        assert_eq!(check_target_value("", Unit::Count), Ok(None));
+        assert_eq!(
+            check_target_value("60.5", Unit::Percentage, false),
+            Ok(Some(60.5))
+        );
+        assert!(check_target_value("160", Unit::Percentage, false).is_err());
+        assert_eq!(check_target_value("Yes", Unit::YesNo, false), Ok(Some(1.0)));
+        assert_eq!(check_target_value("", Unit::Count, true), Ok(None));
+        assert!(check_target_value("12.5", Unit::Count, true)
+            .unwrap_err()
+            .contains("whole number"));
+        assert_eq!(
+            check_target_value("12.5", Unit::Count, false),
+            Ok(Some(12.5))
+        );
     }
 
     #[test]

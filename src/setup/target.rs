@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::{record, require_active, Actor, Audit, Done, Effect};
 use crate::db::DbConn;
+use crate::domain::aggregation::{CountyAggregation, PeriodAggregation};
 use crate::domain::setup::{check_target_period, check_target_value, TargetFields};
 use crate::error::AppResult;
 use crate::models::framework::{self, Indicator};
@@ -186,7 +187,11 @@ pub fn set_targets(
                     },
                 );
             }
-            let value = match check_target_value(&f.value, rules.unit) {
+            // A count's milestone is whole unless it is a mean (of periods, or of
+            // counties for the programme total).
+            let whole = rules.period != PeriodAggregation::Mean
+                && (rules.county == CountyAggregation::Sum || !f.county.trim().is_empty());
+            let value = match check_target_value(&f.value, rules.unit, whole) {
                 Ok(v) => Some(v),
                 Err(m) => {
                     problem("value", m);

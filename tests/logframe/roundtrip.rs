@@ -45,7 +45,7 @@ on_both_backends! {
         let p = lbp(&mut c);
         let county = mipaka::models::programme::phases_of(&mut c, p.id).unwrap()[0].counties[0].code.clone();
         let ind = mipaka::models::framework::indicator_by_code(&mut c, p.id, "LBP-OP1.1.1").unwrap();
-        let edits: Vec<target::TargetEdit> = [("", "sex=female", "20"), (county.as_str(), "", "10"), (county.as_str(), "sex=male", "4.5")]
+        let edits: Vec<target::TargetEdit> = [("", "sex=female", "20"), (county.as_str(), "", "10"), (county.as_str(), "sex=male", "5")]
             .iter()
             .map(|(county, part, value)| target::TargetEdit {
                 fields: mipaka::domain::setup::TargetFields {
