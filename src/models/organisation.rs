@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use crate::db::schema::{activities, organisations, programme_organisations};
+use crate::db::schema::{organisations, programme_organisations};
 use crate::db::DbConn;
 use crate::error::AppResult;
 
@@ -114,17 +114,4 @@ pub fn remove_partner_role(
             .filter(programme_organisations::role.eq(role)),
     )
     .execute(conn)?)
-}
-
-/// How many of the programme's activities this organisation leads.
-pub fn activities_led(
-    conn: &mut DbConn,
-    programme_id: i32,
-    organisation_id: i32,
-) -> AppResult<i64> {
-    Ok(activities::table
-        .filter(activities::programme_id.eq(programme_id))
-        .filter(activities::lead_organisation_id.eq(organisation_id))
-        .count()
-        .get_result(conn)?)
 }

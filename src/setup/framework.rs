@@ -3,8 +3,6 @@
 //! is archived, kept in history, comparisons and the reports of the periods it had
 //! data. How approved figures are read (unit, rules, direction, parts) never changes.
 
-use std::collections::HashSet;
-
 use diesel::Connection;
 use serde_json::{json, Value};
 
@@ -830,12 +828,4 @@ pub fn weighting_problem(results: &[ResultRow]) -> Option<String> {
         .map(|r| (r.code.clone(), r.impact_weighting))
         .collect();
     crate::domain::setup::weighting_problem(&outputs)
-}
-
-/// Codes in use by any of a programme's indicators (archived ones too).
-pub fn categories_in_use(indicators: &[Indicator]) -> HashSet<String> {
-    indicators
-        .iter()
-        .flat_map(|i| i.dimensions().into_iter().map(str::to_string))
-        .collect()
 }
