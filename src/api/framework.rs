@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use diesel::Connection;
 use rocket::http::Status;
 use rocket::serde::json::{json, Json, Value};
 use rocket::State;
@@ -450,19 +449,6 @@ pub async fn move_indicator(
 
 /// The version of an indicator's whole set of targets: it changes whenever one is
 /// added, changed or removed (FNV-1a over each target's id and version).
-fn set_version(rows: &[TargetRow]) -> String {
-    let mut pairs: Vec<(i32, i32)> = rows.iter().map(|t| (t.id, t.version)).collect();
-    pairs.sort_unstable();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (id, v) in pairs {
-        for b in id.to_le_bytes().into_iter().chain(v.to_le_bytes()) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
-}
-
 fn targets_json(c: &mut DbConn, i: &Indicator, rows: &[TargetRow]) -> AppResult<Value> {
     let counties: HashMap<i32, (String, String)> = location::counties(c)?
         .into_iter()
@@ -481,7 +467,7 @@ fn targets_json(c: &mut DbConn, i: &Indicator, rows: &[TargetRow]) -> AppResult<
         })
         .collect();
     Ok(json!({
-        "indicator": i.code, "unit": i.unit, "version": set_version(rows), "targets": list,
+        "indicator": i.code, "unit": i.unit, "version": setup::target::set_version(rows), "targets": list,
     }))
 }
 
@@ -624,41 +610,31 @@ pub async fn set_targets(
             Ok(e) => e,
             Err(e) => return Ok(Err(e)),
         };
-        // Compared just before it is written, in the same transaction: a target someone
-        // added after the set was read is not removed unseen.
-        c.transaction::<_, crate::error::AppError, _>(|c| {
-            let stored = target::of_indicator(c, i.id)?;
-            if set_version(&stored) != sent {
-                return Ok(Err(targets_stale(c, &i, &stored, &sent)?));
-            }
-            Ok(
-                match setup::target::set_targets(c, who, p, &i, &edits, true)? {
-                    TargetsSaved::Done(d) => {
-                        let rows = target::of_indicator(c, i.id)?;
-                        Ok(written(targets_json(c, &i, &rows)?, &d))
-                    }
-                    TargetsSaved::Invalid(problems) => Err(ApiError::Problems(
-                        problems
-                            .into_iter()
-                            .map(|pr| {
-                                let key = match pr.index {
-                                    Some(n) => format!("targets[{n}].{}", pr.field),
-                                    None => pr.field.to_string(),
-                                };
-                                let message = match pr.other {
-                                    Some(first) => {
-                                        format!("{} (also targets[{first}])", pr.message)
-                                    }
-                                    None => pr.message,
-                                };
-                                (key, pr.index, message)
-                            })
-                            .collect(),
-                    )),
-                    TargetsSaved::Stale(rows) => Err(targets_stale(c, &i, &rows, &sent)?),
-                },
-            )
-        })
+        Ok(
+            match setup::target::replace_set(c, who, p, &i, &edits, &sent)? {
+                TargetsSaved::Done(d) => {
+                    let rows = target::of_indicator(c, i.id)?;
+                    Ok(written(targets_json(c, &i, &rows)?, &d))
+                }
+                TargetsSaved::Invalid(problems) => Err(ApiError::Problems(
+                    problems
+                        .into_iter()
+                        .map(|pr| {
+                            let key = match pr.index {
+                                Some(n) => format!("targets[{n}].{}", pr.field),
+                                None => pr.field.to_string(),
+                            };
+                            let message = match pr.other {
+                                Some(first) => format!("{} (also targets[{first}])", pr.message),
+                                None => pr.message,
+                            };
+                            (key, pr.index, message)
+                        })
+                        .collect(),
+                )),
+                TargetsSaved::Stale(rows) => Err(targets_stale(c, &i, &rows, &sent)?),
+            },
+        )
     })
     .await
     .map(Json)

@@ -231,6 +231,46 @@ impl Run<'_> {
         }
     }
 
+    /// What a save did: a line of the report, or its problems.
+    fn outcome<T>(&mut self, origin: &Origin, what: String, saved: Saved<T>) {
+        match saved {
+            Saved::Done(d) => self.line(origin, what, &d),
+            Saved::Invalid(e) => self.problems(origin, &what, e),
+            Saved::Stale(_) => self.stale(origin, &what),
+        }
+    }
+
+    /// The same for a programme milestone or an activity (saved by `entry::plan`).
+    fn plan_outcome<T>(
+        &mut self,
+        origin: &Origin,
+        what: String,
+        existed: bool,
+        changes: Vec<String>,
+        saved: PlanSaved<T>,
+    ) {
+        match saved {
+            PlanSaved::Done(id) => {
+                let effect = if existed {
+                    Effect::Changed
+                } else {
+                    Effect::Created
+                };
+                self.line(
+                    origin,
+                    what,
+                    &Done {
+                        id,
+                        effect,
+                        changes,
+                    },
+                );
+            }
+            PlanSaved::Invalid(e) => self.problems(origin, &what, e),
+            PlanSaved::Conflict(_) => self.stale(origin, &what),
+        }
+    }
+
     fn stale(&mut self, origin: &Origin, what: &str) {
         self.problem(origin.row_ref(), format!("{what} was changed by someone else while this file was being imported; import it again"));
     }
@@ -409,11 +449,11 @@ fn apply_all(
             .find(|(c, _)| c.code == code)
             .map(|(c, _)| (c.id, c.version));
         let what = format!("disaggregation {code}");
-        match category::save(conn, actor, &p, existing, f)? {
-            Saved::Done(d) => run.line(&item.origin, what, &d),
-            Saved::Invalid(e) => run.problems(&item.origin, &what, e),
-            Saved::Stale(_) => run.stale(&item.origin, &what),
-        }
+        run.outcome(
+            &item.origin,
+            what,
+            category::save(conn, actor, &p, existing, f)?,
+        );
     }
 
     // ---- phases (retried: one phase may have to move before another can) ----
@@ -533,11 +573,11 @@ fn apply_all(
             .find(|(_, o)| o.code == code)
             .map(|(_, o)| (o.id, o.version));
         let what = format!("partner {code}");
-        match partner::save(conn, actor, &p, existing, &item.fields)? {
-            Saved::Done(d) => run.line(&item.origin, what, &d),
-            Saved::Invalid(e) => run.problems(&item.origin, &what, e),
-            Saved::Stale(_) => run.stale(&item.origin, &what),
-        }
+        run.outcome(
+            &item.origin,
+            what,
+            partner::save(conn, actor, &p, existing, &item.fields)?,
+        );
     }
 
     // ---- results, in file order (parents come first; retried once for files that do not) ----
@@ -559,13 +599,14 @@ fn apply_all(
         let mut again = Vec::new();
         result_failures.clear();
         let before = pending.len();
+        // Read once a pass: each code is saved at most once in it.
+        let stored = fw::results_of(conn, p.id)?;
         for item in pending {
             let code = item.fields.code.trim();
-            let stored = fw::results_of(conn, p.id)?;
             let existing = stored
                 .iter()
                 .find(|r| r.code == code)
-                .map(|r| (r.id, r.version, r.archived));
+                .map(|r| (r.id, r.version));
             let what = format!(
                 "{} {code}",
                 item.fields
@@ -574,13 +615,7 @@ fn apply_all(
                     .to_lowercase()
                     .trim_end_matches('s')
             );
-            match framework::save_result(
-                conn,
-                actor,
-                &p,
-                existing.map(|e| (e.0, e.1)),
-                &item.fields,
-            )? {
+            match framework::save_result(conn, actor, &p, existing, &item.fields)? {
                 Saved::Done(d) => run.line(&item.origin, what, &d),
                 Saved::Invalid(e) if e.contains_key("parent") => {
                     result_failures.push((item.origin.clone(), what, e));
@@ -625,17 +660,17 @@ fn apply_all(
         }
         let stored = fw::indicator_by_code(conn, p.id, &code).ok();
         let what = format!("indicator {code}");
-        match framework::save_indicator(
-            conn,
-            actor,
-            &p,
-            stored.as_ref().map(|i| (i.id, i.version)),
-            &item.fields,
-        )? {
-            Saved::Done(d) => run.line(&item.origin, what, &d),
-            Saved::Invalid(e) => run.problems(&item.origin, &what, e),
-            Saved::Stale(_) => run.stale(&item.origin, &what),
-        }
+        run.outcome(
+            &item.origin,
+            what,
+            framework::save_indicator(
+                conn,
+                actor,
+                &p,
+                stored.as_ref().map(|i| (i.id, i.version)),
+                &item.fields,
+            )?,
+        );
     }
     let stored_inds = fw::indicators_of(conn, p.id)?;
     let order: Vec<i32> = doc
@@ -713,6 +748,8 @@ fn apply_all(
 
     // ---- activities (before the budget, whose lines may name them) ----
     let codes = Codes::load(conn, &p)?;
+    // Each code is saved once (a second is refused), so the list read first stays true.
+    let activities = activity::of_programme(conn, p.id)?;
     let mut seen_activities = HashSet::new();
     for item in &doc.activities {
         let code = item.fields.code.trim().to_string();
@@ -724,50 +761,30 @@ fn apply_all(
             continue;
         }
         let what = format!("activity {code}");
-        let stored = activity::of_programme(conn, p.id)?
-            .into_iter()
-            .find(|a| a.code == code);
-        if let Some(a) = &stored {
+        let stored = activities.iter().find(|a| a.code == code);
+        if let Some(a) = stored {
             if same_activity(&activity_fields(a, &codes), &item.fields, today) {
                 run.line(&item.origin, what, &Done::new(a.id, Effect::Unchanged));
                 continue;
             }
         }
-        let before = stored.as_ref().map(|a| activity_fields(a, &codes));
-        match save_activity(
+        let changes = stored
+            .map(|a| field_changes(&activity_fields(a, &codes), &item.fields))
+            .unwrap_or_default();
+        let saved = save_activity(
             conn,
             actor,
             &p,
-            stored.as_ref().map(|a| (a.id, a.version)),
+            stored.map(|a| (a.id, a.version)),
             &item.fields,
             today,
             now,
-        )? {
-            PlanSaved::Done(id) => {
-                let changes = before
-                    .map(|b| field_changes(&b, &item.fields))
-                    .unwrap_or_default();
-                let effect = if stored.is_some() {
-                    Effect::Changed
-                } else {
-                    Effect::Created
-                };
-                run.line(
-                    &item.origin,
-                    what,
-                    &Done {
-                        id,
-                        effect,
-                        changes,
-                    },
-                );
-            }
-            PlanSaved::Invalid(e) => run.problems(&item.origin, &what, e),
-            PlanSaved::Conflict(_) => run.stale(&item.origin, &what),
-        }
+        )?;
+        run.plan_outcome(&item.origin, what, stored.is_some(), changes, saved);
     }
 
     // ---- programme milestones, matched by title ----
+    let milestones = milestone::of_programme(conn, p.id)?;
     let mut seen_titles = HashSet::new();
     for item in &doc.milestones {
         let title = item.fields.title.trim().to_string();
@@ -780,47 +797,28 @@ fn apply_all(
         }
         let short: String = title.chars().take(60).collect();
         let what = format!("programme milestone “{short}”");
-        let stored = milestone::of_programme(conn, p.id)?
-            .into_iter()
+        let stored = milestones
+            .iter()
             .find(|m| m.title.eq_ignore_ascii_case(&title));
-        if let Some(m) = &stored {
+        if let Some(m) = stored {
             if same_milestone(&milestone_fields(m, &codes), &item.fields, today) {
                 run.line(&item.origin, what, &Done::new(m.id, Effect::Unchanged));
                 continue;
             }
         }
-        let before = stored.as_ref().map(|m| milestone_fields(m, &codes));
-        match save_milestone(
+        let changes = stored
+            .map(|m| field_changes(&milestone_fields(m, &codes), &item.fields))
+            .unwrap_or_default();
+        let saved = save_milestone(
             conn,
             actor,
             &p,
-            stored.as_ref().map(|m| (m.id, m.version)),
+            stored.map(|m| (m.id, m.version)),
             &item.fields,
             today,
             now,
-        )? {
-            PlanSaved::Done(id) => {
-                let changes = before
-                    .map(|b| field_changes(&b, &item.fields))
-                    .unwrap_or_default();
-                let effect = if stored.is_some() {
-                    Effect::Changed
-                } else {
-                    Effect::Created
-                };
-                run.line(
-                    &item.origin,
-                    what,
-                    &Done {
-                        id,
-                        effect,
-                        changes,
-                    },
-                );
-            }
-            PlanSaved::Invalid(e) => run.problems(&item.origin, &what, e),
-            PlanSaved::Conflict(_) => run.stale(&item.origin, &what),
-        }
+        )?;
+        run.plan_outcome(&item.origin, what, stored.is_some(), changes, saved);
     }
 
     // ---- budget: the document holds the whole budget ----
@@ -857,20 +855,20 @@ fn apply_all(
             },
             f.fiscal_year.trim()
         );
-        match budget::save(conn, actor, &p, existing.map(|(l, _)| (l.id, l.version)), f)? {
-            Saved::Done(d) => run.line(&item.origin, what, &d),
-            Saved::Invalid(e) => run.problems(&item.origin, &what, e),
-            Saved::Stale(_) => run.stale(&item.origin, &what),
-        }
+        run.outcome(
+            &item.origin,
+            what,
+            budget::save(conn, actor, &p, existing.map(|(l, _)| (l.id, l.version)), f)?,
+        );
     }
     for (l, f) in &stored_lines {
         if !kept.contains(&l.id) {
             let what = format!("budget {} {} (not in the file)", f.output, f.fiscal_year);
-            match budget::delete(conn, actor, &p, l.id, l.version)? {
-                Saved::Done(d) => run.line(&Origin::new("Budget", 0), what, &d),
-                Saved::Invalid(e) => run.problems(&Origin::new("Budget", 0), &what, e),
-                Saved::Stale(_) => run.stale(&Origin::new("Budget", 0), &what),
-            }
+            run.outcome(
+                &Origin::new("Budget", 0),
+                what,
+                budget::delete(conn, actor, &p, l.id, l.version)?,
+            );
         }
     }
 
@@ -892,21 +890,17 @@ fn apply_all(
             } else {
                 framework::restore_indicator(conn, actor, &p, ind.id, ind.version)?
             };
-            match saved {
-                Saved::Done(d) => run.line(&origin, what, &d),
-                Saved::Invalid(e) => run.problems(&origin, &what, e),
-                Saved::Stale(_) => run.stale(&origin, &what),
-            }
+            run.outcome(&origin, what, saved);
         }
     }
     for ind in fw::indicators_of(conn, p.id)? {
         if !ind.archived && !seen_indicators.contains(&ind.code) {
             let what = format!("indicator {} (not in the file)", ind.code);
-            match framework::remove_indicator(conn, actor, &p, ind.id, ind.version)? {
-                Saved::Done(d) => run.line(&Origin::new("Indicators", 0), what, &d),
-                Saved::Invalid(e) => run.problems(&Origin::new("Indicators", 0), &what, e),
-                Saved::Stale(_) => run.stale(&Origin::new("Indicators", 0), &what),
-            }
+            run.outcome(
+                &Origin::new("Indicators", 0),
+                what,
+                framework::remove_indicator(conn, actor, &p, ind.id, ind.version)?,
+            );
         }
     }
     // Results: outputs before outcomes before the impact, so children go first.
@@ -931,11 +925,7 @@ fn apply_all(
         } else {
             framework::restore_result(conn, actor, &p, r.id, current.version)?
         };
-        match saved {
-            Saved::Done(d) => run.line(&o, what, &d),
-            Saved::Invalid(e) => run.problems(&o, &what, e),
-            Saved::Stale(_) => run.stale(&o, &what),
-        }
+        run.outcome(&o, what, saved);
     }
     for (_, o) in organisation::partners_of(conn, p.id)? {
         if !seen_partners.contains(&o.code) {
@@ -944,21 +934,21 @@ fn apply_all(
             if run.report.lines.iter().any(|l| l.what == what) {
                 continue;
             }
-            match partner::remove(conn, actor, &p, o.id)? {
-                Saved::Done(d) => run.line(&Origin::new("Partners", 0), what, &d),
-                Saved::Invalid(e) => run.problems(&Origin::new("Partners", 0), &what, e),
-                Saved::Stale(_) => run.stale(&Origin::new("Partners", 0), &what),
-            }
+            run.outcome(
+                &Origin::new("Partners", 0),
+                what,
+                partner::remove(conn, actor, &p, o.id)?,
+            );
         }
     }
     for (c, _) in category_model::of_programme(conn, p.id)? {
         if !seen_cats.contains(&c.code) {
             let what = format!("disaggregation {} (not in the file)", c.code);
-            match category::delete(conn, actor, &p, c.id, c.version)? {
-                Saved::Done(d) => run.line(&Origin::new("Disaggregations", 0), what, &d),
-                Saved::Invalid(e) => run.problems(&Origin::new("Disaggregations", 0), &what, e),
-                Saved::Stale(_) => run.stale(&Origin::new("Disaggregations", 0), &what),
-            }
+            run.outcome(
+                &Origin::new("Disaggregations", 0),
+                what,
+                category::delete(conn, actor, &p, c.id, c.version)?,
+            );
         }
     }
 

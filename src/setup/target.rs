@@ -315,6 +315,42 @@ pub fn set_targets(
     })
 }
 
+/// A fingerprint of an indicator's whole set of targets (ids and versions): what a client
+/// that replaces the set names as the version it read.
+pub fn set_version(rows: &[TargetRow]) -> String {
+    let mut pairs: Vec<(i32, i32)> = rows.iter().map(|t| (t.id, t.version)).collect();
+    pairs.sort_unstable();
+    // FNV-1a: stable across builds and backends, which a std hasher is not promised to be.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (id, v) in pairs {
+        for b in id.to_le_bytes().into_iter().chain(v.to_le_bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// Replaces the whole set of an indicator's targets, if the set is still the one read
+/// (`read_version`, from [`set_version`]): compared inside the transaction that writes,
+/// so a target someone added after the set was read is never removed unseen.
+pub fn replace_set(
+    conn: &mut DbConn,
+    actor: &Actor,
+    p: &Programme,
+    indicator: &Indicator,
+    edits: &[TargetEdit],
+    read_version: &str,
+) -> AppResult<TargetsSaved> {
+    conn.transaction(|conn| {
+        let stored = target::of_indicator(conn, indicator.id)?;
+        if set_version(&stored) != read_version {
+            return Ok(TargetsSaved::Stale(stored));
+        }
+        set_targets(conn, actor, p, indicator, edits, true)
+    })
+}
+
 fn part_choices(dims: &crate::domain::disaggregation::Dimensions, ind: &Indicator) -> String {
     ind.dimensions()
         .iter()

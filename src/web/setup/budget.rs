@@ -6,7 +6,7 @@ use rocket::State;
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::page::with_problem;
+use super::page::{refused, with_problem};
 use super::{
     back, conflict, errors_json, fields_from, for_setup, form_page, said, version_of, Page,
 };
@@ -217,18 +217,7 @@ pub async fn delete(
             "budget",
             "The budget line was removed.".into(),
         ))),
-        Saved::Invalid(e) => {
-            let message = e.into_values().collect::<Vec<_>>().join("; ");
-            Ok(Err(with_problem(
-                db,
-                signed,
-                code,
-                Status::UnprocessableEntity,
-                key,
-                message,
-            )
-            .await?))
-        }
+        Saved::Invalid(e) => Ok(Err(refused(db, signed, code, key, e).await?)),
         Saved::Stale(theirs) => {
             let (by, at) = super::last_change(db, "budget_line", theirs.id).await;
             let message = format!("{by} changed this budget line on {at}, after you loaded this page; look at it as it is now before removing it.");

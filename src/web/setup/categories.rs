@@ -5,7 +5,7 @@ use rocket::State;
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::page::with_problem;
+use super::page::{refused, with_problem};
 use super::{
     back, conflict, errors_json, fields_from, for_setup, form_page, said, version_of, Page,
 };
@@ -150,18 +150,7 @@ pub async fn delete(
     let key = format!("category-{id}");
     match saved {
         Saved::Done(d) => Ok(Ok(back(&p, "categories", said("The category", &d)))),
-        Saved::Invalid(e) => {
-            let message = e.into_values().collect::<Vec<_>>().join("; ");
-            Ok(Err(with_problem(
-                db,
-                signed,
-                code,
-                Status::UnprocessableEntity,
-                key,
-                message,
-            )
-            .await?))
-        }
+        Saved::Invalid(e) => Ok(Err(refused(db, signed, code, key, e).await?)),
         Saved::Stale(theirs) => {
             let (by, at) = super::last_change(db, "disaggregation_category", theirs.id).await;
             let message = format!(

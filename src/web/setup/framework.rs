@@ -7,7 +7,7 @@ use rocket::State;
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::page::with_problem;
+use super::page::{refused, with_problem};
 use super::{
     back, conflict, errors_json, fields_from, for_setup, form_page, last_change, said, version_of,
     Page,
@@ -247,18 +247,7 @@ async fn button_answer<T>(
 ) -> Page {
     match saved {
         Saved::Done(d) => Ok(Ok(done_flash(p, &key, what, &d))),
-        Saved::Invalid(e) => {
-            let message = e.into_values().collect::<Vec<_>>().join("; ");
-            Ok(Err(with_problem(
-                db,
-                signed,
-                &p.code,
-                Status::UnprocessableEntity,
-                key,
-                message,
-            )
-            .await?))
-        }
+        Saved::Invalid(e) => Ok(Err(refused(db, signed, &p.code, key, e).await?)),
         Saved::Stale(theirs) => {
             let (entity, id, name) = stale(&theirs);
             let (by, at) = last_change(db, entity, id).await;

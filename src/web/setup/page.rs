@@ -60,6 +60,18 @@ pub async fn show(
 }
 
 /// The page again with a problem beside one of its items (a refused removal, a stale click).
+/// A refused removal or move: the setup page again, the service's reasons beside the item.
+pub(super) async fn refused(
+    db: &Db,
+    signed: &Signed,
+    code: &str,
+    key: String,
+    e: crate::setup::FieldErrors,
+) -> AppResult<(Status, Template)> {
+    let message = e.into_values().collect::<Vec<_>>().join("; ");
+    with_problem(db, signed, code, Status::UnprocessableEntity, key, message).await
+}
+
 pub(super) async fn with_problem(
     db: &Db,
     signed: &Signed,

@@ -5,7 +5,7 @@ use rocket::State;
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::page::with_problem;
+use super::page::{refused, with_problem};
 use super::{
     back, conflict, errors_json, fields_from, for_setup, form_page, said, version_of, Page,
 };
@@ -177,11 +177,7 @@ pub async fn remove(
             "partners",
             "The partner was taken off this programme (the organisation stays registered for others).".into(),
         ))),
-        Saved::Invalid(e) => {
-            let message = e.into_values().collect::<Vec<_>>().join("; ");
-            let key = format!("partner-{id}");
-            Ok(Err(with_problem(db, signed, code, Status::UnprocessableEntity, key, message).await?))
-        }
+        Saved::Invalid(e) => Ok(Err(refused(db, signed, code, format!("partner-{id}"), e).await?)),
         Saved::Stale(_) => Ok(Err(with_problem(
             db,
             signed,
