@@ -15,6 +15,7 @@ pub mod db;
 pub mod domain;
 pub mod entry;
 pub mod error;
+pub mod figures;
 pub mod models;
 pub mod overview;
 pub mod report;

@@ -1,7 +1,7 @@
-//! A programme's figures: each indicator's latest value, the period's milestone, %
-//! achieved and RAG, and its recent trend; milestones and activities. Assembled from
-//! models and the domain rules, used by the pages, the API and the reports alike so
-//! that they can never disagree.
+//! A programme's dashboard: each indicator's latest value, the period's milestone, %
+//! achieved and RAG, to date against the end target, its parts and recent trend (all from
+//! the figures engine, `crate::figures`, like every other number); milestones and
+//! activities.
 //!
 //! The latest figure of an indicator is that of the latest period for which **every
 //! county of the period's phase** has a submitted or approved value: a sum over five of
@@ -14,14 +14,16 @@ use chrono::NaiveDate;
 
 use crate::chart::TrendChart;
 use crate::db::DbConn;
-use crate::domain::achievement::{percent_achieved, rag, Rag};
+use crate::domain::achievement::Rag;
+use crate::domain::disaggregation::Dimensions;
 use crate::domain::period::Period;
 use crate::error::AppResult;
+use crate::figures::{self, Figure};
 use crate::models::activity::{self, Activity};
+use crate::models::category;
 use crate::models::framework::{self, Indicator, IndicatorRules, ResultRow};
 use crate::models::milestone::{self, Milestone};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
-use crate::models::values;
 
 /// Periods shown in the dashboard's trend lines.
 pub const TREND_PERIODS: usize = 8;
@@ -62,6 +64,8 @@ pub struct IndicatorFigure {
     pub milestone: Option<f64>,
     pub percent: Option<f64>,
     pub rag: Option<Rag>,
+    /// The engine's figure for the latest quarter: kind, yes/no counties, to date, parts.
+    pub figure: Option<Figure>,
 }
 
 pub struct ProgrammeOverview {
@@ -72,6 +76,8 @@ pub struct ProgrammeOverview {
     pub milestones: Vec<Milestone>,
     pub activities: Vec<Activity>,
     pub trends: HashMap<i32, TrendChart>,
+    /// The programme's disaggregation categories, to label the parts.
+    pub dimensions: Dimensions,
 }
 
 impl ProgrammeOverview {
@@ -83,6 +89,7 @@ impl ProgrammeOverview {
         let (figures, trends) = figures_and_trends(conn, &programme, &phases)?;
         let milestones = milestone::of_programme(conn, programme.id)?;
         let activities = activity::of_programme(conn, programme.id)?;
+        let dimensions = category::dimensions(conn, programme.id)?;
         Ok(ProgrammeOverview {
             programme,
             phases,
@@ -91,6 +98,7 @@ impl ProgrammeOverview {
             milestones,
             activities,
             trends,
+            dimensions,
         })
     }
 
@@ -144,123 +152,90 @@ pub fn indicator_figures(
     Ok(figures_and_trends(conn, programme, &phases)?.0)
 }
 
-struct PeriodTotal {
-    period: Period,
-    sum: f64,
-    counted: usize,
-    approved: usize,
-}
-
-/// Figures and trends from two grouped queries over the recent window (a few hundred
-/// rows whatever the length of the programme's history).
+/// The dashboard's figures from the figures engine: the window is TREND_PERIODS quarters
+/// and one more back from the programme's last quarter that has begun, so a complete
+/// quarter is found even when the newest one is still being reported.
 fn figures_and_trends(
     conn: &mut DbConn,
     programme: &Programme,
     phases: &[PhaseWithCounties],
 ) -> AppResult<(Vec<IndicatorFigure>, HashMap<i32, TrendChart>)> {
-    let indicators = framework::active_indicators_of(conn, programme.id)?;
-    // The window: TREND_PERIODS quarters and one more back from the programme's last
-    // quarter that has begun, so a complete period is found even when the newest one is
-    // still being reported. Anchored on dates, not data, so finding it costs no query.
-    let anchor = crate::web::today()
-        .min(programme.end_date)
-        .max(programme.start_date);
-    let mut first = Period::quarter_containing(anchor);
-    for _ in 0..=TREND_PERIODS {
-        first = first.prev();
-    }
-    let since = first.start();
-    let mut by_indicator: HashMap<i32, Vec<PeriodTotal>> = HashMap::new();
-    for r in values::period_totals(conn, programme.id, since)? {
-        let Ok(parsed) = Period::parse(&r.period) else {
-            continue;
-        };
-        by_indicator
-            .entry(r.indicator_id)
-            .or_default()
-            .push(PeriodTotal {
-                period: parsed,
-                sum: r.sum,
-                counted: r.count.max(0) as usize,
-                approved: r.approved.max(0) as usize,
-            });
-    }
-    let targets: HashMap<(i32, String), f64> = values::targets_since(conn, programme.id, since)?
-        .into_iter()
-        .map(|t| ((t.indicator_id, t.period), t.value))
-        .collect();
-    let thresholds = programme.thresholds();
-
-    let mut figures = Vec::with_capacity(indicators.len());
+    let req = figures::Request {
+        basis: figures::Basis::Reported,
+        indicator: None,
+        counties: None,
+        by_county: false,
+        parts: true,
+        history: 0,
+        indicators: figures::Indicators::Active,
+    };
+    let latest = figures::latest(
+        conn,
+        programme,
+        phases,
+        crate::web::today(),
+        TREND_PERIODS + 1,
+        &req,
+    )?;
+    let mut out = Vec::with_capacity(latest.len());
     let mut trends = HashMap::new();
-    for indicator in indicators {
-        let rules = indicator.rules()?;
-        let mut totals = by_indicator.remove(&indicator.id).unwrap_or_default();
-        totals.sort_by_key(|t| t.period);
-        let combine = |t: &PeriodTotal| rules.county.from_total(t.sum, t.counted);
-        let figure_of = |t: &PeriodTotal| LatestFigure {
-            period: t.period,
-            value: combine(t),
-            counties: t.counted,
-            expected_counties: expected_counties(phases, &t.period),
-            provisional: t.approved < t.counted,
-        };
-        let latest_complete = totals
-            .iter()
-            .rev()
-            .map(figure_of)
-            .find(LatestFigure::complete);
-        let newest = totals.last().map(figure_of);
-        let (latest, pending) = match (latest_complete, newest) {
-            (Some(l), Some(n)) if n.period != l.period => (
-                Some(l),
-                Some(Pending {
-                    period: n.period,
-                    counties: n.counties,
-                    expected_counties: n.expected_counties,
-                }),
-            ),
-            (Some(l), _) => (Some(l), None),
-            // Nothing complete yet: show the newest, and say how partial it is.
-            (None, n) => (n, None),
-        };
-        let milestone = latest
+    for l in latest {
+        let mut trend = l.trend;
+        // The chart ends with the newest quarter that has any value, and shows at most
+        // TREND_PERIODS quarters from the first with a value or a milestone.
+        let newest = l
+            .pending
             .as_ref()
-            .and_then(|l| targets.get(&(indicator.id, l.period.id())).copied());
-        let percent = match (&latest, milestone) {
-            (Some(l), Some(t)) if l.complete() => percent_achieved(l.value, t, rules.direction),
-            _ => None,
-        };
-        let rag = percent.map(|p| rag(p, &thresholds));
-
-        let recent: Vec<&PeriodTotal> = totals.iter().rev().take(TREND_PERIODS).rev().collect();
-        trends.insert(
-            indicator.id,
-            TrendChart {
-                labels: recent.iter().map(|t| t.period.id()).collect(),
-                // A period still being reported is a gap, not a dip: the same rule as
-                // the latest figure.
-                actual: recent
-                    .iter()
-                    .map(|t| {
-                        (t.counted >= expected_counties(phases, &t.period)).then(|| combine(t))
-                    })
-                    .collect(),
-                target: recent
-                    .iter()
-                    .map(|t| targets.get(&(indicator.id, t.period.id())).copied())
-                    .collect(),
-            },
-        );
-        figures.push(IndicatorFigure {
-            indicator,
-            rules,
+            .map(|(q, _)| *q)
+            .or(l.figure.as_ref().map(|(q, _)| *q))
+            .map(|q| q.id());
+        let end = newest
+            .and_then(|id| trend.labels.iter().position(|l| *l == id))
+            .map_or(0, |i| i + 1);
+        trend.labels.truncate(end);
+        trend.actual.truncate(end);
+        trend.target.truncate(end);
+        let first = trend
+            .actual
+            .iter()
+            .zip(&trend.target)
+            .position(|(a, t)| a.is_some() || t.is_some())
+            .unwrap_or(trend.labels.len());
+        let keep = first.max(trend.labels.len().saturating_sub(TREND_PERIODS));
+        trend.labels.drain(..keep);
+        trend.actual.drain(..keep);
+        trend.target.drain(..keep);
+        trends.insert(l.indicator.id, trend);
+        let latest = l.figure.as_ref().map(|(q, f)| LatestFigure {
+            period: *q,
+            value: f.value.or(l.so_far).unwrap_or(0.0),
+            counties: f.completeness.reported,
+            expected_counties: f.completeness.expected,
+            provisional: f.provisional,
+        });
+        let complete = l.figure.as_ref().is_some_and(|(_, f)| f.complete());
+        out.push(IndicatorFigure {
+            milestone: l.figure.as_ref().and_then(|(_, f)| f.target),
+            percent: l
+                .figure
+                .as_ref()
+                .filter(|_| complete)
+                .and_then(|(_, f)| f.percent),
+            rag: l
+                .figure
+                .as_ref()
+                .filter(|_| complete)
+                .and_then(|(_, f)| f.rag),
+            pending: l.pending.map(|(period, c)| Pending {
+                period,
+                counties: c.reported,
+                expected_counties: c.expected,
+            }),
+            figure: l.figure.map(|(_, f)| f),
             latest,
-            pending,
-            milestone,
-            percent,
-            rag,
+            indicator: l.indicator,
+            rules: l.rules,
         });
     }
-    Ok((figures, trends))
+    Ok((out, trends))
 }

@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod compare;
 mod entry;
+mod figures;
 mod foundation;
 mod logframe;
 mod reports;

@@ -8,6 +8,7 @@ use crate::auth::ApiClient;
 use crate::compare::spec::Query;
 use crate::db::Db;
 use crate::domain::access::Permission;
+use crate::figures::kind;
 use crate::models::{framework, programme};
 use crate::overview;
 
@@ -59,6 +60,14 @@ pub async fn programme_detail(
                 "latest": f.latest.as_ref().map(|l| json!({ "period": l.period.id(), "value": l.value, "counties": l.counties, "expected_counties": l.expected_counties, "awaiting_approval": l.provisional })),
                 "pending": f.pending.as_ref().map(|p| json!({ "period": p.period.id(), "counties": p.counties, "expected_counties": p.expected_counties })),
                 "milestone": f.milestone, "percent_achieved": f.percent, "rag": f.rag.map(|r| r.as_str()),
+                "what": f.figure.as_ref().zip(f.latest.as_ref()).and_then(|(g, l)| kind::describe(g, &crate::figures::Span::quarter(l.period))),
+                "yes_counties": f.figure.as_ref().and_then(|g| g.yes).map(|y| json!({ "yes": y.yes, "of": y.of })),
+                "milestone_counties": f.figure.as_ref().and_then(|g| g.target_yes).map(|y| json!({ "yes": y.yes, "of": y.of })),
+                "to_date": f.figure.as_ref().map(|g| json!({
+                    "value": g.to_date.value, "through": g.to_date.through.map(|q| q.id()),
+                    "running_total": g.to_date.running_total, "percent_of_end_target": g.to_date.percent,
+                })),
+                "parts": f.figure.as_ref().map(|g| g.parts.iter().map(|p| json!({ "part": p.key, "value": p.value })).collect::<Vec<_>>()).unwrap_or_default(),
             })
         })
         .collect();

@@ -666,3 +666,192 @@ pub fn parts_of_indicator(conn: &mut DbConn, indicator_id: i32, category: &str) 
         .count()
         .get_result(conn)?)
 }
+
+/// Which values a figure is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// Approved only: reports, comparisons, exports of signed-off figures.
+    Approved,
+    /// Submitted or approved: the dashboard, which says what is still provisional.
+    Reported,
+}
+
+impl Basis {
+    fn statuses(self) -> &'static str {
+        match self {
+            Basis::Approved => "('approved')",
+            Basis::Reported => "('submitted', 'approved')",
+        }
+    }
+}
+
+/// One indicator's values in one period, for the total ("") or one part, summed by
+/// the database.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct PartSum {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub indicator_id: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub period: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub disaggregation: String,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub sum: f64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub count: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub approved: i64,
+}
+
+/// ` AND v.location_id IN (…)` for a county subset. County ids are integers from the
+/// database, so writing them into the text is safe; binding a variable-length list is not
+/// portable across the two backends.
+fn only_counties(counties: Option<&[i32]>) -> String {
+    counties
+        .map(|ids| {
+            let list: Vec<String> = ids.iter().map(i32::to_string).collect();
+            format!(" AND v.location_id IN ({})", list.join(","))
+        })
+        .unwrap_or_default()
+}
+
+/// The figures engine's grouped read: per indicator, period and part (totals only unless
+/// `parts`), the sum of the county values of periods starting within `from`..=`to`, how
+/// many counties, and how many approved — over the covering index, so a page reads a few
+/// thousand rows whatever the number of values. A maintained totals table can replace it
+/// without touching what is built from it.
+#[allow(clippy::too_many_arguments)]
+pub fn grouped_totals(
+    conn: &mut DbConn,
+    programme_id: i32,
+    indicator: Option<i32>,
+    basis: Basis,
+    counties: Option<&[i32]>,
+    parts: bool,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<PartSum>> {
+    use diesel::sql_types::{Date, Integer};
+    if counties.is_some_and(|c| c.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let mut only = only_counties(counties);
+    if let Some(id) = indicator {
+        only.push_str(&format!(" AND v.indicator_id = {id}"));
+    }
+    let part = if parts {
+        ""
+    } else {
+        " AND v.disaggregation = ''"
+    };
+    let text = format!(
+        "SELECT v.indicator_id AS indicator_id, v.period AS period, v.disaggregation AS disaggregation, \
+        CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, \
+        SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END) AS approved \
+        FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
+        WHERE i.programme_id = {{P1}}{part} AND v.period_start >= {{P2}} \
+        AND v.period_start <= {{P3}} AND v.status IN {}{only} \
+        GROUP BY v.indicator_id, v.disaggregation, v.period_start, v.period",
+        basis.statuses()
+    );
+    Ok(crate::db_run!(conn: {
+        let sql = crate::db::placeholders(conn, &text);
+        diesel::sql_query(sql)
+            .bind::<Integer, _>(programme_id)
+            .bind::<Date, _>(from)
+            .bind::<Date, _>(to)
+            .load::<PartSum>(conn)?
+    }))
+}
+
+/// Per indicator of `indicators`: its county totals of every period starting on or before
+/// `to`, summed — a running total from the programme's start.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct RunningSum {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub indicator_id: i32,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub sum: f64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub count: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub approved: i64,
+}
+
+pub fn running_sums(
+    conn: &mut DbConn,
+    indicators: &[i32],
+    basis: Basis,
+    counties: Option<&[i32]>,
+    to: NaiveDate,
+) -> AppResult<Vec<RunningSum>> {
+    use diesel::sql_types::Date;
+    if indicators.is_empty() || counties.is_some_and(|c| c.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = indicators.iter().map(i32::to_string).collect();
+    let text = format!(
+        "SELECT v.indicator_id AS indicator_id, CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, \
+        COUNT(*) AS count, SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END) AS approved \
+        FROM indicator_values v WHERE v.indicator_id IN ({}) AND v.disaggregation = '' \
+        AND v.period_start <= {{P1}} AND v.status IN {}{} GROUP BY v.indicator_id",
+        ids.join(","),
+        basis.statuses(),
+        only_counties(counties)
+    );
+    Ok(crate::db_run!(conn: {
+        let sql = crate::db::placeholders(conn, &text);
+        diesel::sql_query(sql).bind::<Date, _>(to).load::<RunningSum>(conn)?
+    }))
+}
+
+/// County totals (no parts) of the programme for periods within `from`..=`to`, from the
+/// given basis and counties: the figures engine's by-county read.
+pub fn county_totals(
+    conn: &mut DbConn,
+    programme_id: i32,
+    basis: Basis,
+    counties: Option<&[i32]>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<ApprovedFigure>> {
+    let statuses: &[&str] = match basis {
+        Basis::Approved => &["approved"],
+        Basis::Reported => &["submitted", "approved"],
+    };
+    let mut q = indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_values::disaggregation.eq(""))
+        .filter(indicator_values::status.eq_any(statuses))
+        .filter(indicator_values::period_start.ge(from))
+        .filter(indicator_values::period_end.le(to))
+        .into_boxed();
+    if let Some(c) = counties {
+        q = q.filter(indicator_values::location_id.eq_any(c.to_vec()));
+    }
+    Ok(q.select((
+        indicator_values::indicator_id,
+        indicator_values::location_id,
+        indicator_values::period,
+        indicator_values::value,
+    ))
+    .load(conn)?)
+}
+
+/// The start of the newest period an indicator has a value or a programme-wide target in.
+pub fn last_period_of_indicator(
+    conn: &mut DbConn,
+    indicator_id: i32,
+) -> AppResult<Option<NaiveDate>> {
+    let value: Option<NaiveDate> = indicator_values::table
+        .filter(indicator_values::indicator_id.eq(indicator_id))
+        .select(diesel::dsl::max(indicator_values::period_start))
+        .first(conn)?;
+    let target: Option<NaiveDate> = indicator_targets::table
+        .filter(indicator_targets::indicator_id.eq(indicator_id))
+        .filter(indicator_targets::location_id.is_null())
+        .select(diesel::dsl::max(indicator_targets::period_start))
+        .first(conn)?;
+    Ok(value.max(target))
+}

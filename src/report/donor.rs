@@ -16,6 +16,7 @@ use crate::domain::period::Period;
 use crate::domain::score::{overall_score, suggest_output_score, OutputScore, SCORE_RULE};
 use crate::domain::unit::format_minor;
 use crate::error::{AppError, AppResult};
+use crate::figures::kind;
 use crate::models::activity::{self, Activity};
 use crate::models::framework::{self, level_rank, ResultRow};
 use crate::models::milestone::{self, Milestone};
@@ -128,7 +129,7 @@ impl DonorReport {
                 let percents: Vec<f64> = self
                     .figures_of(r.id)
                     .iter()
-                    .filter_map(|f| f.percent)
+                    .filter_map(|f| f.figure.percent)
                     .collect();
                 (r, suggest_output_score(&percents))
             })
@@ -158,7 +159,12 @@ impl DonorReport {
                 ),
             ),
         ];
-        if let Some(ph) = programme::phase_of(&self.phases, &self.period) {
+        if let Some(note) = &self.figures.phases_note {
+            lines.push((
+                "Phases".to_string(),
+                note.trim_start_matches("across ").to_string(),
+            ));
+        } else if let Some(ph) = programme::phase_of(&self.phases, &self.period) {
             lines.push((
                 "Phase".to_string(),
                 format!("{} — {} counties", ph.phase.name, ph.counties.len()),
@@ -228,7 +234,7 @@ impl DonorReport {
                 format!(
                     "{} in all (✓ on track, ▲ slightly off track, ✗ off track): {}",
                     f.len(),
-                    text::rag_tally(f.iter().map(|x| x.rag))
+                    text::rag_tally(f.iter().map(|x| x.figure.rag))
                 ),
             ),
             (
@@ -327,12 +333,21 @@ impl DonorReport {
             level: 1,
             text: "2. Results".into(),
         });
+        let across = self
+            .figures
+            .phases_note
+            .as_ref()
+            .map(|n| {
+                format!(" The period runs {n}: each quarter counts the counties of its own phase.")
+            })
+            .unwrap_or_default();
         b.push(Block::Note(format!(
-            "Achieved figures are approved values for {}, combined across the phase's counties by each indicator's own rule. A figure is shown only when every county is approved; otherwise the row says how many are. % achieved is against the milestone for the period. {}",
+            "Achieved figures are approved values for {}, combined across counties and quarters by each indicator's own rule, said under its title where it is not one quarter's total.{across} A figure is shown only when every county of every quarter it needs is approved; otherwise the row says how many are. % achieved is against the milestone for the period; yes/no indicators count the counties answering yes. To date: a running total from the programme's start against the end target, or the newest complete quarter for levels and rates. {}",
             self.period.label(),
             self.programme.thresholds().describe()
         )));
         let currency = &self.programme.currency;
+        let span = &self.figures.span;
         for (_, r) in &self.results {
             let level = match r.level.as_str() {
                 "impact" => "Impact",
@@ -352,19 +367,23 @@ impl DonorReport {
                 .iter()
                 .map(|f| {
                     let unit = f.rules.unit;
-                    let achieved = match f.value {
-                        Some(v) => value(unit, Some(v), currency),
-                        None if f.expected == 0 => "—".into(),
-                        None => format!("{} of {} counties approved", f.counties, f.expected),
-                    };
+                    let fig = &f.figure;
+                    let mut title = format!("{} {}", f.indicator.code, f.indicator.title);
+                    if let Some(k) = kind::describe(fig, span) {
+                        title.push_str(&format!(" ({k})"));
+                    }
+                    let mut to_date = kind::to_date_value(&fig.to_date, unit, currency);
+                    if let Some(p) = fig.to_date.percent.filter(|_| fig.to_date.value.is_some()) {
+                        to_date.push_str(&format!(" ({})", text::percent(Some(p))));
+                    }
                     vec![
-                        Cell::new(format!("{} {}", f.indicator.code, f.indicator.title)),
+                        Cell::new(title),
                         Cell::new(value(unit, f.indicator.baseline_value, currency)),
-                        Cell::new(value(unit, f.milestone, currency)),
-                        Cell::new(achieved),
-                        Cell::new(value(unit, f.indicator.end_target, currency)),
-                        Cell::new(text::percent(f.percent)),
-                        rag_cell(f.rag),
+                        Cell::new(kind::milestone(fig, unit, currency)),
+                        Cell::new(kind::achieved(fig, unit, currency, true)),
+                        Cell::new(text::percent(fig.percent)),
+                        rag_cell(fig.rag),
+                        Cell::new(to_date),
                     ]
                 })
                 .collect();
@@ -372,26 +391,76 @@ impl DonorReport {
                 columns: vec![
                     // Code and title share a column: figures need the width more.
                     Column::new("Indicator", Width::Share(1.0), Align::Left),
-                    Column::new("Baseline", Width::Points(56.0), Align::Right),
-                    Column::new("Milestone", Width::Points(62.0), Align::Right),
-                    Column::new("Achieved", Width::Points(64.0), Align::Right),
-                    Column::new("End target", Width::Points(62.0), Align::Right),
+                    Column::new("Baseline", Width::Points(52.0), Align::Right),
+                    Column::new("Milestone", Width::Points(58.0), Align::Right),
+                    Column::new("Achieved", Width::Points(62.0), Align::Right),
                     Column::new("%", Width::Points(34.0), Align::Right),
                     Column::new("RAG", Width::Points(50.0), Align::Left),
+                    Column::new("To date of end target", Width::Points(78.0), Align::Right),
                 ],
                 rows,
             }));
+            self.parts_table(b, &figs);
             for f in figs.iter().filter(|f| f.indicator.is_key) {
-                b.push(Block::Chart(Chart {
-                    title: format!(
-                        "{} {} — achieved against milestones",
-                        f.indicator.code, f.indicator.title
-                    ),
-                    chart: f.history.clone(),
-                    unit: Some(f.rules.unit.label().to_string()),
-                }));
+                if let Some(chart) = &f.history {
+                    b.push(Block::Chart(Chart {
+                        title: format!(
+                            "{} {} — achieved against milestones",
+                            f.indicator.code, f.indicator.title
+                        ),
+                        chart: chart.clone(),
+                        unit: Some(f.rules.unit.label().to_string()),
+                    }));
+                }
             }
         }
+    }
+
+    /// The disaggregated parts of the section's indicators, with their total: the parts
+    /// of a total that is added up add up to it.
+    fn parts_table(&self, b: &mut Vec<Block>, figs: &[&ReportFigure]) {
+        let currency = &self.programme.currency;
+        let dims = &self.figures.dimensions;
+        let rows: Vec<Vec<Cell>> = figs
+            .iter()
+            .filter(|f| !f.figure.parts.is_empty())
+            .flat_map(|f| {
+                let unit = f.rules.unit;
+                let total = f.figure.value;
+                f.figure.parts.iter().map(move |p| {
+                    let share = match (p.value, total) {
+                        (Some(v), Some(t)) if t > 0.0 && !f.figure.county_mean => {
+                            text::percent(Some(100.0 * v / t))
+                        }
+                        _ => "—".into(),
+                    };
+                    let category = crate::domain::disaggregation::dimension_of(&p.key)
+                        .and_then(|c| dims.get(c))
+                        .map(|c| c.label.clone())
+                        .unwrap_or_default();
+                    vec![
+                        Cell::new(&f.indicator.code),
+                        Cell::new(format!("{category}: {}", dims.label(&p.key))),
+                        Cell::new(value(unit, p.value, currency)),
+                        Cell::new(share),
+                        Cell::new(value(unit, total, currency)),
+                    ]
+                })
+            })
+            .collect();
+        if rows.is_empty() {
+            return;
+        }
+        b.push(Block::Table(Table {
+            columns: vec![
+                Column::new("Disaggregated", Width::Points(80.0), Align::Left),
+                Column::new("Part", Width::Share(1.0), Align::Left),
+                Column::new("Achieved", Width::Points(70.0), Align::Right),
+                Column::new("Share", Width::Points(50.0), Align::Right),
+                Column::new("Total", Width::Points(70.0), Align::Right),
+            ],
+            rows,
+        }));
     }
 
     fn milestones_section(&self, b: &mut Vec<Block>) {
@@ -571,7 +640,7 @@ impl DonorReport {
             return;
         }
         b.push(Block::Note(format!(
-            "Approved values for {} by county; — where a county has no approved value.",
+            "Approved values for {} by county, each over the quarters its phase covers it, combined by the indicator's period rule; — where a county has no approved value for one of them.",
             self.period.label()
         )));
         let currency = &self.programme.currency;
@@ -594,7 +663,8 @@ impl DonorReport {
                         f.indicator.code, f.indicator.title
                     ))];
                     row.extend(
-                        f.by_county
+                        f.figure
+                            .by_county
                             .iter()
                             .map(|(_, v)| Cell::new(value(f.rules.unit, *v, currency))),
                     );
@@ -609,6 +679,7 @@ impl DonorReport {
                 .iter()
                 .map(|f| {
                     let list: Vec<String> = f
+                        .figure
                         .by_county
                         .iter()
                         .map(|(id, v)| {

@@ -14,8 +14,9 @@ use super::{Frame, Issue};
 use crate::db::DbConn;
 use crate::domain::achievement::Direction;
 use crate::domain::comparison::Verdict;
-use crate::domain::period::Period;
+use crate::domain::period::{Period, PeriodKind};
 use crate::error::{AppError, AppResult};
+use crate::figures::kind;
 use crate::models::activity::{self, Activity};
 use crate::models::location::{self, Location};
 use crate::models::milestone::{self, Milestone};
@@ -218,7 +219,7 @@ impl MinistryReport {
                     Cell::new(format!("{} ({})", part.programme.name, part.programme.code)),
                     Cell::new(phase),
                     Cell::new(part.figures.counties.len().to_string()),
-                    Cell::new(text::rag_tally(f.iter().map(|x| x.rag))),
+                    Cell::new(text::rag_tally(f.iter().map(|x| x.figure.rag))),
                     Cell::new(format!("{done} of {}", part.milestones.len())),
                     Cell::new(format!("{} ({late} late)", part.activities.len())),
                 ]
@@ -400,8 +401,8 @@ impl MinistryReport {
                     Cell::new(value(unit, l.here, &p.currency)),
                     Cell::new(value(unit, l.before, &p.currency)),
                     Cell::new(l.trend_word()),
-                    Cell::new(value(unit, f.value, &p.currency)),
-                    rag_cell(f.rag),
+                    Cell::new(kind::achieved(&f.figure, unit, &p.currency, true)),
+                    rag_cell(f.figure.rag),
                 ]
             })
             .collect();
@@ -410,7 +411,15 @@ impl MinistryReport {
                 Column::new("Code", Width::Points(68.0), Align::Left),
                 Column::new("Indicator", Width::Share(1.0), Align::Left),
                 Column::new("This county", Width::Points(54.0), Align::Right),
-                Column::new("Previous quarter", Width::Points(54.0), Align::Right),
+                Column::new(
+                    if self.period.kind() == PeriodKind::Quarter {
+                        "Previous quarter"
+                    } else {
+                        "Previous period"
+                    },
+                    Width::Points(54.0),
+                    Align::Right,
+                ),
                 Column::new("Trend", Width::Points(40.0), Align::Left),
                 Column::new("All counties", Width::Points(58.0), Align::Right),
                 Column::new("RAG (all)", Width::Points(54.0), Align::Left),
@@ -439,7 +448,8 @@ impl MinistryReport {
 }
 
 fn county_value(f: &ReportFigure, county: i32) -> Option<f64> {
-    f.by_county
+    f.figure
+        .by_county
         .iter()
         .find(|(c, _)| *c == county)
         .and_then(|(_, v)| *v)

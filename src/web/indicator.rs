@@ -19,6 +19,7 @@ use crate::domain::access::Permission;
 use crate::domain::disaggregation;
 use crate::domain::unit::format_value;
 use crate::error::{AppError, AppResult};
+use crate::figures::{self, kind};
 use crate::models::{audit, continuity, framework, location, user, values};
 
 /// Table columns shown unless `?all=1`: about three years of quarters.
@@ -44,21 +45,40 @@ async fn show_page(
     link_error: Option<String>,
 ) -> AppResult<Template> {
     let (code, icode, access) = (code.to_string(), icode.to_string(), signed.access.clone());
-    let (p, ind, totals, vals, targets, counties, names, changes, links, dims) = db
+    let (p, ind, quarters, vals, counties, names, changes, links, dims) = db
         .run(move |c| {
             let p = access.programme(c, &code, Permission::ViewDetail)?;
             let ind = framework::indicator_by_code(c, p.id, &icode)?;
-            // The chart: per-period totals over the whole history, summed by the database.
-            let mut totals = values::indicator_period_totals(c, ind.id)?;
-            totals.sort_by_key(|t| t.period_start);
-            // The table: county totals of the recent periods (or all of them).
-            let since = if all || totals.len() <= RECENT_PERIODS {
+            let phases = crate::models::programme::phases_of(c, p.id)?;
+            // Every quarter's figure from the engine (submitted values count, marked),
+            // up to the newest quarter with a value or a milestone.
+            let last = values::last_period_of_indicator(c, ind.id)?
+                .map(|d| d.min(crate::web::today()))
+                .and_then(|d| {
+                    (d >= p.start_date)
+                        .then(|| crate::domain::period::Period::quarter_containing(d))
+                });
+            let req = figures::Request {
+                basis: figures::Basis::Reported,
+                indicator: Some(ind.id),
+                counties: None,
+                by_county: false,
+                parts: true,
+                history: 0,
+                indicators: figures::Indicators::WithHistory,
+            };
+            let mut quarters = match last {
+                Some(q) => figures::quarterly(c, &p, &phases, &ind, q, &req)?,
+                None => Vec::new(),
+            };
+            quarters.retain(|(_, f)| f.completeness.reported > 0 || f.target.is_some());
+            // The table: county values of the recent quarters (or all of them).
+            let since = if all || quarters.len() <= RECENT_PERIODS {
                 chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
             } else {
-                totals[totals.len() - RECENT_PERIODS].period_start
+                quarters[quarters.len() - RECENT_PERIODS].0.start()
             };
             let vals = values::indicator_totals_since(c, ind.id, since)?;
-            let targets = values::targets_of_indicator(c, ind.id)?;
             let counties: HashMap<i32, String> = location::counties(c)?
                 .into_iter()
                 .map(|l| (l.id, l.name))
@@ -71,7 +91,7 @@ async fn show_page(
             let links = link_rows(c, &ind)?;
             let dims = crate::models::category::dimensions(c, p.id)?;
             Ok((
-                p, ind, totals, vals, targets, counties, names, changes, links, dims,
+                p, ind, quarters, vals, counties, names, changes, links, dims,
             ))
         })
         .await?;
@@ -79,33 +99,18 @@ async fn show_page(
     let cur = p.currency.clone();
     let fv = |v: f64| format_value(rules.unit, v, &cur);
 
-    let target_of: HashMap<String, f64> = targets
-        .iter()
-        .map(|t| (t.period.clone(), t.value))
-        .collect();
-    let total_of: HashMap<String, f64> = totals
-        .iter()
-        .map(|t| {
-            let v = rules.county.from_total(t.sum, t.count.max(0) as usize);
-            (t.period.clone(), v)
-        })
-        .collect();
     let chart_model = TrendChart {
-        labels: totals.iter().map(|t| t.period.clone()).collect(),
-        actual: totals
-            .iter()
-            .map(|t| total_of.get(&t.period).copied())
-            .collect(),
-        target: totals
-            .iter()
-            .map(|t| target_of.get(&t.period).copied())
-            .collect(),
+        labels: quarters.iter().map(|(q, _)| q.id()).collect(),
+        actual: quarters.iter().map(|(_, f)| f.value).collect(),
+        target: quarters.iter().map(|(_, f)| f.target).collect(),
     };
     let svg = chart::chart(
         &chart_model,
         &format!("{} against its milestones", ind.code),
         &|v| fv(v),
     );
+    let figure_of: HashMap<String, &figures::Figure> =
+        quarters.iter().map(|(q, f)| (q.id(), f)).collect();
 
     // Table columns: the periods with values in the window, oldest first.
     let mut periods: Vec<(chrono::NaiveDate, String)> = vals
@@ -114,7 +119,7 @@ async fn show_page(
         .collect();
     periods.sort();
     periods.dedup();
-    let hidden = totals.len().saturating_sub(periods.len());
+    let hidden = quarters.len().saturating_sub(periods.len());
     let mut by_county: BTreeMap<String, HashMap<String, Value>> = BTreeMap::new();
     for v in &vals {
         let county = counties.get(&v.location_id).cloned().unwrap_or_default();
@@ -168,15 +173,60 @@ async fn show_page(
             "chart": svg,
             "periods": reported.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(),
             "rows": rows,
-            "total_row": reported.iter().map(|(_, p)| total_of.get(p).map(|v| fv(*v)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
+            "total_row": reported.iter().map(|(_, p)| figure_of.get(p).map(|f| json!({ "value": kind::achieved(f, rules.unit, &cur, false), "provisional": f.provisional, "complete": f.complete() })).unwrap_or(Value::Null)).collect::<Vec<_>>(),
             "hidden_periods": hidden,
-            "target_row": reported.iter().map(|(_, p)| target_of.get(p).map(|v| fv(*v)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
+            "target_row": reported.iter().map(|(_, p)| figure_of.get(p).map(|f| kind::milestone(f, rules.unit, &cur)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
+            "rag_row": reported.iter().map(|(_, p)| figure_of.get(p).and_then(|f| f.rag).map(|r| format::rag(Some(r)))).collect::<Vec<_>>(),
+            "to_date_row": reported.iter().map(|(_, p)| figure_of.get(p).map(|f| kind::to_date_value(&f.to_date, rules.unit, &cur)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
+            "to_date_what": quarters.last().map(|(_, f)| if f.to_date.running_total { "Total to date (from the programme's start)" } else { "Latest complete quarter by then" }),
+            "part_rows": part_rows(&quarters, &reported, &dims, rules.unit, &cur),
+            "county_rule": rules.county.label(),
             "history": history,
             "links": links,
             "can_link": signed.access.can(p.id, Permission::Edit),
             "link_error": link_error,
         }),
     ))
+}
+
+/// One row per disaggregated part ("Sex: Female"), a cell per quarter shown, with the
+/// programme total's parts as the engine combines them.
+fn part_rows(
+    quarters: &[(crate::domain::period::Period, figures::Figure)],
+    shown: &[(chrono::NaiveDate, String)],
+    dims: &crate::domain::disaggregation::Dimensions,
+    unit: crate::domain::unit::Unit,
+    currency: &str,
+) -> Vec<Value> {
+    let mut keys: Vec<String> = Vec::new();
+    for (_, f) in quarters {
+        for p in &f.parts {
+            if !keys.contains(&p.key) {
+                keys.push(p.key.clone());
+            }
+        }
+    }
+    keys.iter()
+        .map(|k| {
+            let category = disaggregation::dimension_of(k)
+                .and_then(|c| dims.get(c))
+                .map(|c| c.label.clone())
+                .unwrap_or_default();
+            let cells: Vec<String> = shown
+                .iter()
+                .map(|(_, id)| {
+                    quarters
+                        .iter()
+                        .find(|(q, _)| q.id() == *id)
+                        .and_then(|(_, f)| f.parts.iter().find(|p| p.key == *k))
+                        .and_then(|p| p.value)
+                        .map(|v| format_value(unit, v, currency))
+                        .unwrap_or_else(|| "—".into())
+                })
+                .collect();
+            json!({ "label": format!("{category}: {}", dims.label(k)), "cells": cells })
+        })
+        .collect()
 }
 
 /// The indicator's continuity as the page shows it: what it continues, what continues

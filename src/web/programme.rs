@@ -11,9 +11,11 @@ use super::view::render;
 use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::access::Permission;
+use crate::domain::disaggregation::Dimensions;
 use crate::domain::score::{suggest_output_score, SCORE_RULE};
 use crate::domain::unit::{format_minor, Unit};
 use crate::error::AppResult;
+use crate::figures::{self, kind};
 use crate::models::framework::{level_rank, ResultRow};
 use crate::models::{activity, location, milestone, organisation};
 use crate::overview::{IndicatorFigure, ProgrammeOverview};
@@ -39,6 +41,14 @@ struct IndicatorRow {
     bar: u32,
     rag: Option<RagView>,
     spark: String,
+    /// What the latest figure is, where not obvious ("mean of counties").
+    kind: Option<String>,
+    /// To date against the end target, what that figure is, and its progress (0–100).
+    to_date: String,
+    to_date_what: String,
+    to_date_bar: Option<u32>,
+    /// The latest figure's disaggregated parts: (label, value).
+    parts: Vec<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -289,7 +299,7 @@ fn walk(
         score,
         indicators: figures
             .iter()
-            .map(|f| indicator_row(f, currency, o.trends.get(&f.indicator.id)))
+            .map(|f| indicator_row(f, currency, o.trends.get(&f.indicator.id), &o.dimensions))
             .collect(),
     });
     let mut children: Vec<&ResultRow> = o
@@ -307,6 +317,7 @@ fn indicator_row(
     f: &IndicatorFigure,
     currency: &str,
     trend: Option<&crate::chart::TrendChart>,
+    dims: &Dimensions,
 ) -> IndicatorRow {
     let i = &f.indicator;
     let unit: Unit = f.rules.unit;
@@ -318,7 +329,10 @@ fn indicator_row(
         direction: f.rules.direction.label(),
         baseline: format::value(unit, i.baseline_value, currency),
         baseline_date: i.baseline_date.map(fmt_month).unwrap_or_default(),
-        latest: format::value(unit, f.latest.as_ref().map(|l| l.value), currency),
+        latest: match f.figure.as_ref().and_then(|g| g.yes) {
+            Some(y) => kind::yes_counties(&y),
+            None => format::value(unit, f.latest.as_ref().map(|l| l.value), currency),
+        },
         latest_period: f
             .latest
             .as_ref()
@@ -335,7 +349,10 @@ fn indicator_row(
             )
         }),
         provisional: f.latest.as_ref().is_some_and(|l| l.provisional),
-        milestone: format::value(unit, f.milestone, currency),
+        milestone: match f.figure.as_ref() {
+            Some(g) => kind::milestone(g, unit, currency),
+            None => format::value(unit, f.milestone, currency),
+        },
         end_target: format::value(unit, i.end_target, currency),
         percent: format::percent(f.percent),
         bar: f
@@ -345,6 +362,36 @@ fn indicator_row(
         rag: format::rag(f.rag),
         spark: trend
             .map(|t| crate::chart::sparkline(t, &format!("{} over recent periods", i.code)))
+            .unwrap_or_default(),
+        kind: f.figure.as_ref().and_then(|g| {
+            let q = f.latest.as_ref()?.period;
+            kind::describe(g, &figures::Span::quarter(q))
+        }),
+        to_date: f
+            .figure
+            .as_ref()
+            .map(|g| kind::to_date_value(&g.to_date, unit, currency))
+            .unwrap_or_else(|| "—".into()),
+        to_date_what: f
+            .figure
+            .as_ref()
+            .filter(|g| g.to_date.value.is_some())
+            .map(|g| kind::to_date(&g.to_date))
+            .unwrap_or_default(),
+        to_date_bar: f
+            .figure
+            .as_ref()
+            .and_then(|g| g.to_date.percent.filter(|_| g.to_date.value.is_some()))
+            .map(|p| p.clamp(0.0, 100.0).round() as u32),
+        parts: f
+            .figure
+            .as_ref()
+            .map(|g| {
+                g.parts
+                    .iter()
+                    .map(|p| (dims.label(&p.key), format::value(unit, p.value, currency)))
+                    .collect()
+            })
             .unwrap_or_default(),
     }
 }

@@ -204,7 +204,13 @@ on_both_backends! {
             mipaka::overview::indicator_figures(&mut conn, &p)
                 .unwrap()
                 .into_iter()
-                .filter_map(|f| f.latest.map(|l| (f.indicator.code.clone(), format_value(f.rules.unit, l.value, &p.currency))))
+                .filter_map(|f| {
+                    let shown = match f.figure.as_ref().and_then(|g| g.yes) {
+                        Some(y) => mipaka::figures::kind::yes_counties(&y),
+                        None => format_value(f.rules.unit, f.latest?.value, &p.currency),
+                    };
+                    Some((f.indicator.code.clone(), shown))
+                })
                 .collect()
         };
         let client = t.client(db);

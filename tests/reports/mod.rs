@@ -108,6 +108,8 @@ struct Expected {
     code: String,
     cells: Vec<String>,
     rag_word: Option<&'static str>,
+    /// Printed in the to-date column ("1,234 of 1,500") after the RAG.
+    end_target: Option<String>,
 }
 
 /// Independently of the report code: approved totals of the period summed or averaged
@@ -161,30 +163,60 @@ fn expected_figures(c: &mut DbConn, code: &str, q: &Period) -> Vec<Expected> {
             .unwrap();
         let unit: Unit = i.unit.parse().unwrap();
         let direction: Direction = i.direction.parse().unwrap();
-        let pct = match (achieved, target) {
-            (Some(a), Some(t)) => percent_achieved(a, t, direction),
-            _ => None,
-        };
         let f = |x: Option<f64>| {
             x.map(|x| format_value(unit, x, &p.currency))
                 .unwrap_or("—".into())
+        };
+        // Yes/no counts counties: "6 of 7 counties: yes" against "7 of 7 counties".
+        let n = counties.len();
+        let mut unmet = false;
+        let (achieved_text, target_text, pct) = if unit == Unit::YesNo {
+            let yes = rows.iter().filter(|x| **x == 1.0).count();
+            let want = target.map(|t| (t * n as f64 - 1e-9).ceil() as usize);
+            unmet = want.is_some_and(|w| yes < w);
+            let pct = match (achieved, want) {
+                (Some(_), Some(w)) => {
+                    percent_achieved(yes as f64, w as f64, Direction::HigherIsBetter)
+                }
+                _ => None,
+            };
+            (
+                achieved
+                    .map(|_| format!("{yes} of {n} counties: yes"))
+                    .unwrap_or_else(|| format!("{} of {n}", rows.len())),
+                want.map(|w| format!("{w} of {n} counties"))
+                    .unwrap_or("—".into()),
+                pct,
+            )
+        } else {
+            let pct = match (achieved, target) {
+                (Some(a), Some(t)) => percent_achieved(a, t, direction),
+                _ => None,
+            };
+            (
+                achieved
+                    .map(|a| format_value(unit, a, &p.currency))
+                    .unwrap_or_else(|| format!("{} of {}", rows.len(), counties.len())),
+                f(target),
+                pct,
+            )
         };
         out.push(Expected {
             code: i.code.clone(),
             cells: vec![
                 f(i.baseline_value),
-                f(target),
-                achieved
-                    .map(|a| format_value(unit, a, &p.currency))
-                    .unwrap_or_else(|| format!("{} of {}", rows.len(), counties.len())),
-                f(i.end_target),
+                target_text,
+                achieved_text,
                 pct.map(|x| format!("{x:.0}%")).unwrap_or("—".into()),
             ],
             rag_word: pct.map(|x| match rag(x, &p.thresholds()) {
+                // A yes/no milestone not met is never on track.
+                mipaka::domain::achievement::Rag::Green if unmet => "Needs",
                 mipaka::domain::achievement::Rag::Green => "On",
                 mipaka::domain::achievement::Rag::Amber => "Needs",
                 mipaka::domain::achievement::Rag::Red => "Off",
             }),
+            end_target: (unit != Unit::YesNo).then(|| f(i.end_target)),
         });
     }
     out
@@ -205,6 +237,13 @@ fn check_figures(text: &str, expected: &[Expected]) {
         if let Some(w) = e.rag_word {
             assert!(rest.contains(w), "{}: RAG {w} missing from {row:?}", e.code);
             rated += 1;
+        }
+        if let Some(end) = &e.end_target {
+            assert!(
+                end == "—" || rest.contains(&format!("of {end}")) || rest.contains(" — "),
+                "{}: end target {end} missing from the to-date cell of {row:?}",
+                e.code
+            );
         }
     }
     assert!(
