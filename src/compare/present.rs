@@ -86,8 +86,9 @@ pub struct Row {
     pub did: Vec<Option<DidCell>>,
     /// What a reader must know beside the figure: continuity, definition changes, units.
     pub flags: Vec<String>,
+    /// The unit the row's figures are in (for drawing its chart).
     #[serde(skip)]
-    pub chart: String,
+    pub measure: Unit,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,6 +101,39 @@ pub struct Comparison {
     pub groups: Vec<Group>,
     pub notes: Vec<String>,
     pub rows: Vec<Row>,
+    /// The programme's currency (for drawing charts).
+    #[serde(skip)]
+    pub currency: String,
+}
+
+impl Comparison {
+    /// The bar chart (SVG) of a key indicator's row: each side a cluster, each county
+    /// group a series. Drawn only when asked for: the page shows these charts, the CSV,
+    /// the API and a report's evaluation annex do not.
+    pub fn chart(&self, row: &Row) -> Option<String> {
+        if !row.is_key {
+            return None;
+        }
+        let unit = row.measure;
+        let svg = bars(
+            &Bars {
+                // The side's name without its quarters: the table beside has them.
+                clusters: self
+                    .sides
+                    .iter()
+                    .map(|s| s.label.split(" (").next().unwrap_or(&s.label).to_string())
+                    .collect(),
+                series: row
+                    .groups
+                    .iter()
+                    .map(|g| (g.group.clone(), g.cells.iter().map(|c| c.value).collect()))
+                    .collect(),
+            },
+            &format!("{} {}", row.code, row.title),
+            &|v| format_value(unit, v, &self.currency),
+        );
+        (!svg.is_empty()).then_some(svg)
+    }
 }
 
 fn signed(unit: Unit, v: f64, currency: &str) -> String {
@@ -410,28 +444,6 @@ pub fn comparison(plan: &Plan, numbers: &Numbers) -> AppResult<Comparison> {
         if counties_differ && rules.county == CountyAggregation::Sum {
             flags.push("Added up over counties, and the sides cover different counties.".into());
         }
-        let chart = if indicator.is_key {
-            let unit = rules.unit;
-            let cur = plan.programme.currency.clone();
-            bars(
-                &Bars {
-                    // The side's name without its quarters: the table beside has them.
-                    clusters: plan
-                        .sides
-                        .iter()
-                        .map(|s| s.label.split(" (").next().unwrap_or(&s.label).to_string())
-                        .collect(),
-                    series: group_rows
-                        .iter()
-                        .map(|g| (g.group.clone(), g.cells.iter().map(|c| c.value).collect()))
-                        .collect(),
-                },
-                &format!("{} {}", indicator.code, indicator.title),
-                &move |v| format_value(unit, v, &cur),
-            )
-        } else {
-            String::new()
-        };
         rows.push(Row {
             code: indicator.code.clone(),
             title: indicator.title.clone(),
@@ -446,7 +458,7 @@ pub fn comparison(plan: &Plan, numbers: &Numbers) -> AppResult<Comparison> {
             groups: group_rows,
             did,
             flags,
-            chart,
+            measure: rules.unit,
         });
     }
 
@@ -459,6 +471,7 @@ pub fn comparison(plan: &Plan, numbers: &Numbers) -> AppResult<Comparison> {
         groups: plan.groups.clone(),
         notes,
         rows,
+        currency: plan.programme.currency.clone(),
     })
 }
 

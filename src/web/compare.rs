@@ -96,8 +96,10 @@ async fn page(db: &Db, signed: &Signed, input: PageInput) -> AppResult<(Status, 
             a.comparison
                 .rows
                 .iter()
-                .filter(|r| !r.chart.is_empty())
-                .map(|r| json!({ "code": r.code, "title": r.title, "svg": r.chart }))
+                .filter_map(|r| {
+                    let svg = a.comparison.chart(r)?;
+                    Some(json!({ "code": r.code, "title": r.title, "svg": svg }))
+                })
                 .collect()
         })
         .unwrap_or_default();
