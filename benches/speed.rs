@@ -205,7 +205,7 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
             &ctx,
             &who,
             &inputs,
-            mipaka::auth::now(),
+            mipaka::clock::now(),
             Mode::DryRun,
         )
         .unwrap();
@@ -215,7 +215,7 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
         let r = c
             .transaction(|c| {
                 let ctx = EntryContext::load(c, p.clone(), q)?;
-                entry::save_loaded(c, &ctx, &who, &inputs, mipaka::auth::now(), Mode::Write)
+                entry::save_loaded(c, &ctx, &who, &inputs, mipaka::clock::now(), Mode::Write)
             })
             .unwrap();
         let took = t.elapsed();
@@ -300,7 +300,7 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
         &p,
         csv.as_bytes(),
         Mode::Write,
-        mipaka::auth::now(),
+        mipaka::clock::now(),
     )
     .unwrap();
     let took = t.elapsed();

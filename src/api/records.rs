@@ -10,7 +10,7 @@ use rocket::State;
 use serde::Deserialize;
 
 use super::{parse, ApiError, ApiResult};
-use crate::auth::{self, ApiClient};
+use crate::auth::ApiClient;
 use crate::db::{Db, DbConn};
 use crate::domain::access::Permission;
 use crate::domain::period::Period;
@@ -218,7 +218,13 @@ fn save_cell(
 ) -> Result<Value, ApiError> {
     let ctx = EntryContext::load(c, p.clone(), period)?;
     let key = input.key.clone();
-    let report: SaveReport = entry::save(c, &ctx, who, std::slice::from_ref(&input), auth::now())?;
+    let report: SaveReport = entry::save(
+        c,
+        &ctx,
+        who,
+        std::slice::from_ref(&input),
+        crate::clock::now(),
+    )?;
     let codes = Codes::load(c, p)?;
     if let Some(k) = report.conflicts.first() {
         let now = values::of_period(c, p.id, &period.id())?
@@ -434,8 +440,8 @@ async fn write_milestone(
             &p,
             existing,
             &b.fields(),
-            crate::web::today(),
-            auth::now(),
+            crate::clock::today(),
+            crate::clock::now(),
         )?;
         let codes = Codes::load(c, &p)?;
         Ok(match saved {
@@ -573,8 +579,8 @@ async fn write_activity(
             &p,
             existing,
             &b.fields(),
-            crate::web::today(),
-            auth::now(),
+            crate::clock::today(),
+            crate::clock::now(),
         )?;
         let codes = Codes::load(c, &p)?;
         Ok(match saved {

@@ -408,7 +408,7 @@ pub async fn create_programme(
                 }
             },
         };
-        let saved = setup::programme::create(c, &who, &f, manager_id, false, crate::auth::now())?;
+        let saved = setup::programme::create(c, &who, &f, manager_id, false, crate::clock::now())?;
         answer(
             c,
             saved,

@@ -43,7 +43,7 @@ pub fn save(
             name,
             &text,
             actor.user_id,
-            crate::auth::now(),
+            crate::clock::now(),
         )?;
         crate::models::audit::record(
             conn,

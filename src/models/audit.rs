@@ -40,7 +40,7 @@ pub struct Change<'a> {
 pub fn record(conn: &mut DbConn, change: Change) -> AppResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
-            audit_log::at.eq(super::now()),
+            audit_log::at.eq(crate::clock::now()),
             audit_log::user_id.eq(change.user_id),
             audit_log::actor.eq(change.actor),
             audit_log::action.eq(change.action),
@@ -81,7 +81,7 @@ struct NewEntry {
 
 /// Many changes at once (a saved grid, an imported file), in multi-row inserts.
 pub fn record_many(conn: &mut DbConn, changes: Vec<Change>) -> AppResult<()> {
-    let at = super::now();
+    let at = crate::clock::now();
     let rows: Vec<NewEntry> = changes
         .into_iter()
         .map(|c| NewEntry {

@@ -109,7 +109,7 @@ fn n(v: f64) -> String {
 }
 
 fn now() -> chrono::NaiveDateTime {
-    mipaka::auth::now()
+    mipaka::clock::now()
 }
 
 fn reload(c: &mut DbConn, f: &Fixture) -> EntryContext {

@@ -56,7 +56,7 @@ pub fn apply(
             mode,
             expect_plan,
             today: crate::support::demo_day(),
-            now: mipaka::auth::now(),
+            now: mipaka::clock::now(),
         },
     )
     .unwrap()
