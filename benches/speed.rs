@@ -18,7 +18,8 @@ use rocket::local::blocking::Client;
 use mipaka::config::Config;
 use mipaka::db::{DatabaseTarget, Db};
 use mipaka::domain::period::Period;
-use mipaka::entry::{self, import, Actor, CellInput, EntryContext, Mode};
+use mipaka::entry::{self, import, CellInput, EntryContext, Mode};
+use mipaka::models::audit::Actor;
 use mipaka::models::{programme, user};
 
 fn median_p95(mut xs: Vec<Duration>) -> (f64, f64) {

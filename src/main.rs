@@ -341,7 +341,7 @@ fn report(config: Config, args: ReportArgs) -> AppResult<()> {
         (Kind::Ministry, _) => Subject::Ministry,
     };
     let (what, bytes) = if args.issue {
-        let who = mipaka::entry::Actor {
+        let who = mipaka::models::audit::Actor {
             user_id: None,
             name: "command line".into(),
         };
@@ -451,7 +451,7 @@ fn logframe(config: Config, cmd: LogframeCommand) -> AppResult<()> {
                 ),
                 None => logframe::Destination::ByCode { is_demo: false },
             };
-            let who = mipaka::entry::Actor {
+            let who = mipaka::models::audit::Actor {
                 user_id: None,
                 name: "command line".into(),
             };

@@ -132,8 +132,8 @@ pub struct Signed {
 
 impl Signed {
     /// The user as the author of changes (audit, who entered a value).
-    pub fn actor(&self) -> crate::entry::Actor {
-        crate::entry::Actor {
+    pub fn actor(&self) -> crate::models::audit::Actor {
+        crate::models::audit::Actor {
             user_id: Some(self.user.id),
             name: self.user.username.clone(),
         }
@@ -319,8 +319,8 @@ pub struct ApiClient {
 
 impl ApiClient {
     /// The client's user as the author of changes.
-    pub fn actor(&self) -> crate::entry::Actor {
-        crate::entry::Actor {
+    pub fn actor(&self) -> crate::models::audit::Actor {
+        crate::models::audit::Actor {
             user_id: Some(self.user.id),
             name: self.user.username.clone(),
         }

@@ -16,7 +16,7 @@ pub fn save(
     programme: &Programme,
     name: &str,
     spec: Spec,
-    actor: &crate::entry::Actor,
+    actor: &crate::models::audit::Actor,
     today: NaiveDate,
 ) -> AppResult<i32> {
     use diesel::Connection;

@@ -7,6 +7,14 @@ use crate::db::schema::audit_log;
 use crate::db::DbConn;
 use crate::error::AppResult;
 
+/// Who is making a change, as the audit log names them: a signed-in user, an API
+/// client's owner, or the system (demonstration data, the command line).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i32>,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = audit_log)]
 pub struct AuditEntry {

@@ -17,8 +17,9 @@ use crate::domain::setup::{
     BudgetFields, CategoryFields, IndicatorFields, PartnerFields, PhaseFields, ProgrammeFields,
     ResultFields, TargetFields,
 };
-use crate::entry::{Actor, Mode};
+use crate::entry::Mode;
 use crate::error::{AppError, AppResult};
+use crate::models::audit::Actor;
 use crate::models::framework;
 use crate::models::location::{self, NewLocation};
 use crate::models::programme;

@@ -14,7 +14,7 @@ use mipaka::db::DbConn;
 use mipaka::domain::achievement::{percent_achieved, rag, Direction};
 use mipaka::domain::period::Period;
 use mipaka::domain::unit::{format_value, Unit};
-use mipaka::entry::Actor;
+use mipaka::models::audit::Actor;
 use mipaka::models::{framework, programme, values};
 use mipaka::report::issue::{self, Subject};
 

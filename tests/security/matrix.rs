@@ -446,7 +446,7 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
         );
     }
     let mut issued = |subject| {
-        let who = mipaka::entry::Actor {
+        let who = mipaka::models::audit::Actor {
             user_id: None,
             name: "matrix".into(),
         };
@@ -489,7 +489,7 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
         },
     )
     .unwrap();
-    let who = mipaka::entry::Actor {
+    let who = mipaka::models::audit::Actor {
         user_id: None,
         name: "matrix".into(),
     };
