@@ -18,7 +18,8 @@ use rocket::local::blocking::Client;
 use mipaka::config::Config;
 use mipaka::db::{DatabaseTarget, Db};
 use mipaka::domain::period::Period;
-use mipaka::entry::{self, import, Actor, CellInput, EntryContext, Mode};
+use mipaka::entry::{self, import, CellInput, EntryContext, Mode};
+use mipaka::models::audit::Actor;
 use mipaka::models::{programme, user};
 
 fn median_p95(mut xs: Vec<Duration>) -> (f64, f64) {
@@ -205,7 +206,7 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
             &ctx,
             &who,
             &inputs,
-            mipaka::auth::now(),
+            mipaka::clock::now(),
             Mode::DryRun,
         )
         .unwrap();
@@ -215,7 +216,7 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
         let r = c
             .transaction(|c| {
                 let ctx = EntryContext::load(c, p.clone(), q)?;
-                entry::save_loaded(c, &ctx, &who, &inputs, mipaka::auth::now(), Mode::Write)
+                entry::save_loaded(c, &ctx, &who, &inputs, mipaka::clock::now(), Mode::Write)
             })
             .unwrap();
         let took = t.elapsed();
@@ -300,7 +301,7 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
         &p,
         csv.as_bytes(),
         Mode::Write,
-        mipaka::auth::now(),
+        mipaka::clock::now(),
     )
     .unwrap();
     let took = t.elapsed();

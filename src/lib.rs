@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod chart;
+pub mod clock;
 pub mod compare;
 pub mod config;
 pub mod csvio;
@@ -57,7 +58,7 @@ pub fn prepare(config: &Config) -> AppResult<Prepared> {
     let applied_migrations = migrations::run_pending(&mut conn)?;
     seed::reference_data(&mut conn)?;
     let demo = if config.embedded_default && models::programme::count(&mut conn)? == 0 {
-        Some(seed::demo(&mut conn, web::today())?)
+        Some(seed::demo(&mut conn, clock::today())?)
     } else {
         None
     };

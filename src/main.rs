@@ -280,7 +280,7 @@ fn seed_demo(config: Config) -> AppResult<()> {
     let db = open(&config)?;
     let mut conn = db.get()?;
     migrations::run_pending(&mut conn)?;
-    let s = seed::demo(&mut conn, mipaka::web::today())?;
+    let s = seed::demo(&mut conn, mipaka::clock::today())?;
     println!(
         "Loaded the demonstration data into {}: {} programmes, {} indicators, {} targets, {} values, {} milestones, {} activities, {} demo accounts.",
         config.database.describe(), s.programmes, s.indicators, s.targets, s.values, s.milestones, s.activities, s.accounts
@@ -341,7 +341,7 @@ fn report(config: Config, args: ReportArgs) -> AppResult<()> {
         (Kind::Ministry, _) => Subject::Ministry,
     };
     let (what, bytes) = if args.issue {
-        let who = mipaka::entry::Actor {
+        let who = mipaka::models::audit::Actor {
             user_id: None,
             name: "command line".into(),
         };
@@ -351,7 +351,7 @@ fn report(config: Config, args: ReportArgs) -> AppResult<()> {
             &subject,
             period,
             &who,
-            mipaka::auth::now(),
+            mipaka::clock::now(),
         )?;
         let bytes = issue::read_issued(&config.reports_dir, &r)?;
         (
@@ -451,7 +451,7 @@ fn logframe(config: Config, cmd: LogframeCommand) -> AppResult<()> {
                 ),
                 None => logframe::Destination::ByCode { is_demo: false },
             };
-            let who = mipaka::entry::Actor {
+            let who = mipaka::models::audit::Actor {
                 user_id: None,
                 name: "command line".into(),
             };
@@ -467,8 +467,8 @@ fn logframe(config: Config, cmd: LogframeCommand) -> AppResult<()> {
                         mipaka::entry::Mode::Write
                     },
                     expect_plan: None,
-                    today: mipaka::web::today(),
-                    now: mipaka::auth::now(),
+                    today: mipaka::clock::today(),
+                    now: mipaka::clock::now(),
                 },
             )?;
             if !report.is_clean() {

@@ -165,8 +165,13 @@ pub async fn update_result(
 }
 
 /// The service's action on one result from the version read.
-type ResultAction =
-    fn(&mut DbConn, &crate::entry::Actor, &Programme, i32, i32) -> AppResult<Saved<ResultRow>>;
+type ResultAction = fn(
+    &mut DbConn,
+    &crate::models::audit::Actor,
+    &Programme,
+    i32,
+    i32,
+) -> AppResult<Saved<ResultRow>>;
 
 async fn act_on_result(
     db: &Db,
@@ -342,8 +347,13 @@ pub async fn update_indicator(
         .map(Json)
 }
 
-type IndicatorAction =
-    fn(&mut DbConn, &crate::entry::Actor, &Programme, i32, i32) -> AppResult<Saved<Indicator>>;
+type IndicatorAction = fn(
+    &mut DbConn,
+    &crate::models::audit::Actor,
+    &Programme,
+    i32,
+    i32,
+) -> AppResult<Saved<Indicator>>;
 
 async fn act_on_indicator(
     db: &Db,

@@ -10,14 +10,15 @@ use rocket::State;
 use serde::Deserialize;
 
 use super::{parse, ApiError, ApiResult};
-use crate::auth::{self, ApiClient};
+use crate::auth::ApiClient;
 use crate::db::{Db, DbConn};
 use crate::domain::access::Permission;
 use crate::domain::period::Period;
 use crate::domain::plan::{format_money_plain, ActivityFields, MilestoneFields};
 use crate::entry::plan::{save_activity, save_milestone, Saved};
-use crate::entry::{self, Actor, CellInput, CellKey, EntryContext, SaveReport};
+use crate::entry::{self, CellInput, CellKey, EntryContext, SaveReport};
 use crate::error::{AppError, AppResult};
+use crate::models::audit::Actor;
 use crate::models::programme::Programme;
 use crate::models::values::IndicatorValue;
 use crate::models::{activity, framework, location, milestone, organisation, user, values};
@@ -218,7 +219,13 @@ fn save_cell(
 ) -> Result<Value, ApiError> {
     let ctx = EntryContext::load(c, p.clone(), period)?;
     let key = input.key.clone();
-    let report: SaveReport = entry::save(c, &ctx, who, std::slice::from_ref(&input), auth::now())?;
+    let report: SaveReport = entry::save(
+        c,
+        &ctx,
+        who,
+        std::slice::from_ref(&input),
+        crate::clock::now(),
+    )?;
     let codes = Codes::load(c, p)?;
     if let Some(k) = report.conflicts.first() {
         let now = values::of_period(c, p.id, &period.id())?
@@ -434,8 +441,8 @@ async fn write_milestone(
             &p,
             existing,
             &b.fields(),
-            crate::web::today(),
-            auth::now(),
+            crate::clock::today(),
+            crate::clock::now(),
         )?;
         let codes = Codes::load(c, &p)?;
         Ok(match saved {
@@ -573,8 +580,8 @@ async fn write_activity(
             &p,
             existing,
             &b.fields(),
-            crate::web::today(),
-            auth::now(),
+            crate::clock::today(),
+            crate::clock::now(),
         )?;
         let codes = Codes::load(c, &p)?;
         Ok(match saved {

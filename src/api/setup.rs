@@ -22,8 +22,8 @@ use crate::domain::setup::{
     check_programme, fiscal_year_label, parse_fiscal_year, BudgetFields, CategoryFields,
     PartnerFields, PhaseFields, ProgrammeFields,
 };
-use crate::entry::Actor;
 use crate::error::{AppError, AppResult};
+use crate::models::audit::Actor;
 use crate::models::budget::{self, BudgetLine};
 use crate::models::category::{self, CategoryRow, OptionRow};
 use crate::models::organisation::{self, Organisation};
@@ -408,7 +408,7 @@ pub async fn create_programme(
                 }
             },
         };
-        let saved = setup::programme::create(c, &who, &f, manager_id, false, crate::auth::now())?;
+        let saved = setup::programme::create(c, &who, &f, manager_id, false, crate::clock::now())?;
         answer(
             c,
             saved,

@@ -2,7 +2,6 @@
 //! cookie), forms (CSRF token checked before the body is read as a form) and the API
 //! (bearer token).
 
-use chrono::NaiveDateTime;
 use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::form::{Form, FromForm};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
@@ -133,16 +132,12 @@ pub struct Signed {
 
 impl Signed {
     /// The user as the author of changes (audit, who entered a value).
-    pub fn actor(&self) -> crate::entry::Actor {
-        crate::entry::Actor {
+    pub fn actor(&self) -> crate::models::audit::Actor {
+        crate::models::audit::Actor {
             user_id: Some(self.user.id),
             name: self.user.username.clone(),
         }
     }
-}
-
-pub fn now() -> NaiveDateTime {
-    chrono::Utc::now().naive_utc()
 }
 
 pub fn client_ip(req: &Request<'_>) -> String {
@@ -163,7 +158,7 @@ async fn resume_session(req: &Request<'_>) -> Option<Signed> {
         .unwrap_or(chrono::Duration::minutes(60));
     let result = db
         .run(move |conn| {
-            let Some((s, u)) = session::resume(conn, &token, idle, now())? else {
+            let Some((s, u)) = session::resume(conn, &token, idle, crate::clock::now())? else {
                 return Ok(None);
             };
             let access = Access::load(conn, &u)?;
@@ -324,8 +319,8 @@ pub struct ApiClient {
 
 impl ApiClient {
     /// The client's user as the author of changes.
-    pub fn actor(&self) -> crate::entry::Actor {
-        crate::entry::Actor {
+    pub fn actor(&self) -> crate::models::audit::Actor {
+        crate::models::audit::Actor {
             user_id: Some(self.user.id),
             name: self.user.username.clone(),
         }
@@ -358,7 +353,7 @@ impl<'r> FromRequest<'r> for ApiClient {
         };
         let found = db
             .run(move |conn| {
-                let Some(u) = session::user_for_token(conn, &token, now())? else {
+                let Some(u) = session::user_for_token(conn, &token, crate::clock::now())? else {
                     return Ok(None);
                 };
                 let access = Access::load(conn, &u)?;

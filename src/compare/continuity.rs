@@ -8,9 +8,9 @@ use serde_json::json;
 
 use crate::db::DbConn;
 use crate::domain::period::{Period, PeriodKind};
-use crate::entry::Actor;
 use crate::error::{AppError, AppResult};
 use crate::models::audit;
+use crate::models::audit::Actor;
 use crate::models::continuity::{self, IndicatorLink, NewLink};
 use crate::models::framework::{self, Indicator};
 

@@ -8,12 +8,13 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::Connection;
 
-use super::{save_loaded, Actor, CellInput, CellKey, EntryContext, Mode, SaveReport};
+use super::{save_loaded, CellInput, CellKey, EntryContext, Mode, SaveReport};
 use crate::csvio::{self, CsvProblem, Table};
 use crate::db::DbConn;
 use crate::domain::disaggregation;
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
+use crate::models::audit::Actor;
 use crate::models::programme::Programme;
 use crate::models::{framework, location};
 

@@ -19,12 +19,13 @@ use crate::domain::disaggregation::{self, Dimensions};
 use crate::domain::entry::{check_parts, check_value, parse_typed, EntryField};
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
+use crate::models::audit::{self, Actor};
 use crate::models::framework::{self, Indicator, IndicatorRules};
 use crate::models::location::Location;
 use crate::models::lock::{self, PeriodLock};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
+use crate::models::user;
 use crate::models::values::{self, IndicatorValue, NewValue};
-use crate::models::{audit, user};
 
 /// Why a closed or archived programme's figures cannot change.
 pub fn closed_message(p: &Programme) -> String {
@@ -41,13 +42,6 @@ pub fn require_open(p: &Programme) -> AppResult<()> {
     } else {
         Err(AppError::Forbidden(closed_message(p)))
     }
-}
-
-/// Who is making a change, as the audit log names them.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub user_id: Option<i32>,
-    pub name: String,
 }
 
 /// One cell: an indicator, a county and "" (total) or a part such as "sex=female".

@@ -5,13 +5,13 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::Connection;
 use serde_json::json;
 
-use super::Actor;
 use crate::db::DbConn;
 use crate::domain::plan::{
     check_activity, check_milestone, ActivityFields, FieldErrors, MilestoneFields,
 };
 use crate::error::AppResult;
 use crate::models::activity::{self, Activity, NewActivity};
+use crate::models::audit::Actor;
 use crate::models::milestone::{self, Milestone, NewMilestone};
 use crate::models::programme::{self, Programme};
 use crate::models::{audit, framework, location, organisation};

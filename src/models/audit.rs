@@ -7,6 +7,14 @@ use crate::db::schema::audit_log;
 use crate::db::DbConn;
 use crate::error::AppResult;
 
+/// Who is making a change, as the audit log names them: a signed-in user, an API
+/// client's owner, or the system (demonstration data, the command line).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i32>,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = audit_log)]
 pub struct AuditEntry {
@@ -40,7 +48,7 @@ pub struct Change<'a> {
 pub fn record(conn: &mut DbConn, change: Change) -> AppResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
-            audit_log::at.eq(super::now()),
+            audit_log::at.eq(crate::clock::now()),
             audit_log::user_id.eq(change.user_id),
             audit_log::actor.eq(change.actor),
             audit_log::action.eq(change.action),
@@ -81,7 +89,7 @@ struct NewEntry {
 
 /// Many changes at once (a saved grid, an imported file), in multi-row inserts.
 pub fn record_many(conn: &mut DbConn, changes: Vec<Change>) -> AppResult<()> {
-    let at = super::now();
+    let at = crate::clock::now();
     let rows: Vec<NewEntry> = changes
         .into_iter()
         .map(|c| NewEntry {

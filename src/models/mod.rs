@@ -24,7 +24,3 @@ pub mod values;
 /// Rows per multi-row INSERT: keeps well under SQLite's and PostgreSQL's limits on
 /// bound parameters for the widest table.
 pub const INSERT_CHUNK: usize = 500;
-
-pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
-}

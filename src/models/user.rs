@@ -109,7 +109,7 @@ pub fn create(conn: &mut DbConn, account: &NewAccount) -> AppResult<User> {
             users::password_hash.eq(hash),
             users::is_admin.eq(account.is_admin),
             users::is_active.eq(true),
-            users::created_at.eq(super::now()),
+            users::created_at.eq(crate::clock::now()),
         ))
         .returning(users::id)
         .get_result(conn)?;

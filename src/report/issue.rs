@@ -16,9 +16,9 @@ use super::text;
 use super::Issue;
 use crate::db::DbConn;
 use crate::domain::period::Period;
-use crate::entry::Actor;
 use crate::error::{AppError, AppResult};
 use crate::models::audit;
+use crate::models::audit::Actor;
 use crate::models::issued::{self, IssuedReport, NewIssued};
 use crate::models::programme::Programme;
 

@@ -6,9 +6,9 @@ use diesel::Connection;
 
 use crate::db::DbConn;
 use crate::domain::period::Period;
-use crate::entry::Actor;
 use crate::error::{AppError, AppResult};
 use crate::models::audit;
+use crate::models::audit::Actor;
 use crate::models::narrative::{self, Narrative, Texts};
 use crate::models::programme::Programme;
 

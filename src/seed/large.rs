@@ -12,7 +12,7 @@ use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
 use crate::models::framework::{self, NewIndicator, NewResult};
 use crate::models::values::{self, NewTarget, NewValue};
-use crate::models::{location, now, programme};
+use crate::models::{location, programme};
 
 pub const PROGRAMMES: usize = 3;
 pub const INDICATORS: usize = 100;
@@ -92,7 +92,7 @@ pub fn generate(conn: &mut DbConn, values_wanted: usize, prefix: &str) -> AppRes
                     is_demo: true,
                     rag_green_within: 15.0,
                     rag_amber_within: 30.0,
-                    created_at: now(),
+                    created_at: crate::clock::now(),
                     short_name: &code,
                     funder: "",
                     reporting_frequency: "quarterly",
@@ -177,7 +177,7 @@ pub fn generate(conn: &mut DbConn, values_wanted: usize, prefix: &str) -> AppRes
             }
             let mut targets = Vec::new();
             let mut rows = Vec::new();
-            let at = now();
+            let at = crate::clock::now();
             for i in 0..INDICATORS {
                 let percent = i % 5 == 4;
                 // Every other count indicator is split by sex when the size calls for it.

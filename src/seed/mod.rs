@@ -17,13 +17,14 @@ use crate::domain::setup::{
     BudgetFields, CategoryFields, IndicatorFields, PartnerFields, PhaseFields, ProgrammeFields,
     ResultFields, TargetFields,
 };
-use crate::entry::{Actor, Mode};
+use crate::entry::Mode;
 use crate::error::{AppError, AppResult};
+use crate::models::audit::Actor;
 use crate::models::framework;
 use crate::models::location::{self, NewLocation};
 use crate::models::programme;
 use crate::models::values::{self, NewValue};
-use crate::models::{audit, now, user};
+use crate::models::{audit, user};
 use crate::setup::logframe::{self, Item, Logframe, Origin};
 use content::{ProgrammeDef, Ymd};
 
@@ -186,7 +187,7 @@ fn demo_links(conn: &mut DbConn) -> AppResult<()> {
                 definition_changed: l.definition_changed,
                 note: l.note,
                 created_by: None,
-                created_at: crate::auth::now(),
+                created_at: crate::clock::now(),
             },
         )?;
     }
@@ -258,7 +259,7 @@ fn load_programme(
             mode: Mode::Write,
             expect_plan: None,
             today,
-            now: now(),
+            now: crate::clock::now(),
         },
     )?;
     if !report.is_clean() {
@@ -284,7 +285,7 @@ fn load_programme(
         .into_iter()
         .map(|i| (i.code, i.id))
         .collect();
-    let entered_at = now();
+    let entered_at = crate::clock::now();
     let rows = generate::values(p, today)
         .into_iter()
         .map(|v| {

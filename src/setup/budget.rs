@@ -5,12 +5,13 @@ use diesel::Connection;
 use serde_json::{json, Value};
 
 use super::{
-    differences, invalid, record, require_active, Actor, Audit, Done, Effect, FieldErrors, Saved,
+    differences, invalid, record, require_active, Audit, Done, Effect, FieldErrors, Saved,
 };
 use crate::db::DbConn;
 use crate::domain::plan::format_money_plain;
 use crate::domain::setup::{check_budget, fiscal_year_label, BudgetFields};
 use crate::error::AppResult;
+use crate::models::audit::Actor;
 use crate::models::budget::{self, BudgetLine, NewBudgetLine};
 use crate::models::programme::Programme;
 use crate::models::{activity, framework};

@@ -6,12 +6,13 @@ use diesel::Connection;
 use serde_json::{json, Value};
 
 use super::{
-    differences, invalid, record, require_active, Actor, Audit, Done, Effect, FieldErrors, Saved,
+    differences, invalid, record, require_active, Audit, Done, Effect, FieldErrors, Saved,
 };
 use crate::db::DbConn;
 use crate::domain::disaggregation::{format_options, CategoryOption};
 use crate::domain::setup::{check_category, CategoryFields};
 use crate::error::AppResult;
+use crate::models::audit::Actor;
 use crate::models::category::{self, CategoryRow, OptionRow};
 use crate::models::programme::Programme;
 use crate::models::{framework, values};

@@ -7,7 +7,7 @@ use diesel::Connection;
 use serde_json::{json, Value};
 
 use super::{
-    differences, invalid, record, require_active, Actor, Audit, Done, Effect, FieldErrors, Saved,
+    differences, invalid, record, require_active, Audit, Done, Effect, FieldErrors, Saved,
 };
 use crate::db::DbConn;
 use crate::domain::setup::{
@@ -16,6 +16,7 @@ use crate::domain::setup::{
 };
 use crate::domain::unit::format_number;
 use crate::error::{AppError, AppResult};
+use crate::models::audit::Actor;
 use crate::models::framework::{
     self, Indicator, IndicatorChanges, NewIndicator, NewResult, ResultChanges, ResultRow,
 };

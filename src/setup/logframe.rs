@@ -18,8 +18,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{
-    budget, category, framework, partner, phase, programme, target, Actor, Done, Effect,
-    FieldErrors, Saved,
+    budget, category, framework, partner, phase, programme, target, Done, Effect, FieldErrors,
+    Saved,
 };
 use crate::db::DbConn;
 use crate::domain::disaggregation::format_options;
@@ -33,6 +33,7 @@ use crate::domain::setup::{
 use crate::entry::plan::{save_activity, save_milestone, Saved as PlanSaved};
 use crate::entry::Mode;
 use crate::error::{AppError, AppResult};
+use crate::models::audit::Actor;
 use crate::models::framework::level_rank;
 use crate::models::programme::Programme;
 use crate::models::{

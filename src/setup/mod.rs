@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use crate::domain::plan::FieldErrors;
-pub use crate::entry::Actor;
+use crate::models::audit::Actor;
 
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};

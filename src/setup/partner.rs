@@ -5,13 +5,14 @@ use diesel::Connection;
 use serde_json::{json, Value};
 
 use super::{
-    differences, invalid, record, require_active, Actor, Audit, Done, Effect, FieldErrors, Saved,
+    differences, invalid, record, require_active, Audit, Done, Effect, FieldErrors, Saved,
 };
 use crate::db::DbConn;
 use crate::domain::codelist;
 use crate::domain::setup::{check_partner, PartnerFields};
 use crate::error::{AppError, AppResult};
 use crate::models::activity;
+use crate::models::audit::Actor;
 use crate::models::organisation::{self, NewOrganisation, Organisation};
 use crate::models::programme::Programme;
 

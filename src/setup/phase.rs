@@ -8,10 +8,11 @@ use chrono::NaiveDate;
 use diesel::Connection;
 use serde_json::{json, Value};
 
-use super::{differences, record, require_active, Actor, Audit, Done, Effect, FieldErrors, Saved};
+use super::{differences, record, require_active, Audit, Done, Effect, FieldErrors, Saved};
 use crate::db::DbConn;
 use crate::domain::setup::{check_phase, phase_overlaps, PhaseFields};
 use crate::error::AppResult;
+use crate::models::audit::Actor;
 use crate::models::location::{self, Location};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
 use crate::models::values;

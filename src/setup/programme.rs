@@ -5,11 +5,12 @@ use diesel::Connection;
 use serde_json::{json, Value};
 
 use super::{
-    differences, invalid, record, require_active, Actor, Audit, Done, Effect, FieldErrors, Saved,
+    differences, invalid, record, require_active, Audit, Done, Effect, FieldErrors, Saved,
 };
 use crate::db::DbConn;
 use crate::domain::setup::{check_programme, ProgrammeFields, ProgrammeInput, PROGRAMME_STATUSES};
 use crate::error::AppResult;
+use crate::models::audit::Actor;
 use crate::models::programme::{self, NewProgramme, Programme, ProgrammeChanges};
 use crate::models::{target, user};
 

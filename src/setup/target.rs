@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, HashMap};
 use diesel::Connection;
 use serde_json::{json, Map, Value};
 
-use super::{record, require_active, Actor, Audit, Done, Effect};
+use super::{record, require_active, Audit, Done, Effect};
 use crate::db::DbConn;
 use crate::domain::aggregation::{CountyAggregation, PeriodAggregation};
 use crate::domain::setup::{check_target_period, check_target_value, TargetFields};
 use crate::error::AppResult;
+use crate::models::audit::Actor;
 use crate::models::framework::{self, Indicator};
 use crate::models::location;
 use crate::models::programme::{self, Programme};

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::format;
 use super::view::render;
-use crate::auth::{self, ButtonOnly, CsrfForm, Signed};
+use crate::auth::{ButtonOnly, CsrfForm, Signed};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::models::{audit, session, user};
@@ -144,7 +144,7 @@ pub async fn create_token(
         .run(move |c| {
             use diesel::Connection;
             c.transaction(|c| {
-                let (id, token) = session::create_token(c, uid, &name, auth::now())?;
+                let (id, token) = session::create_token(c, uid, &name, crate::clock::now())?;
                 audit::record(
                     c,
                     audit::Change {
@@ -194,7 +194,7 @@ pub async fn revoke_token(
     let (uid, uname) = (signed.user.id, signed.user.username.clone());
     let t = db
         .run(move |c| {
-            let t = session::revoke_token(c, uid, id, auth::now())?;
+            let t = session::revoke_token(c, uid, id, crate::clock::now())?;
             audit::record(
                 c,
                 audit::Change {

@@ -350,6 +350,6 @@ pub async fn audit_log(db: &State<Db>, admin: Admin<'_>) -> AppResult<Template> 
     Ok(render(
         "admin_audit",
         Some(admin.0),
-        json!({ "entries": rows, "today": format::date(super::today()) }),
+        json!({ "entries": rows, "today": format::date(crate::clock::today()) }),
     ))
 }

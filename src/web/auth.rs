@@ -100,7 +100,7 @@ pub async fn login(
     }
     let ip = ip.map(|i| i.to_string()).unwrap_or_default();
     let policy = settings.throttle;
-    let now = auth::now();
+    let now = crate::clock::now();
 
     let (who, addr) = {
         let (u, i) = (username.clone(), ip.clone());

@@ -38,7 +38,7 @@ async fn page(db: &Db, signed: &Signed, input: PageInput) -> AppResult<(Status, 
         flash,
     } = input;
     let access = signed.access.clone();
-    let today = super::today();
+    let today = crate::clock::today();
     let asked = !query.sides.trim().is_empty();
     let (pid, prog) = (p.id, p.clone());
     let q = query.clone();
@@ -96,8 +96,10 @@ async fn page(db: &Db, signed: &Signed, input: PageInput) -> AppResult<(Status, 
             a.comparison
                 .rows
                 .iter()
-                .filter(|r| !r.chart.is_empty())
-                .map(|r| json!({ "code": r.code, "title": r.title, "svg": r.chart }))
+                .filter_map(|r| {
+                    let svg = a.comparison.chart(r)?;
+                    Some(json!({ "code": r.code, "title": r.title, "svg": svg }))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -164,7 +166,7 @@ pub async fn compare_csv(
 ) -> AppResult<CsvFile> {
     let p = super::programme_for(db, signed, code, Permission::Export).await?;
     let spec = Spec::from_query(&query)?;
-    let (access, today, pcode) = (signed.access.clone(), super::today(), p.code.clone());
+    let (access, today, pcode) = (signed.access.clone(), crate::clock::today(), p.code.clone());
     let answer = db
         .run(move |c| compare::answer(c, &access, &p, spec, None, today))
         .await?;
@@ -195,7 +197,7 @@ pub async fn save(
     let (who, access, today, prog) = (
         signed.actor(),
         signed.access.clone(),
-        super::today(),
+        crate::clock::today(),
         p.clone(),
     );
     let (name, again) = (f.name.clone(), spec.clone());

@@ -130,7 +130,7 @@ fn upload_page(
             "summary": summary,
             "upload_id": upload_id,
             "file": file,
-            "period": Period::quarter_containing(super::today()).prev().id(),
+            "period": Period::quarter_containing(crate::clock::today()).prev().id(),
         }),
     )
 }
@@ -177,7 +177,8 @@ pub async fn preview(
     let stored_name = name.chars().take(120).collect::<String>();
     let (summary, upload_id) = db
         .run(move |c| {
-            let summary = import::import(c, &who, &prog, &bytes, Mode::DryRun, auth::now())?;
+            let summary =
+                import::import(c, &who, &prog, &bytes, Mode::DryRun, crate::clock::now())?;
             let id = match (summary.is_clean(), std::str::from_utf8(&bytes)) {
                 (true, Ok(text)) => Some(upload::store(
                     c,
@@ -185,7 +186,7 @@ pub async fn preview(
                     uid,
                     &stored_name,
                     text,
-                    auth::now(),
+                    crate::clock::now(),
                 )?),
                 _ => None,
             };
@@ -227,7 +228,7 @@ pub async fn commit(
                 &prog,
                 u.content.as_bytes(),
                 Mode::Write,
-                auth::now(),
+                crate::clock::now(),
             )?;
             if summary.is_clean() {
                 upload::remove(c, u.id)?;

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::format;
 use super::view::render;
-use crate::auth::{self, CsrfForm, RawFields, Signed};
+use crate::auth::{CsrfForm, RawFields, Signed};
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::disaggregation;
@@ -30,7 +30,7 @@ const ALL_COUNTIES_MAX_CELLS: usize = 120;
 
 /// The quarter before today's, kept inside the programme.
 fn default_period(p: &Programme) -> Period {
-    let last_ended = Period::quarter_containing(super::today()).prev();
+    let last_ended = Period::quarter_containing(crate::clock::today()).prev();
     let first = Period::quarter_containing(p.start_date);
     let last = Period::quarter_containing(p.end_date);
     if last_ended < first {
@@ -52,7 +52,7 @@ fn parse_period(raw: Option<&str>, p: &Programme) -> AppResult<Period> {
 /// The programme's quarters up to the current one, newest first, for the chooser.
 fn period_choices(p: &Programme) -> Vec<(String, String)> {
     let mut q = Period::quarter_containing(p.start_date);
-    let stop = Period::quarter_containing(p.end_date.min(super::today()));
+    let stop = Period::quarter_containing(p.end_date.min(crate::clock::today()));
     let mut out = Vec::new();
     while q <= stop {
         out.push((q.id(), format!("{} — {}", q.id(), q.label())));
@@ -401,7 +401,14 @@ pub async fn save(
         db.run(move |c| {
             c.transaction(|c| {
                 let ctx = EntryContext::load(c, p, q)?;
-                entry::save_loaded(c, &ctx, &who, &inputs, auth::now(), entry::Mode::Write)
+                entry::save_loaded(
+                    c,
+                    &ctx,
+                    &who,
+                    &inputs,
+                    crate::clock::now(),
+                    entry::Mode::Write,
+                )
             })
         })
         .await?
@@ -468,7 +475,7 @@ pub async fn workflow(
     let back = entry_url(code, &q.id(), "all");
     let result = db
         .run(move |c| {
-            let now = auth::now();
+            let now = crate::clock::now();
             Ok(match action.as_str() {
                 "submit" => format!(
                     "Submitted {} value(s) of {} for approval.",

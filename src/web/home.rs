@@ -35,7 +35,7 @@ struct PhaseLine {
 
 #[rocket::get("/")]
 pub async fn index(db: &State<Db>, signed: &Signed) -> AppResult<Template> {
-    let today = super::today();
+    let today = crate::clock::today();
     let access = signed.access.clone();
     let (cards, county_reports) = db
         .run(move |conn| {

@@ -321,7 +321,7 @@ pub async fn add_link(
                     ))
                 }
             };
-            continuity_service::add(c, &ind, request, &who, crate::auth::now())
+            continuity_service::add(c, &ind, request, &who, crate::clock::now())
         })
         .await;
     let url = format!("/programmes/{code}/indicators/{icode}#continuity");

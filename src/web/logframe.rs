@@ -281,8 +281,8 @@ pub async fn preview(
                 Apply {
                     mode: Mode::DryRun,
                     expect_plan: None,
-                    today: super::today(),
-                    now: auth::now(),
+                    today: crate::clock::today(),
+                    now: crate::clock::now(),
                 },
             )?;
             let upload = if report.is_clean() && report.changes().next().is_some() {
@@ -294,7 +294,7 @@ pub async fn preview(
                         file_name: &stored_name,
                         content: &bytes,
                         plan_hash: &report.plan_hash(),
-                        at: auth::now(),
+                        at: crate::clock::now(),
                     },
                 )?)
             } else {
@@ -351,8 +351,8 @@ pub async fn commit(
                 Apply {
                     mode: Mode::Write,
                     expect_plan: Some(&u.plan_hash),
-                    today: super::today(),
-                    now: auth::now(),
+                    today: crate::clock::today(),
+                    now: crate::clock::now(),
                 },
             )?;
             if report.written {

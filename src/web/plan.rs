@@ -10,7 +10,7 @@ use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use super::view::render;
-use crate::auth::{self, CsrfForm, Signed};
+use crate::auth::{CsrfForm, Signed};
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::plan::{
@@ -223,8 +223,8 @@ async fn post_milestone(
                 &prog,
                 existing,
                 &fields,
-                super::today(),
-                auth::now(),
+                crate::clock::today(),
+                crate::clock::now(),
             )
         })
         .await?;
@@ -430,8 +430,8 @@ async fn post_activity(
                 &prog,
                 existing,
                 &fields,
-                super::today(),
-                auth::now(),
+                crate::clock::today(),
+                crate::clock::now(),
             )
         })
         .await?;

@@ -103,7 +103,7 @@ pub async fn show(
     flash: Option<rocket::request::FlashMessage<'_>>,
 ) -> AppResult<Template> {
     let code = code.to_string();
-    let today = super::today();
+    let today = crate::clock::today();
     let access = signed.access.clone();
     let (o, partners, counties, orgs) = db
         .run(move |conn| {

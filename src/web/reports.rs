@@ -96,7 +96,7 @@ pub async fn programme_page(
     let p = super::programme_for(db, signed, code, Permission::DownloadReports).await?;
     let can_issue = signed.access.can(p.id, Permission::IssueReports);
     let can_edit = signed.access.can(p.id, Permission::Edit);
-    let choices = quarters(p.start_date, p.end_date, super::today());
+    let choices = quarters(p.start_date, p.end_date, crate::clock::today());
     let chosen = match period {
         Some(s) => Some(parse_period(s)?),
         None => choices.first().copied(),
@@ -223,13 +223,13 @@ pub async fn save_narrative(
     };
     let (who, prog, t, version) = (signed.actor(), p.clone(), texts.clone(), f.version);
     let saved = db
-        .run(move |c| narrative::save(c, &prog, &period, version, &t, &who, crate::auth::now()))
+        .run(move |c| narrative::save(c, &prog, &period, version, &t, &who, crate::clock::now()))
         .await;
     let page = |conflict: Option<Value>, error: Option<(String, String)>| {
         Page {
             programme: p.clone(),
             chosen: Some(period),
-            choices: quarters(p.start_date, p.end_date, super::today()),
+            choices: quarters(p.start_date, p.end_date, crate::clock::today()),
             can_issue: signed.access.can(p.id, Permission::IssueReports),
             can_edit: true,
             typed: Some(texts.clone()),
@@ -293,7 +293,7 @@ pub async fn issue_programme(
     let subject = donor_subject(p.clone(), form.0.annex);
     let (who, dir) = (signed.actor(), dir.0.clone());
     let r = db
-        .run(move |c| issue::issue(c, &dir, &subject, period, &who, crate::auth::now()))
+        .run(move |c| issue::issue(c, &dir, &subject, period, &who, crate::clock::now()))
         .await?;
     Ok(Flash::success(
         Redirect::to(format!("/programmes/{}/reports?period={}", p.code, period.id())),
@@ -370,7 +370,7 @@ pub async fn ministry_page(
         .map(|p| p.end_date)
         .max()
         .unwrap_or_else(super::today);
-    let choices = quarters(start, end, super::today());
+    let choices = quarters(start, end, crate::clock::today());
     let chosen = match period {
         Some(s) => Some(parse_period(s)?),
         None => choices.first().copied(),
@@ -432,7 +432,7 @@ pub async fn issue_ministry(
                 &Subject::Ministry,
                 period,
                 &who,
-                crate::auth::now(),
+                crate::clock::now(),
             )
         })
         .await?;

@@ -22,7 +22,7 @@ pub fn render(name: &'static str, signed: Option<&Signed>, mut ctx: Value) -> Te
     if let Value::Object(map) = &mut ctx {
         map.insert("me".into(), me(signed));
         map.entry("today")
-            .or_insert_with(|| json!(super::format::date(super::today())));
+            .or_insert_with(|| json!(super::format::date(crate::clock::today())));
     }
     Template::render(name, ctx)
 }

@@ -396,7 +396,7 @@ async fn a_new_programme_is_set_up_from_its_logframe_and_reports_its_first_quart
     let doc = logframe::export(c, &p).unwrap();
     let again = logframe::apply(
         c,
-        &mipaka::entry::Actor {
+        &mipaka::models::audit::Actor {
             user_id: None,
             name: "check".into(),
         },
@@ -406,7 +406,7 @@ async fn a_new_programme_is_set_up_from_its_logframe_and_reports_its_first_quart
             mode: Mode::DryRun,
             expect_plan: None,
             today: demo_day(),
-            now: mipaka::auth::now(),
+            now: mipaka::clock::now(),
         },
     )
     .unwrap();

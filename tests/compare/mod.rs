@@ -309,7 +309,7 @@ on_both_backends! {
         let token = {
             let c = &mut *db.get().unwrap();
             let u = mipaka::models::user::by_username(c, "evaluator").unwrap().unwrap();
-            mipaka::models::session::create_token(c, u.id, "test", mipaka::auth::now()).unwrap().1
+            mipaka::models::session::create_token(c, u.id, "test", mipaka::clock::now()).unwrap().1
         };
         let r = evaluator.get(format!("/api/v1/programmes/LBP/compare?{q}&indicator=LBP-OP1.1.1")).header(Header::new("Authorization", format!("Bearer {token}"))).dispatch();
         assert_eq!(r.status(), Status::Ok);

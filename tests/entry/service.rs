@@ -6,7 +6,8 @@ use crate::on_both_backends;
 use mipaka::db::schema::{audit_log, indicator_values};
 use mipaka::db::DbConn;
 use mipaka::domain::period::Period;
-use mipaka::entry::{self, Actor, CellInput, CellKey, EntryContext, Pick};
+use mipaka::entry::{self, CellInput, CellKey, EntryContext, Pick};
+use mipaka::models::audit::Actor;
 use mipaka::models::{framework, programme, user};
 
 struct Fixture {
@@ -109,7 +110,7 @@ fn n(v: f64) -> String {
 }
 
 fn now() -> chrono::NaiveDateTime {
-    mipaka::auth::now()
+    mipaka::clock::now()
 }
 
 fn reload(c: &mut DbConn, f: &Fixture) -> EntryContext {

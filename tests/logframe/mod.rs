@@ -10,7 +10,8 @@ mod roundtrip;
 mod web;
 
 use mipaka::db::DbConn;
-use mipaka::entry::{Actor, Mode};
+use mipaka::entry::Mode;
+use mipaka::models::audit::Actor;
 use mipaka::models::programme::Programme;
 use mipaka::setup::logframe::{self, Apply, Destination, ImportReport, Item, Logframe};
 
@@ -56,7 +57,7 @@ pub fn apply(
             mode,
             expect_plan,
             today: crate::support::demo_day(),
-            now: mipaka::auth::now(),
+            now: mipaka::clock::now(),
         },
     )
     .unwrap()

@@ -174,7 +174,7 @@ on_both_backends! {
         let results = framework::results_of(&mut c, p.id).unwrap();
         let mut f = mipaka::setup::framework::indicator_fields(&ind, &results);
         f.title = "Title from a colleague".into();
-        let officer = mipaka::entry::Actor { user_id: None, name: "officer".into() };
+        let officer = mipaka::models::audit::Actor { user_id: None, name: "officer".into() };
         assert!(mipaka::setup::framework::save_indicator(&mut c, &officer, &p, Some((ind.id, ind.version)), &f).unwrap().done().is_some());
 
         let (status, location, page) = commit(&client, &csrf, &id);

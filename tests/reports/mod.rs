@@ -14,7 +14,7 @@ use mipaka::db::DbConn;
 use mipaka::domain::achievement::{percent_achieved, rag, Direction};
 use mipaka::domain::period::Period;
 use mipaka::domain::unit::{format_value, Unit};
-use mipaka::entry::Actor;
+use mipaka::models::audit::Actor;
 use mipaka::models::{framework, programme, values};
 use mipaka::report::issue::{self, Subject};
 
@@ -402,7 +402,7 @@ on_both_backends! {
     fn awkward_programmes_render_no_values_one_county_long_titles(t) {
         let db = t.with_demo();
         let mut c = TestDb::conn(&db);
-        let now = mipaka::auth::now();
+        let now = mipaka::clock::now();
         let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let long = "Strengthened cross-border coordination between county security committees, national agencies and communities along the Kenya–Somalia and Kenya–Ethiopia borders, including joint patrol planning, information sharing, referral of trafficking victims and grievance handling in Moyalé, Mandera and Dádaab".to_string();
         assert!(long.len() > 250);

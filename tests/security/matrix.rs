@@ -393,7 +393,7 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
         let u = user::by_username(&mut c, who).unwrap().unwrap();
         tokens.insert(
             *who,
-            session::create_token(&mut c, u.id, "matrix", mipaka::auth::now()).unwrap(),
+            session::create_token(&mut c, u.id, "matrix", mipaka::clock::now()).unwrap(),
         );
     }
     let _ = outsider;
@@ -407,7 +407,7 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
         manager.id,
         "empty.csv",
         "period,indicator_code,county_code,value\n",
-        mipaka::auth::now(),
+        mipaka::clock::now(),
     )
     .unwrap();
     let mut logframe_uploads = BTreeMap::new();
@@ -426,7 +426,7 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
                 file_name: "LBP-logframe.xlsx",
                 content: &workbook,
                 plan_hash: &mipaka::setup::logframe::ImportReport::default().plan_hash(),
-                at: mipaka::auth::now(),
+                at: mipaka::clock::now(),
             },
         )
         .unwrap();
@@ -440,13 +440,13 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
         let u = user::by_username(&mut c, who).unwrap().unwrap();
         revocable.insert(
             *who,
-            session::create_token(&mut c, u.id, "to revoke", mipaka::auth::now())
+            session::create_token(&mut c, u.id, "to revoke", mipaka::clock::now())
                 .unwrap()
                 .0,
         );
     }
     let mut issued = |subject| {
-        let who = mipaka::entry::Actor {
+        let who = mipaka::models::audit::Actor {
             user_id: None,
             name: "matrix".into(),
         };
@@ -457,14 +457,14 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
             &subject,
             q,
             &who,
-            mipaka::auth::now(),
+            mipaka::clock::now(),
         )
         .unwrap()
         .id
     };
     let donor_report = issued(mipaka::report::issue::Subject::Donor(lbp.clone()));
     let ministry_report = issued(mipaka::report::issue::Subject::Ministry);
-    let now = mipaka::auth::now();
+    let now = mipaka::clock::now();
     let saved = mipaka::models::comparison::insert(
         &mut c,
         lbp.id,
@@ -489,7 +489,7 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
         },
     )
     .unwrap();
-    let who = mipaka::entry::Actor {
+    let who = mipaka::models::audit::Actor {
         user_id: None,
         name: "matrix".into(),
     };

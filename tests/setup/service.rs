@@ -10,8 +10,9 @@ use mipaka::db::schema::{audit_log, indicators, phases, programmes};
 use mipaka::db::DbConn;
 use mipaka::domain::period::Period;
 use mipaka::domain::setup::*;
-use mipaka::entry::{self, Actor, CellInput, CellKey, EntryContext, Mode};
+use mipaka::entry::{self, CellInput, CellKey, EntryContext, Mode};
 use mipaka::error::AppError;
+use mipaka::models::audit::Actor;
 use mipaka::models::{framework, programme, user};
 use mipaka::setup::logframe::{self, Apply, Destination};
 use mipaka::setup::{self as setup_service, target, Effect, FieldErrors, Saved};
@@ -47,7 +48,7 @@ fn how(mode: Mode) -> Apply<'static> {
         mode,
         expect_plan: None,
         today: demo_day(),
-        now: mipaka::auth::now(),
+        now: mipaka::clock::now(),
     }
 }
 
@@ -58,7 +59,7 @@ on_both_backends! {
         let admin = user::create(c, &user::NewAccount { username: "root", display_name: "Admin", email: "", password: "admin-password-1", is_admin: true }).unwrap();
         let mgr = user::create(c, &user::NewAccount { username: "wanjiku", display_name: "Wanjiku", email: "", password: "manager-password", is_admin: false }).unwrap();
         let admin = Actor { user_id: Some(admin.id), name: admin.username };
-        let now = mipaka::auth::now();
+        let now = mipaka::clock::now();
         let fields = ProgrammeFields {
             code: "bsp".into(), name: "Border Security Partnership".into(), currency: "KES".into(),
             start_date: "2025-07-01".into(), end_date: "2028-06-30".into(), funder: "UK FCDO".into(),
@@ -286,7 +287,7 @@ on_both_backends! {
         let (ind, _) = &ctx.indicators[0];
         let key = CellKey { indicator_id: ind.id, location_id: ctx.counties()[0].id, disaggregation: String::new() };
         let input = CellInput { key, raw: "5".into(), comment: "closing figure".into(), base_version: None, pick: None, resolving: false };
-        let err = entry::save(c, &ctx, &m, &[input], mipaka::auth::now()).unwrap_err();
+        let err = entry::save(c, &ctx, &m, &[input], mipaka::clock::now()).unwrap_err();
         assert!(matches!(err, AppError::Forbidden(ref msg) if msg.contains("read-only")), "{err:?}");
         let status: String = programmes::table.filter(programmes::code.eq("LBP")).select(programmes::status).first(c).unwrap();
         assert_eq!(status, "closed");
@@ -307,7 +308,7 @@ on_both_backends! {
         let ctx = EntryContext::load(c, p.clone(), Period::parse("2026Q4").unwrap()).unwrap();
         let key = CellKey { indicator_id: ind.id, location_id: ctx.counties()[0].id, disaggregation: String::new() };
         let input = CellInput { key, raw: "2.5".into(), comment: "faster sharing after training".into(), base_version: None, pick: None, resolving: false };
-        let report = entry::save(c, &ctx, &m, &[input], mipaka::auth::now()).unwrap();
+        let report = entry::save(c, &ctx, &m, &[input], mipaka::clock::now()).unwrap();
         assert!(report.is_clean(), "{:?}", report.problems);
         assert_eq!(report.changed, 1);
         // A month is not a period of a quarterly programme.

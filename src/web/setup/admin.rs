@@ -9,7 +9,7 @@ use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use super::{conflict, errors_json, fields_from, version_of, Page};
-use crate::auth::{self, Admin, CsrfForm, RawFields};
+use crate::auth::{Admin, CsrfForm, RawFields};
 use crate::db::Db;
 use crate::domain::codelist::CURRENCIES;
 use crate::domain::setup::{status_label, ProgrammeFields, FREQUENCIES};
@@ -149,8 +149,10 @@ pub async fn create(db: &State<Db>, admin: Admin<'_>, form: CsrfForm<RawFields>)
     let saved = match manager {
         Ok(manager) => {
             let (actor, f) = (admin.0.actor(), fields.clone());
-            db.run(move |c| setup::programme::create(c, &actor, &f, manager, false, auth::now()))
-                .await?
+            db.run(move |c| {
+                setup::programme::create(c, &actor, &f, manager, false, crate::clock::now())
+            })
+            .await?
         }
         Err(_) => {
             let mut e = FieldErrors::new();

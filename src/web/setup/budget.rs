@@ -108,7 +108,7 @@ pub async fn new(
 ) -> AppResult<Template> {
     let p = for_setup(db, signed, code).await?;
     let this_year =
-        Period::kenyan_fy_containing(crate::web::today().clamp(p.start_date, p.end_date));
+        Period::kenyan_fy_containing(crate::clock::today().clamp(p.start_date, p.end_date));
     let f = json!(BudgetFields {
         output: output.unwrap_or("").into(),
         fiscal_year: this_year.id(),
