@@ -4,6 +4,7 @@
 pub mod content;
 pub mod generate;
 pub mod large;
+pub mod progress;
 
 use std::collections::HashMap;
 
@@ -19,7 +20,7 @@ use crate::domain::setup::{
 };
 use crate::entry::{Actor, Mode};
 use crate::error::{AppError, AppResult};
-use crate::models::framework;
+use crate::models::{activity_progress, framework};
 use crate::models::location::{self, NewLocation};
 use crate::models::programme;
 use crate::models::values::{self, NewValue};
@@ -308,6 +309,33 @@ fn load_programme(
         })
         .collect::<AppResult<Vec<_>>>()?;
     summary.values += values::insert_values(conn, &rows)?;
+    let activities: HashMap<String, i32> =
+        crate::models::activity::of_programme(conn, stored.id)?
+            .into_iter()
+            .map(|a| (a.code, a.id))
+            .collect();
+    let history = progress::history(p, today)
+        .into_iter()
+        .map(|g| {
+            let approved = g.workflow_status == "approved";
+            Ok(activity_progress::NewProgress {
+                activity_id: lookup(&activities, g.activity_code, "activity")?,
+                period: g.period.id(),
+                period_start: g.period.start(),
+                period_end: g.period.end(),
+                status: g.status.into(),
+                percent_complete: g.percent_complete,
+                spend_to_date_minor: g.spend_to_date_minor,
+                note: g.note.into(),
+                workflow_status: g.workflow_status.into(),
+                entered_by: None,
+                entered_at,
+                reviewed_by: None,
+                reviewed_at: approved.then_some(entered_at),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    activity_progress::insert_many(conn, &history)?;
     Ok(())
 }
 
