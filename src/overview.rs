@@ -173,7 +173,7 @@ fn figures_and_trends(
         conn,
         programme,
         phases,
-        crate::web::today(),
+        crate::clock::today(),
         TREND_PERIODS + 1,
         &req,
     )?;

@@ -255,6 +255,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    activity_progress (id) {
+        id -> Integer,
+        activity_id -> Integer,
+        period -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        status -> Text,
+        percent_complete -> Integer,
+        spend_to_date_minor -> BigInt,
+        note -> Text,
+        workflow_status -> Text,
+        status_reason -> Nullable<Text>,
+        entered_by -> Nullable<Integer>,
+        entered_at -> Timestamp,
+        reviewed_by -> Nullable<Integer>,
+        reviewed_at -> Nullable<Timestamp>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
     user_roles (id) {
         id -> Integer,
         user_id -> Integer,
@@ -413,6 +434,7 @@ diesel::joinable!(indicator_values -> locations (location_id));
 diesel::joinable!(programme_milestones -> programmes (programme_id));
 diesel::joinable!(activities -> programmes (programme_id));
 diesel::joinable!(activities -> organisations (lead_organisation_id));
+diesel::joinable!(activity_progress -> activities (activity_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_roles -> programmes (programme_id));
 
@@ -430,6 +452,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicator_values,
     programme_milestones,
     activities,
+    activity_progress,
     user_roles,
     audit_log,
     issued_reports,

@@ -15,6 +15,7 @@ pub mod disaggregation;
 pub mod entry;
 pub mod period;
 pub mod plan;
+pub mod progress;
 pub mod score;
 pub mod setup;
 pub mod throttle;

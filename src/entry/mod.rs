@@ -7,6 +7,7 @@
 
 pub mod import;
 pub mod plan;
+pub mod progress;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -19,6 +20,7 @@ use crate::domain::disaggregation::{self, Dimensions};
 use crate::domain::entry::{check_parts, check_value, parse_typed, EntryField};
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
+use crate::models::activity_progress::{self, ActivityProgress};
 use crate::models::audit::{self, Actor};
 use crate::models::framework::{self, Indicator, IndicatorRules};
 use crate::models::location::Location;
@@ -153,6 +155,8 @@ pub struct EntryContext {
     pub lock: Option<PeriodLock>,
     /// The programme's disaggregation categories and their options.
     pub dimensions: Dimensions,
+    /// The activities whose progress the period asks for, with what is entered.
+    pub progress: Vec<progress::ProgressRow>,
 }
 
 impl EntryContext {
@@ -231,6 +235,7 @@ impl EntryContext {
             .collect();
         let lock = lock::current(conn, programme.id, &period.id())?;
         let dimensions = crate::models::category::dimensions(conn, programme.id)?;
+        let progress = progress::load_rows(conn, programme.id, &period)?;
         Ok(EntryContext {
             programme,
             period,
@@ -241,6 +246,7 @@ impl EntryContext {
             targets,
             lock,
             dimensions,
+            progress,
         })
     }
 
@@ -276,6 +282,15 @@ impl EntryContext {
         let mut m = BTreeMap::new();
         for v in self.values.values() {
             *m.entry(v.status.as_str()).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// Workflow statuses of the period's activity progress rows.
+    pub fn progress_counts(&self) -> BTreeMap<&str, usize> {
+        let mut m = BTreeMap::new();
+        for r in self.progress.iter().filter_map(|r| r.current.as_ref()) {
+            *m.entry(r.workflow_status.as_str()).or_insert(0) += 1;
         }
         m
     }
@@ -687,16 +702,37 @@ struct Transition<'a> {
     reviewer: Option<(Option<i32>, NaiveDateTime)>,
 }
 
+/// What a workflow step moved: the period's values and its activity progress rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Moved {
+    pub values: usize,
+    pub progress: usize,
+}
+
+impl Moved {
+    /// "14 value(s)", or "14 value(s) and 3 activity progress row(s)".
+    pub fn describe(&self) -> String {
+        if self.progress == 0 {
+            format!("{} value(s)", self.values)
+        } else {
+            format!(
+                "{} value(s) and {} activity progress row(s)",
+                self.values, self.progress
+            )
+        }
+    }
+}
+
 /// Refused while the period is locked or when nothing would move; otherwise moves the
-/// values (each a new version) and audits each with its status before and after.
-/// Returns the values as they were.
+/// values and the activity progress rows (each a new version) and audits each with its
+/// status before and after. Returns the rows as they were.
 fn transition(
     conn: &mut DbConn,
     actor: &Actor,
     programme: &Programme,
     period: &Period,
     t: Transition,
-) -> AppResult<Vec<IndicatorValue>> {
+) -> AppResult<(Vec<IndicatorValue>, Vec<ActivityProgress>)> {
     require_open(programme)?;
     if lock::current(conn, programme.id, &period.id())?.is_some() {
         return Err(AppError::Conflict(format!(
@@ -713,13 +749,22 @@ fn transition(
         t.reason,
         t.reviewer,
     )?;
-    if rows.is_empty() {
+    let moved = activity_progress::set_status(
+        conn,
+        programme.id,
+        &period.id(),
+        t.from,
+        t.to,
+        t.reason,
+        t.reviewer,
+    )?;
+    if rows.is_empty() && moved.is_empty() {
         return Err(AppError::invalid(
             "period",
             format!("{} has no {}", period.id(), t.nothing),
         ));
     }
-    let audits: Vec<audit::Change> = rows
+    let mut audits: Vec<audit::Change> = rows
         .iter()
         .map(|v| audit::Change {
             user_id: actor.user_id,
@@ -733,8 +778,29 @@ fn transition(
             detail: v.period.clone(),
         })
         .collect();
+    let progress_action = t.action.replace("value_", "progress_");
+    audits.extend(moved.iter().map(|r| audit::Change {
+        user_id: actor.user_id,
+        actor: &actor.name,
+        action: &progress_action,
+        entity: "activity_progress",
+        entity_id: Some(r.id),
+        programme_id: Some(programme.id),
+        before: Some(json!({ "workflow_status": r.workflow_status, "version": r.version })),
+        after: Some(
+            json!({ "workflow_status": t.to, "version": r.version + 1, "reason": t.reason }),
+        ),
+        detail: r.period.clone(),
+    }));
     audit::record_many(conn, audits)?;
-    Ok(rows)
+    Ok((rows, moved))
+}
+
+fn moved(rows: (Vec<IndicatorValue>, Vec<ActivityProgress>)) -> Moved {
+    Moved {
+        values: rows.0.len(),
+        progress: rows.1.len(),
+    }
 }
 
 /// The manager sends the period's draft and returned values for approval.
@@ -743,37 +809,78 @@ pub fn submit(
     actor: &Actor,
     programme: &Programme,
     period: &Period,
-) -> AppResult<usize> {
+) -> AppResult<Moved> {
     let t = Transition {
         from: &["draft", "returned"],
         to: "submitted",
         action: "value_submitted",
-        nothing: "draft or returned values to submit",
+        nothing: "draft or returned values or activity progress to submit",
         reason: None,
         reviewer: None,
     };
-    conn.transaction(|conn| Ok(transition(conn, actor, programme, period, t)?.len()))
+    conn.transaction(|conn| Ok(moved(transition(conn, actor, programme, period, t)?)))
 }
 
-/// The M&E officer approves the submitted values; the period is then locked. Refused
-/// while any value is still a draft or returned, so nothing is locked half-entered.
+/// The M&E officer approves the submitted values and activity progress; the period is
+/// then locked, and each activity's figures of "now" follow its newest approved
+/// progress. Refused while any value or progress row is still a draft or returned, so
+/// nothing is locked half-entered.
 pub fn approve(
     conn: &mut DbConn,
     actor: &Actor,
     programme: &Programme,
     period: &Period,
     now: NaiveDateTime,
-) -> AppResult<usize> {
+) -> AppResult<Moved> {
     conn.transaction(|conn| {
-        let open = values::of_period(conn, programme.id, &period.id())?.into_iter().filter(|v| v.status == "draft" || v.status == "returned").count();
-        if open > 0 {
-            return Err(AppError::invalid("period", format!("{open} value(s) of {} are still draft or returned: the manager must submit them first", period.id())));
+        let open = values::of_period(conn, programme.id, &period.id())?
+            .into_iter()
+            .filter(|v| v.status == "draft" || v.status == "returned")
+            .count();
+        let open_progress = activity_progress::of_period(conn, programme.id, &period.id())?
+            .into_iter()
+            .filter(|r| r.workflow_status == "draft" || r.workflow_status == "returned")
+            .count();
+        if open > 0 || open_progress > 0 {
+            let what = match (open, open_progress) {
+                (v, 0) => format!("{v} value(s)"),
+                (0, p) => format!("{p} activity progress row(s)"),
+                (v, p) => format!("{v} value(s) and {p} activity progress row(s)"),
+            };
+            return Err(AppError::invalid(
+                "period",
+                format!(
+                    "{what} of {} are still draft or returned: the manager must submit them first",
+                    period.id()
+                ),
+            ));
         }
-        let t = Transition { from: &["submitted"], to: "approved", action: "value_approved", nothing: "submitted values to approve", reason: None, reviewer: Some((actor.user_id, now)) };
+        let t = Transition {
+            from: &["submitted"],
+            to: "approved",
+            action: "value_approved",
+            nothing: "submitted values or activity progress to approve",
+            reason: None,
+            reviewer: Some((actor.user_id, now)),
+        };
         let rows = transition(conn, actor, programme, period, t)?;
+        let activities: Vec<i32> = rows.1.iter().map(|r| r.activity_id).collect();
+        progress::sync_activities(conn, actor, programme.id, &activities, now)?;
         let lock_id = lock::lock(conn, programme.id, &period.id(), actor.user_id, now)?;
-        audit::record(conn, audit::Change { user_id: actor.user_id, actor: &actor.name, action: "period_locked", entity: "period_lock", entity_id: Some(lock_id), programme_id: Some(programme.id), detail: period.id(), ..Default::default() })?;
-        Ok(rows.len())
+        audit::record(
+            conn,
+            audit::Change {
+                user_id: actor.user_id,
+                actor: &actor.name,
+                action: "period_locked",
+                entity: "period_lock",
+                entity_id: Some(lock_id),
+                programme_id: Some(programme.id),
+                detail: period.id(),
+                ..Default::default()
+            },
+        )?;
+        Ok(moved(rows))
     })
 }
 
@@ -798,17 +905,17 @@ pub fn return_for_correction(
     period: &Period,
     reason: &str,
     now: NaiveDateTime,
-) -> AppResult<usize> {
+) -> AppResult<Moved> {
     let reason = require_reason(reason, "returning the values")?;
     let t = Transition {
         from: &["submitted"],
         to: "returned",
         action: "value_returned",
-        nothing: "submitted values to return",
+        nothing: "submitted values or activity progress to return",
         reason: Some(&reason),
         reviewer: Some((actor.user_id, now)),
     };
-    conn.transaction(|conn| Ok(transition(conn, actor, programme, period, t)?.len()))
+    conn.transaction(|conn| Ok(moved(transition(conn, actor, programme, period, t)?)))
 }
 
 /// The M&E officer unlocks an approved period, with a reason; audited.

@@ -1,6 +1,7 @@
 //! Queries: functions taking `&mut DbConn` and returning plain structs. No HTTP here.
 
 pub mod activity;
+pub mod activity_progress;
 pub mod audit;
 pub mod budget;
 pub mod category;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 
+use super::as_at::{self, AsAt};
 use super::figures::{self, PeriodFigures, ReportFigure};
 use super::render::{Align, Block, Cell, Chart, Column, Document, Table, Width};
 use super::text::{self, rag_cell, value};
@@ -17,9 +18,7 @@ use crate::domain::score::{overall_score, suggest_output_score, OutputScore, SCO
 use crate::domain::unit::format_minor;
 use crate::error::{AppError, AppResult};
 use crate::figures::kind;
-use crate::models::activity::{self, Activity};
 use crate::models::framework::{self, level_rank, ResultRow};
-use crate::models::milestone::{self, Milestone};
 use crate::models::narrative::{self, Texts};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
 use crate::models::{location, organisation, values};
@@ -35,8 +34,8 @@ pub struct DonorReport {
     pub results: Vec<(usize, ResultRow)>,
     pub figures: PeriodFigures,
     pub narrative: Texts,
-    pub milestones: Vec<Milestone>,
-    pub activities: Vec<Activity>,
+    /// Milestones, activities and spend as at the end of the period.
+    pub plan: AsAt,
     pub county_names: HashMap<i32, String>,
     pub organisation_names: HashMap<i32, String>,
     /// An evaluator's comparison added as an annex ("evaluation annex"), if chosen.
@@ -77,10 +76,7 @@ impl DonorReport {
         let narrative = narrative::of_period(conn, programme.id, &period.id())?
             .map(|n| n.texts())
             .unwrap_or_default();
-        let mut milestones = milestone::of_programme(conn, programme.id)?;
-        milestones.sort_by_key(|m| (m.due_date, m.id));
-        let mut activities = activity::of_programme(conn, programme.id)?;
-        activities.sort_by(|a, b| a.code.cmp(&b.code).then(a.id.cmp(&b.id)));
+        let plan = AsAt::load(conn, programme.id, &period)?;
         let county_names = location::counties(conn)?
             .into_iter()
             .map(|c| (c.id, c.name))
@@ -99,8 +95,7 @@ impl DonorReport {
             results,
             figures,
             narrative,
-            milestones,
-            activities,
+            plan,
             county_names,
             organisation_names,
             evaluation: Vec::new(),
@@ -207,15 +202,11 @@ impl DonorReport {
 
     fn summary(&self, b: &mut Vec<Block>) {
         let f = &self.figures.figures;
-        let open_late = self
-            .milestones
+        let listed: Vec<_> = self.plan.in_period().collect();
+        let done = listed.iter().filter(|(_, s)| s.is_completed()).count();
+        let open_late = listed
             .iter()
-            .filter(|m| m.is_overdue(self.period.end() + chrono::Days::new(1)))
-            .count();
-        let done = self
-            .milestones
-            .iter()
-            .filter(|m| m.status == "completed")
+            .filter(|(_, s)| *s == crate::domain::progress::MilestoneState::Overdue)
             .count();
         let (budget, spend) = self.budget();
         b.push(Block::Heading {
@@ -240,8 +231,9 @@ impl DonorReport {
             (
                 "Programme milestones".into(),
                 format!(
-                    "{done} of {} completed; {open_late} overdue at the end of the period",
-                    self.milestones.len()
+                    "{done} of {} completed by the end of the period; {open_late} overdue; {} coming up next quarter",
+                    listed.len(),
+                    self.plan.coming_up()
                 ),
             ),
             (
@@ -464,14 +456,14 @@ impl DonorReport {
     }
 
     fn milestones_section(&self, b: &mut Vec<Block>) {
-        let end = self.period.end();
         b.push(Block::Heading {
             level: 1,
             text: "3. Programme milestones".into(),
         });
-        if self.milestones.is_empty() {
+        b.push(Block::Note(as_at::MILESTONE_RULE.into()));
+        if self.plan.milestones.is_empty() {
             b.push(Block::Note(
-                "The programme has no milestones recorded.".into(),
+                "No programme milestone was due or completed in the period, or is due in the next quarter.".into(),
             ));
             return;
         }
@@ -481,9 +473,11 @@ impl DonorReport {
             .map(|(_, r)| (r.id, r.code.as_str()))
             .collect();
         let rows = self
+            .plan
             .milestones
             .iter()
-            .map(|m| {
+            .map(|l| {
+                let m = &l.milestone;
                 vec![
                     Cell::new(&m.title),
                     Cell::new(
@@ -493,9 +487,9 @@ impl DonorReport {
                     ),
                     Cell::new(self.county(m.location_id)),
                     Cell::new(text::date(m.due_date)),
-                    text::milestone_cell(m, end),
+                    as_at::milestone_cell(l.listing),
                     Cell::new(
-                        m.completed_date
+                        as_at::done_on(l.listing)
                             .map(text::date)
                             .unwrap_or_else(|| "—".into()),
                     ),
@@ -516,26 +510,28 @@ impl DonorReport {
     }
 
     fn activities_section(&self, b: &mut Vec<Block>) {
-        let end = self.period.end();
+        let c = &self.programme.currency;
         b.push(Block::Heading {
             level: 1,
             text: "4. Activities".into(),
         });
-        if self.activities.is_empty() {
+        b.push(Block::Note(as_at::ACTIVITY_RULE.into()));
+        let lines = &self.plan.activities;
+        if lines.is_empty() {
             b.push(Block::Note(
-                "The programme has no activities recorded.".into(),
+                "No activity was under way in the period.".into(),
             ));
             return;
         }
-        let late = self.activities.iter().filter(|a| a.is_late(end)).count();
         b.push(Block::Paragraph(format!(
-            "{} activities; {late} late at the end of the period (not finished by their planned end, or finished after it).",
-            self.activities.len()
+            "{} activities; {} late at the end of the period (not finished by their planned end, or finished after it).",
+            lines.len(),
+            self.plan.late()
         )));
-        let rows = self
-            .activities
+        let rows = lines
             .iter()
-            .map(|a| {
+            .map(|l| {
+                let a = &l.activity;
                 vec![
                     Cell::new(&a.code),
                     Cell::new(&a.title),
@@ -546,8 +542,9 @@ impl DonorReport {
                     ),
                     Cell::new(self.county(a.location_id)),
                     Cell::new(text::date_range(a.planned_start, a.planned_end)),
-                    text::activity_cell(a, end),
-                    Cell::new(format!("{}%", a.percent_complete)),
+                    as_at::activity_cell(l),
+                    Cell::new(format!("{}%", l.state.percent_complete)),
+                    Cell::new(format_minor(l.state.spend_to_date_minor, c)),
                 ]
             })
             .collect();
@@ -555,21 +552,19 @@ impl DonorReport {
             columns: vec![
                 Column::new("Code", Width::Points(50.0), Align::Left),
                 Column::new("Activity", Width::Share(1.0), Align::Left),
-                Column::new("Lead", Width::Points(64.0), Align::Left),
-                Column::new("County", Width::Points(58.0), Align::Left),
-                Column::new("Planned", Width::Points(72.0), Align::Left),
-                Column::new("Status", Width::Points(66.0), Align::Left),
-                Column::new("Done", Width::Points(34.0), Align::Right),
+                Column::new("Lead", Width::Points(56.0), Align::Left),
+                Column::new("County", Width::Points(54.0), Align::Left),
+                Column::new("Planned", Width::Points(70.0), Align::Left),
+                Column::new("Status", Width::Points(62.0), Align::Left),
+                Column::new("Done", Width::Points(32.0), Align::Right),
+                Column::new("Spent", Width::Points(62.0), Align::Right),
             ],
             rows,
         }));
     }
 
     fn budget(&self) -> (i64, i64) {
-        (
-            self.activities.iter().map(|a| a.budget_minor).sum(),
-            self.activities.iter().map(|a| a.spend_minor).sum(),
-        )
+        (self.plan.budget_minor, self.plan.spend_minor)
     }
 
     fn budget_section(&self, b: &mut Vec<Block>) {
@@ -581,26 +576,31 @@ impl DonorReport {
         });
         b.push(Block::KeyValues(vec![
             ("Budget (all activities)".into(), format_minor(budget, c)),
-            ("Spent to date".into(), format_minor(spend, c)),
+            (
+                format!("Spent to date ({})", text::date(self.plan.end)),
+                format_minor(spend, c),
+            ),
             ("Burn rate".into(), text::burn_rate(budget, spend)),
         ]));
+        b.push(Block::Note(
+            "Spend is the approved spend to date of every activity as at the end of the period (its newest approved quarterly progress); budget is every activity's budget.".into(),
+        ));
         let mut by_output: Vec<(String, i64, i64)> = Vec::new();
         let codes: HashMap<i32, &str> = self
             .results
             .iter()
             .map(|(_, r)| (r.id, r.code.as_str()))
             .collect();
-        for a in &self.activities {
-            let code = a
-                .result_id
+        for (result, bu, sp) in &self.plan.by_output {
+            let code = result
                 .and_then(|r| codes.get(&r).map(|c| c.to_string()))
                 .unwrap_or_else(|| "Programme-wide".into());
             match by_output.iter_mut().find(|(c, _, _)| *c == code) {
                 Some(row) => {
-                    row.1 += a.budget_minor;
-                    row.2 += a.spend_minor;
+                    row.1 += bu;
+                    row.2 += sp;
                 }
-                None => by_output.push((code, a.budget_minor, a.spend_minor)),
+                None => by_output.push((code, *bu, *sp)),
             }
         }
         by_output.sort();

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDateTime;
 
+use super::as_at::{self, ActivityLine, AsAt, MilestoneLine};
 use super::figures::{self, PeriodFigures, ReportFigure};
 use super::render::{Align, Block, Cell, Column, Document, Table, Width};
 use super::text::{self, rag_cell, value};
@@ -17,9 +18,7 @@ use crate::domain::comparison::Verdict;
 use crate::domain::period::{Period, PeriodKind};
 use crate::error::{AppError, AppResult};
 use crate::figures::kind;
-use crate::models::activity::{self, Activity};
 use crate::models::location::{self, Location};
-use crate::models::milestone::{self, Milestone};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
 use crate::models::values;
 
@@ -39,10 +38,9 @@ pub struct ProgrammePart {
     pub phases: Vec<PhaseWithCounties>,
     pub figures: PeriodFigures,
     pub previous: PeriodFigures,
-    /// Milestones due in the period, or due before its end and still open.
-    pub milestones: Vec<Milestone>,
-    /// Activities planned to run during the period, or late at its end.
-    pub activities: Vec<Activity>,
+    /// Milestones and activities as at the end of the period, listed by the rules in
+    /// `report::as_at`.
+    pub plan: AsAt,
 }
 
 pub struct MinistryReport {
@@ -71,27 +69,14 @@ impl MinistryReport {
             let phases = programme::phases_of(conn, p.id)?;
             let figures = figures::load(conn, &p, &phases, &period, 0)?;
             let previous = figures::load(conn, &p, &phases, &period.prev(), 0)?;
-            let milestones = milestone::of_programme(conn, p.id)?
-                .into_iter()
-                .filter(|m| {
-                    period.contains_date(m.due_date) || (m.is_open() && m.due_date < period.start())
-                })
-                .collect();
-            let activities = activity::of_programme(conn, p.id)?
-                .into_iter()
-                .filter(|a| {
-                    (a.planned_start <= period.end() && a.planned_end >= period.start())
-                        || a.is_late(period.end())
-                })
-                .collect();
+            let plan = AsAt::load(conn, p.id, &period)?;
             data_as_of = data_as_of.max(values::approved_as_of(conn, p.id, period.end())?);
             parts.push(ProgrammePart {
                 programme: p,
                 phases,
                 figures,
                 previous,
-                milestones,
-                activities,
+                plan,
             });
         }
         if parts.is_empty() {
@@ -110,10 +95,20 @@ impl MinistryReport {
             for c in &part.figures.counties {
                 active.insert(c.id, ());
             }
-            for l in part.milestones.iter().filter_map(|m| m.location_id) {
+            for l in part
+                .plan
+                .milestones
+                .iter()
+                .filter_map(|m| m.milestone.location_id)
+            {
                 active.insert(l, ());
             }
-            for l in part.activities.iter().filter_map(|a| a.location_id) {
+            for l in part
+                .plan
+                .activities
+                .iter()
+                .filter_map(|a| a.activity.location_id)
+            {
                 active.insert(l, ());
             }
         }
@@ -197,6 +192,11 @@ impl MinistryReport {
         b.push(Block::Note(
             "Figures are approved values only. The Kenyan fiscal year runs July to June: its first quarter is July–September.".into(),
         ));
+        b.push(Block::Note(format!(
+            "{} {}",
+            as_at::MILESTONE_RULE,
+            as_at::ACTIVITY_RULE
+        )));
         let rows = self
             .parts
             .iter()
@@ -205,23 +205,20 @@ impl MinistryReport {
                 let phase = programme::phase_of(&part.phases, &self.period)
                     .map(|ph| ph.phase.name.clone())
                     .unwrap_or_else(|| "—".into());
+                let listed = part.plan.in_period().count();
                 let done = part
-                    .milestones
-                    .iter()
-                    .filter(|m| m.status == "completed")
+                    .plan
+                    .in_period()
+                    .filter(|(_, s)| s.is_completed())
                     .count();
-                let late = part
-                    .activities
-                    .iter()
-                    .filter(|a| a.is_late(self.period.end()))
-                    .count();
+                let late = part.plan.late();
                 vec![
                     Cell::new(format!("{} ({})", part.programme.name, part.programme.code)),
                     Cell::new(phase),
                     Cell::new(part.figures.counties.len().to_string()),
                     Cell::new(text::rag_tally(f.iter().map(|x| x.figure.rag))),
-                    Cell::new(format!("{done} of {}", part.milestones.len())),
-                    Cell::new(format!("{} ({late} late)", part.activities.len())),
+                    Cell::new(format!("{done} of {listed}")),
+                    Cell::new(format!("{} ({late} late)", part.plan.activities.len())),
                 ]
             })
             .collect();
@@ -251,15 +248,17 @@ impl MinistryReport {
         let mut any = false;
         for part in &self.parts {
             let covered = part.figures.counties.iter().any(|c| c.id == county.id);
-            let milestones: Vec<&Milestone> = part
+            let milestones: Vec<&MilestoneLine> = part
+                .plan
                 .milestones
                 .iter()
-                .filter(|m| m.location_id == Some(county.id))
+                .filter(|m| m.milestone.location_id == Some(county.id))
                 .collect();
-            let activities: Vec<&Activity> = part
+            let activities: Vec<&ActivityLine> = part
+                .plan
                 .activities
                 .iter()
-                .filter(|a| a.location_id == Some(county.id))
+                .filter(|a| a.activity.location_id == Some(county.id))
                 .collect();
             if !covered && milestones.is_empty() && activities.is_empty() {
                 continue;
@@ -280,11 +279,11 @@ impl MinistryReport {
             if !milestones.is_empty() {
                 let rows = milestones
                     .iter()
-                    .map(|m| {
+                    .map(|l| {
                         vec![
-                            Cell::new(&m.title),
-                            Cell::new(text::date(m.due_date)),
-                            text::milestone_cell(m, self.period.end()),
+                            Cell::new(&l.milestone.title),
+                            Cell::new(text::date(l.milestone.due_date)),
+                            as_at::milestone_cell(l.listing),
                         ]
                     })
                     .collect();
@@ -300,12 +299,12 @@ impl MinistryReport {
             if !activities.is_empty() {
                 let rows = activities
                     .iter()
-                    .map(|a| {
+                    .map(|l| {
                         vec![
-                            Cell::new(&a.code),
-                            Cell::new(&a.title),
-                            text::activity_cell(a, self.period.end()),
-                            Cell::new(format!("{}%", a.percent_complete)),
+                            Cell::new(&l.activity.code),
+                            Cell::new(&l.activity.title),
+                            as_at::activity_cell(l),
+                            Cell::new(format!("{}%", l.state.percent_complete)),
                         ]
                     })
                     .collect();

@@ -2,6 +2,7 @@
 //! renderer (`render`) knows no database: `donor` and `ministry` read the data and
 //! describe the document; `issue` builds, writes and keeps what was issued.
 
+pub mod as_at;
 pub mod donor;
 pub mod figures;
 pub mod issue;

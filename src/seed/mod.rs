@@ -4,6 +4,7 @@
 pub mod content;
 pub mod generate;
 pub mod large;
+pub mod progress;
 
 use std::collections::HashMap;
 
@@ -20,10 +21,10 @@ use crate::domain::setup::{
 use crate::entry::Mode;
 use crate::error::{AppError, AppResult};
 use crate::models::audit::Actor;
-use crate::models::framework;
 use crate::models::location::{self, NewLocation};
 use crate::models::programme;
 use crate::models::values::{self, NewValue};
+use crate::models::{activity_progress, framework};
 use crate::models::{audit, user};
 use crate::setup::logframe::{self, Item, Logframe, Origin};
 use content::{ProgrammeDef, Ymd};
@@ -309,6 +310,32 @@ fn load_programme(
         })
         .collect::<AppResult<Vec<_>>>()?;
     summary.values += values::insert_values(conn, &rows)?;
+    let activities: HashMap<String, i32> = crate::models::activity::of_programme(conn, stored.id)?
+        .into_iter()
+        .map(|a| (a.code, a.id))
+        .collect();
+    let history = progress::history(p, today)
+        .into_iter()
+        .map(|g| {
+            let approved = g.workflow_status == "approved";
+            Ok(activity_progress::NewProgress {
+                activity_id: lookup(&activities, g.activity_code, "activity")?,
+                period: g.period.id(),
+                period_start: g.period.start(),
+                period_end: g.period.end(),
+                status: g.status.into(),
+                percent_complete: g.percent_complete,
+                spend_to_date_minor: g.spend_to_date_minor,
+                note: g.note.into(),
+                workflow_status: g.workflow_status.into(),
+                entered_by: None,
+                entered_at,
+                reviewed_by: None,
+                reviewed_at: approved.then_some(entered_at),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    activity_progress::insert_many(conn, &history)?;
     Ok(())
 }
 

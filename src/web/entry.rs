@@ -19,9 +19,14 @@ use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::disaggregation;
 use crate::domain::period::Period;
+use crate::domain::plan::format_money_plain;
+use crate::domain::progress::ProgressFields;
+use crate::domain::unit::format_minor;
 use crate::domain::unit::format_value;
-use crate::entry::{self, CellInput, CellKey, EntryContext, Pick, SaveReport};
+use crate::entry::progress::{ProgressInput, ProgressReport};
+use crate::entry::{self, CellInput, CellKey, EntryContext, Moved, Pick, SaveReport};
 use crate::error::{AppError, AppResult};
+use crate::models::activity::{self, STATUSES};
 use crate::models::{programme::Programme, user};
 use diesel::Connection;
 
@@ -96,6 +101,98 @@ struct Block {
 struct Typed {
     values: HashMap<String, (String, String)>,
     report: Option<SaveReport>,
+    progress: HashMap<i32, ProgressFields>,
+    progress_report: Option<ProgressReport>,
+}
+
+/// One activity's row in the "Activity progress" section.
+#[derive(Serialize)]
+struct ProgressLine {
+    id: i32,
+    code: String,
+    title: String,
+    planned: String,
+    previous: String,
+    status: String,
+    percent: String,
+    spend: String,
+    note: String,
+    version: String,
+    workflow: String,
+    who: String,
+    errors: HashMap<&'static str, String>,
+    conflict: Option<serde_json::Value>,
+}
+
+fn progress_lines(
+    ctx: &EntryContext,
+    typed: &Typed,
+    names: &HashMap<i32, String>,
+) -> Vec<ProgressLine> {
+    let cur = &ctx.programme.currency;
+    let report = typed.progress_report.as_ref();
+    ctx.progress
+        .iter()
+        .map(|row| {
+            let a = &row.activity;
+            let stored = row.current.as_ref();
+            let typed_fields = typed.progress.get(&a.id).cloned();
+            let fields = typed_fields.unwrap_or_else(|| ProgressFields {
+                status: stored.map(|r| r.status.clone()).unwrap_or_default(),
+                percent_complete: stored.map(|r| r.percent_complete.to_string()).unwrap_or_default(),
+                spend: stored.map(|r| format_money_plain(r.spend_to_date_minor)).unwrap_or_default(),
+                note: stored.map(|r| r.note.clone()).unwrap_or_default(),
+            });
+            let conflict = report
+                .and_then(|r| r.conflicts.iter().find(|k| k.activity_id == a.id))
+                .map(|k| {
+                    let t = k.theirs.as_ref();
+                    json!({
+                        "theirs": t.map(|t| format!("{}, {}%, {}", activity::status_label(&t.status), t.percent_complete, format_minor(t.spend_to_date_minor, cur))).unwrap_or_else(|| "(none)".into()),
+                        "by": k.theirs_by,
+                        "version": t.map(|t| t.version),
+                    })
+                });
+            let version = match &conflict {
+                Some(k) => k["version"].as_i64().map(|v| v.to_string()).unwrap_or_default(),
+                None => stored.map(|r| r.version.to_string()).unwrap_or_default(),
+            };
+            let errors = report
+                .map(|r| {
+                    r.problems
+                        .iter()
+                        .filter(|p| p.activity_id == a.id)
+                        .map(|p| (p.field, p.message.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            ProgressLine {
+                id: a.id,
+                code: a.code.clone(),
+                title: a.title.clone(),
+                planned: format!("{} – {}", format::date(a.planned_start), format::date(a.planned_end)),
+                previous: row
+                    .previous
+                    .as_ref()
+                    .map(|p| format!("{} ({}): {}, {}%, {}", p.period, p.workflow_status, activity::status_label(&p.status), p.percent_complete, format_minor(p.spend_to_date_minor, cur)))
+                    .unwrap_or_else(|| "—".into()),
+                status: fields.status,
+                percent: fields.percent_complete,
+                spend: fields.spend,
+                note: fields.note,
+                version,
+                workflow: stored.map(|r| r.workflow_status.clone()).unwrap_or_default(),
+                who: stored
+                    .map(|r| {
+                        let by = r.entered_by.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "imported".into());
+                        format!("{by}, {}", format::date(r.entered_at.date()))
+                    })
+                    .unwrap_or_default(),
+                errors,
+                conflict,
+            }
+        })
+        .collect()
 }
 
 fn grid(
@@ -315,13 +412,19 @@ fn page(
             "all_counties": chosen.is_none(),
             "county_param": ctx.counties().iter().find(|c| Some(c.id) == chosen).map(|c| c.code.clone()).unwrap_or_else(|| "all".into()),
             "blocks": grid(ctx, chosen, typed, &l.names),
+            "progress": progress_lines(ctx, typed, &l.names),
+            "progress_counts": ctx.progress_counts(),
+            "activity_statuses": STATUSES.iter().map(|s| json!({ "code": s, "label": activity::status_label(s) })).collect::<Vec<_>>(),
+            "currency": ctx.programme.currency,
             "can_edit": can_edit,
             "can_approve": can_approve,
             "locked": lock,
             "counts": counts,
             "flash": flash,
-            "problem_count": report.map(|r| r.problems.len()).unwrap_or(0),
-            "conflict_count": report.map(|r| r.conflicts.len()).unwrap_or(0),
+            "problem_count": report.map(|r| r.problems.len()).unwrap_or(0)
+                + typed.progress_report.as_ref().map(|r| r.problems.len()).unwrap_or(0),
+            "conflict_count": report.map(|r| r.conflicts.len()).unwrap_or(0)
+                + typed.progress_report.as_ref().map(|r| r.conflicts.len()).unwrap_or(0),
         }),
     )
 }
@@ -392,46 +495,91 @@ pub async fn save(
             resolving,
         });
     }
+    let mut progress_inputs = Vec::new();
+    for (id, status) in fields.with_prefix("ps:") {
+        let Ok(activity_id) = id.parse::<i32>() else {
+            continue;
+        };
+        let get = |k: &str| fields.get(&format!("{k}:{id}")).unwrap_or("").to_string();
+        let f = ProgressFields {
+            status: status.to_string(),
+            percent_complete: get("pp"),
+            spend: get("pm"),
+            note: get("pn"),
+        };
+        typed.progress.insert(activity_id, f.clone());
+        progress_inputs.push(ProgressInput {
+            activity_id,
+            fields: f,
+            base_version: fields.get(&format!("pb:{id}")).and_then(|v| v.parse().ok()),
+        });
+    }
     let submit = fields.get("action") == Some("submit");
     let who = signed.actor();
-    let report = {
+    let (report, progress_report) = {
         let (who, inputs) = (who.clone(), inputs);
         let (p, q) = (ctx_programme.clone(), ctx_period);
-        // One load of the period, inside the transaction that saves it.
+        // One load of the period, inside the transaction that saves values and progress:
+        // both are written only when both are right.
         db.run(move |c| {
             c.transaction(|c| {
+                let now = crate::clock::now();
                 let ctx = EntryContext::load(c, p, q)?;
-                entry::save_loaded(
+                let checked = entry::progress::save_loaded(
                     c,
                     &ctx,
                     &who,
-                    &inputs,
-                    crate::clock::now(),
-                    entry::Mode::Write,
-                )
+                    &progress_inputs,
+                    now,
+                    entry::Mode::DryRun,
+                )?;
+                let mode = if checked.is_clean() {
+                    entry::Mode::Write
+                } else {
+                    entry::Mode::DryRun
+                };
+                let values = entry::save_loaded(c, &ctx, &who, &inputs, now, mode)?;
+                let progress = if values.is_clean() && checked.is_clean() {
+                    entry::progress::save_loaded(
+                        c,
+                        &ctx,
+                        &who,
+                        &progress_inputs,
+                        now,
+                        entry::Mode::Write,
+                    )?
+                } else {
+                    checked
+                };
+                Ok::<_, AppError>((values, progress))
             })
         })
         .await?
     };
     let county = county.unwrap_or("all").to_string();
-    if !report.is_clean() {
-        let status = if report.conflicts.is_empty() {
+    if !report.is_clean() || !progress_report.is_clean() {
+        let status = if report.conflicts.is_empty() && progress_report.conflicts.is_empty() {
             Status::UnprocessableEntity
         } else {
             Status::Conflict
         };
         let fresh = load(db, signed, code, Some(period)).await?;
         typed.report = Some(report);
+        typed.progress_report = Some(progress_report);
         return Ok(Err((
             status,
             page(signed, &fresh, Some(&county), &typed, None),
         )));
     }
-    let mut message = format!("Saved {} value(s) for {}.", report.changed, ctx_period.id());
+    let saved = Moved {
+        values: report.changed,
+        progress: progress_report.changed,
+    };
+    let mut message = format!("Saved {} for {}.", saved.describe(), ctx_period.id());
     if submit {
         let (p, q) = (ctx_programme.clone(), ctx_period);
         match db.run(move |c| entry::submit(c, &who, &p, &q)).await {
-            Ok(n) => message = format!("{message} Submitted {n} value(s) for approval."),
+            Ok(n) => message = format!("{message} Submitted {} for approval.", n.describe()),
             Err(AppError::Invalid { message: m, .. }) => {
                 message = format!("{message} Nothing submitted: {m}.")
             }
@@ -478,18 +626,18 @@ pub async fn workflow(
             let now = crate::clock::now();
             Ok(match action.as_str() {
                 "submit" => format!(
-                    "Submitted {} value(s) of {} for approval.",
-                    entry::submit(c, &who, &p, &q)?,
+                    "Submitted {} of {} for approval.",
+                    entry::submit(c, &who, &p, &q)?.describe(),
                     q.id()
                 ),
                 "approve" => format!(
-                    "Approved {} value(s); {} is now locked.",
-                    entry::approve(c, &who, &p, &q, now)?,
+                    "Approved {}; {} is now locked.",
+                    entry::approve(c, &who, &p, &q, now)?.describe(),
                     q.id()
                 ),
                 "return" => format!(
-                    "Returned {} value(s) to the manager with your reason.",
-                    entry::return_for_correction(c, &who, &p, &q, &reason, now)?
+                    "Returned {} to the manager with your reason.",
+                    entry::return_for_correction(c, &who, &p, &q, &reason, now)?.describe()
                 ),
                 _ => {
                     entry::unlock(c, &who, &p, &q, &reason, now)?;

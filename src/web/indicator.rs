@@ -53,7 +53,7 @@ async fn show_page(
             // Every quarter's figure from the engine (submitted values count, marked),
             // up to the newest quarter with a value or a milestone.
             let last = values::last_period_of_indicator(c, ind.id)?
-                .map(|d| d.min(crate::web::today()))
+                .map(|d| d.min(crate::clock::today()))
                 .and_then(|d| {
                     (d >= p.start_date)
                         .then(|| crate::domain::period::Period::quarter_containing(d))

@@ -140,9 +140,3 @@ pub(crate) async fn programme_for(
     let (code, access) = (code.to_string(), signed.access.clone());
     db.run(move |c| access.programme(c, &code, p)).await
 }
-
-/// Forwards to [`crate::clock::today`] for src/overview.rs until it calls the clock
-/// itself; nothing else may use it.
-pub fn today() -> chrono::NaiveDate {
-    crate::clock::today()
-}

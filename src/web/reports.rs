@@ -364,12 +364,12 @@ pub async fn ministry_page(
         .iter()
         .map(|p| p.start_date)
         .min()
-        .unwrap_or_else(super::today);
+        .unwrap_or_else(crate::clock::today);
     let end = all
         .iter()
         .map(|p| p.end_date)
         .max()
-        .unwrap_or_else(super::today);
+        .unwrap_or_else(crate::clock::today);
     let choices = quarters(start, end, crate::clock::today());
     let chosen = match period {
         Some(s) => Some(parse_period(s)?),
