@@ -2,23 +2,23 @@
 //! the indicator's own rules, how many county-quarters are in of those expected, and the
 //! target over the side. Plain values only; `present` turns them into what is shown.
 //!
-//! Everything here reads approved values through two grouped queries per side and group
-//! (totals) and one per side (targets); the rest is the rules of `domain::comparison`.
+//! The figures come from the figures engine (`crate::figures::over_coverage`), like every
+//! page's and report's: approved values, one grouped query per run of quarters with the
+//! same counties; the arithmetic of changes stays in `domain::comparison`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::plan::Plan;
 use crate::db::DbConn;
-use crate::domain::aggregation::aggregate_periods;
-use crate::domain::comparison::{side_value, target_over, QuarterTotal};
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
 use crate::error::AppResult;
+use crate::figures::{self, Figure, QuarterCounties};
 use crate::models::framework::Indicator;
 use crate::models::values;
 
 /// One side's figure for one indicator in one county group.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SideNumber {
     /// None unless every county expected in every quarter of the side is in.
     pub value: Option<f64>,
@@ -27,6 +27,13 @@ pub struct SideNumber {
     pub expected: usize,
     /// The target over the side, where one applies (whole phases, no group split).
     pub target: Option<f64>,
+    /// % achieved against it, by the engine's rules (yes/no in counties).
+    pub percent: Option<f64>,
+    /// A yes/no figure and milestone in counties.
+    pub yes: Option<figures::YesCount>,
+    pub target_yes: Option<figures::YesCount>,
+    /// What the figure is ("mean per quarter"), where not obvious.
+    pub what: Option<String>,
 }
 
 /// One indicator's numbers.
@@ -54,139 +61,72 @@ pub struct CountySide {
     pub values: HashMap<i32, Option<f64>>,
 }
 
-type Totals = HashMap<(i32, String), (f64, usize)>;
-
-/// One side in one county group: its totals and the counties expected per quarter.
-struct SideGroup {
-    totals: Totals,
-    expected: Vec<(Period, usize)>,
+/// The coverage of one side in one county group: each quarter with the counties it
+/// compares (the side's, narrowed to the group).
+fn coverage(side: &super::plan::Side, group: &super::plan::Group) -> Vec<QuarterCounties> {
+    side.quarters
+        .iter()
+        .map(|(q, ids)| QuarterCounties {
+            quarter: *q,
+            phase: None,
+            counties: match &group.ids {
+                None => ids.clone(),
+                Some(g) => ids.iter().copied().filter(|c| g.contains(c)).collect(),
+            },
+        })
+        .collect()
 }
 
-/// Per side and group: the approved totals by (indicator, quarter) and the counties
-/// expected in each quarter.
-fn load_totals(conn: &mut DbConn, plan: &Plan) -> AppResult<Vec<Vec<SideGroup>>> {
-    let mut out = Vec::new();
-    for side in &plan.sides {
-        let mut per_group = Vec::new();
-        for group in &plan.groups {
-            let qs: Vec<(Period, Vec<i32>)> = side
-                .quarters
-                .iter()
-                .map(|(q, ids)| {
-                    let ids = match &group.ids {
-                        None => ids.clone(),
-                        Some(g) => ids.iter().copied().filter(|c| g.contains(c)).collect(),
-                    };
-                    (*q, ids)
-                })
-                .collect();
-            let mut totals: Totals = HashMap::new();
-            // One grouped query per run of quarters with the same counties.
-            let mut i = 0;
-            while i < qs.len() {
-                let mut j = i;
-                while j + 1 < qs.len() && qs[j + 1].1 == qs[i].1 {
-                    j += 1;
-                }
-                let quarter_ids: BTreeSet<String> = qs[i..=j].iter().map(|(q, _)| q.id()).collect();
-                for t in values::approved_totals_in(
-                    conn,
-                    side.programme.id,
-                    &qs[i].1,
-                    qs[i].0.start(),
-                    qs[j].0.start(),
-                )? {
-                    if quarter_ids.contains(&t.period) {
-                        totals.insert((t.indicator_id, t.period), (t.sum, t.count as usize));
-                    }
-                }
-                i = j + 1;
-            }
-            let expected = qs.iter().map(|(q, ids)| (*q, ids.len())).collect();
-            per_group.push(SideGroup { totals, expected });
-        }
-        out.push(per_group);
-    }
-    Ok(out)
-}
-
-/// Per side: the targets by indicator and period over the side's quarters (and the
-/// exact period typed, when it ends later).
-fn load_targets(
-    conn: &mut DbConn,
-    plan: &Plan,
-) -> AppResult<Vec<HashMap<i32, HashMap<String, f64>>>> {
-    let mut targets = Vec::new();
-    for side in &plan.sides {
-        let mut t: HashMap<i32, HashMap<String, f64>> = HashMap::new();
-        if let (Some((first, _)), Some((last, _))) = (side.quarters.first(), side.quarters.last()) {
-            let to = side
-                .exact
-                .map_or(last.start(), |e| e.start().max(last.start()));
-            for target in values::targets_between(conn, side.programme.id, first.start(), to)? {
-                t.entry(target.indicator_id)
-                    .or_default()
-                    .insert(target.period, target.value);
-            }
-        }
-        targets.push(t);
-    }
-    Ok(targets)
-}
-
-/// The numbers of every row of the comparison.
+/// The numbers of every row of the comparison, from the figures engine: the same rules
+/// as every page and report (each quarter's counties all in, then the period rule).
 pub fn numbers(conn: &mut DbConn, plan: &Plan) -> AppResult<Numbers> {
-    let totals = load_totals(conn, plan)?;
-    let targets = load_targets(conn, plan)?;
-    let no_targets = HashMap::new();
+    // [side][group] → figures by indicator id.
+    let mut figures: Vec<Vec<HashMap<i32, Figure>>> = Vec::with_capacity(plan.sides.len());
+    for side in &plan.sides {
+        let mut per_group = Vec::with_capacity(plan.groups.len());
+        for group in &plan.groups {
+            let cov = coverage(side, group);
+            // Targets apply to whole sides compared as a whole.
+            let targets = side.whole && group.ids.is_none();
+            per_group.push(figures::over_coverage(
+                conn,
+                &side.programme,
+                &cov,
+                side.exact.as_ref(),
+                targets,
+            )?);
+        }
+        figures.push(per_group);
+    }
+    let spans: Vec<figures::Span> = plan
+        .sides
+        .iter()
+        .map(|side| match (side.quarters.first(), side.quarters.last()) {
+            (Some((a, _)), Some((b, _))) => figures::Span::quarters_from(*a, *b),
+            _ => figures::Span::between(chrono::NaiveDate::MAX, chrono::NaiveDate::MIN),
+        })
+        .collect();
     let mut out = Vec::new();
     for indicator in plan.own_indicators() {
         let sources = plan.sources(indicator);
         let mut per_group = Vec::with_capacity(plan.groups.len());
-        for (g, group) in plan.groups.iter().enumerate() {
-            let mut per_side = Vec::with_capacity(plan.sides.len());
-            for (s, side) in plan.sides.iter().enumerate() {
-                let SideGroup {
-                    totals: side_totals,
-                    expected,
-                } = &totals[s][g];
-                let number = sources[s].as_ref().map(|(src, r)| {
-                    let qt: Vec<QuarterTotal> = expected
-                        .iter()
-                        .map(|(q, n)| {
-                            let (sum, count) = side_totals
-                                .get(&(src.id, q.id()))
-                                .copied()
-                                .unwrap_or((0.0, 0));
-                            QuarterTotal {
-                                period: *q,
-                                expected: *n,
-                                reported: count,
-                                sum,
-                            }
-                        })
-                        .collect();
-                    let v = side_value(r.county, r.period, &qt);
-                    let target = if side.whole && group.ids.is_none() {
-                        let qs: Vec<Period> = side.quarters.iter().map(|(q, _)| *q).collect();
-                        target_over(
-                            r.period,
-                            side.exact.as_ref(),
-                            &qs,
-                            targets[s].get(&src.id).unwrap_or(&no_targets),
-                        )
-                    } else {
-                        None
-                    };
-                    SideNumber {
-                        value: v.value,
-                        reported: v.reported,
-                        expected: v.expected,
-                        target,
-                    }
-                });
-                per_side.push(number);
-            }
+        for g in 0..plan.groups.len() {
+            let per_side = (0..plan.sides.len())
+                .map(|s| {
+                    let (src, _) = sources[s].as_ref()?;
+                    let f = figures[s][g].get(&src.id)?;
+                    Some(SideNumber {
+                        value: f.value,
+                        reported: f.completeness.reported,
+                        expected: f.completeness.expected,
+                        target: f.target,
+                        percent: f.percent,
+                        yes: f.yes,
+                        target_yes: f.target_yes,
+                        what: figures::kind::describe(f, &spans[s]),
+                    })
+                })
+                .collect();
             per_group.push(per_side);
         }
         out.push(IndicatorNumbers {
@@ -224,21 +164,24 @@ pub fn county_values(
             for r in rows {
                 by.insert((r.location_id, r.period), r.value);
             }
+            let cov = coverage(
+                side,
+                &super::plan::Group {
+                    name: String::new(),
+                    ids: None,
+                    counties: Vec::new(),
+                },
+            );
             let counties: BTreeSet<i32> = plan.side_counties(side);
             for county in counties {
-                let expected: Vec<Period> = side
+                let mine: BTreeMap<Period, f64> = side
                     .quarters
                     .iter()
-                    .filter(|(_, ids)| ids.contains(&county))
-                    .map(|(q, _)| *q)
-                    .collect();
-                let got: Option<Vec<(Period, f64)>> = expected
-                    .iter()
-                    .map(|q| by.get(&(county, q.id())).map(|v| (*q, *v)))
+                    .filter_map(|(q, _)| by.get(&(county, q.id())).map(|v| (*q, *v)))
                     .collect();
                 here.values.insert(
                     county,
-                    got.and_then(|g| aggregate_periods(rules.period, &g)),
+                    figures::compute::county_value(&rules, Some(&mine), &cov, county),
                 );
             }
         }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::numbers::{CountySide, Numbers};
 use super::plan::{Group, Plan};
 use crate::chart::bars::{bars, Bars};
-use crate::domain::achievement::{percent_achieved, Direction};
+use crate::domain::achievement::Direction;
 use crate::domain::aggregation::CountyAggregation;
 use crate::domain::comparison::{change, diff_in_diff, explain_did, Verdict};
 use crate::domain::period::Period;
@@ -27,6 +27,9 @@ pub struct SideInfo {
     pub quarters: usize,
     /// Counties of the side (all groups), by name.
     pub counties: Vec<String>,
+    /// How many counties its quarters expect, when that changes within the side
+    /// ("Jul–Dec 2024: 4 counties; Jan–Jun 2025: 7 counties").
+    pub coverage: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +45,8 @@ pub struct Cell {
     pub target_shown: String,
     pub achievement: Option<f64>,
     pub achievement_shown: String,
+    /// What the figure is ("mean per quarter"), where not obvious.
+    pub what: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -177,6 +182,7 @@ pub fn comparison(plan: &Plan, numbers: &Numbers) -> AppResult<Comparison> {
                 to: s.quarters.last().map(|(q, _)| q.id()).unwrap_or_default(),
                 quarters: s.quarters.len(),
                 counties,
+                coverage: coverage_note(&s.quarters),
             }
         })
         .collect();
@@ -332,29 +338,29 @@ pub fn comparison(plan: &Plan, numbers: &Numbers) -> AppResult<Comparison> {
         for (g, group) in plan.groups.iter().enumerate() {
             let mut cells = Vec::new();
             for (s, side) in plan.sides.iter().enumerate() {
-                let cell = match (&sources[s], figures.values[g][s]) {
+                let cell = match (&sources[s], &figures.values[g][s]) {
                     (Some((src, r)), Some(n)) => {
-                        let achievement = match (n.value, n.target) {
-                            (Some(v), Some(t)) => percent_achieved(v, t, r.direction),
-                            _ => None,
-                        };
+                        let achievement = n.percent;
                         let cur = &side.programme.currency;
                         Cell {
                             source: src.code.clone(),
                             value: n.value,
-                            shown: match n.value {
-                                Some(x) => format_value(r.unit, x, cur),
-                                None => "—".into(),
+                            shown: match (n.yes, n.value) {
+                                (Some(y), _) => crate::figures::kind::yes_counties(&y),
+                                (None, Some(x)) => format_value(r.unit, x, cur),
+                                (None, None) => "—".into(),
                             },
                             reported: n.reported,
                             expected: n.expected,
                             target: n.target,
-                            target_shown: n
-                                .target
-                                .map(|t| format_value(r.unit, t, cur))
-                                .unwrap_or_else(|| "—".into()),
+                            target_shown: match (n.target_yes, n.target) {
+                                (Some(y), _) => crate::figures::kind::yes_target(&y),
+                                (None, Some(t)) => format_value(r.unit, t, cur),
+                                (None, None) => "—".into(),
+                            },
                             achievement,
                             achievement_shown: crate::report::text::percent(achievement),
+                            what: n.what.clone().unwrap_or_default(),
                         }
                     }
                     _ => Cell {
@@ -367,6 +373,7 @@ pub fn comparison(plan: &Plan, numbers: &Numbers) -> AppResult<Comparison> {
                         target_shown: "—".into(),
                         achievement: None,
                         achievement_shown: "—".into(),
+                        what: String::new(),
                     },
                 };
                 cells.push(cell);
@@ -534,4 +541,29 @@ pub fn county_detail(plan: &Plan, indicator: &Indicator, sides: &[CountySide]) -
         sides: plan.sides.iter().map(|s| s.label.clone()).collect(),
         lines,
     }
+}
+
+/// "Jul–Dec 2024: 4 counties; Jan–Jun 2025: 7 counties" when a side's quarters expect
+/// different numbers of counties (a side across phases); None when they all expect the same.
+fn coverage_note(quarters: &[(Period, Vec<i32>)]) -> Option<String> {
+    let mut runs: Vec<(Period, Period, usize)> = Vec::new();
+    for (q, ids) in quarters {
+        match runs.last_mut() {
+            Some((_, last, n)) if *n == ids.len() => *last = *q,
+            _ => runs.push((*q, *q, ids.len())),
+        }
+    }
+    (runs.len() > 1).then(|| {
+        runs.iter()
+            .map(|(a, b, n)| {
+                format!(
+                    "{}–{}: {n} {}",
+                    a.start().format("%b %Y"),
+                    b.end().format("%b %Y"),
+                    if *n == 1 { "county" } else { "counties" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
 }

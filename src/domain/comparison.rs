@@ -1,87 +1,11 @@
-//! The arithmetic of comparisons: one indicator's value over a stretch of quarters for a
-//! set of counties, the change between two such values, whether the change is an
-//! improvement given the indicator's direction, and the difference-in-differences of
-//! two county groups.
-//!
-//! Like everything else here a missing figure is `None`, never 0: a side is given a value
-//! only when every county expected in every one of its quarters has an approved value,
-//! so that a comparison never sets a full side against a partial one without saying so.
-
-use std::collections::HashMap;
+//! The arithmetic of comparisons: the change between two sides' values, whether the
+//! change is an improvement given the indicator's direction, and the
+//! difference-in-differences of two county groups. The sides' values themselves come
+//! from the figures engine (`crate::figures`), like every other figure.
 
 use serde::Serialize;
 
 use super::achievement::Direction;
-use super::aggregation::{aggregate_periods, CountyAggregation, PeriodAggregation};
-use super::period::Period;
-
-/// One quarter of a side: how many counties are expected in it (the phase's counties,
-/// narrowed to the group), and the approved total over those of them that reported.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QuarterTotal {
-    pub period: Period,
-    pub expected: usize,
-    pub reported: usize,
-    pub sum: f64,
-}
-
-/// A side's figure and how much of it is in: county-quarters reported of expected.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct SideValue {
-    pub value: Option<f64>,
-    pub reported: usize,
-    pub expected: usize,
-}
-
-/// Counties combined by the indicator's county rule within each quarter, then the
-/// quarters by its period rule; None unless every expected county-quarter is in.
-pub fn side_value(
-    county: CountyAggregation,
-    period: PeriodAggregation,
-    quarters: &[QuarterTotal],
-) -> SideValue {
-    let expected: usize = quarters.iter().map(|q| q.expected).sum();
-    let reported: usize = quarters.iter().map(|q| q.reported.min(q.expected)).sum();
-    let complete = !quarters.is_empty()
-        && quarters
-            .iter()
-            .all(|q| q.expected > 0 && q.reported == q.expected);
-    let value = if complete {
-        let per: Vec<(Period, f64)> = quarters
-            .iter()
-            .map(|q| (q.period, county.from_total(q.sum, q.reported)))
-            .collect();
-        aggregate_periods(period, &per)
-    } else {
-        None
-    };
-    SideValue {
-        value,
-        reported,
-        expected,
-    }
-}
-
-/// The milestone for a stretch of quarters: a target set for exactly `span` when there
-/// is one, else the quarters' targets combined by the period rule (all of them needed).
-pub fn target_over(
-    period: PeriodAggregation,
-    span: Option<&Period>,
-    quarters: &[Period],
-    targets: &HashMap<String, f64>,
-) -> Option<f64> {
-    if let Some(t) = span.and_then(|s| targets.get(&s.id())) {
-        return Some(*t);
-    }
-    if quarters.is_empty() {
-        return None;
-    }
-    let per: Vec<(Period, f64)> = quarters
-        .iter()
-        .map(|q| targets.get(&q.id()).map(|t| (*q, *t)))
-        .collect::<Option<Vec<_>>>()?;
-    aggregate_periods(period, &per)
-}
 
 /// Whether a change is good news, given which way the indicator should move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -189,84 +113,6 @@ pub fn explain_did(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn q(s: &str) -> Period {
-        Period::parse(s).unwrap()
-    }
-
-    fn qt(p: &str, expected: usize, reported: usize, sum: f64) -> QuarterTotal {
-        QuarterTotal {
-            period: q(p),
-            expected,
-            reported,
-            sum,
-        }
-    }
-
-    #[test]
-    fn a_side_sums_counties_then_combines_quarters_by_rule() {
-        let quarters = [qt("2025Q1", 2, 2, 10.0), qt("2025Q2", 2, 2, 30.0)];
-        use CountyAggregation as C;
-        use PeriodAggregation as P;
-        assert_eq!(side_value(C::Sum, P::Sum, &quarters).value, Some(40.0));
-        assert_eq!(side_value(C::Sum, P::Latest, &quarters).value, Some(30.0));
-        assert_eq!(side_value(C::Mean, P::Mean, &quarters).value, Some(10.0));
-        let s = side_value(C::Sum, P::Sum, &quarters);
-        assert_eq!((s.reported, s.expected), (4, 4));
-    }
-
-    #[test]
-    fn a_missing_county_quarter_leaves_the_side_missing_not_smaller() {
-        let quarters = [qt("2025Q1", 3, 2, 10.0), qt("2025Q2", 3, 3, 30.0)];
-        let s = side_value(CountyAggregation::Sum, PeriodAggregation::Sum, &quarters);
-        assert_eq!(s.value, None);
-        assert_eq!((s.reported, s.expected), (5, 6));
-        // A quarter no county is expected in (before the phase began) is not "complete".
-        let s = side_value(
-            CountyAggregation::Sum,
-            PeriodAggregation::Sum,
-            &[qt("2025Q1", 0, 0, 0.0)],
-        );
-        assert_eq!(s.value, None);
-        assert_eq!(
-            side_value(CountyAggregation::Sum, PeriodAggregation::Sum, &[]).value,
-            None
-        );
-    }
-
-    #[test]
-    fn a_single_county_is_its_own_figure() {
-        let s = side_value(
-            CountyAggregation::Mean,
-            PeriodAggregation::Latest,
-            &[qt("2025Q1", 1, 1, 7.5), qt("2025Q2", 1, 1, 8.5)],
-        );
-        assert_eq!(s.value, Some(8.5));
-    }
-
-    #[test]
-    fn targets_are_taken_for_the_span_or_combined_from_its_quarters() {
-        let mut t = HashMap::new();
-        t.insert("2025Q1".to_string(), 10.0);
-        t.insert("2025Q2".to_string(), 20.0);
-        let qs = [q("2025Q1"), q("2025Q2")];
-        assert_eq!(
-            target_over(PeriodAggregation::Sum, None, &qs, &t),
-            Some(30.0)
-        );
-        assert_eq!(
-            target_over(PeriodAggregation::Latest, None, &qs, &t),
-            Some(20.0)
-        );
-        t.insert("2025".to_string(), 99.0);
-        assert_eq!(
-            target_over(PeriodAggregation::Sum, Some(&q("2025")), &qs, &t),
-            Some(99.0)
-        );
-        // One quarter without a target: no target rather than a smaller one.
-        let qs3 = [q("2025Q1"), q("2025Q2"), q("2025Q3")];
-        assert_eq!(target_over(PeriodAggregation::Sum, None, &qs3, &t), None);
-    }
 
     #[test]
     fn change_is_judged_by_direction() {

@@ -323,7 +323,7 @@ pub fn figure(
 }
 
 /// One county's figure over the quarters of the span it is expected in.
-fn county_value(
+pub fn county_value(
     rules: &IndicatorRules,
     values: Option<&BTreeMap<Period, f64>>,
     coverage: &[QuarterCounties],
@@ -357,12 +357,24 @@ fn to_date(r: &Rules, totals: &IndicatorTotals, history: &[QuarterCounties]) -> 
         _ => None,
     };
     if rules.period == PeriodAggregation::Sum {
-        let expected: usize = history.iter().map(|q| q.counties.len()).sum();
         let cell = totals.to_date;
         let value = cell.filter(|c| c.counties > 0).map(|c| c.sum);
+        // Through the newest quarter with anything in (the span may end in a quarter not
+        // yet reported).
+        let through = history
+            .iter()
+            .rev()
+            .find(|q| totals.total.get(&q.quarter).is_some_and(|c| c.counties > 0))
+            .map(|q| q.quarter);
+        let through = through.or(history.last().map(|q| q.quarter));
+        let expected: usize = history
+            .iter()
+            .filter(|q| through.is_some_and(|t| q.quarter <= t))
+            .map(|q| q.counties.len())
+            .sum();
         return ToDate {
             value,
-            through: history.last().map(|q| q.quarter),
+            through,
             running_total: true,
             reported: cell.map_or(0, |c| c.counties.min(expected)),
             expected,
@@ -720,6 +732,37 @@ mod tests {
         assert!(f.to_date.running_total);
         assert_eq!((f.to_date.reported, f.to_date.expected), (9, 10));
         assert_eq!(f.to_date.percent, Some(8.0));
+    }
+
+    #[test]
+    fn targets_are_taken_for_the_named_period_or_combined_from_its_quarters() {
+        let cov = [q("2025Q1", &[1]), q("2025Q2", &[1])];
+        let quarterly = HashMap::from([("2025Q1".to_string(), 10.0), ("2025Q2".to_string(), 20.0)]);
+        assert_eq!(
+            target_over(PeriodAggregation::Sum, None, &cov, &quarterly),
+            Some(30.0)
+        );
+        assert_eq!(
+            target_over(PeriodAggregation::Mean, None, &cov, &quarterly),
+            Some(15.0)
+        );
+        assert_eq!(
+            target_over(PeriodAggregation::Latest, None, &cov, &quarterly),
+            Some(20.0)
+        );
+        let mut named = quarterly.clone();
+        named.insert("2025S1".into(), 25.0);
+        let half = p("2025S1");
+        assert_eq!(
+            target_over(PeriodAggregation::Sum, Some(&half), &cov, &named),
+            Some(25.0)
+        );
+        let gap = HashMap::from([("2025Q2".to_string(), 20.0)]);
+        assert_eq!(
+            target_over(PeriodAggregation::Sum, None, &cov, &gap),
+            None,
+            "a quarter without a target leaves the sum without one"
+        );
     }
 
     #[test]

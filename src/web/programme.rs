@@ -376,7 +376,10 @@ fn indicator_row(
             .figure
             .as_ref()
             .filter(|g| g.to_date.value.is_some())
-            .map(|g| kind::to_date(&g.to_date))
+            .map(|g| match kind::to_date_gaps(&g.to_date) {
+                Some(gaps) => format!("{}; {gaps}", kind::to_date(&g.to_date)),
+                None => kind::to_date(&g.to_date),
+            })
             .unwrap_or_default(),
         to_date_bar: f
             .figure

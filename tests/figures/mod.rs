@@ -379,3 +379,83 @@ on_both_backends! {
         assert!(text.contains("quarterly") && text.contains("2026Q2"), "{text}");
     }
 }
+
+on_both_backends! {
+    fn dashboard_api_comparison_csv_and_donor_pdf_give_the_same_figure(t) {
+        use mipaka::domain::unit::{format_value, Unit};
+        use mipaka::models::{session, user};
+        use rocket::http::Header;
+        let db = t.with_demo();
+        let q = period("2026Q2");
+        let (engine, currency, token) = {
+            let mut c = TestDb::conn(&db);
+            let p = programme::by_code(&mut c, "LBP").unwrap();
+            let phases = programme::phases_of(&mut c, p.id).unwrap();
+            let f = figures::load(&mut c, &p, &phases, &Span::quarter(q), &Request::report(0)).unwrap();
+            let u = user::by_username(&mut c, "evaluator").unwrap().unwrap();
+            let token = session::create_token(&mut c, u.id, "test", mipaka::clock::now()).unwrap().1;
+            (f, p.currency, token)
+        };
+        let pdf = {
+            let mut c = TestDb::conn(&db);
+            let p = programme::by_code(&mut c, "LBP").unwrap();
+            mipaka::report::issue::draft(&mut c, &mipaka::report::issue::Subject::Donor(p), q).unwrap().1
+        };
+        let client = t.client(db);
+        crate::support::sign_in(&client, "evaluator", crate::support::demo_password("evaluator"));
+        let dashboard = client.get("/programmes/LBP").dispatch().into_string().unwrap();
+        let api: serde_json::Value = serde_json::from_str(
+            &client
+                .get("/api/v1/programmes/LBP")
+                .header(Header::new("Authorization", format!("Bearer {token}")))
+                .dispatch()
+                .into_string()
+                .unwrap(),
+        )
+        .unwrap();
+        let csv = client
+            .get("/programmes/LBP/compare.csv?sides=2026Q1%2C2026Q2")
+            .dispatch()
+            .into_string()
+            .unwrap();
+        let flow = crate::reports::pdf_flow(&pdf);
+        let mut compared = 0;
+        for x in &engine.figures {
+            let code = &x.indicator.code;
+            let unit: Unit = x.indicator.unit.parse().unwrap();
+            let Some(value) = x.figure.value else { continue };
+            // The comparison's CSV: the 2026Q2 side's plain number.
+            // The second side of the first (only) county group.
+            let rec = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes())
+                .records()
+                .map(|r| r.unwrap())
+                .filter(|r| &r[0] == code.as_str())
+                .nth(1)
+                .unwrap_or_else(|| panic!("{code}: no second side in compare.csv"));
+            let from_csv: f64 = rec[9].parse().unwrap_or_else(|_| panic!("{code}: {rec:?}"));
+            assert!((from_csv - value).abs() < 1e-6, "{code}: compare.csv {from_csv}, engine {value}");
+            // The API and the dashboard show the latest quarter: compare where it is 2026Q2.
+            let a = api["indicators"].as_array().unwrap().iter().find(|i| i["code"] == code.as_str()).unwrap();
+            if a["latest"]["period"] == "2026Q2" {
+                let v = a["latest"]["value"].as_f64().unwrap();
+                assert!((v - value).abs() < 1e-9, "{code}: API {v}, engine {value}");
+                let shown = match x.figure.yes {
+                    Some(y) => mipaka::figures::kind::yes_counties(&y),
+                    None => format_value(unit, value, &currency),
+                };
+                let row = dashboard.split(&format!("<strong>{code}</strong>")).nth(1).unwrap().split("</tr>").next().unwrap();
+                assert!(row.contains(&shown.replace('&', "&amp;")), "{code}: dashboard lacks {shown}");
+                compared += 1;
+            }
+            if let Some(flow) = &flow {
+                let shown = mipaka::figures::kind::achieved(&x.figure, unit, &currency, true);
+                let at = flow.find("2. Results").unwrap();
+                let row = &flow[at..];
+                let row = &row[row.find(&format!(" {code} ")).unwrap()..];
+                let row: String = row.chars().take(400).collect();
+                assert!(row.contains(&shown), "{code}: donor PDF lacks {shown} in {row}");
+            }
+        }
+        assert!(compared >= 5, "only {compared} indicators had 2026Q2 as their latest quarter");
+    }
+}
