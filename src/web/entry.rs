@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::format;
 use super::view::render;
-use crate::auth::{CsrfForm, RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::disaggregation;
@@ -23,6 +23,7 @@ use crate::domain::unit::format_value;
 use crate::entry::{self, CellInput, CellKey, EntryContext, Pick, SaveReport};
 use crate::error::{AppError, AppResult};
 use crate::models::{programme::Programme, user};
+use crate::web::guard::{CsrfForm, RawFields};
 use diesel::Connection;
 
 /// Above this many cells the grid shows one county at a time, to stay light on slow links.

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::format;
 use super::view::render;
-use crate::auth::{ButtonOnly, CsrfForm, Signed};
+use crate::auth::Signed;
 use crate::chart::{self, TrendChart};
 use crate::compare::continuity as continuity_service;
 use crate::db::Db;
@@ -20,6 +20,7 @@ use crate::domain::disaggregation;
 use crate::domain::unit::format_value;
 use crate::error::{AppError, AppResult};
 use crate::models::{audit, continuity, framework, location, user, values};
+use crate::web::guard::{ButtonOnly, CsrfForm};
 
 /// Table columns shown unless `?all=1`: about three years of quarters.
 const RECENT_PERIODS: usize = 12;

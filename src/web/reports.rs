@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::format;
 use super::view::render;
-use crate::auth::{CsrfForm, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::period::Period;
@@ -24,6 +24,7 @@ use crate::models::programme::{self, Programme};
 use crate::models::user;
 use crate::report::issue::{self, Subject};
 use crate::report::narrative::{self, Saved};
+use crate::web::guard::CsrfForm;
 
 /// Where issued reports are kept (MIPAKA_REPORTS_DIR).
 pub struct ReportsDir(pub PathBuf);

@@ -9,7 +9,6 @@ use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use super::{conflict, errors_json, fields_from, version_of, Page};
-use crate::auth::{Admin, CsrfForm, RawFields};
 use crate::db::Db;
 use crate::domain::codelist::CURRENCIES;
 use crate::domain::setup::{status_label, ProgrammeFields, FREQUENCIES};
@@ -17,6 +16,7 @@ use crate::error::AppResult;
 use crate::models::{programme, user};
 use crate::setup::{self, FieldErrors, Saved};
 use crate::web::format;
+use crate::web::guard::{Admin, CsrfForm, RawFields};
 use crate::web::view::render;
 
 /// Offered first in the currency list; any ISO 4217 code is accepted.

@@ -23,13 +23,14 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::view::render;
-use crate::auth::{RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::error::{AppError, AppResult};
 use crate::models::programme::Programme;
 use crate::models::{audit, user};
 use crate::setup::{Done, Effect, FieldErrors};
+use crate::web::guard::RawFields;
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![

@@ -13,7 +13,7 @@ use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use super::{for_setup, form_page, last_change, said, Page};
-use crate::auth::{CsrfForm, RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::disaggregation::Dimensions;
 use crate::domain::period::Period;
@@ -27,6 +27,7 @@ use crate::models::target::TargetRow;
 use crate::models::{category, programme};
 use crate::report::ministry::MOU_ORDER;
 use crate::setup::target::{set_targets, TargetEdit, TargetsSaved};
+use crate::web::guard::{CsrfForm, RawFields};
 
 /// A cell's name in the form: "2026Q3:023:sex=female" (period, county code, part).
 fn key(period: &str, county: &str, part: &str) -> String {
