@@ -16,6 +16,7 @@ pub mod db;
 pub mod domain;
 pub mod entry;
 pub mod error;
+pub mod format;
 pub mod models;
 pub mod overview;
 pub mod report;

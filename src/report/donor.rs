@@ -9,13 +9,14 @@ use chrono::NaiveDateTime;
 
 use super::figures::{self, PeriodFigures, ReportFigure};
 use super::render::{Align, Block, Cell, Chart, Column, Document, Table, Width};
-use super::text::{self, rag_cell, value};
+use super::text::{self, rag_cell};
 use super::{Frame, Issue};
 use crate::db::DbConn;
 use crate::domain::period::Period;
 use crate::domain::score::{overall_score, suggest_output_score, OutputScore, SCORE_RULE};
 use crate::domain::unit::format_minor;
 use crate::error::{AppError, AppResult};
+use crate::format::{self, value};
 use crate::models::activity::{self, Activity};
 use crate::models::framework::{self, level_rank, ResultRow};
 use crate::models::milestone::{self, Milestone};
@@ -154,7 +155,7 @@ impl DonorReport {
                 format!(
                     "{} ({})",
                     self.period.label(),
-                    text::date_range(self.period.start(), self.period.end())
+                    format::date_range(self.period.start(), self.period.end())
                 ),
             ),
         ];
@@ -244,7 +245,7 @@ impl DonorReport {
                     "{} spent of {} ({})",
                     format_minor(spend, &self.programme.currency),
                     format_minor(budget, &self.programme.currency),
-                    text::burn_rate(budget, spend)
+                    format::burn_rate(budget, spend)
                 ),
             ),
         ]));
@@ -363,7 +364,7 @@ impl DonorReport {
                         Cell::new(value(unit, f.milestone, currency)),
                         Cell::new(achieved),
                         Cell::new(value(unit, f.indicator.end_target, currency)),
-                        Cell::new(text::percent(f.percent)),
+                        Cell::new(format::percent(f.percent)),
                         rag_cell(f.rag),
                     ]
                 })
@@ -423,11 +424,11 @@ impl DonorReport {
                             .unwrap_or("—"),
                     ),
                     Cell::new(self.county(m.location_id)),
-                    Cell::new(text::date(m.due_date)),
+                    Cell::new(format::date(m.due_date)),
                     text::milestone_cell(m, end),
                     Cell::new(
                         m.completed_date
-                            .map(text::date)
+                            .map(format::date)
                             .unwrap_or_else(|| "—".into()),
                     ),
                 ]
@@ -476,7 +477,7 @@ impl DonorReport {
                             .unwrap_or_default(),
                     ),
                     Cell::new(self.county(a.location_id)),
-                    Cell::new(text::date_range(a.planned_start, a.planned_end)),
+                    Cell::new(format::date_range(a.planned_start, a.planned_end)),
                     text::activity_cell(a, end),
                     Cell::new(format!("{}%", a.percent_complete)),
                 ]
@@ -513,7 +514,7 @@ impl DonorReport {
         b.push(Block::KeyValues(vec![
             ("Budget (all activities)".into(), format_minor(budget, c)),
             ("Spent to date".into(), format_minor(spend, c)),
-            ("Burn rate".into(), text::burn_rate(budget, spend)),
+            ("Burn rate".into(), format::burn_rate(budget, spend)),
         ]));
         let mut by_output: Vec<(String, i64, i64)> = Vec::new();
         let codes: HashMap<i32, &str> = self
@@ -542,7 +543,7 @@ impl DonorReport {
                     Cell::new(code),
                     Cell::new(format_minor(bu, c)),
                     Cell::new(format_minor(sp, c)),
-                    Cell::new(text::burn_rate(bu, sp)),
+                    Cell::new(format::burn_rate(bu, sp)),
                 ]
             })
             .collect();
@@ -646,8 +647,8 @@ pub fn check_period(programme: &Programme, period: &Period) -> AppResult<()> {
                 period.id(),
                 period.label(),
                 programme.code,
-                text::date(programme.start_date),
-                text::date(programme.end_date)
+                format::date(programme.start_date),
+                format::date(programme.end_date)
             ),
         ));
     }

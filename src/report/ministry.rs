@@ -9,13 +9,14 @@ use chrono::NaiveDateTime;
 
 use super::figures::{self, PeriodFigures, ReportFigure};
 use super::render::{Align, Block, Cell, Column, Document, Table, Width};
-use super::text::{self, rag_cell, value};
+use super::text::{self, rag_cell};
 use super::{Frame, Issue};
 use crate::db::DbConn;
 use crate::domain::achievement::Direction;
 use crate::domain::comparison::Verdict;
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
+use crate::format::{self, value};
 use crate::models::activity::{self, Activity};
 use crate::models::location::{self, Location};
 use crate::models::milestone::{self, Milestone};
@@ -148,7 +149,7 @@ impl MinistryReport {
                 "Reporting period".to_string(),
                 format!(
                     "{label}: {}",
-                    text::date_range(self.period.start(), self.period.end())
+                    format::date_range(self.period.start(), self.period.end())
                 ),
             ),
             (
@@ -282,7 +283,7 @@ impl MinistryReport {
                     .map(|m| {
                         vec![
                             Cell::new(&m.title),
-                            Cell::new(text::date(m.due_date)),
+                            Cell::new(format::date(m.due_date)),
                             text::milestone_cell(m, self.period.end()),
                         ]
                     })

@@ -8,11 +8,11 @@ use rocket::State;
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::format;
 use super::view::render;
 use crate::auth::Signed;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::format;
 use crate::models::{audit, session, user};
 use crate::web::guard::{ButtonOnly, CsrfForm};
 

@@ -9,10 +9,10 @@ use rocket::State;
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::format;
 use super::view::render;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::format;
 use crate::models::{audit, programme, session, user};
 use crate::web::guard::{Admin, ButtonOnly, CsrfForm};
 

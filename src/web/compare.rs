@@ -9,7 +9,6 @@ use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use super::csv::CsvFile;
-use super::format;
 use super::view::render;
 use crate::auth::Signed;
 use crate::compare::spec::{Query, Spec};
@@ -17,6 +16,7 @@ use crate::compare::{self, export, Answer};
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::error::{AppError, AppResult};
+use crate::format;
 use crate::models::comparison::{self as saved, SavedComparison};
 use crate::models::programme::{self, Programme};
 use crate::models::user;

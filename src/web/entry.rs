@@ -12,16 +12,16 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 use serde_json::json;
 
-use super::format;
 use super::view::render;
 use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::disaggregation;
 use crate::domain::period::Period;
-use crate::domain::unit::format_value;
 use crate::entry::{self, CellInput, CellKey, EntryContext, Pick, SaveReport};
 use crate::error::{AppError, AppResult};
+use crate::format;
+use crate::format::format_value;
 use crate::models::{programme::Programme, user};
 use crate::web::guard::{CsrfForm, RawFields};
 use diesel::Connection;

@@ -9,7 +9,6 @@ use rocket::State;
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::format;
 use super::view::render;
 use crate::auth::Signed;
 use crate::chart::{self, TrendChart};
@@ -17,8 +16,9 @@ use crate::compare::continuity as continuity_service;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::disaggregation;
-use crate::domain::unit::format_value;
 use crate::error::{AppError, AppResult};
+use crate::format;
+use crate::format::format_value;
 use crate::models::{audit, continuity, framework, location, user, values};
 use crate::web::guard::{ButtonOnly, CsrfForm};
 

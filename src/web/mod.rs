@@ -8,7 +8,6 @@ mod compress;
 mod csv;
 mod entry;
 mod error_page;
-mod format;
 mod guard;
 mod health;
 mod home;

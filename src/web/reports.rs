@@ -11,13 +11,13 @@ use rocket::{Request, Response, State};
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::format;
 use super::view::render;
 use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
+use crate::format;
 use crate::models::issued::{self, IssuedReport};
 use crate::models::narrative::{self as narrative_model, Texts};
 use crate::models::programme::{self, Programme};

@@ -109,7 +109,7 @@ fn programme_ctx(p: &Programme) -> Value {
         "programme": {
             "code": p.code, "name": p.name, "currency": p.currency, "status": p.status,
             "start": p.start_date.to_string(), "end": p.end_date.to_string(),
-            "dates": format!("{} to {}", super::format::date(p.start_date), super::format::date(p.end_date)),
+            "dates": format!("{} to {}", crate::format::date(p.start_date), crate::format::date(p.end_date)),
         },
         "readonly": read_only_reason(p),
     })

@@ -207,13 +207,13 @@ fn table(l: &Loaded, cells: &Cells, show_counties: bool, add: Option<&Period>) -
         "indicator": { "id": ind.id, "code": ind.code, "title": ind.title, "archived": ind.archived },
         "baseline": ind.baseline_value.map(|v| format!(
             "{}{}",
-            crate::domain::unit::format_value(unit, v, &p.currency),
-            ind.baseline_date.map(|d| format!(" ({})", crate::web::format::date(d))).unwrap_or_default()
+            crate::format::format_value(unit, v, &p.currency),
+            ind.baseline_date.map(|d| format!(" ({})", crate::format::date(d))).unwrap_or_default()
         )),
         "end_target": ind.end_target.map(|v| format!(
             "{}{}",
-            crate::domain::unit::format_value(unit, v, &p.currency),
-            ind.end_target_date.map(|d| format!(" by {}", crate::web::format::date(d))).unwrap_or_default()
+            crate::format::format_value(unit, v, &p.currency),
+            ind.end_target_date.map(|d| format!(" by {}", crate::format::date(d))).unwrap_or_default()
         )),
         "show_counties": show_counties,
         "counties_available": !l.counties.is_empty(),
