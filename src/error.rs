@@ -3,8 +3,6 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use rocket::http::Status;
-
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Something the user asked for does not exist (or is not theirs to see).
@@ -46,14 +44,15 @@ impl AppError {
         AppError::NotFound(what.into())
     }
 
-    pub fn status(&self) -> Status {
+    /// The HTTP status code that answers this error (pages and API alike).
+    pub fn status_code(&self) -> u16 {
         match self {
-            AppError::NotFound(_) => Status::NotFound,
-            AppError::Invalid { .. } => Status::UnprocessableEntity,
-            AppError::Conflict(_) => Status::Conflict,
-            AppError::Forbidden(_) => Status::Forbidden,
-            AppError::Config(_) | AppError::Internal(_) => Status::InternalServerError,
-            AppError::Unavailable(_) => Status::ServiceUnavailable,
+            AppError::NotFound(_) => 404,
+            AppError::Invalid { .. } => 422,
+            AppError::Conflict(_) => 409,
+            AppError::Forbidden(_) => 403,
+            AppError::Config(_) | AppError::Internal(_) => 500,
+            AppError::Unavailable(_) => 503,
         }
     }
 

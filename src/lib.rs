@@ -17,6 +17,7 @@ pub mod domain;
 pub mod entry;
 pub mod error;
 pub mod figures;
+pub mod format;
 pub mod models;
 pub mod overview;
 pub mod report;

@@ -3,6 +3,7 @@
 //! one, the field at fault. The OpenAPI document at /api/v1/openapi.json describes
 //! every route mounted here (a test holds the two together).
 
+mod client;
 mod framework;
 mod openapi;
 mod programmes;
@@ -109,7 +110,7 @@ impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let (status, value) = match self {
             ApiError::App(e) => {
-                let status = e.status();
+                let status = Status::new(e.status_code());
                 let field = match &e {
                     AppError::Invalid { field, .. } => field.clone(),
                     _ => None,

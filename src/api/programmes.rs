@@ -11,6 +11,7 @@ use crate::domain::access::Permission;
 use crate::figures::kind;
 use crate::models::{framework, programme};
 use crate::overview;
+use crate::web::CompareQuery;
 
 /// Who the token belongs to and their roles.
 #[rocket::get("/me")]
@@ -125,10 +126,11 @@ pub async fn compare(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    query: Query,
+    query: CompareQuery,
 ) -> ApiResult<Json<Value>> {
+    let query = Query::from(query);
     let (code, access) = (code.to_string(), client.access.clone());
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let answer = db
         .run(move |c| {
             let p = access.programme(c, &code, Permission::Export)?;

@@ -14,8 +14,9 @@ use crate::domain::achievement::Direction;
 use crate::domain::aggregation::CountyAggregation;
 use crate::domain::comparison::{change, diff_in_diff, explain_did, Verdict};
 use crate::domain::period::Period;
-use crate::domain::unit::{format_value, Unit};
+use crate::domain::unit::Unit;
 use crate::error::AppResult;
+use crate::format::{self, format_value, signed};
 use crate::models::framework::{Indicator, IndicatorRules};
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,26 +139,6 @@ impl Comparison {
             &|v| format_value(unit, v, &self.currency),
         );
         (!svg.is_empty()).then_some(svg)
-    }
-}
-
-fn signed(unit: Unit, v: f64, currency: &str) -> String {
-    let sign = if v > 0.0 {
-        "+"
-    } else if v < 0.0 {
-        "−"
-    } else {
-        ""
-    };
-    match unit {
-        // A change of a percentage is in points, not a percentage of a percentage.
-        Unit::Percentage => format!("{sign}{} pts", format_value(Unit::Count, v.abs(), currency)),
-        // A change of a yes/no share ("80% yes" to "Yes") likewise, in points of yes.
-        Unit::YesNo => format!(
-            "{sign}{} pts",
-            format_value(Unit::Count, v.abs() * 100.0, currency)
-        ),
-        _ => format!("{sign}{}", format_value(unit, v.abs(), currency)),
     }
 }
 
@@ -359,7 +340,7 @@ pub fn comparison(plan: &Plan, numbers: &Numbers) -> AppResult<Comparison> {
                                 (None, None) => "—".into(),
                             },
                             achievement,
-                            achievement_shown: crate::report::text::percent(achievement),
+                            achievement_shown: format::percent(achievement),
                             what: n.what.clone().unwrap_or_default(),
                         }
                     }
@@ -386,19 +367,7 @@ pub fn comparison(plan: &Plan, numbers: &Numbers) -> AppResult<Comparison> {
                             absolute: c.absolute,
                             shown: signed(rules.unit, c.absolute, &plan.programme.currency),
                             percent: c.percent,
-                            percent_shown: c
-                                .percent
-                                .map(|p| {
-                                    let sign = if p > 0.0 {
-                                        "+"
-                                    } else if p < 0.0 {
-                                        "−"
-                                    } else {
-                                        ""
-                                    };
-                                    format!("{sign}{:.1}%", p.abs())
-                                })
-                                .unwrap_or_else(|| "—".into()),
+                            percent_shown: format::signed_percent(c.percent),
                             verdict: c.verdict,
                             word: c.verdict.word(),
                         })

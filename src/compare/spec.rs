@@ -71,9 +71,8 @@ pub struct Spec {
 }
 
 /// The comparison form as it arrives (query string or saved text).
-#[derive(Debug, Clone, Default, rocket::form::FromForm, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct Query {
-    #[field(default = String::new())]
     #[serde(default)]
     pub sides: String,
     #[serde(default)]
@@ -333,17 +332,8 @@ fn encode(s: &str) -> String {
 }
 
 fn form_urlencoded_pairs(text: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        rocket::http::RawStr::new(&s.replace('+', " "))
-            .url_decode_lossy()
-            .into_owned()
-    };
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(p), String::new()),
-        })
+    url::form_urlencoded::parse(text.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
 
@@ -443,5 +433,20 @@ mod tests {
             "sides=phase:3%2CDW:2021%2C2025Q1..2025Q4&split=pick&a=023%2C009&b=040&common=true&through=2026Q2"
         );
         assert_eq!(Spec::from_saved(&text).unwrap(), spec);
+    }
+
+    #[test]
+    fn saved_text_is_read_as_a_browser_sends_it() {
+        // Spaces as '+' or %20, commas and colons escaped, an empty pair, a bare key.
+        let spec = Spec::from_saved(
+            "sides=phase%3A3%2C+2025Q1..2025Q4&&split=pick&a=023%2C%20009&b=040&common",
+        )
+        .unwrap();
+        let mut query = q("phase:3, 2025Q1..2025Q4");
+        query.split = Some("pick".into());
+        query.a = Some("023, 009".into());
+        query.b = Some("040".into());
+        query.common = Some(false);
+        assert_eq!(spec, Spec::from_query(&query).unwrap());
     }
 }

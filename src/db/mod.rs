@@ -283,7 +283,7 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        rocket::tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             f(&mut conn)
         })

@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use super::as_at::{self, AsAt};
 use super::figures::{self, PeriodFigures, ReportFigure};
 use super::render::{Align, Block, Cell, Chart, Column, Document, Table, Width};
-use super::text::{self, rag_cell, value};
+use super::text::{self, rag_cell};
 use super::{Frame, Issue};
 use crate::db::DbConn;
 use crate::domain::period::Period;
@@ -18,6 +18,7 @@ use crate::domain::score::{overall_score, suggest_output_score, OutputScore, SCO
 use crate::domain::unit::format_minor;
 use crate::error::{AppError, AppResult};
 use crate::figures::kind;
+use crate::format::{self, value};
 use crate::models::framework::{self, level_rank, ResultRow};
 use crate::models::narrative::{self, Texts};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
@@ -150,7 +151,7 @@ impl DonorReport {
                 format!(
                     "{} ({})",
                     self.period.label(),
-                    text::date_range(self.period.start(), self.period.end())
+                    format::date_range(self.period.start(), self.period.end())
                 ),
             ),
         ];
@@ -242,7 +243,7 @@ impl DonorReport {
                     "{} spent of {} ({})",
                     format_minor(spend, &self.programme.currency),
                     format_minor(budget, &self.programme.currency),
-                    text::burn_rate(budget, spend)
+                    format::burn_rate(budget, spend)
                 ),
             ),
         ]));
@@ -366,14 +367,14 @@ impl DonorReport {
                     }
                     let mut to_date = kind::to_date_value(&fig.to_date, unit, currency);
                     if let Some(p) = fig.to_date.percent.filter(|_| fig.to_date.value.is_some()) {
-                        to_date.push_str(&format!(" ({})", text::percent(Some(p))));
+                        to_date.push_str(&format!(" ({})", format::percent(Some(p))));
                     }
                     vec![
                         Cell::new(title),
                         Cell::new(value(unit, f.indicator.baseline_value, currency)),
                         Cell::new(kind::milestone(fig, unit, currency)),
                         Cell::new(kind::achieved(fig, unit, currency, true)),
-                        Cell::new(text::percent(fig.percent)),
+                        Cell::new(format::percent(fig.percent)),
                         rag_cell(fig.rag),
                         Cell::new(to_date),
                     ]
@@ -422,7 +423,7 @@ impl DonorReport {
                 f.figure.parts.iter().map(move |p| {
                     let share = match (p.value, total) {
                         (Some(v), Some(t)) if t > 0.0 && !f.figure.county_mean => {
-                            text::percent(Some(100.0 * v / t))
+                            format::percent(Some(100.0 * v / t))
                         }
                         _ => "—".into(),
                     };
@@ -486,11 +487,11 @@ impl DonorReport {
                             .unwrap_or("—"),
                     ),
                     Cell::new(self.county(m.location_id)),
-                    Cell::new(text::date(m.due_date)),
+                    Cell::new(format::date(m.due_date)),
                     as_at::milestone_cell(l.listing),
                     Cell::new(
                         as_at::done_on(l.listing)
-                            .map(text::date)
+                            .map(format::date)
                             .unwrap_or_else(|| "—".into()),
                     ),
                 ]
@@ -541,7 +542,7 @@ impl DonorReport {
                             .unwrap_or_default(),
                     ),
                     Cell::new(self.county(a.location_id)),
-                    Cell::new(text::date_range(a.planned_start, a.planned_end)),
+                    Cell::new(format::date_range(a.planned_start, a.planned_end)),
                     as_at::activity_cell(l),
                     Cell::new(format!("{}%", l.state.percent_complete)),
                     Cell::new(format_minor(l.state.spend_to_date_minor, c)),
@@ -577,10 +578,10 @@ impl DonorReport {
         b.push(Block::KeyValues(vec![
             ("Budget (all activities)".into(), format_minor(budget, c)),
             (
-                format!("Spent to date ({})", text::date(self.plan.end)),
+                format!("Spent to date ({})", format::date(self.plan.end)),
                 format_minor(spend, c),
             ),
-            ("Burn rate".into(), text::burn_rate(budget, spend)),
+            ("Burn rate".into(), format::burn_rate(budget, spend)),
         ]));
         b.push(Block::Note(
             "Spend is the approved spend to date of every activity as at the end of the period (its newest approved quarterly progress); budget is every activity's budget.".into(),
@@ -611,7 +612,7 @@ impl DonorReport {
                     Cell::new(code),
                     Cell::new(format_minor(bu, c)),
                     Cell::new(format_minor(sp, c)),
-                    Cell::new(text::burn_rate(bu, sp)),
+                    Cell::new(format::burn_rate(bu, sp)),
                 ]
             })
             .collect();
@@ -717,8 +718,8 @@ pub fn check_period(programme: &Programme, period: &Period) -> AppResult<()> {
                 period.id(),
                 period.label(),
                 programme.code,
-                text::date(programme.start_date),
-                text::date(programme.end_date)
+                format::date(programme.start_date),
+                format::date(programme.end_date)
             ),
         ));
     }

@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use super::as_at::{self, ActivityLine, AsAt, MilestoneLine};
 use super::figures::{self, PeriodFigures, ReportFigure};
 use super::render::{Align, Block, Cell, Column, Document, Table, Width};
-use super::text::{self, rag_cell, value};
+use super::text::{self, rag_cell};
 use super::{Frame, Issue};
 use crate::db::DbConn;
 use crate::domain::achievement::Direction;
@@ -18,6 +18,7 @@ use crate::domain::comparison::Verdict;
 use crate::domain::period::{Period, PeriodKind};
 use crate::error::{AppError, AppResult};
 use crate::figures::kind;
+use crate::format::{self, value};
 use crate::models::location::{self, Location};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
 use crate::models::values;
@@ -144,7 +145,7 @@ impl MinistryReport {
                 "Reporting period".to_string(),
                 format!(
                     "{label}: {}",
-                    text::date_range(self.period.start(), self.period.end())
+                    format::date_range(self.period.start(), self.period.end())
                 ),
             ),
             (
@@ -282,7 +283,7 @@ impl MinistryReport {
                     .map(|l| {
                         vec![
                             Cell::new(&l.milestone.title),
-                            Cell::new(text::date(l.milestone.due_date)),
+                            Cell::new(format::date(l.milestone.due_date)),
                             as_at::milestone_cell(l.listing),
                         ]
                     })

@@ -13,6 +13,7 @@ pub mod text;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use crate::format;
 use render::{Block, Cover, Document};
 
 /// How a report is labelled: a draft, or an issued version with its date.
@@ -53,7 +54,7 @@ pub fn document(frame: Frame, issue: Issue, body: Vec<Block>) -> Document {
                 .unwrap_or(frame.period_end),
         ),
         Issue::Issued { version, on } => (
-            format!("Version {version}, issued {}", text::date(on)),
+            format!("Version {version}, issued {}", format::date(on)),
             format!("Version {version}"),
             on,
         ),
@@ -63,7 +64,7 @@ pub fn document(frame: Frame, issue: Issue, body: Vec<Block>) -> Document {
         "Data as of".to_string(),
         frame
             .data_as_of
-            .map(|d| format!("{} (latest approval)", text::date(d.date())))
+            .map(|d| format!("{} (latest approval)", format::date(d.date())))
             .unwrap_or_else(|| "No approved figures yet".into()),
     ));
     lines.push(("Report".to_string(), version_line));

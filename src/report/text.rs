@@ -1,32 +1,14 @@
-//! How reports write figures, dates and statuses: one place, so the donor and ministry
-//! reports (and the tests that read them back) agree.
+//! Report-only phrasing: RAG, milestone and activity status cells on their colours, the
+//! RAG tally, and the hashes a report's cover and register carry. Figures, dates and
+//! percentages are written by `crate::format`, as on the pages.
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use super::render::{Block, Cell, Tone};
 use crate::domain::achievement::Rag;
-use crate::domain::unit::{format_value, Unit};
 use crate::models::activity::{self, Activity};
 use crate::models::milestone::{self, Milestone};
-
-pub fn date(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
-}
-
-pub fn date_range(a: NaiveDate, b: NaiveDate) -> String {
-    format!("{} – {}", date(a), date(b))
-}
-
-/// A figure in its unit; "—" for missing (never 0).
-pub fn value(unit: Unit, v: Option<f64>, currency: &str) -> String {
-    v.map(|v| format_value(unit, v, currency))
-        .unwrap_or_else(|| "—".into())
-}
-
-pub fn percent(p: Option<f64>) -> String {
-    p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into())
-}
 
 pub fn rag_tone(r: Rag) -> Tone {
     match r {
@@ -101,13 +83,4 @@ pub fn rag_tally(rags: impl Iterator<Item = Option<Rag>> + Clone) -> String {
         n(Some(Rag::Red)),
         n(None)
     )
-}
-
-/// Spend as a share of budget, "—" without a budget.
-pub fn burn_rate(budget_minor: i64, spend_minor: i64) -> String {
-    if budget_minor > 0 {
-        format!("{:.0}%", spend_minor as f64 * 100.0 / budget_minor as f64)
-    } else {
-        "—".into()
-    }
 }

@@ -8,12 +8,13 @@ use rocket::State;
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::format;
 use super::view::render;
-use crate::auth::{ButtonOnly, CsrfForm, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::format;
 use crate::models::{audit, session, user};
+use crate::web::guard::{ButtonOnly, CsrfForm};
 
 async fn account_context(db: &Db, signed: &Signed) -> AppResult<Value> {
     let uid = signed.user.id;

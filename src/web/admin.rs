@@ -9,12 +9,12 @@ use rocket::State;
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::format;
 use super::view::render;
-use crate::auth::{Admin, ButtonOnly, CsrfForm};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::format;
 use crate::models::{audit, programme, session, user};
+use crate::web::guard::{Admin, ButtonOnly, CsrfForm};
 
 fn user_json(u: &user::User, roles: &[user::RoleGrant]) -> Value {
     json!({
@@ -134,7 +134,10 @@ async fn user_error(
 ) -> AppResult<(Status, Template)> {
     let mut ctx = user_context(db, id).await?;
     ctx["error"] = json!(e.to_string());
-    Ok((e.status(), render("admin_user", Some(admin.0), ctx)))
+    Ok((
+        Status::new(e.status_code()),
+        render("admin_user", Some(admin.0), ctx),
+    ))
 }
 
 type Outcome = AppResult<Result<Flash<Redirect>, (Status, Template)>>;

@@ -11,11 +11,12 @@ use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use super::view::render;
-use crate::auth::{self, AuthSettings, ButtonOnly, CsrfForm, Signed};
+use crate::auth::{self, AuthSettings, Signed};
 use crate::db::Db;
 use crate::domain::throttle::{verdict, Verdict};
 use crate::error::AppResult;
 use crate::models::{audit, session, user};
+use crate::web::guard::{self, ButtonOnly, CsrfForm};
 
 const LOGIN_COOKIE: &str = "mipaka_login";
 
@@ -212,7 +213,7 @@ pub async fn login(
     match outcome {
         Ok(token) => {
             jar.remove_private(Cookie::build(LOGIN_COOKIE).path("/login"));
-            jar.add_private(auth::session_cookie(token, settings));
+            jar.add_private(guard::session_cookie(token, settings));
             Ok(Ok(Redirect::to(next)))
         }
         Err(msg) => Ok(Err((
@@ -250,7 +251,7 @@ pub async fn logout(
         )
     })
     .await?;
-    auth::end_session_cookie(jar);
+    guard::end_session_cookie(jar);
     Ok(Flash::success(
         Redirect::to("/login"),
         "You are signed out.",

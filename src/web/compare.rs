@@ -9,17 +9,46 @@ use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use super::csv::CsvFile;
-use super::format;
 use super::view::render;
-use crate::auth::{CsrfForm, Signed};
+use crate::auth::Signed;
 use crate::compare::spec::{Query, Spec};
 use crate::compare::{self, export, Answer};
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::error::{AppError, AppResult};
+use crate::format;
 use crate::models::comparison::{self as saved, SavedComparison};
 use crate::models::programme::{self, Programme};
 use crate::models::user;
+use crate::web::guard::CsrfForm;
+
+/// The comparison form as it arrives in a query string (the page, its CSV and the API's
+/// comparison read the same fields); the question itself is [`Query`].
+#[derive(Debug, Clone, Default, FromForm)]
+pub struct CompareQuery {
+    #[field(default = String::new())]
+    sides: String,
+    split: Option<String>,
+    a: Option<String>,
+    b: Option<String>,
+    common: Option<bool>,
+    through: Option<String>,
+    indicator: Option<String>,
+}
+
+impl From<CompareQuery> for Query {
+    fn from(q: CompareQuery) -> Query {
+        Query {
+            sides: q.sides,
+            split: q.split,
+            a: q.a,
+            b: q.b,
+            common: q.common,
+            through: q.through,
+            indicator: q.indicator,
+        }
+    }
+}
 
 struct PageInput {
     programme: Programme,
@@ -140,8 +169,9 @@ pub async fn compare_page(
     db: &State<Db>,
     signed: &Signed,
     code: &str,
-    query: Query,
+    query: CompareQuery,
 ) -> AppResult<(Status, Template)> {
+    let query = Query::from(query);
     let p = super::programme_for(db, signed, code, Permission::Export).await?;
     page(
         db,
@@ -162,8 +192,9 @@ pub async fn compare_csv(
     db: &State<Db>,
     signed: &Signed,
     code: &str,
-    query: Query,
+    query: CompareQuery,
 ) -> AppResult<CsvFile> {
+    let query = Query::from(query);
     let p = super::programme_for(db, signed, code, Permission::Export).await?;
     let spec = Spec::from_query(&query)?;
     let (access, today, pcode) = (signed.access.clone(), crate::clock::today(), p.code.clone());

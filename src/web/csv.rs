@@ -10,7 +10,7 @@ use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use super::view::render;
-use crate::auth::{self, CsrfForm, Signed};
+use crate::auth::{self, Signed};
 use crate::csvio;
 use crate::db::Db;
 use crate::domain::access::Permission;
@@ -20,6 +20,7 @@ use crate::entry::{EntryContext, Mode};
 use crate::error::{AppError, AppResult};
 use crate::models::programme::Programme;
 use crate::models::{upload, user};
+use crate::web::guard::CsrfForm;
 
 /// A CSV file to download under a given name.
 pub struct CsvFile {

@@ -12,9 +12,8 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 use serde_json::json;
 
-use super::format;
 use super::view::render;
-use crate::auth::{CsrfForm, RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::disaggregation;
@@ -22,12 +21,14 @@ use crate::domain::period::Period;
 use crate::domain::plan::format_money_plain;
 use crate::domain::progress::ProgressFields;
 use crate::domain::unit::format_minor;
-use crate::domain::unit::format_value;
 use crate::entry::progress::{ProgressInput, ProgressReport};
 use crate::entry::{self, CellInput, CellKey, EntryContext, Moved, Pick, SaveReport};
 use crate::error::{AppError, AppResult};
+use crate::format;
+use crate::format::format_value;
 use crate::models::activity::{self, STATUSES};
 use crate::models::{programme::Programme, user};
+use crate::web::guard::{CsrfForm, RawFields};
 use diesel::Connection;
 
 /// Above this many cells the grid shows one county at a time, to stay light on slow links.

@@ -21,7 +21,7 @@ fn page(status: Status, message: String, reference: Option<String>) -> Template 
 
 impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        let status = self.status();
+        let status = Status::new(self.status_code());
         let (message, reference) = self.public_message();
         response::status::Custom(status, page(status, message, reference)).respond_to(req)
     }

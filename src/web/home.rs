@@ -3,11 +3,11 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 use serde_json::json;
 
-use super::format;
 use super::view::render;
 use crate::auth::Signed;
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::format;
 use crate::models::{activity, programme};
 use crate::overview::{ProgrammeOverview, RagCounts};
 
@@ -73,7 +73,7 @@ fn card(o: &ProgrammeOverview, today: chrono::NaiveDate) -> Card {
     let p = &o.programme;
     let phase = o.current_phase(today).map(|ph| PhaseLine {
         name: ph.phase.name.clone(),
-        dates: format::date_range(ph.phase.start_date, ph.phase.end_date),
+        dates: format::month_range(ph.phase.start_date, ph.phase.end_date),
         state: if ph.contains(today) {
             "running"
         } else if ph.phase.end_date < today {
@@ -97,7 +97,7 @@ fn card(o: &ProgrammeOverview, today: chrono::NaiveDate) -> Card {
         code: p.code.clone(),
         name: p.name.clone(),
         description: p.description.clone(),
-        dates: format::date_range(p.start_date, p.end_date),
+        dates: format::month_range(p.start_date, p.end_date),
         phase,
         rag: o.rag_counts(),
         indicators: o.figures.len(),

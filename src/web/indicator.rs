@@ -9,18 +9,19 @@ use rocket::State;
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::format;
 use super::view::render;
-use crate::auth::{ButtonOnly, CsrfForm, Signed};
+use crate::auth::Signed;
 use crate::chart::{self, TrendChart};
 use crate::compare::continuity as continuity_service;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::disaggregation;
-use crate::domain::unit::format_value;
 use crate::error::{AppError, AppResult};
 use crate::figures::{self, kind};
+use crate::format;
+use crate::format::format_value;
 use crate::models::{audit, continuity, framework, location, user, values};
+use crate::web::guard::{ButtonOnly, CsrfForm};
 
 /// Table columns shown unless `?all=1`: about three years of quarters.
 const RECENT_PERIODS: usize = 12;
@@ -176,7 +177,7 @@ async fn show_page(
             "total_row": reported.iter().map(|(_, p)| figure_of.get(p).map(|f| json!({ "value": kind::achieved(f, rules.unit, &cur, false), "provisional": f.provisional, "complete": f.complete() })).unwrap_or(Value::Null)).collect::<Vec<_>>(),
             "hidden_periods": hidden,
             "target_row": reported.iter().map(|(_, p)| figure_of.get(p).map(|f| kind::milestone(f, rules.unit, &cur)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
-            "rag_row": reported.iter().map(|(_, p)| figure_of.get(p).and_then(|f| f.rag).map(|r| format::rag(Some(r)))).collect::<Vec<_>>(),
+            "rag_row": reported.iter().map(|(_, p)| figure_of.get(p).and_then(|f| f.rag).map(|r| super::view::rag(Some(r)))).collect::<Vec<_>>(),
             "to_date_row": reported.iter().map(|(_, p)| figure_of.get(p).map(|f| kind::to_date_value(&f.to_date, rules.unit, &cur)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
             "to_date_what": quarters.last().map(|(_, f)| if f.to_date.running_total { "Total to date (from the programme's start)" } else { "Latest complete quarter by then" }),
             "part_rows": part_rows(&quarters, &reported, &dims, rules.unit, &cur),

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::view::render;
-use crate::auth::{self, CsrfForm, Signed};
+use crate::auth::{self, Signed};
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::entry::Mode;
@@ -21,6 +21,7 @@ use crate::models::logframe_upload::{self, NewUpload};
 use crate::models::programme::Programme;
 use crate::setup::logframe::{self, Apply, Destination, ImportReport, Line, Problem};
 use crate::setup::{sheet, Effect};
+use crate::web::guard::CsrfForm;
 
 /// An .xlsx workbook to download under a given name.
 pub struct XlsxFile {

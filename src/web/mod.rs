@@ -8,7 +8,7 @@ mod compress;
 mod csv;
 mod entry;
 mod error_page;
-mod format;
+mod guard;
 mod health;
 mod home;
 mod indicator;
@@ -18,6 +18,8 @@ mod programme;
 mod reports;
 mod setup;
 mod view;
+
+pub(crate) use compare::CompareQuery;
 
 pub use reports::ReportsDir;
 

@@ -10,7 +10,7 @@ use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use super::view::render;
-use crate::auth::{CsrfForm, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::plan::{
@@ -19,6 +19,7 @@ use crate::domain::plan::{
 use crate::entry::plan::{save_activity, save_milestone, Saved};
 use crate::error::{AppError, AppResult};
 use crate::models::{activity, audit, framework, milestone, organisation, programme, user};
+use crate::web::guard::CsrfForm;
 
 type Page = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
 

@@ -1,13 +1,12 @@
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use rocket::State;
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 use serde_json::json;
 
-use super::format::{self, RagView};
 use super::view::render;
+use super::view::{self, RagView};
 use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::access::Permission;
@@ -16,6 +15,7 @@ use crate::domain::score::{suggest_output_score, SCORE_RULE};
 use crate::domain::unit::{format_minor, Unit};
 use crate::error::AppResult;
 use crate::figures::{self, kind};
+use crate::format;
 use crate::models::framework::{level_rank, ResultRow};
 use crate::models::{activity, location, milestone, organisation};
 use crate::overview::{IndicatorFigure, ProgrammeOverview};
@@ -135,7 +135,7 @@ pub async fn show(
         .map(|ph| {
             context! {
                 name: &ph.phase.name,
-                dates: format::date_range(ph.phase.start_date, ph.phase.end_date),
+                dates: format::month_range(ph.phase.start_date, ph.phase.end_date),
                 current: Some(ph.phase.id) == current,
                 running: ph.contains(today),
                 counties: ph.counties.iter().map(|c| context! { name: &c.name, code: &c.code, initial: c.mou_initial }).collect::<Vec<_>>(),
@@ -191,7 +191,7 @@ pub async fn show(
                         .location_id
                         .and_then(|l| county_name.get(&l).cloned())
                         .unwrap_or_else(|| "All".into()),
-                    planned: format::date_range(a.planned_start, a.planned_end),
+                    planned: format::month_range(a.planned_start, a.planned_end),
                     percent: a.percent_complete,
                     budget: format_minor(a.budget_minor, &p.currency),
                     spend: format_minor(a.spend_minor, &p.currency),
@@ -219,7 +219,7 @@ pub async fn show(
         .iter()
         .map(|s| activity::status_label(s))
         .collect();
-    let burn = crate::report::text::burn_rate(budget, spend);
+    let burn = crate::format::burn_rate(budget, spend);
 
     Ok(render(
         "programme",
@@ -232,7 +232,7 @@ pub async fn show(
             "can_setup": signed.access.can(p.id, Permission::Setup),
             "programme": {
                 "code": &p.code, "name": &p.name, "description": &p.description,
-                "dates": format::date_range(p.start_date, p.end_date), "currency": &p.currency,
+                "dates": format::month_range(p.start_date, p.end_date), "currency": &p.currency,
             },
             "partners": partner_lines,
             "phases": phases,
@@ -328,7 +328,7 @@ fn indicator_row(
         unit: unit.label(),
         direction: f.rules.direction.label(),
         baseline: format::value(unit, i.baseline_value, currency),
-        baseline_date: i.baseline_date.map(fmt_month).unwrap_or_default(),
+        baseline_date: i.baseline_date.map(format::month).unwrap_or_default(),
         latest: match f.figure.as_ref().and_then(|g| g.yes) {
             Some(y) => kind::yes_counties(&y),
             None => format::value(unit, f.latest.as_ref().map(|l| l.value), currency),
@@ -359,7 +359,7 @@ fn indicator_row(
             .percent
             .map(|p| p.clamp(0.0, 100.0).round() as u32)
             .unwrap_or(0),
-        rag: format::rag(f.rag),
+        rag: view::rag(f.rag),
         spark: trend
             .map(|t| crate::chart::sparkline(t, &format!("{} over recent periods", i.code)))
             .unwrap_or_default(),
@@ -397,8 +397,4 @@ fn indicator_row(
             })
             .unwrap_or_default(),
     }
-}
-
-fn fmt_month(d: NaiveDate) -> String {
-    d.format("%b %Y").to_string()
 }

@@ -11,19 +11,20 @@ use rocket::{Request, Response, State};
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::format;
 use super::view::render;
-use crate::auth::{CsrfForm, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
+use crate::format;
 use crate::models::issued::{self, IssuedReport};
 use crate::models::narrative::{self as narrative_model, Texts};
 use crate::models::programme::{self, Programme};
 use crate::models::user;
 use crate::report::issue::{self, Subject};
 use crate::report::narrative::{self, Saved};
+use crate::web::guard::CsrfForm;
 
 /// Where issued reports are kept (MIPAKA_REPORTS_DIR).
 pub struct ReportsDir(pub PathBuf);

@@ -22,7 +22,23 @@ pub fn render(name: &'static str, signed: Option<&Signed>, mut ctx: Value) -> Te
     if let Value::Object(map) = &mut ctx {
         map.insert("me".into(), me(signed));
         map.entry("today")
-            .or_insert_with(|| json!(super::format::date(crate::clock::today())));
+            .or_insert_with(|| json!(crate::format::date(crate::clock::today())));
     }
     Template::render(name, ctx)
+}
+
+/// A RAG as a template shows it: its CSS class, word and symbol.
+#[derive(Debug, serde::Serialize)]
+pub struct RagView {
+    pub class: &'static str,
+    pub label: &'static str,
+    pub symbol: &'static str,
+}
+
+pub fn rag(r: Option<crate::domain::achievement::Rag>) -> Option<RagView> {
+    r.map(|r| RagView {
+        class: r.as_str(),
+        label: r.label(),
+        symbol: r.symbol(),
+    })
 }

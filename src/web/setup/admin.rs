@@ -9,14 +9,14 @@ use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use super::{conflict, errors_json, fields_from, version_of, Page};
-use crate::auth::{Admin, CsrfForm, RawFields};
 use crate::db::Db;
 use crate::domain::codelist::CURRENCIES;
 use crate::domain::setup::{status_label, ProgrammeFields, FREQUENCIES};
 use crate::error::AppResult;
+use crate::format;
 use crate::models::{programme, user};
 use crate::setup::{self, FieldErrors, Saved};
-use crate::web::format;
+use crate::web::guard::{Admin, CsrfForm, RawFields};
 use crate::web::view::render;
 
 /// Offered first in the currency list; any ISO 4217 code is accepted.
@@ -68,7 +68,7 @@ async fn list_ctx(db: &Db) -> AppResult<Value> {
                     .map(|(_, n)| n.as_str())
                     .collect();
                 json!({
-                    "code": p.code, "name": p.name, "dates": format::date_range(p.start_date, p.end_date),
+                    "code": p.code, "name": p.name, "dates": format::month_range(p.start_date, p.end_date),
                     "status": p.status, "status_label": status_label(&p.status), "version": p.version,
                     "managers": names, "is_demo": p.is_demo,
                 })

@@ -10,7 +10,7 @@ use super::page::{refused, with_problem};
 use super::{
     back, conflict, errors_json, fields_from, for_setup, form_page, said, version_of, Page,
 };
-use crate::auth::{CsrfForm, RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::period::Period;
 use crate::domain::setup::{fiscal_year_label, parse_fiscal_year, BudgetFields};
@@ -18,6 +18,7 @@ use crate::error::AppResult;
 use crate::models::programme::Programme;
 use crate::models::{activity, budget, framework};
 use crate::setup::{self, Saved};
+use crate::web::guard::{CsrfForm, RawFields};
 
 const LABELS: &[(&str, &str)] = &[
     ("output", "Output"),

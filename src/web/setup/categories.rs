@@ -9,13 +9,14 @@ use super::page::{refused, with_problem};
 use super::{
     back, conflict, errors_json, fields_from, for_setup, form_page, said, version_of, Page,
 };
-use crate::auth::{CsrfForm, RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::setup::CategoryFields;
 use crate::error::{AppError, AppResult};
 use crate::models::category;
 use crate::models::programme::Programme;
 use crate::setup::{self, Saved};
+use crate::web::guard::{CsrfForm, RawFields};
 
 const LABELS: &[(&str, &str)] = &[("code", "Code"), ("label", "Label"), ("options", "Options")];
 

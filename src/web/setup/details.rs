@@ -9,11 +9,12 @@ use super::admin::{choices, PROGRAMME_LABELS};
 use super::{
     back, conflict, errors_json, fields_from, for_setup, form_page, said, version_of, Page,
 };
-use crate::auth::{CsrfForm, RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::setup::ProgrammeFields;
 use crate::error::AppResult;
 use crate::setup::{self, Saved};
+use crate::web::guard::{CsrfForm, RawFields};
 
 #[rocket::get("/programmes/<code>/setup/details")]
 pub async fn edit(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Template> {

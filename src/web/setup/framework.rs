@@ -12,7 +12,7 @@ use super::{
     back, conflict, errors_json, fields_from, for_setup, form_page, last_change, said, version_of,
     Page,
 };
-use crate::auth::{CsrfForm, RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::achievement::Direction;
 use crate::domain::aggregation::{CountyAggregation, PeriodAggregation};
@@ -25,6 +25,7 @@ use crate::models::category;
 use crate::models::framework::{self, Indicator, ResultRow};
 use crate::models::programme::Programme;
 use crate::setup::{self, Done, FieldErrors, Saved};
+use crate::web::guard::{CsrfForm, RawFields};
 
 const RESULT_LABELS: &[(&str, &str)] = &[
     ("level", "Level"),

@@ -23,13 +23,14 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::view::render;
-use crate::auth::{RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::access::Permission;
 use crate::error::{AppError, AppResult};
 use crate::models::programme::Programme;
 use crate::models::{audit, user};
 use crate::setup::{Done, Effect, FieldErrors};
+use crate::web::guard::RawFields;
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -108,7 +109,7 @@ fn programme_ctx(p: &Programme) -> Value {
         "programme": {
             "code": p.code, "name": p.name, "currency": p.currency, "status": p.status,
             "start": p.start_date.to_string(), "end": p.end_date.to_string(),
-            "dates": format!("{} to {}", super::format::date(p.start_date), super::format::date(p.end_date)),
+            "dates": format!("{} to {}", crate::format::date(p.start_date), crate::format::date(p.end_date)),
         },
         "readonly": read_only_reason(p),
     })

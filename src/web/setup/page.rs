@@ -18,10 +18,10 @@ use crate::domain::period::Period;
 use crate::domain::setup::{fiscal_year_label, period_rule_label, status_label};
 use crate::domain::unit::{format_minor, Unit};
 use crate::error::{AppError, AppResult};
+use crate::format;
 use crate::models::framework::{level_rank, Indicator, ResultRow};
 use crate::models::programme::Programme;
 use crate::models::{activity, budget, category, framework, organisation, programme, target, user};
-use crate::web::format;
 use crate::web::view::render;
 
 /// A refusal or a stale click on one item of the page, shown beside it.

@@ -9,7 +9,7 @@ use super::page::{refused, with_problem};
 use super::{
     back, conflict, errors_json, fields_from, for_setup, form_page, said, version_of, Page,
 };
-use crate::auth::{CsrfForm, RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::codelist::{self, ORGANISATION_TYPES, ROLES};
 use crate::domain::setup::PartnerFields;
@@ -17,6 +17,7 @@ use crate::error::AppResult;
 use crate::models::organisation;
 use crate::models::programme::Programme;
 use crate::setup::{self, Saved};
+use crate::web::guard::{CsrfForm, RawFields};
 
 const LABELS: &[(&str, &str)] = &[
     ("code", "Code"),

@@ -9,7 +9,7 @@ use super::page::{refused, with_problem};
 use super::{
     back, conflict, errors_json, fields_from, for_setup, form_page, said, version_of, Page,
 };
-use crate::auth::{CsrfForm, RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::setup::PhaseFields;
 use crate::error::{AppError, AppResult};
@@ -17,6 +17,7 @@ use crate::models::location;
 use crate::models::programme::{self, PhaseWithCounties, Programme};
 use crate::report::ministry::MOU_ORDER;
 use crate::setup::{self, Saved};
+use crate::web::guard::{CsrfForm, RawFields};
 
 const LABELS: &[(&str, &str)] = &[
     ("name", "Name"),

@@ -13,7 +13,7 @@ use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use super::{for_setup, form_page, last_change, said, Page};
-use crate::auth::{CsrfForm, RawFields, Signed};
+use crate::auth::Signed;
 use crate::db::Db;
 use crate::domain::disaggregation::Dimensions;
 use crate::domain::period::Period;
@@ -27,6 +27,7 @@ use crate::models::target::TargetRow;
 use crate::models::{category, programme};
 use crate::report::ministry::MOU_ORDER;
 use crate::setup::target::{set_targets, TargetEdit, TargetsSaved};
+use crate::web::guard::{CsrfForm, RawFields};
 
 /// A cell's name in the form: "2026Q3:023:sex=female" (period, county code, part).
 fn key(period: &str, county: &str, part: &str) -> String {
@@ -206,13 +207,13 @@ fn table(l: &Loaded, cells: &Cells, show_counties: bool, add: Option<&Period>) -
         "indicator": { "id": ind.id, "code": ind.code, "title": ind.title, "archived": ind.archived },
         "baseline": ind.baseline_value.map(|v| format!(
             "{}{}",
-            crate::domain::unit::format_value(unit, v, &p.currency),
-            ind.baseline_date.map(|d| format!(" ({})", crate::web::format::date(d))).unwrap_or_default()
+            crate::format::format_value(unit, v, &p.currency),
+            ind.baseline_date.map(|d| format!(" ({})", crate::format::date(d))).unwrap_or_default()
         )),
         "end_target": ind.end_target.map(|v| format!(
             "{}{}",
-            crate::domain::unit::format_value(unit, v, &p.currency),
-            ind.end_target_date.map(|d| format!(" by {}", crate::web::format::date(d))).unwrap_or_default()
+            crate::format::format_value(unit, v, &p.currency),
+            ind.end_target_date.map(|d| format!(" by {}", crate::format::date(d))).unwrap_or_default()
         )),
         "show_counties": show_counties,
         "counties_available": !l.counties.is_empty(),
