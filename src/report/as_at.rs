@@ -90,13 +90,16 @@ impl AsAt {
         listed.sort_by_key(|l| (l.milestone.due_date, l.milestone.id));
         let mut points: HashMap<i32, Vec<ProgressPoint>> = HashMap::new();
         for r in progress {
-            points.entry(r.activity_id).or_default().push(ProgressPoint {
-                period_end: r.period_end,
-                status: &r.status,
-                percent_complete: r.percent_complete,
-                spend_to_date_minor: r.spend_to_date_minor,
-                approved: r.is_approved(),
-            });
+            points
+                .entry(r.activity_id)
+                .or_default()
+                .push(ProgressPoint {
+                    period_end: r.period_end,
+                    status: &r.status,
+                    percent_complete: r.percent_complete,
+                    spend_to_date_minor: r.spend_to_date_minor,
+                    approved: r.is_approved(),
+                });
         }
         activities.sort_by(|a, b| a.code.cmp(&b.code).then(a.id.cmp(&b.id)));
         let (mut budget, mut spend) = (0, 0);
@@ -158,13 +161,13 @@ impl AsAt {
 pub fn milestone_cell(listing: MilestoneListing) -> Cell {
     match listing {
         MilestoneListing::ComingUp => Cell::new("Coming up"),
-        MilestoneListing::Period(s @ MilestoneState::Completed { .. }) => {
-            Cell::toned(format!("{} {}", Tone::Green.symbol(), s.label()), Tone::Green)
-        }
-        MilestoneListing::Period(MilestoneState::Overdue) => Cell::toned(
-            format!("{} Open, overdue", Tone::Red.symbol()),
-            Tone::Red,
+        MilestoneListing::Period(s @ MilestoneState::Completed { .. }) => Cell::toned(
+            format!("{} {}", Tone::Green.symbol(), s.label()),
+            Tone::Green,
         ),
+        MilestoneListing::Period(MilestoneState::Overdue) => {
+            Cell::toned(format!("{} Open, overdue", Tone::Red.symbol()), Tone::Red)
+        }
         MilestoneListing::Period(s) => Cell::new(s.label()),
     }
 }

@@ -94,10 +94,20 @@ impl MinistryReport {
             for c in &part.figures.counties {
                 active.insert(c.id, ());
             }
-            for l in part.plan.milestones.iter().filter_map(|m| m.milestone.location_id) {
+            for l in part
+                .plan
+                .milestones
+                .iter()
+                .filter_map(|m| m.milestone.location_id)
+            {
                 active.insert(l, ());
             }
-            for l in part.plan.activities.iter().filter_map(|a| a.activity.location_id) {
+            for l in part
+                .plan
+                .activities
+                .iter()
+                .filter_map(|a| a.activity.location_id)
+            {
                 active.insert(l, ());
             }
         }

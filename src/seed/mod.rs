@@ -20,10 +20,10 @@ use crate::domain::setup::{
 };
 use crate::entry::{Actor, Mode};
 use crate::error::{AppError, AppResult};
-use crate::models::{activity_progress, framework};
 use crate::models::location::{self, NewLocation};
 use crate::models::programme;
 use crate::models::values::{self, NewValue};
+use crate::models::{activity_progress, framework};
 use crate::models::{audit, now, user};
 use crate::setup::logframe::{self, Item, Logframe, Origin};
 use content::{ProgrammeDef, Ymd};
@@ -309,11 +309,10 @@ fn load_programme(
         })
         .collect::<AppResult<Vec<_>>>()?;
     summary.values += values::insert_values(conn, &rows)?;
-    let activities: HashMap<String, i32> =
-        crate::models::activity::of_programme(conn, stored.id)?
-            .into_iter()
-            .map(|a| (a.code, a.id))
-            .collect();
+    let activities: HashMap<String, i32> = crate::models::activity::of_programme(conn, stored.id)?
+        .into_iter()
+        .map(|a| (a.code, a.id))
+        .collect();
     let history = progress::history(p, today)
         .into_iter()
         .map(|g| {

@@ -40,7 +40,8 @@ pub fn history(p: &ProgrammeDef, today: NaiveDate) -> Vec<GenProgress> {
 fn of_activity(a: &ActivityDef, index: usize, fresh: Period, last: Period) -> Vec<GenProgress> {
     let planned_start = date(a.planned_start);
     let actual_start = a.actual_start.map(date);
-    let first = Period::quarter_containing(actual_start.map_or(planned_start, |s| s.min(planned_start)));
+    let first =
+        Period::quarter_containing(actual_start.map_or(planned_start, |s| s.min(planned_start)));
     // The quarter it finished in, if it did; otherwise the last quarter with values.
     let finished = matches!(a.status, "completed" | "cancelled");
     let end = match (finished, a.actual_end.map(date)) {
@@ -83,7 +84,11 @@ fn of_activity(a: &ActivityDef, index: usize, fresh: Period, last: Period) -> Ve
                 let percent = ((a.percent_complete as f64 * done).round() as i32)
                     .min(a.percent_complete)
                     .min(99);
-                (status, percent, (a.spend_minor as f64 * done).round() as i64)
+                (
+                    status,
+                    percent,
+                    (a.spend_minor as f64 * done).round() as i64,
+                )
             };
             let workflow_status = if *q < fresh {
                 "approved"
@@ -116,24 +121,48 @@ mod tests {
         for p in PROGRAMMES {
             let h = history(p, today);
             for a in p.activities {
-                let rows: Vec<&GenProgress> = h.iter().filter(|r| r.activity_code == a.code).collect();
+                let rows: Vec<&GenProgress> =
+                    h.iter().filter(|r| r.activity_code == a.code).collect();
                 if date(a.planned_start) > fresh_quarter(today).end() {
                     assert!(rows.is_empty(), "{} has not started", a.code);
                     continue;
                 }
                 assert!(!rows.is_empty(), "{} has a history", a.code);
-                assert!(rows.windows(2).all(|w| w[0].period.next() == w[1].period), "{}: one row a quarter", a.code);
-                assert!(rows.windows(2).all(|w| w[0].percent_complete <= w[1].percent_complete && w[0].spend_to_date_minor <= w[1].spend_to_date_minor), "{}: never falls", a.code);
+                assert!(
+                    rows.windows(2).all(|w| w[0].period.next() == w[1].period),
+                    "{}: one row a quarter",
+                    a.code
+                );
+                assert!(
+                    rows.windows(2)
+                        .all(|w| w[0].percent_complete <= w[1].percent_complete
+                            && w[0].spend_to_date_minor <= w[1].spend_to_date_minor),
+                    "{}: never falls",
+                    a.code
+                );
                 let last = rows.last().unwrap();
-                assert_eq!((last.status, last.percent_complete, last.spend_to_date_minor), (a.status, a.percent_complete, a.spend_minor), "{}", a.code);
+                assert_eq!(
+                    (last.status, last.percent_complete, last.spend_to_date_minor),
+                    (a.status, a.percent_complete, a.spend_minor),
+                    "{}",
+                    a.code
+                );
                 if a.status == "completed" {
                     let end = date(a.actual_end.unwrap());
-                    assert!(last.period.contains_date(end), "{}: completed in the quarter of its actual end", a.code);
+                    assert!(
+                        last.period.contains_date(end),
+                        "{}: completed in the quarter of its actual end",
+                        a.code
+                    );
                     assert!(rows.iter().filter(|r| r.status == "completed").count() == 1);
                 }
                 for r in &rows {
                     assert!((0..=100).contains(&r.percent_complete));
-                    let expected = if r.period < fresh_quarter(today) { "approved" } else { r.workflow_status };
+                    let expected = if r.period < fresh_quarter(today) {
+                        "approved"
+                    } else {
+                        r.workflow_status
+                    };
                     assert_eq!(r.workflow_status, expected);
                     assert!(["approved", "draft", "submitted"].contains(&r.workflow_status));
                 }

@@ -255,13 +255,13 @@ on_both_backends! {
         assert!(entry::save(c, &f.ctx, &f.manager, &[cell(f.count, f.county, "", &x, None)], now()).unwrap().is_clean());
         let err = entry::approve(c, &f.officer, &p, &q, now()).unwrap_err();
         assert!(err.to_string().contains("still draft"), "{err}");
-        assert_eq!(entry::submit(c, &f.manager, &p, &q).unwrap(), 1);
+        assert_eq!(entry::submit(c, &f.manager, &p, &q).unwrap().values, 1);
         let err = entry::return_for_correction(c, &f.officer, &p, &q, "", now()).unwrap_err();
         assert!(err.to_string().contains("reason"), "{err}");
-        assert_eq!(entry::return_for_correction(c, &f.officer, &p, &q, "Wajir figure double-counts October", now()).unwrap(), 1);
+        assert_eq!(entry::return_for_correction(c, &f.officer, &p, &q, "Wajir figure double-counts October", now()).unwrap().values, 1);
         assert_eq!(stored(c, f.count, f.county, "").unwrap().1, "returned");
-        assert_eq!(entry::submit(c, &f.manager, &p, &q).unwrap(), 1);
-        assert_eq!(entry::approve(c, &f.officer, &p, &q, now()).unwrap(), 1);
+        assert_eq!(entry::submit(c, &f.manager, &p, &q).unwrap().values, 1);
+        assert_eq!(entry::approve(c, &f.officer, &p, &q, now()).unwrap().values, 1);
         assert_eq!(stored(c, f.count, f.county, "").unwrap().1, "approved");
 
         // Locked: an edit is refused and nothing changes.
