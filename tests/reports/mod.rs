@@ -544,7 +544,7 @@ on_both_backends! {
             .load(&mut *c)
             .unwrap();
         // The newest approved row of an activity for a quarter ending by `day`.
-        let newest = |id: i32, day: NaiveDate| approved.iter().filter(|r| r.0 == id && r.1 <= day).next_back();
+        let newest = |id: i32, day: NaiveDate| approved.iter().rfind(|r| r.0 == id && r.1 <= day);
         // Two quarters and a Kenyan fiscal year (within which milestones were completed).
         for q in ["2024Q2", "2026Q2", "2024July"] {
             let q = period(q);
