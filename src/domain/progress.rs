@@ -524,8 +524,12 @@ mod tests {
         ];
         let at = |day: &str| is_late(&a, &activity_as_at(&a, &points, d(day)), d(day));
         assert!(
-            !at("2025-06-30"),
-            "delayed, but its planned end is that day"
+            !at("2025-06-29"),
+            "delayed, but its planned end is still to come"
+        );
+        assert!(
+            at("2025-06-30"),
+            "not finished by the end of its planned end date"
         );
         assert!(at("2025-07-01"));
         assert!(at("2025-09-30"), "finished after its planned end");

@@ -208,7 +208,9 @@ fn post(
         body.push_str(&format!("&{}={}", urlencode(k), urlencode(v)));
     }
     let r = client
-        .post(format!("/programmes/LBP/entry?period={PERIOD}&county=all"))
+        .post(format!(
+            "/programmes/LBP/entry?period={PERIOD}&county=progress"
+        ))
         .header(ContentType::Form)
         .body(body)
         .dispatch();
@@ -225,7 +227,9 @@ on_both_backends! {
         };
         let client = t.client(db.clone());
         let csrf = sign_in(&client, "manager", demo_password("manager"));
-        let page = client.get(format!("/programmes/LBP/entry?period={PERIOD}&county=all")).dispatch().into_string().unwrap();
+        let grid = client.get(format!("/programmes/LBP/entry?period={PERIOD}&county=all")).dispatch().into_string().unwrap();
+        assert!(grid.contains("county=progress"), "the values grid links to the period's activity progress");
+        let page = client.get(format!("/programmes/LBP/entry?period={PERIOD}&county=progress")).dispatch().into_string().unwrap();
         assert!(page.contains("Activity progress at the end of 2026Q4"));
         assert!(page.contains(&code));
         assert!(page.contains(&format!("name=\"pp:{id}\"")));
