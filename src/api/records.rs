@@ -625,3 +625,222 @@ pub async fn update_activity(
         .await
         .map(Json)
 }
+
+// ---- activity progress ----
+
+fn progress_json(
+    r: &crate::models::activity_progress::ActivityProgress,
+    users: &HashMap<i32, String>,
+) -> Value {
+    json!({
+        "id": r.id, "period": r.period, "status": r.status, "percent_complete": r.percent_complete,
+        "spend_to_date_minor": r.spend_to_date_minor, "spend_to_date": format_money_plain(r.spend_to_date_minor),
+        "note": r.note, "workflow_status": r.workflow_status, "status_reason": r.status_reason,
+        "entered_by": r.entered_by.and_then(|id| users.get(&id)), "entered_at": r.entered_at, "version": r.version,
+    })
+}
+
+fn progress_period(raw: &str) -> ApiResult<Period> {
+    Period::parse(raw).map_err(|e| bad("period", e.to_string()))
+}
+
+/// The period's activity progress: every activity the period asks about, with its row
+/// for the period (null until entered) and its newest earlier row.
+#[rocket::get("/programmes/<code>/progress?<period>")]
+pub async fn list_progress(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    period: &str,
+) -> ApiResult<Json<Value>> {
+    let q = progress_period(period)?;
+    let (code, access) = (code.to_string(), client.access.clone());
+    let out = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::ViewDetail)?;
+            let ctx = EntryContext::load(c, p, q)?;
+            let codes = Codes::load(c, &ctx.programme)?;
+            let rows: Vec<Value> = ctx
+                .progress
+                .iter()
+                .map(|r| {
+                    json!({
+                        "activity": r.activity.code, "activity_id": r.activity.id, "title": r.activity.title,
+                        "planned_start": r.activity.planned_start, "planned_end": r.activity.planned_end,
+                        "progress": r.current.as_ref().map(|x| progress_json(x, &codes.users)),
+                        "previous": r.previous.as_ref().map(|x| progress_json(x, &codes.users)),
+                    })
+                })
+                .collect();
+            Ok(json!({ "period": q.id(), "locked": ctx.lock.is_some(), "activities": rows }))
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+#[derive(Deserialize)]
+pub struct NewProgressBody {
+    period: String,
+    /// Activity code, e.g. LBP-A02.
+    activity: String,
+    status: String,
+    percent_complete: Value,
+    /// Spend to date in major units ("12,500.50" or 12500.5).
+    spend_to_date: Value,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Deserialize)]
+pub struct ProgressUpdate {
+    status: String,
+    percent_complete: Value,
+    spend_to_date: Value,
+    #[serde(default)]
+    note: String,
+    version: Option<i32>,
+}
+
+/// Saves one activity's progress for a period through the entry service and answers
+/// with the row as stored, 409 with the current row, or 422 naming the fields.
+fn save_progress(
+    c: &mut DbConn,
+    who: &Actor,
+    p: Programme,
+    q: Period,
+    activity: Result<i32, String>,
+    fields: crate::domain::progress::ProgressFields,
+    base_version: Option<i32>,
+) -> AppResult<Result<Value, ApiError>> {
+    use crate::entry::progress::{save_loaded, ProgressInput};
+    use diesel::Connection;
+    c.transaction(|c| {
+        let ctx = EntryContext::load(c, p, q)?;
+        let codes = Codes::load(c, &ctx.programme)?;
+        let Some(row) = ctx.progress.iter().find(|r| match &activity {
+            Ok(id) => r.activity.id == *id,
+            Err(code) => r.activity.code == *code,
+        }) else {
+            return Ok(Err(bad(
+                "activity",
+                format!(
+                    "{} is not an activity of {} under way in {}",
+                    activity.clone().map(|i| i.to_string()).unwrap_or_else(|c| format!("'{c}'")),
+                    ctx.programme.code,
+                    q.id()
+                ),
+            )));
+        };
+        let id = row.activity.id;
+        let input = ProgressInput {
+            activity_id: id,
+            fields,
+            base_version,
+        };
+        let report = save_loaded(c, &ctx, who, &[input], crate::clock::now(), entry::Mode::Write)?;
+        if let Some(k) = report.conflicts.first() {
+            return Ok(Err(ApiError::Stale {
+                message: format!(
+                    "this activity's progress for {} was changed by {} after version {} was read; nothing was saved",
+                    q.id(),
+                    k.theirs_by,
+                    base_version.map(|v| v.to_string()).unwrap_or_else(|| "(none)".into())
+                ),
+                current: k.theirs.as_ref().map(|t| progress_json(t, &codes.users)).unwrap_or(Value::Null),
+            }));
+        }
+        if !report.problems.is_empty() {
+            let fields: serde_json::Map<String, Value> = report
+                .problems
+                .iter()
+                .map(|p| {
+                    let f = match p.field {
+                        "percent" => "percent_complete",
+                        "spend" => "spend_to_date",
+                        other => other,
+                    };
+                    (f.to_string(), json!(p.message))
+                })
+                .collect();
+            return Ok(Err(ApiError::Fields(Value::Object(fields))));
+        }
+        let saved = crate::models::activity_progress::of_period(c, ctx.programme.id, &q.id())?
+            .into_iter()
+            .find(|r| r.activity_id == id);
+        Ok(Ok(saved.map(|r| progress_json(&r, &codes.users)).unwrap_or(Value::Null)))
+    })
+}
+
+/// Enters an activity's progress for a period (a draft until submitted with the period).
+#[rocket::post("/programmes/<code>/progress", format = "json", data = "<body>")]
+pub async fn create_progress(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    body: Result<Json<NewProgressBody>, rocket::serde::json::Error<'_>>,
+) -> ApiResult<(Status, Json<Value>)> {
+    require(db, &client, code, Permission::Edit).await?;
+    let b = parse(body)?;
+    let q = progress_period(&b.period)?;
+    let fields = crate::domain::progress::ProgressFields {
+        status: b.status,
+        percent_complete: raw(&b.percent_complete)?,
+        spend: raw(&b.spend_to_date)?,
+        note: b.note,
+    };
+    let (code, access, who, activity) = (
+        code.to_string(),
+        client.access.clone(),
+        actor(&client),
+        b.activity,
+    );
+    let result = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::Edit)?;
+            save_progress(c, &who, p, q, Err(activity), fields, None)
+        })
+        .await?;
+    result.map(|v| (Status::Created, Json(v)))
+}
+
+/// Changes an activity's progress row from the version read.
+#[rocket::put("/programmes/<code>/progress/<id>", format = "json", data = "<body>")]
+pub async fn update_progress(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    id: i32,
+    body: Result<Json<ProgressUpdate>, rocket::serde::json::Error<'_>>,
+) -> ApiResult<Json<Value>> {
+    require(db, &client, code, Permission::Edit).await?;
+    let b = parse(body)?;
+    let Some(version) = b.version else {
+        return Err(bad(
+            "version",
+            "give the version you read (optimistic locking): {\"status\": …, \"version\": 3}",
+        ));
+    };
+    let fields = crate::domain::progress::ProgressFields {
+        status: b.status,
+        percent_complete: raw(&b.percent_complete)?,
+        spend: raw(&b.spend_to_date)?,
+        note: b.note,
+    };
+    let (code, access, who) = (code.to_string(), client.access.clone(), actor(&client));
+    let result = db
+        .run(move |c| {
+            let p = access.programme(c, &code, Permission::Edit)?;
+            let row = crate::models::activity_progress::of_programme(c, p.id)?
+                .into_iter()
+                .find(|r| r.id == id)
+                .ok_or_else(|| {
+                    AppError::not_found(
+                        "This programme has no activity progress row with that number.",
+                    )
+                })?;
+            let q = Period::parse(&row.period).map_err(|e| AppError::Internal(e.to_string()))?;
+            save_progress(c, &who, p, q, Ok(row.activity_id), fields, Some(version))
+        })
+        .await?;
+    result.map(Json)
+}

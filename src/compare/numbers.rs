@@ -109,26 +109,23 @@ pub fn numbers(conn: &mut DbConn, plan: &Plan) -> AppResult<Numbers> {
     let mut out = Vec::new();
     for indicator in plan.own_indicators() {
         let sources = plan.sources(indicator);
-        let mut per_group = Vec::with_capacity(plan.groups.len());
-        for g in 0..plan.groups.len() {
-            let per_side = (0..plan.sides.len())
-                .map(|s| {
-                    let (src, _) = sources[s].as_ref()?;
-                    let f = figures[s][g].get(&src.id)?;
-                    Some(SideNumber {
-                        value: f.value,
-                        reported: f.completeness.reported,
-                        expected: f.completeness.expected,
-                        target: f.target,
-                        percent: f.percent,
-                        yes: f.yes,
-                        target_yes: f.target_yes,
-                        what: figures::kind::describe(f, &spans[s]),
-                    })
-                })
-                .collect();
-            per_group.push(per_side);
-        }
+        let side_number = |s: usize, g: usize| {
+            let (src, _) = sources[s].as_ref()?;
+            let f = figures[s][g].get(&src.id)?;
+            Some(SideNumber {
+                value: f.value,
+                reported: f.completeness.reported,
+                expected: f.completeness.expected,
+                target: f.target,
+                percent: f.percent,
+                yes: f.yes,
+                target_yes: f.target_yes,
+                what: figures::kind::describe(f, &spans[s]),
+            })
+        };
+        let per_group: Vec<Vec<Option<SideNumber>>> = (0..plan.groups.len())
+            .map(|g| (0..plan.sides.len()).map(|s| side_number(s, g)).collect())
+            .collect();
         out.push(IndicatorNumbers {
             indicator_id: indicator.id,
             values: per_group,

@@ -17,7 +17,7 @@
 //! - A **period report lists** the activities planned to start on or before the
 //!   period's end and not completed (or cancelled) before the period began.
 //! - An activity is **late** as at a date when it is not finished by its planned end
-//!   (still open and the planned end has passed), or it finished after its planned end.
+//!   (still open at the end of its planned end date), or it finished after it.
 //!   A cancelled activity is never late.
 
 use chrono::{Days, Months, NaiveDate};
@@ -212,7 +212,7 @@ pub fn is_late(plan: &ActivityPlan, state: &ActivityState, at: NaiveDate) -> boo
     match state.status.as_str() {
         "cancelled" => false,
         "completed" => state.completed_on.is_some_and(|d| d > plan.planned_end),
-        _ => plan.planned_end < at,
+        _ => plan.planned_end <= at,
     }
 }
 
@@ -524,8 +524,12 @@ mod tests {
         ];
         let at = |day: &str| is_late(&a, &activity_as_at(&a, &points, d(day)), d(day));
         assert!(
-            !at("2025-06-30"),
-            "delayed, but its planned end is that day"
+            !at("2025-06-29"),
+            "delayed, but its planned end is still to come"
+        );
+        assert!(
+            at("2025-06-30"),
+            "not finished by the end of its planned end date"
         );
         assert!(at("2025-07-01"));
         assert!(at("2025-09-30"), "finished after its planned end");

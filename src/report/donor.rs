@@ -231,11 +231,18 @@ impl DonorReport {
             ),
             (
                 "Programme milestones".into(),
-                format!(
-                    "{done} of {} completed by the end of the period; {open_late} overdue; {} coming up next quarter",
-                    listed.len(),
-                    self.plan.coming_up()
-                ),
+                if listed.is_empty() {
+                    format!(
+                        "none due or completed in the period; {} coming up next quarter",
+                        self.plan.coming_up()
+                    )
+                } else {
+                    format!(
+                        "{done} of {} completed by the end of the period; {open_late} overdue; {} coming up next quarter",
+                        listed.len(),
+                        self.plan.coming_up()
+                    )
+                },
             ),
             (
                 "Budget and spend".into(),
@@ -511,7 +518,6 @@ impl DonorReport {
     }
 
     fn activities_section(&self, b: &mut Vec<Block>) {
-        let c = &self.programme.currency;
         b.push(Block::Heading {
             level: 1,
             text: "4. Activities".into(),
@@ -545,7 +551,6 @@ impl DonorReport {
                     Cell::new(format::date_range(a.planned_start, a.planned_end)),
                     as_at::activity_cell(l),
                     Cell::new(format!("{}%", l.state.percent_complete)),
-                    Cell::new(format_minor(l.state.spend_to_date_minor, c)),
                 ]
             })
             .collect();
@@ -553,12 +558,11 @@ impl DonorReport {
             columns: vec![
                 Column::new("Code", Width::Points(50.0), Align::Left),
                 Column::new("Activity", Width::Share(1.0), Align::Left),
-                Column::new("Lead", Width::Points(56.0), Align::Left),
-                Column::new("County", Width::Points(54.0), Align::Left),
-                Column::new("Planned", Width::Points(70.0), Align::Left),
-                Column::new("Status", Width::Points(62.0), Align::Left),
-                Column::new("Done", Width::Points(32.0), Align::Right),
-                Column::new("Spent", Width::Points(62.0), Align::Right),
+                Column::new("Lead", Width::Points(64.0), Align::Left),
+                Column::new("County", Width::Points(58.0), Align::Left),
+                Column::new("Planned", Width::Points(72.0), Align::Left),
+                Column::new("Status", Width::Points(66.0), Align::Left),
+                Column::new("Done", Width::Points(34.0), Align::Right),
             ],
             rows,
         }));

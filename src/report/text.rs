@@ -2,13 +2,10 @@
 //! RAG tally, and the hashes a report's cover and register carry. Figures, dates and
 //! percentages are written by `crate::format`, as on the pages.
 
-use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use super::render::{Block, Cell, Tone};
 use crate::domain::achievement::Rag;
-use crate::models::activity::{self, Activity};
-use crate::models::milestone::{self, Milestone};
 
 pub fn rag_tone(r: Rag) -> Tone {
     match r {
@@ -42,32 +39,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// A milestone's status at the end of the period: overdue (open and due by then) on
-/// red, completed on green, otherwise as recorded.
-pub fn milestone_cell(m: &Milestone, period_end: NaiveDate) -> Cell {
-    let status = milestone::status_label(&m.status);
-    if m.is_overdue(period_end + chrono::Days::new(1)) {
-        Cell::toned(
-            format!("{} {status}, overdue", Tone::Red.symbol()),
-            Tone::Red,
-        )
-    } else if m.status == "completed" {
-        Cell::toned(format!("{} {status}", Tone::Green.symbol()), Tone::Green)
-    } else {
-        Cell::new(status)
-    }
-}
-
-/// An activity's status at the end of the period, late ones on red.
-pub fn activity_cell(a: &Activity, period_end: NaiveDate) -> Cell {
-    let status = activity::status_label(&a.status);
-    if a.is_late(period_end) {
-        Cell::toned(format!("{} {status}, late", Tone::Red.symbol()), Tone::Red)
-    } else {
-        Cell::new(status)
-    }
 }
 
 /// "✓ 11 · ▲ 1 · ✗ 2 · 0 not rated": how many of the figures are at each RAG.

@@ -383,8 +383,10 @@ fn page(
     let ctx = &l.ctx;
     let p = &ctx.programme;
     let cells_all = ctx.cells().len();
+    // Activity progress is its own view of the period (the values grid is large already).
+    let progress_view = county == Some("progress");
     let chosen = match county {
-        Some("all") => None,
+        Some("all") | Some("progress") => None,
         Some(code) => ctx.counties().iter().find(|c| c.code == code).map(|c| c.id),
         None if cells_all > ALL_COUNTIES_MAX_CELLS => ctx.counties().first().map(|c| c.id),
         None => None,
@@ -411,9 +413,11 @@ fn page(
             "periods": period_choices(p),
             "counties": ctx.counties().iter().map(|c| json!({ "code": c.code, "name": c.name, "selected": Some(c.id) == chosen })).collect::<Vec<_>>(),
             "all_counties": chosen.is_none(),
-            "county_param": ctx.counties().iter().find(|c| Some(c.id) == chosen).map(|c| c.code.clone()).unwrap_or_else(|| "all".into()),
-            "blocks": grid(ctx, chosen, typed, &l.names),
-            "progress": progress_lines(ctx, typed, &l.names),
+            "county_param": if progress_view { "progress".to_string() } else { ctx.counties().iter().find(|c| Some(c.id) == chosen).map(|c| c.code.clone()).unwrap_or_else(|| "all".into()) },
+            "blocks": if progress_view { Vec::new() } else { grid(ctx, chosen, typed, &l.names) },
+            "progress": if progress_view { progress_lines(ctx, typed, &l.names) } else { Vec::new() },
+            "progress_view": progress_view,
+            "progress_activities": ctx.progress.len(),
             "progress_counts": ctx.progress_counts(),
             "activity_statuses": STATUSES.iter().map(|s| json!({ "code": s, "label": activity::status_label(s) })).collect::<Vec<_>>(),
             "currency": ctx.programme.currency,

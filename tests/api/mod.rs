@@ -242,3 +242,59 @@ on_both_backends! {
         assert!(r.into_json::<Value>().unwrap()["error"]["message"].is_string());
     }
 }
+
+on_both_backends! {
+    fn activity_progress_through_the_api_is_checked_versioned_and_locked_with_the_period(t) {
+        let db = t.with_demo();
+        let tok = token(&db, "manager");
+        let client = t.client(db.clone());
+        let r = call(&client, "GET", "/api/v1/programmes/LBP/progress?period=2026Q4", &tok, None);
+        assert_eq!(r.status(), Status::Ok);
+        let list: Value = r.into_json().unwrap();
+        let row = list["activities"].as_array().unwrap().iter()
+            .find(|a| a["progress"].is_null() && a["previous"]["status"] == "in_progress")
+            .expect("an activity under way")
+            .clone();
+        let code = row["activity"].as_str().unwrap();
+        let before = row["previous"]["spend_to_date_minor"].as_i64().unwrap();
+        let spend = format!("{}.00", before / 100 + 1000);
+        let new = |pct: i64| json!({ "period": "2026Q4", "activity": code, "status": "in_progress", "percent_complete": pct, "spend_to_date": spend });
+        // Checked: a % over 100 names its field; nothing is saved.
+        let r = call(&client, "POST", "/api/v1/programmes/LBP/progress", &tok, Some(new(120)));
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        let e: Value = r.into_json().unwrap();
+        assert!(e.to_string().contains("percent_complete"), "{e}");
+        // Entered as a draft at version 1.
+        let r = call(&client, "POST", "/api/v1/programmes/LBP/progress", &tok, Some(new(90)));
+        assert_eq!(r.status(), Status::Created);
+        let saved: Value = r.into_json().unwrap();
+        assert_eq!((saved["version"].as_i64(), saved["workflow_status"].as_str()), (Some(1), Some("draft")));
+        let path = format!("/api/v1/programmes/LBP/progress/{}", saved["id"]);
+        // Entering it again, or changing it from a stale version: 409 with the row as it is now.
+        let r = call(&client, "POST", "/api/v1/programmes/LBP/progress", &tok, Some(new(91)));
+        assert_eq!(r.status(), Status::Conflict);
+        assert_eq!(r.into_json::<Value>().unwrap()["current"]["percent_complete"], 90);
+        let r = call(&client, "PUT", &path, &tok, Some(json!({ "status": "in_progress", "percent_complete": 91, "spend_to_date": spend, "version": 0 })));
+        assert_eq!(r.status(), Status::Conflict);
+        // Approved with the period: then locked.
+        {
+            let c = &mut *db.get().unwrap();
+            let p = mipaka::models::programme::by_code(c, "LBP").unwrap();
+            let q = mipaka::domain::period::Period::parse("2026Q4").unwrap();
+            let officer = user::by_username(c, "officer").unwrap().unwrap();
+            let manager = user::by_username(c, "manager").unwrap().unwrap();
+            let who = |u: &user::User| mipaka::models::audit::Actor { user_id: Some(u.id), name: u.username.clone() };
+            assert_eq!(mipaka::entry::submit(c, &who(&manager), &p, &q).unwrap().progress, 1);
+            assert_eq!(mipaka::entry::approve(c, &who(&officer), &p, &q, mipaka::clock::now()).unwrap().progress, 1);
+        }
+        let r = call(&client, "PUT", &path, &tok, Some(json!({ "status": "in_progress", "percent_complete": 92, "spend_to_date": spend, "version": 3 })));
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        assert!(r.into_string().unwrap().contains("locked"));
+        let r = call(&client, "GET", "/api/v1/programmes/LBP/progress?period=2026Q4", &tok, None);
+        let list: Value = r.into_json().unwrap();
+        assert_eq!(list["locked"], true);
+        let now = list["activities"].as_array().unwrap().iter().find(|a| a["activity"] == code).unwrap();
+        assert_eq!(now["progress"]["workflow_status"], "approved");
+        assert_eq!(now["progress"]["percent_complete"], 90);
+    }
+}

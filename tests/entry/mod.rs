@@ -1,5 +1,6 @@
 mod csv;
 mod pages;
 mod plan;
+mod progress;
 mod service;
 mod web;

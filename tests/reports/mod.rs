@@ -548,3 +548,104 @@ fn the_report_command_writes_a_pdf_and_refuses_bad_arguments() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// The part of the flowing text from `from` up to `to`.
+fn section<'a>(flow: &'a str, from: &str, to: &str) -> &'a str {
+    let a = flow.find(from).unwrap_or_else(|| panic!("{from} missing"));
+    let b = flow[a..].find(to).map(|b| a + b).unwrap_or(flow.len());
+    &flow[a..b]
+}
+
+on_both_backends! {
+    fn milestones_activities_and_spend_are_those_at_the_end_of_the_period(t) {
+        use mipaka::db::schema::{activities as act, activity_progress as ap, programme_milestones as pm};
+        use chrono::NaiveDate;
+        let db = t.with_demo();
+        let mut c = TestDb::conn(&db);
+        let p = programme::by_code(&mut c, "LBP").unwrap();
+        type Act = (i32, String, NaiveDate, NaiveDate, Option<NaiveDate>);
+        let acts: Vec<Act> = act::table
+            .filter(act::programme_id.eq(p.id))
+            .select((act::id, act::code, act::planned_start, act::planned_end, act::actual_end))
+            .load(&mut *c)
+            .unwrap();
+        let ids: Vec<i32> = acts.iter().map(|a| a.0).collect();
+        let approved: Vec<(i32, NaiveDate, String, i64)> = ap::table
+            .filter(ap::activity_id.eq_any(&ids))
+            .filter(ap::workflow_status.eq("approved"))
+            .order(ap::period_end)
+            .select((ap::activity_id, ap::period_end, ap::status, ap::spend_to_date_minor))
+            .load(&mut *c)
+            .unwrap();
+        let milestones: Vec<(String, Option<NaiveDate>)> = pm::table
+            .filter(pm::programme_id.eq(p.id))
+            .select((pm::title, pm::completed_date))
+            .load(&mut *c)
+            .unwrap();
+        // The newest approved row of an activity for a quarter ending by `day`.
+        let newest = |id: i32, day: NaiveDate| approved.iter().rfind(|r| r.0 == id && r.1 <= day);
+        // Two quarters and a Kenyan fiscal year (within which milestones were completed).
+        for q in ["2024Q2", "2026Q2", "2024July"] {
+            let q = period(q);
+            let (start, end) = (q.start(), q.end());
+            let (_, bytes) = issue::draft(&mut c, &Subject::Donor(p.clone()), q).unwrap();
+            let Some(flow) = pdf_flow(&bytes) else { return };
+            // Milestones: only those completed within the period show as completed.
+            let ms = section(&flow, "3. Programme milestones", "4. Activities");
+            let done_in = milestones.iter().filter(|(_, d)| d.is_some_and(|d| start <= d && d <= end)).count();
+            assert_eq!(ms.matches("✓ Completed").count(), done_in, "{}: {ms}", q.id());
+            if q.id() == "2024July" {
+                assert!(done_in > 0, "the fiscal year has completions to check");
+            }
+            for (title, done) in &milestones {
+                if let Some(d) = done.filter(|d| *d > end) {
+                    let date = d.format("%-d %b %Y").to_string();
+                    assert!(!ms.contains(&date), "{}: {title} completed {date}, after the period, is shown done", q.id());
+                }
+            }
+            // Activities: none planned to start after the period; each listed one's status
+            // is its newest approved one by the end, and late is counted by the rule.
+            let acts_text = section(&flow, "4. Activities", "5. Budget and spend");
+            let mut listed = 0;
+            let mut late = 0;
+            let mut completed = 0;
+            for (id, code, ps, pe, actual_end) in &acts {
+                let shown = acts_text.contains(&format!(" {code} "));
+                if *ps > end {
+                    assert!(!shown, "{}: {code} planned to start {ps} is listed", q.id());
+                    continue;
+                }
+                let before = start.pred_opt().unwrap();
+                let finished_before = newest(*id, before).is_some_and(|r| r.2 == "completed" || r.2 == "cancelled");
+                assert_eq!(shown, !finished_before, "{}: {code}", q.id());
+                if finished_before {
+                    continue;
+                }
+                listed += 1;
+                let status = newest(*id, end).map(|r| r.2.as_str()).unwrap_or("not_started");
+                let is_late = match status {
+                    "cancelled" => false,
+                    "completed" => {
+                        let first_done = approved.iter().find(|r| r.0 == *id && r.2 == "completed").unwrap().1;
+                        let on = actual_end.filter(|d| *d <= first_done).unwrap_or(first_done);
+                        on > *pe
+                    }
+                    _ => *pe <= end,
+                };
+                late += is_late as usize;
+                completed += (status == "completed") as usize;
+            }
+            assert!(listed > 0, "{}: the check would prove nothing", q.id());
+            let says = format!("{listed} activities; {late} late at the end of the period");
+            assert!(acts_text.contains(&says), "{}: expected {says:?} in {acts_text}", q.id());
+            assert_eq!(acts_text.matches("Completed").count(), completed, "{}: {acts_text}", q.id());
+            // Spend: every activity's approved spend to date at the end of the period.
+            let spend: i64 = acts.iter().filter_map(|a| newest(a.0, end)).map(|r| r.3).sum();
+            let budget = section(&flow, "5. Budget and spend", "Annex: figures by county");
+            let shown = mipaka::domain::unit::format_minor(spend, &p.currency);
+            assert!(budget.contains(&format!("Spent to date ({}) {shown}", end.format("%-d %b %Y"))), "{}: {shown} not in {budget}", q.id());
+            let summary = section(&flow, "1. Summary", "Output scores");
+            assert!(summary.contains(&format!("{shown} spent of")), "{}: {summary}", q.id());
+        }
+    }
+}

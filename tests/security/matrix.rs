@@ -258,6 +258,12 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
             manager_only,
         ),
         ("GET /api/v1/programmes/<code>/activities", programme_detail),
+        (
+            "GET /api/v1/programmes/<code>/progress?<period>",
+            programme_detail,
+        ),
+        ("POST /api/v1/programmes/<code>/progress", manager_only),
+        ("PUT /api/v1/programmes/<code>/progress/<id>", manager_only),
         ("POST /api/v1/programmes/<code>/activities", manager_only),
         (
             "PUT /api/v1/programmes/<code>/activities/<id>",
@@ -593,6 +599,8 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
             "/values?period=2026Q3",
         )
         .replace("/values/<id>", &format!("/values/{}", f.value.0))
+        .replace("/progress?<period>", "/progress?period=2026Q3")
+        .replace("/progress/<id>", "/progress/1")
         .replace("/milestones/<id>", &format!("/milestones/{}", f.milestone))
         .replace("/activities/<id>", &format!("/activities/{}", f.activity))
         .replace("/phases/<id>", &format!("/phases/{}", f.phase))
