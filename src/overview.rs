@@ -81,12 +81,26 @@ pub struct ProgrammeOverview {
 }
 
 impl ProgrammeOverview {
+    /// The whole dashboard: figures with their parts and to date.
     pub fn load(conn: &mut DbConn, programme: Programme) -> AppResult<ProgrammeOverview> {
+        Self::load_with(conn, programme, true)
+    }
+
+    /// The home page's card: figures and ratings only (no parts, no running totals).
+    pub fn summary(conn: &mut DbConn, programme: Programme) -> AppResult<ProgrammeOverview> {
+        Self::load_with(conn, programme, false)
+    }
+
+    fn load_with(
+        conn: &mut DbConn,
+        programme: Programme,
+        detail: bool,
+    ) -> AppResult<ProgrammeOverview> {
         let phases = programme::phases_of(conn, programme.id)?;
         // The dashboard shows the live framework; archived parts stay in history and reports.
         let mut results = framework::results_of(conn, programme.id)?;
         results.retain(|r| !r.archived);
-        let (figures, trends) = figures_and_trends(conn, &programme, &phases)?;
+        let (figures, trends) = figures_and_trends(conn, &programme, &phases, detail)?;
         let milestones = milestone::of_programme(conn, programme.id)?;
         let activities = activity::of_programme(conn, programme.id)?;
         let dimensions = category::dimensions(conn, programme.id)?;
@@ -149,7 +163,7 @@ pub fn indicator_figures(
     programme: &Programme,
 ) -> AppResult<Vec<IndicatorFigure>> {
     let phases = programme::phases_of(conn, programme.id)?;
-    Ok(figures_and_trends(conn, programme, &phases)?.0)
+    Ok(figures_and_trends(conn, programme, &phases, true)?.0)
 }
 
 /// The dashboard's figures from the figures engine: the window is TREND_PERIODS quarters
@@ -159,13 +173,15 @@ fn figures_and_trends(
     conn: &mut DbConn,
     programme: &Programme,
     phases: &[PhaseWithCounties],
+    detail: bool,
 ) -> AppResult<(Vec<IndicatorFigure>, HashMap<i32, TrendChart>)> {
     let req = figures::Request {
         basis: figures::Basis::Reported,
         indicator: None,
         counties: None,
         by_county: false,
-        parts: true,
+        parts: detail,
+        to_date: detail,
         history: 0,
         indicators: figures::Indicators::Active,
     };

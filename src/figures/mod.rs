@@ -51,6 +51,9 @@ pub struct Request {
     pub by_county: bool,
     /// The disaggregated parts.
     pub parts: bool,
+    /// The running figure to date (a grouped read over the whole history, so asked for
+    /// only where it is shown).
+    pub to_date: bool,
     /// How many quarters, ending with the span's last, each chart holds (0: no chart).
     pub history: usize,
     pub indicators: Indicators,
@@ -65,6 +68,7 @@ impl Request {
             counties: None,
             by_county: true,
             parts: true,
+            to_date: true,
             history,
             indicators: Indicators::WithHistory,
         }
@@ -195,6 +199,7 @@ fn read(
         .filter(|(_, r)| r.period == PeriodAggregation::Sum)
         .map(|(i, _)| i.id)
         .collect();
+    let sums = if req.to_date { sums } else { Vec::new() };
     for r in values::running_sums(conn, &sums, req.basis, ids.as_deref(), last.start())? {
         totals.entry(r.indicator_id).or_default().to_date = Some(cell(r.sum, r.count, r.approved));
     }
@@ -434,9 +439,12 @@ pub fn quarterly(
     last: Period,
     req: &Request,
 ) -> AppResult<Vec<(Period, Figure)>> {
+    // Each quarter's running total is summed here from the same grouped totals, so the
+    // loader's running-sum read is not needed.
     let req = Request {
         indicator: Some(indicator.id),
         by_county: false,
+        to_date: false,
         ..req.clone()
     };
     let history = quarters_to(programme, phases, last, req.counties.as_ref());
@@ -459,13 +467,13 @@ pub fn quarterly(
     let mut running = 0.0;
     let mut counted = 0;
     let mut out = Vec::with_capacity(history.len());
+    let mut t = totals.clone();
     for i in 0..history.len() {
         let q = &history[i..=i];
         if let Some(c) = totals.total.get(&q[0].quarter) {
             running += c.sum;
             counted += c.counties;
         }
-        let mut t = totals.clone();
         t.to_date = (rules.period == PeriodAggregation::Sum).then_some(compute::Cell {
             sum: running,
             counties: counted,

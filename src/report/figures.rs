@@ -25,7 +25,7 @@ pub fn span_of(programme: &Programme, period: &Period) -> AppResult<Span> {
 }
 
 /// Loads the period's figures; `history` is how many quarters each chart holds (0: no
-/// chart, as in the ministry report).
+/// chart, and neither parts nor to date: the ministry report prints neither).
 pub fn load(
     conn: &mut DbConn,
     programme: &Programme,
@@ -34,5 +34,14 @@ pub fn load(
     history: usize,
 ) -> AppResult<PeriodFigures> {
     let span = span_of(programme, period)?;
-    figures::load(conn, programme, phases, &span, &Request::report(history))
+    let req = if history == 0 {
+        Request {
+            parts: false,
+            to_date: false,
+            ..Request::report(0)
+        }
+    } else {
+        Request::report(history)
+    };
+    figures::load(conn, programme, phases, &span, &req)
 }

@@ -52,7 +52,7 @@ pub async fn index(db: &State<Db>, signed: &Signed) -> AppResult<Template> {
                 .into_iter()
                 .filter(|p| access.sees(p.id) && p.status != "archived")
             {
-                let o = ProgrammeOverview::load(conn, p)?;
+                let o = ProgrammeOverview::summary(conn, p)?;
                 cards.push(card(&o, today));
             }
             Ok((cards, county_reports))

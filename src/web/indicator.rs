@@ -65,6 +65,7 @@ async fn show_page(
                 counties: None,
                 by_county: false,
                 parts: true,
+                to_date: true,
                 history: 0,
                 indicators: figures::Indicators::WithHistory,
             };
