@@ -144,6 +144,20 @@ fn read(
         counties: count.max(0) as usize,
         approved: approved.max(0) as usize,
     };
+    let dimensions = if req.parts {
+        category::dimensions(conn, programme.id)?
+    } else {
+        Dimensions::default()
+    };
+    let keys: Vec<String> = dimensions
+        .all()
+        .iter()
+        .flat_map(|c| {
+            c.options
+                .iter()
+                .map(|o| crate::domain::disaggregation::key(&c.code, &o.code))
+        })
+        .collect();
     let mut totals: HashMap<i32, IndicatorTotals> = HashMap::new();
     for r in values::grouped_totals(
         conn,
@@ -151,7 +165,7 @@ fn read(
         req.indicator,
         req.basis,
         ids.as_deref(),
-        req.parts,
+        &keys,
         from,
         last.end(),
     )? {
@@ -210,11 +224,6 @@ fn read(
             .or_default()
             .insert(t.period, t.value);
     }
-    let dimensions = if req.parts {
-        category::dimensions(conn, programme.id)?
-    } else {
-        Dimensions::default()
-    };
     Ok(Read {
         indicators,
         totals,
@@ -376,7 +385,7 @@ pub fn over_coverage(
             None,
             Basis::Approved,
             Some(&coverage[i].counties),
-            false,
+            &[],
             coverage[i].quarter.start(),
             coverage[j].quarter.start(),
         )? {

@@ -727,7 +727,7 @@ pub fn grouped_totals(
     indicator: Option<i32>,
     basis: Basis,
     counties: Option<&[i32]>,
-    parts: bool,
+    parts: &[String],
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<Vec<PartSum>> {
@@ -739,11 +739,14 @@ pub fn grouped_totals(
     if let Some(id) = indicator {
         only.push_str(&format!(" AND v.indicator_id = {id}"));
     }
-    let part = if parts {
-        ""
-    } else {
-        " AND v.disaggregation = ''"
-    };
+    // The total and the named parts, as a list the index can seek on (leaving the part
+    // out would scan every part row of the whole history). Keys are the programme's own
+    // option codes; quotes are doubled all the same.
+    let keys: Vec<String> = std::iter::once(String::new())
+        .chain(parts.iter().cloned())
+        .map(|k| format!("'{}'", k.replace('\'', "''")))
+        .collect();
+    let part = format!(" AND v.disaggregation IN ({})", keys.join(", "));
     let text = format!(
         "SELECT v.indicator_id AS indicator_id, v.period AS period, v.disaggregation AS disaggregation, \
         CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, \
