@@ -149,14 +149,6 @@ pub struct RagCounts {
     pub unrated: usize,
 }
 
-/// How many counties the phase covering `period` has (the phase containing its start
-/// when a period straddles two).
-pub fn expected_counties(phases: &[PhaseWithCounties], period: &Period) -> usize {
-    programme::phase_of(phases, period)
-        .map(|ph| ph.counties.len())
-        .unwrap_or(0)
-}
-
 /// Every indicator of the programme with its latest complete figure.
 pub fn indicator_figures(
     conn: &mut DbConn,

@@ -100,22 +100,6 @@ pub fn insert_values(conn: &mut DbConn, rows: &[NewValue]) -> AppResult<usize> {
     Ok(n)
 }
 
-/// Targets of the programme's indicators for periods starting on or after `since`.
-pub fn targets_since(
-    conn: &mut DbConn,
-    programme_id: i32,
-    since: NaiveDate,
-) -> AppResult<Vec<Target>> {
-    Ok(indicator_targets::table
-        .inner_join(indicators::table)
-        .filter(indicators::programme_id.eq(programme_id))
-        .filter(indicator_targets::period_start.ge(since))
-        .filter(indicator_targets::location_id.is_null())
-        .filter(indicator_targets::disaggregation.eq(""))
-        .select(Target::as_select())
-        .load(conn)?)
-}
-
 pub fn count_of_programme(conn: &mut DbConn, programme_id: i32) -> AppResult<i64> {
     Ok(indicator_values::table
         .inner_join(indicators::table)
@@ -223,28 +207,6 @@ pub struct PeriodSum {
     /// Of those, approved.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub approved: i64,
-}
-
-/// Per indicator and period since `since`: the sum and count of submitted or approved
-/// county totals and how many are approved — one grouped query over the covering
-/// index, so the dashboard reads hundreds of rows, not hundreds of thousands.
-pub fn period_totals(
-    conn: &mut DbConn,
-    programme_id: i32,
-    since: NaiveDate,
-) -> AppResult<Vec<PeriodSum>> {
-    use diesel::sql_types::{Date, Integer};
-    const SQL: &str = "SELECT v.indicator_id AS indicator_id, v.period AS period, v.period_start AS period_start, \
-        CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, \
-        SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END) AS approved \
-        FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
-        WHERE i.programme_id = {P1} AND v.disaggregation = '' AND v.period_start >= {P2} \
-        AND v.status IN ('submitted', 'approved') \
-        GROUP BY v.indicator_id, v.period, v.period_start";
-    Ok(crate::db_run!(conn: {
-        let sql = crate::db::placeholders(conn, SQL);
-        diesel::sql_query(sql).bind::<Integer, _>(programme_id).bind::<Date, _>(since).load::<PeriodSum>(conn)?
-    }))
 }
 
 /// Every value of a programme with its indicator and county, for the CSV export.
@@ -411,21 +373,6 @@ pub fn targets_of_period(
         .load(conn)?)
 }
 
-/// One indicator's county totals per period (submitted or approved), summed by the
-/// database: the indicator page's chart over the whole history.
-pub fn indicator_period_totals(conn: &mut DbConn, indicator_id: i32) -> AppResult<Vec<PeriodSum>> {
-    use diesel::sql_types::Integer;
-    const SQL: &str = "SELECT v.indicator_id AS indicator_id, v.period AS period, v.period_start AS period_start, \
-        CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, \
-        SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END) AS approved \
-        FROM indicator_values v WHERE v.indicator_id = {P1} AND v.disaggregation = '' \
-        AND v.status IN ('submitted', 'approved') GROUP BY v.indicator_id, v.period, v.period_start";
-    Ok(crate::db_run!(conn: {
-        let sql = crate::db::placeholders(conn, SQL);
-        diesel::sql_query(sql).bind::<Integer, _>(indicator_id).load::<PeriodSum>(conn)?
-    }))
-}
-
 /// One indicator's county totals (every status) for periods starting on or after `since`.
 pub fn indicator_totals_since(
     conn: &mut DbConn,
@@ -440,16 +387,6 @@ pub fn indicator_totals_since(
         .load(conn)?)
 }
 
-pub fn targets_of_indicator(conn: &mut DbConn, indicator_id: i32) -> AppResult<Vec<Target>> {
-    Ok(indicator_targets::table
-        .filter(indicator_targets::indicator_id.eq(indicator_id))
-        .order(indicator_targets::period_start)
-        .filter(indicator_targets::location_id.is_null())
-        .filter(indicator_targets::disaggregation.eq(""))
-        .select(Target::as_select())
-        .load(conn)?)
-}
-
 /// One county's approved total for one period: what reports are built from.
 #[derive(Debug, Clone, PartialEq, Queryable)]
 pub struct ApprovedFigure {
@@ -457,41 +394,6 @@ pub struct ApprovedFigure {
     pub location_id: i32,
     pub period: String,
     pub value: f64,
-}
-
-/// Approved county totals (no disaggregated parts) of the programme for periods lying
-/// within `from`..=`to`.
-pub fn approved_between(
-    conn: &mut DbConn,
-    programme_id: i32,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> AppResult<Vec<ApprovedFigure>> {
-    Ok(indicator_values::table
-        .inner_join(indicators::table)
-        .filter(indicators::programme_id.eq(programme_id))
-        .filter(indicator_values::disaggregation.eq(""))
-        .filter(indicator_values::status.eq("approved"))
-        .filter(indicator_values::period_start.ge(from))
-        .filter(indicator_values::period_end.le(to))
-        .select((
-            indicator_values::indicator_id,
-            indicator_values::location_id,
-            indicator_values::period,
-            indicator_values::value,
-        ))
-        .load(conn)?)
-}
-
-/// Approved county totals summed per indicator and period, for periods starting within
-/// `from`..=`to`: the reports' charts over time without reading every county row.
-pub fn approved_totals_between(
-    conn: &mut DbConn,
-    programme_id: i32,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> AppResult<Vec<PeriodSum>> {
-    approved_totals(conn, programme_id, None, from, to)
 }
 
 /// Targets of the programme's indicators for periods starting within `from`..=`to`.
