@@ -194,8 +194,16 @@ fn default_through(
     for _ in 0..4 {
         if let Some(phase) = programme::phase_of(phases, &q) {
             let ids: Vec<i32> = phase.counties.iter().map(|c| c.id).collect();
-            let totals =
-                values::approved_totals_in(conn, programme.id, &ids, q.start(), q.start())?;
+            let totals = values::grouped_totals(
+                conn,
+                programme.id,
+                None,
+                values::Basis::Approved,
+                Some(&ids),
+                &[],
+                q.start(),
+                q.start(),
+            )?;
             let complete = totals
                 .iter()
                 .filter(|t| t.period == q.id() && t.count as usize >= ids.len())

@@ -190,25 +190,6 @@ pub fn of_indicator(conn: &mut DbConn, indicator_id: i32) -> AppResult<Vec<Indic
         .load(conn)?)
 }
 
-/// One indicator's county totals in one period, summed by the database.
-#[derive(Debug, Clone, diesel::QueryableByName)]
-pub struct PeriodSum {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    pub indicator_id: i32,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub period: String,
-    #[diesel(sql_type = diesel::sql_types::Date)]
-    pub period_start: NaiveDate,
-    #[diesel(sql_type = diesel::sql_types::Double)]
-    pub sum: f64,
-    /// Submitted or approved county totals.
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub count: i64,
-    /// Of those, approved.
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub approved: i64,
-}
-
 /// Every value of a programme with its indicator and county, for the CSV export.
 pub fn export_rows(
     conn: &mut DbConn,
@@ -428,57 +409,6 @@ pub fn approved_as_of(
         .filter(indicator_values::period_end.le(to))
         .select(diesel::dsl::max(indicator_values::reviewed_at))
         .first::<Option<NaiveDateTime>>(conn)?)
-}
-
-/// Approved county totals summed per indicator and period over the given counties only,
-/// for periods starting within `from`..=`to`: a comparison side's quarters for one
-/// county group, without reading every county row.
-pub fn approved_totals_in(
-    conn: &mut DbConn,
-    programme_id: i32,
-    counties: &[i32],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> AppResult<Vec<PeriodSum>> {
-    if counties.is_empty() {
-        return Ok(Vec::new());
-    }
-    approved_totals(conn, programme_id, Some(counties), from, to)
-}
-
-/// The one grouped query behind both: every county, or only `counties`.
-fn approved_totals(
-    conn: &mut DbConn,
-    programme_id: i32,
-    counties: Option<&[i32]>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> AppResult<Vec<PeriodSum>> {
-    use diesel::sql_types::{Date, Integer};
-    // County ids are integers from the database, so writing them into the text is safe;
-    // binding a variable-length list is not portable across the two backends.
-    let only = counties
-        .map(|ids| {
-            let list: Vec<String> = ids.iter().map(i32::to_string).collect();
-            format!(" AND v.location_id IN ({})", list.join(","))
-        })
-        .unwrap_or_default();
-    let text = format!(
-        "SELECT v.indicator_id AS indicator_id, v.period AS period, v.period_start AS period_start, \
-        CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, COUNT(*) AS approved \
-        FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
-        WHERE i.programme_id = {{P1}} AND v.disaggregation = '' AND v.period_start >= {{P2}} \
-        AND v.period_start <= {{P3}} AND v.status = 'approved'{only} \
-        GROUP BY v.indicator_id, v.period, v.period_start"
-    );
-    Ok(crate::db_run!(conn: {
-        let sql = crate::db::placeholders(conn, &text);
-        diesel::sql_query(sql)
-            .bind::<Integer, _>(programme_id)
-            .bind::<Date, _>(from)
-            .bind::<Date, _>(to)
-            .load::<PeriodSum>(conn)?
-    }))
 }
 
 /// One indicator's approved county totals for periods within `from`..=`to`.
