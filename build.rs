@@ -7,6 +7,9 @@ fn main() {
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=TEST_DATABASE_URL");
     println!("cargo::rerun-if-changed=build.rs");
+    // The migrations are embedded by a macro that cannot see a new folder appear: watching
+    // the directory rebuilds the crate when one is added.
+    println!("cargo::rerun-if-changed=migrations");
     if std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.trim().is_empty()) {
         println!("cargo::rustc-cfg=mipaka_pg_tests");
     }

@@ -86,14 +86,14 @@ pub fn numbers(conn: &mut DbConn, plan: &Plan) -> AppResult<Numbers> {
         let mut per_group = Vec::with_capacity(plan.groups.len());
         for group in &plan.groups {
             let cov = coverage(side, group);
-            // Targets apply to whole sides compared as a whole.
-            let targets = side.whole && group.ids.is_none();
+            // A whole side compared as a whole: every county of each quarter's phase.
+            let whole = side.whole && group.ids.is_none();
             per_group.push(figures::over_coverage(
                 conn,
                 &side.programme,
                 &cov,
                 side.exact.as_ref(),
-                targets,
+                whole,
             )?);
         }
         figures.push(per_group);

@@ -3,10 +3,10 @@
 //! reports, comparisons and exports read their figures here and nowhere else, so the
 //! same span gives the same figure wherever it is shown.
 //!
-//! [`load`] reads grouped totals (one grouped query, a few thousand rows whatever the
-//! number of values); everything after it is pure ([`compute`], [`span`]) and tested
-//! without a database. A maintained totals table can later replace the grouped scan in
-//! [`load`] without touching the pure part.
+//! [`load`] reads grouped totals — for every county from the totals the database keeps
+//! per indicator, part and period (`value_totals`, maintained by triggers), for a county
+//! subset by one grouped query over the covering index; everything after it is pure
+//! ([`compute`], [`span`]) and tested without a database.
 
 pub mod compute;
 pub mod kind;
@@ -200,11 +200,15 @@ fn read(
             }
         }
     }
-    let mut indicators = Vec::new();
-    for i in framework::indicators_of(conn, programme.id)? {
-        if req.indicator.is_some_and(|id| id != i.id) {
-            continue;
-        }
+    let listed = match req.indicator {
+        Some(id) => framework::indicator_by_id(conn, id)?
+            .filter(|i| i.programme_id == programme.id)
+            .into_iter()
+            .collect(),
+        None => framework::indicators_of(conn, programme.id)?,
+    };
+    let mut indicators = Vec::with_capacity(listed.len());
+    for i in listed {
         let rules = i.rules()?;
         indicators.push((i, rules));
     }
@@ -218,7 +222,7 @@ fn read(
         totals.entry(r.indicator_id).or_default().to_date = Some(cell(r.sum, r.count, r.approved));
     }
     let mut targets: HashMap<i32, HashMap<String, f64>> = HashMap::new();
-    for t in values::targets_between(conn, programme.id, from, last.end())? {
+    for t in values::targets_between(conn, programme.id, req.indicator, from, last.end())? {
         targets
             .entry(t.indicator_id)
             .or_default()
@@ -361,21 +365,25 @@ pub fn load(
 }
 
 /// Approved figures over an explicit coverage — each quarter with the counties it is to
-/// count (a comparison's side in one county group) — by indicator id. One grouped query
-/// per run of quarters expecting the same counties, so a county is never counted in a
-/// quarter it is not expected in. Targets apply when `targets` is set (whole sides).
+/// count (a comparison's side in one county group) — by indicator id. `whole` says the
+/// counties are each quarter's whole phase: the figures then come from the kept totals,
+/// as a report's do, and targets apply. Otherwise one grouped query per run of quarters
+/// expecting the same counties, so a county is never counted in a quarter it is not
+/// expected in.
 pub fn over_coverage(
     conn: &mut DbConn,
     programme: &Programme,
     coverage: &[QuarterCounties],
     named: Option<&Period>,
-    targets: bool,
+    whole: bool,
 ) -> AppResult<HashMap<i32, Figure>> {
+    let targets = whole;
     let mut totals: HashMap<i32, IndicatorTotals> = HashMap::new();
     let mut i = 0;
     while i < coverage.len() {
         let mut j = i;
-        while j + 1 < coverage.len() && coverage[j + 1].counties == coverage[i].counties {
+        while j + 1 < coverage.len() && (whole || coverage[j + 1].counties == coverage[i].counties)
+        {
             j += 1;
         }
         let run: BTreeSet<Period> = coverage[i..=j].iter().map(|q| q.quarter).collect();
@@ -384,7 +392,7 @@ pub fn over_coverage(
             programme.id,
             None,
             Basis::Approved,
-            Some(&coverage[i].counties),
+            (!whole).then_some(coverage[i].counties.as_slice()),
             &[],
             coverage[i].quarter.start(),
             coverage[j].quarter.start(),
@@ -410,7 +418,7 @@ pub fn over_coverage(
         let to = named.map_or(last.quarter.start(), |e| {
             e.start().max(last.quarter.start())
         });
-        for t in values::targets_between(conn, programme.id, first.quarter.start(), to)? {
+        for t in values::targets_between(conn, programme.id, None, first.quarter.start(), to)? {
             by_target
                 .entry(t.indicator_id)
                 .or_default()

@@ -377,22 +377,27 @@ pub struct ApprovedFigure {
     pub value: f64,
 }
 
-/// Targets of the programme's indicators for periods starting within `from`..=`to`.
+/// Programme-wide targets of the programme's indicators (or of one of them) for periods
+/// starting within `from`..=`to`.
 pub fn targets_between(
     conn: &mut DbConn,
     programme_id: i32,
+    indicator: Option<i32>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<Vec<Target>> {
-    Ok(indicator_targets::table
+    let mut q = indicator_targets::table
         .inner_join(indicators::table)
         .filter(indicators::programme_id.eq(programme_id))
         .filter(indicator_targets::period_start.ge(from))
         .filter(indicator_targets::period_start.le(to))
         .filter(indicator_targets::location_id.is_null())
         .filter(indicator_targets::disaggregation.eq(""))
-        .select(Target::as_select())
-        .load(conn)?)
+        .into_boxed();
+    if let Some(id) = indicator {
+        q = q.filter(indicator_targets::indicator_id.eq(id));
+    }
+    Ok(q.select(Target::as_select()).load(conn)?)
 }
 
 /// When the newest approved figure of the programme up to `to` was approved: the
@@ -515,6 +520,17 @@ impl Basis {
             Basis::Reported => "('submitted', 'approved')",
         }
     }
+
+    /// The sum and the count of a `value_totals` row (`t`) on this basis.
+    fn from_totals(self) -> (&'static str, &'static str) {
+        match self {
+            Basis::Approved => ("t.approved_sum", "t.approved_count"),
+            Basis::Reported => (
+                "(t.approved_sum + t.submitted_sum)",
+                "(t.approved_count + t.submitted_count)",
+            ),
+        }
+    }
 }
 
 /// One indicator's values in one period, for the total ("") or one part, summed by
@@ -547,11 +563,11 @@ fn only_counties(counties: Option<&[i32]>) -> String {
         .unwrap_or_default()
 }
 
-/// The figures engine's grouped read: per indicator, period and part (totals only unless
-/// `parts`), the sum of the county values of periods starting within `from`..=`to`, how
-/// many counties, and how many approved — over the covering index, so a page reads a few
-/// thousand rows whatever the number of values. A maintained totals table can replace it
-/// without touching what is built from it.
+/// The figures engine's grouped read: per indicator, period and part (the total and the
+/// named `parts`), the sum of the county values of periods starting within `from`..=`to`,
+/// how many counties, and how many approved. Every county's figure comes from the totals
+/// the database keeps (`value_totals`, one row per indicator, part and period); a county
+/// subset is summed from its rows over the covering index.
 #[allow(clippy::too_many_arguments)]
 pub fn grouped_totals(
     conn: &mut DbConn,
@@ -578,17 +594,34 @@ pub fn grouped_totals(
         .chain(parts.iter().cloned())
         .map(|k| format!("'{}'", k.replace('\'', "''")))
         .collect();
-    let part = format!(" AND v.disaggregation IN ({})", keys.join(", "));
-    let text = format!(
-        "SELECT v.indicator_id AS indicator_id, v.period AS period, v.disaggregation AS disaggregation, \
-        CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, COUNT(*) AS count, \
-        SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END) AS approved \
-        FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
-        WHERE i.programme_id = {{P1}}{part} AND v.period_start >= {{P2}} \
-        AND v.period_start <= {{P3}} AND v.status IN {}{only} \
-        GROUP BY v.indicator_id, v.disaggregation, v.period_start, v.period",
-        basis.statuses()
-    );
+    let part = |t: &str| format!(" AND {t}.disaggregation IN ({})", keys.join(", "));
+    let text = if counties.is_none() {
+        let (sum, count) = basis.from_totals();
+        let only = indicator
+            .map(|id| format!(" AND t.indicator_id = {id}"))
+            .unwrap_or_default();
+        format!(
+            "SELECT t.indicator_id AS indicator_id, t.period AS period, \
+            t.disaggregation AS disaggregation, CAST({sum} AS DOUBLE PRECISION) AS sum, \
+            CAST({count} AS BIGINT) AS count, CAST(t.approved_count AS BIGINT) AS approved \
+            FROM value_totals t JOIN indicators i ON i.id = t.indicator_id \
+            WHERE i.programme_id = {{P1}}{} AND t.period_start >= {{P2}} \
+            AND t.period_start <= {{P3}}{only} AND {count} > 0",
+            part("t")
+        )
+    } else {
+        format!(
+            "SELECT v.indicator_id AS indicator_id, v.period AS period, \
+            v.disaggregation AS disaggregation, CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, \
+            COUNT(*) AS count, SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END) AS approved \
+            FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
+            WHERE i.programme_id = {{P1}}{} AND v.period_start >= {{P2}} \
+            AND v.period_start <= {{P3}} AND v.status IN {}{only} \
+            GROUP BY v.indicator_id, v.disaggregation, v.period_start, v.period",
+            part("v"),
+            basis.statuses()
+        )
+    };
     Ok(crate::db_run!(conn: {
         let sql = crate::db::placeholders(conn, &text);
         diesel::sql_query(sql)
@@ -625,15 +658,27 @@ pub fn running_sums(
         return Ok(Vec::new());
     }
     let ids: Vec<String> = indicators.iter().map(i32::to_string).collect();
-    let text = format!(
-        "SELECT v.indicator_id AS indicator_id, CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, \
-        COUNT(*) AS count, SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END) AS approved \
-        FROM indicator_values v WHERE v.indicator_id IN ({}) AND v.disaggregation = '' \
-        AND v.period_start <= {{P1}} AND v.status IN {}{} GROUP BY v.indicator_id",
-        ids.join(","),
-        basis.statuses(),
-        only_counties(counties)
-    );
+    // Every county's: from the kept totals, a row per quarter instead of one per county.
+    let text = if counties.is_none() {
+        let (sum, count) = basis.from_totals();
+        format!(
+            "SELECT t.indicator_id AS indicator_id, CAST(SUM({sum}) AS DOUBLE PRECISION) AS sum, \
+            CAST(SUM({count}) AS BIGINT) AS count, CAST(SUM(t.approved_count) AS BIGINT) AS approved \
+            FROM value_totals t WHERE t.indicator_id IN ({}) AND t.disaggregation = '' \
+            AND t.period_start <= {{P1}} GROUP BY t.indicator_id HAVING SUM({count}) > 0",
+            ids.join(",")
+        )
+    } else {
+        format!(
+            "SELECT v.indicator_id AS indicator_id, CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, \
+            COUNT(*) AS count, SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END) AS approved \
+            FROM indicator_values v WHERE v.indicator_id IN ({}) AND v.disaggregation = '' \
+            AND v.period_start <= {{P1}} AND v.status IN {}{} GROUP BY v.indicator_id",
+            ids.join(","),
+            basis.statuses(),
+            only_counties(counties)
+        )
+    };
     Ok(crate::db_run!(conn: {
         let sql = crate::db::placeholders(conn, &text);
         diesel::sql_query(sql).bind::<Date, _>(to).load::<RunningSum>(conn)?

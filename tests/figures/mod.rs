@@ -2,6 +2,8 @@
 //! across phases, half-years, phases, county subsets, every period rule, yes/no,
 //! lower-is-better and disaggregated parts, on LBP, the MoU and Deris Wanaag.
 
+mod totals;
+
 use std::collections::{BTreeSet, HashMap};
 
 use diesel::prelude::*;
