@@ -522,7 +522,7 @@ impl Basis {
     }
 
     /// The sum and the count of a `value_totals` row (`t`) on this basis.
-    fn from_totals(self) -> (&'static str, &'static str) {
+    fn kept_columns(self) -> (&'static str, &'static str) {
         match self {
             Basis::Approved => ("t.approved_sum", "t.approved_count"),
             Basis::Reported => (
@@ -596,7 +596,7 @@ pub fn grouped_totals(
         .collect();
     let part = |t: &str| format!(" AND {t}.disaggregation IN ({})", keys.join(", "));
     let text = if counties.is_none() {
-        let (sum, count) = basis.from_totals();
+        let (sum, count) = basis.kept_columns();
         let only = indicator
             .map(|id| format!(" AND t.indicator_id = {id}"))
             .unwrap_or_default();
@@ -660,7 +660,7 @@ pub fn running_sums(
     let ids: Vec<String> = indicators.iter().map(i32::to_string).collect();
     // Every county's: from the kept totals, a row per quarter instead of one per county.
     let text = if counties.is_none() {
-        let (sum, count) = basis.from_totals();
+        let (sum, count) = basis.kept_columns();
         format!(
             "SELECT t.indicator_id AS indicator_id, CAST(SUM({sum}) AS DOUBLE PRECISION) AS sum, \
             CAST(SUM({count}) AS BIGINT) AS count, CAST(SUM(t.approved_count) AS BIGINT) AS approved \

@@ -10,7 +10,6 @@ use diesel::sql_types::{BigInt, Double, Integer, Text};
 use diesel::{Connection, QueryableByName, RunQueryDsl};
 
 use crate::on_both_backends;
-use crate::support::TestDb;
 use mipaka::db::DbConn;
 use mipaka::domain::period::Period;
 use mipaka::models::values::{self, Basis};
@@ -145,13 +144,14 @@ on_both_backends! {
             b: i32,
         }
         // Two approved values of one group, in two counties.
-        let pair: Pair = mipaka::db_run!(c: {
+        let conn: &mut DbConn = &mut c;
+        let pair: Pair = mipaka::db_run!(conn: {
             diesel::sql_query(
                 "SELECT MIN(id) AS a, MAX(id) AS b FROM indicator_values WHERE status = 'approved' \
                  GROUP BY indicator_id, disaggregation, period HAVING COUNT(*) > 1 \
                  ORDER BY MIN(id) LIMIT 1",
             )
-            .get_result(c)
+            .get_result(conn)
             .unwrap()
         });
         drop(c);
