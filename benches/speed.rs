@@ -213,12 +213,11 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
         let checked = t.elapsed() - loaded;
         assert!(r.is_clean(), "{:?}", r.problems.first());
         let t = Instant::now();
-        let r = c
-            .transaction(|c| {
-                let ctx = EntryContext::load(c, p.clone(), q)?;
-                entry::save_loaded(c, &ctx, &who, &inputs, mipaka::clock::now(), Mode::Write)
-            })
-            .unwrap();
+        let r = mipaka::db::write(&mut c, |c| {
+            let ctx = EntryContext::load(c, p.clone(), q)?;
+            entry::save_loaded(c, &ctx, &who, &inputs, mipaka::clock::now(), Mode::Write)
+        })
+        .unwrap();
         let took = t.elapsed();
         assert!(r.is_clean(), "{:?}", r.problems.first());
         if round > 0 {
@@ -368,7 +367,7 @@ fn comparisons(c: &mut mipaka::db::DbConn, code: &str) {
         let mut rows = 0;
         let t = timed(11, || {
             let spec = Spec::from_saved(&query).unwrap();
-            let plan = compare::plan(c, &p, spec, today).unwrap();
+            let plan = compare::plan(c, &p, spec, today, None).unwrap();
             rows = compare::compute(c, &plan).unwrap().rows.len();
         });
         report(

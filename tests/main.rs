@@ -10,6 +10,7 @@ mod figures;
 mod foundation;
 mod logframe;
 mod reports;
+mod robust;
 mod security;
 mod setup;
 mod setup_web;

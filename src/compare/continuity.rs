@@ -3,7 +3,6 @@
 //! P". Checked, audited, and refused with the field at fault.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 use serde_json::json;
 
 use crate::db::DbConn;
@@ -137,7 +136,7 @@ pub fn add(
         }
     };
     let (earlier, effective, changed, note) = link;
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Some(e) = &effective {
             let taken = continuity::touching(conn, indicator.id)?.iter().any(|l| {
                 l.indicator_id == indicator.id && l.effective_period.as_deref() == Some(e)
@@ -190,7 +189,7 @@ pub fn remove(
     link_id: i32,
     actor: &Actor,
 ) -> AppResult<()> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let link: IndicatorLink = continuity::by_id(conn, link_id)?
             .filter(|l| l.indicator_id == indicator.id)
             .ok_or_else(|| {

@@ -39,6 +39,47 @@ macro_rules! db_run {
     };
 }
 
+/// Runs `f` in a write transaction (nested calls are savepoints). Every transaction that
+/// writes goes through here. On SQLite the outermost one begins IMMEDIATE: it takes the
+/// write lock first, waiting up to the busy timeout for another writer to finish. A
+/// deferred transaction that reads and then writes fails at once with "database is
+/// locked" when another writer committed in between, however long the timeout — a user
+/// would see an error for a save that only had to wait.
+pub fn write<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let outer_sqlite = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()?
+            .is_none(),
+        DbConn::Pg(_) => false,
+    };
+    if !outer_sqlite {
+        return conn.transaction(f);
+    }
+    if let DbConn::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    let DbConn::Sqlite(c) = conn else {
+        unreachable!("the connection was SQLite a moment ago")
+    };
+    match result {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(c)?;
+            Ok(value)
+        }
+        // As diesel's own transaction does: the caller's error, unless undoing failed.
+        Err(e) => match AnsiTransactionManager::rollback_transaction(c) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(e),
+            Err(undo) => Err(undo.into()),
+        },
+    }
+}
+
 /// Raw SQL with `{P1}`, `{P2}`… placeholders, written for the backend of `conn`
 /// (`$1` for PostgreSQL, `?` for SQLite). Only for the few queries the query builder
 /// cannot express over both backends (CASE inside an aggregate).

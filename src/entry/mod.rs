@@ -12,7 +12,6 @@ pub mod progress;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 use serde_json::json;
 
 use crate::db::DbConn;
@@ -346,7 +345,7 @@ pub fn save_with(
     now: NaiveDateTime,
     mode: Mode,
 ) -> AppResult<SaveReport> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         // Read the period again inside the transaction: the context may be stale.
         let fresh = EntryContext::load(conn, ctx.programme.clone(), ctx.period)?;
         save_loaded(conn, &fresh, actor, inputs, now, mode)
@@ -818,7 +817,9 @@ pub fn submit(
         reason: None,
         reviewer: None,
     };
-    conn.transaction(|conn| Ok(moved(transition(conn, actor, programme, period, t)?)))
+    crate::db::write(conn, |conn| {
+        Ok(moved(transition(conn, actor, programme, period, t)?))
+    })
 }
 
 /// The M&E officer approves the submitted values and activity progress; the period is
@@ -832,7 +833,7 @@ pub fn approve(
     period: &Period,
     now: NaiveDateTime,
 ) -> AppResult<Moved> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let open = values::of_period(conn, programme.id, &period.id())?
             .into_iter()
             .filter(|v| v.status == "draft" || v.status == "returned")
@@ -915,7 +916,9 @@ pub fn return_for_correction(
         reason: Some(&reason),
         reviewer: Some((actor.user_id, now)),
     };
-    conn.transaction(|conn| Ok(moved(transition(conn, actor, programme, period, t)?)))
+    crate::db::write(conn, |conn| {
+        Ok(moved(transition(conn, actor, programme, period, t)?))
+    })
 }
 
 /// The M&E officer unlocks an approved period, with a reason; audited.
@@ -929,7 +932,7 @@ pub fn unlock(
 ) -> AppResult<()> {
     let reason = require_reason(reason, "unlocking an approved period")?;
     require_open(programme)?;
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let l = lock::current(conn, programme.id, &period.id())?
             .ok_or_else(|| AppError::invalid("period", format!("{} is not locked", period.id())))?;
         lock::unlock(conn, l.id, actor.user_id, now, &reason)?;

@@ -2,7 +2,6 @@
 //! first, never over someone else's newer save, audited with before and after.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::Connection;
 use serde_json::json;
 
 use crate::db::DbConn;
@@ -113,7 +112,7 @@ pub fn save_milestone(
 ) -> AppResult<Saved<Milestone>> {
     super::require_open(p)?;
     let (id, base_version) = (existing.map(|e| e.0), existing.map(|e| e.1));
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let checked = check_milestone(f, today);
         let mut errors = checked.clone().err().unwrap_or_default();
         let result_id = output_id(conn, p, &f.output, &mut errors)?;
@@ -134,8 +133,15 @@ pub fn save_milestone(
             updated_at: now,
         };
         let change = |action, entity_id, before| audit::Change {
-            user_id: actor.user_id, actor: &actor.name, action, entity: "programme_milestone", entity_id: Some(entity_id),
-            programme_id: Some(p.id), before, after: Some(milestone_json(&new)), detail: input.title.clone(),
+            user_id: actor.user_id,
+            actor: &actor.name,
+            action,
+            entity: "programme_milestone",
+            entity_id: Some(entity_id),
+            programme_id: Some(p.id),
+            before,
+            after: Some(milestone_json(&new)),
+            detail: input.title.clone(),
         };
         match id {
             None => {
@@ -145,7 +151,9 @@ pub fn save_milestone(
             }
             Some(id) => {
                 let old = milestone::find(conn, p.id, id)?;
-                if Some(old.version) != base_version || milestone::update_if_version(conn, id, old.version, &new)? != 1 {
+                if Some(old.version) != base_version
+                    || milestone::update_if_version(conn, id, old.version, &new)? != 1
+                {
                     return Ok(Saved::Conflict(Box::new(old)));
                 }
                 let before = json!({ "title": old.title, "due": old.due_date, "status": old.status, "completed": old.completed_date, "evidence": old.evidence_note, "output": old.result_id, "county": old.location_id });
@@ -169,15 +177,24 @@ pub fn save_activity(
 ) -> AppResult<Saved<Activity>> {
     super::require_open(p)?;
     let (id, base_version) = (existing.map(|e| e.0), existing.map(|e| e.1));
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let checked = check_activity(f, today);
         let mut errors = checked.clone().err().unwrap_or_default();
         let result_id = output_id(conn, p, &f.output, &mut errors)?;
         let location_id = county_id(conn, p, &f.county, &mut errors)?;
         let lead = lead_id(conn, p, &f.lead, &mut errors)?;
         let code = f.code.trim();
-        if let Some(other) = activity::of_programme(conn, p.id)?.into_iter().find(|a| a.code == code && Some(a.id) != id) {
-            errors.insert("code", format!("{} already uses the code {code} (“{}”)", p.code, other.title));
+        if let Some(other) = activity::of_programme(conn, p.id)?
+            .into_iter()
+            .find(|a| a.code == code && Some(a.id) != id)
+        {
+            errors.insert(
+                "code",
+                format!(
+                    "{} already uses the code {code} (“{}”)",
+                    p.code, other.title
+                ),
+            );
         }
         let input = match checked {
             Ok(i) if errors.is_empty() => i,
@@ -201,8 +218,15 @@ pub fn save_activity(
             updated_at: now,
         };
         let change = |action, entity_id, before| audit::Change {
-            user_id: actor.user_id, actor: &actor.name, action, entity: "activity", entity_id: Some(entity_id),
-            programme_id: Some(p.id), before, after: Some(activity_json(&new)), detail: format!("{} {}", input.code, input.title),
+            user_id: actor.user_id,
+            actor: &actor.name,
+            action,
+            entity: "activity",
+            entity_id: Some(entity_id),
+            programme_id: Some(p.id),
+            before,
+            after: Some(activity_json(&new)),
+            detail: format!("{} {}", input.code, input.title),
         };
         match id {
             None => {
@@ -212,7 +236,9 @@ pub fn save_activity(
             }
             Some(id) => {
                 let old = activity::find(conn, p.id, id)?;
-                if Some(old.version) != base_version || activity::update_if_version(conn, id, old.version, &new)? != 1 {
+                if Some(old.version) != base_version
+                    || activity::update_if_version(conn, id, old.version, &new)? != 1
+                {
                     return Ok(Saved::Conflict(Box::new(old)));
                 }
                 let before = json!({ "code": old.code, "title": old.title, "status": old.status, "percent_complete": old.percent_complete,

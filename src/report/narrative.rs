@@ -2,7 +2,6 @@
 //! other change.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use crate::db::DbConn;
 use crate::domain::period::Period;
@@ -44,7 +43,7 @@ pub fn save(
             ));
         }
     }
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let current = narrative::of_period(conn, programme.id, &period.id())?;
         let (id, before) = match (&current, version) {
             (None, None) => (

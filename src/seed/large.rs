@@ -5,7 +5,6 @@
 //! chosen to reach about N values. Marked as demonstration data.
 
 use chrono::NaiveDate;
-use diesel::Connection;
 
 use crate::db::DbConn;
 use crate::domain::period::Period;
@@ -71,7 +70,7 @@ pub fn generate(conn: &mut DbConn, values_wanted: usize, prefix: &str) -> AppRes
         .collect();
     let (q_first, q_last) = (quarters[0], quarters[QUARTERS - 1]);
     let mid = quarters[QUARTERS / 2];
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let mut total = 0;
         for n in 1..=PROGRAMMES {
             let code = format!("{prefix}{n}");

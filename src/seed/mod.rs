@@ -9,7 +9,6 @@ pub mod progress;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use diesel::Connection;
 
 use crate::db::DbConn;
 use crate::domain::period::Period;
@@ -35,7 +34,7 @@ pub fn reference_data(conn: &mut DbConn) -> AppResult<usize> {
     if location::count(conn)? > 0 {
         return Ok(0);
     }
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let kenya = location::insert(
             conn,
             &NewLocation {
@@ -128,7 +127,7 @@ pub struct DemoSummary {
 /// `today` decides which quarters have values (only quarters that have ended).
 pub fn demo(conn: &mut DbConn, today: NaiveDate) -> AppResult<DemoSummary> {
     reference_data(conn)?;
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         for p in content::PROGRAMMES {
             if programme::by_code(conn, p.code).is_ok() {
                 return Err(AppError::Conflict(format!(

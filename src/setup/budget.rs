@@ -1,7 +1,6 @@
 //! Budget lines: an amount per output (and optionally one of its activities) per
 //! Kenyan fiscal year, in the programme's currency.
 
-use diesel::Connection;
 use serde_json::{json, Value};
 
 use super::{
@@ -65,7 +64,7 @@ pub fn save(
     existing: Option<(i32, i32)>,
     f: &BudgetFields,
 ) -> AppResult<Saved<BudgetLine>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -271,7 +270,7 @@ pub fn delete(
     id: i32,
     version: i32,
 ) -> AppResult<Saved<BudgetLine>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }

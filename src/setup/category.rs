@@ -2,7 +2,6 @@
 //! their options. A category in use cannot be renamed away or removed, and an option
 //! that values were entered under cannot be dropped.
 
-use diesel::Connection;
 use serde_json::{json, Value};
 
 use super::{
@@ -54,7 +53,7 @@ pub fn save(
     existing: Option<(i32, i32)>,
     f: &CategoryFields,
 ) -> AppResult<Saved<CategoryRow>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -62,7 +61,9 @@ pub fn save(
         let old = match existing {
             Some((id, version)) => {
                 let Some((c, opts)) = all.iter().find(|(c, _)| c.id == id).cloned() else {
-                    return Err(crate::error::AppError::not_found("This programme has no such disaggregation category."));
+                    return Err(crate::error::AppError::not_found(
+                        "This programme has no such disaggregation category.",
+                    ));
                 };
                 if c.version != version {
                     return Ok(Saved::Stale(Box::new(c)));
@@ -77,14 +78,31 @@ pub fn save(
             errors.extend(e.clone());
         }
         if let Ok(cat) = &checked {
-            if let Some((other, _)) = all.iter().find(|(c, _)| c.code == cat.code && Some(c.id) != old.as_ref().map(|o| o.0.id)) {
-                errors.insert("code", format!("{} already has a category {} (“{}”)", p.code, other.code, other.label));
+            if let Some((other, _)) = all
+                .iter()
+                .find(|(c, _)| c.code == cat.code && Some(c.id) != old.as_ref().map(|o| o.0.id))
+            {
+                errors.insert(
+                    "code",
+                    format!(
+                        "{} already has a category {} (“{}”)",
+                        p.code, other.code, other.label
+                    ),
+                );
             }
             if let Some((c, opts)) = &old {
                 if c.code != cat.code {
                     let users = users_of(conn, p, &c.code)?;
                     if !users.is_empty() {
-                        errors.insert("code", format!("{} is used by {}; its code stays {}", c.label, users.join(", "), c.code));
+                        errors.insert(
+                            "code",
+                            format!(
+                                "{} is used by {}; its code stays {}",
+                                c.label,
+                                users.join(", "),
+                                c.code
+                            ),
+                        );
                     }
                 }
                 for o in opts {
@@ -107,7 +125,19 @@ pub fn save(
                 let position = all.iter().map(|(c, _)| c.position).max().unwrap_or(0) + 1;
                 let id = category::insert(conn, p.id, &cat.code, &cat.label, position)?;
                 category::set_options(conn, id, &cat.options)?;
-                record(conn, actor, Some(p.id), Audit { action: "category_created", entity: "disaggregation_category", id, before: None, after: Some(after), detail: format!("{} {}", p.code, cat.code) })?;
+                record(
+                    conn,
+                    actor,
+                    Some(p.id),
+                    Audit {
+                        action: "category_created",
+                        entity: "disaggregation_category",
+                        id,
+                        before: None,
+                        after: Some(after),
+                        detail: format!("{} {}", p.code, cat.code),
+                    },
+                )?;
                 Ok(Saved::Done(Done::new(id, Effect::Created)))
             }
             Some((c, opts)) => {
@@ -120,8 +150,24 @@ pub fn save(
                     return Ok(Saved::Stale(Box::new(category::find(conn, p.id, c.id)?)));
                 }
                 category::set_options(conn, c.id, &cat.options)?;
-                record(conn, actor, Some(p.id), Audit { action: "category_updated", entity: "disaggregation_category", id: c.id, before: Some(before), after: Some(after), detail: format!("{} {}", p.code, cat.code) })?;
-                Ok(Saved::Done(Done { id: c.id, effect: Effect::Changed, changes }))
+                record(
+                    conn,
+                    actor,
+                    Some(p.id),
+                    Audit {
+                        action: "category_updated",
+                        entity: "disaggregation_category",
+                        id: c.id,
+                        before: Some(before),
+                        after: Some(after),
+                        detail: format!("{} {}", p.code, cat.code),
+                    },
+                )?;
+                Ok(Saved::Done(Done {
+                    id: c.id,
+                    effect: Effect::Changed,
+                    changes,
+                }))
             }
         }
     })
@@ -135,7 +181,7 @@ pub fn delete(
     id: i32,
     version: i32,
 ) -> AppResult<Saved<CategoryRow>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }

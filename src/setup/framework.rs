@@ -3,7 +3,6 @@
 //! is archived, kept in history, comparisons and the reports of the periods it had
 //! data. How approved figures are read (unit, rules, direction, parts) never changes.
 
-use diesel::Connection;
 use serde_json::{json, Value};
 
 use super::{
@@ -90,7 +89,7 @@ pub fn save_result(
     existing: Option<(i32, i32)>,
     f: &ResultFields,
 ) -> AppResult<Saved<ResultRow>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -113,32 +112,67 @@ pub fn save_result(
         }
         let code = f.code.trim();
         if let Some(other) = all.iter().find(|r| r.code == code && Some(r.id) != own_id) {
-            errors.insert("code", format!("{} already uses the code {code} for its {} “{}”", p.code, other.level, short(&other.statement)));
+            errors.insert(
+                "code",
+                format!(
+                    "{} already uses the code {code} for its {} “{}”",
+                    p.code,
+                    other.level,
+                    short(&other.statement)
+                ),
+            );
         }
         let mut parent_id = None;
         if let Ok(input) = &checked {
             if input.level == "impact" {
-                if let Some(other) = all.iter().find(|r| r.level == "impact" && !r.archived && Some(r.id) != own_id) {
-                    errors.insert("level", format!("{} already has an impact ({}); a logframe has one", p.code, other.code));
+                if let Some(other) = all
+                    .iter()
+                    .find(|r| r.level == "impact" && !r.archived && Some(r.id) != own_id)
+                {
+                    errors.insert(
+                        "level",
+                        format!(
+                            "{} already has an impact ({}); a logframe has one",
+                            p.code, other.code
+                        ),
+                    );
                 }
             }
             if let (Some(parent_code), Some(want)) = (&input.parent, parent_level(input.level)) {
                 match all.iter().find(|r| &r.code == parent_code) {
                     None => {
-                        errors.insert("parent", format!("{} has no result with the code {parent_code}", p.code));
+                        errors.insert(
+                            "parent",
+                            format!("{} has no result with the code {parent_code}", p.code),
+                        );
                     }
                     Some(r) if r.level != want => {
-                        errors.insert("parent", format!("{parent_code} is an {}; an {} contributes to an {want}", r.level, input.level));
+                        errors.insert(
+                            "parent",
+                            format!(
+                                "{parent_code} is an {}; an {} contributes to an {want}",
+                                r.level, input.level
+                            ),
+                        );
                     }
                     Some(r) if r.archived => {
-                        errors.insert("parent", format!("{parent_code} is archived; restore it first"));
+                        errors.insert(
+                            "parent",
+                            format!("{parent_code} is archived; restore it first"),
+                        );
                     }
                     Some(r) => parent_id = Some(r.id),
                 }
             }
             if let Some(old) = &old {
                 if old.level != input.level && all.iter().any(|r| r.parent_id == Some(old.id)) {
-                    errors.insert("level", format!("{} has results under it, so it stays an {}", old.code, old.level));
+                    errors.insert(
+                        "level",
+                        format!(
+                            "{} has results under it, so it stays an {}",
+                            old.code, old.level
+                        ),
+                    );
                 }
             }
         }
@@ -167,11 +201,26 @@ pub fn save_result(
                         position,
                     },
                 )?;
-                record(conn, actor, Some(p.id), Audit { action: "result_created", entity: "result", id, before: None, after: Some(after), detail: format!("{} {}", input.level, input.code) })?;
+                record(
+                    conn,
+                    actor,
+                    Some(p.id),
+                    Audit {
+                        action: "result_created",
+                        entity: "result",
+                        id,
+                        before: None,
+                        after: Some(after),
+                        detail: format!("{} {}", input.level, input.code),
+                    },
+                )?;
                 Ok(Saved::Done(Done::new(id, Effect::Created)))
             }
             Some(old) => {
-                let parent_code = old.parent_id.and_then(|id| all.iter().find(|r| r.id == id)).map(|r| r.code.as_str());
+                let parent_code = old
+                    .parent_id
+                    .and_then(|id| all.iter().find(|r| r.id == id))
+                    .map(|r| r.code.as_str());
                 let before = result_snapshot(&old, parent_code);
                 let changes = differences(&before, &after);
                 if changes.is_empty() {
@@ -191,14 +240,32 @@ pub fn save_result(
                     },
                 )?;
                 if n != 1 {
-                    return Ok(Saved::Stale(Box::new(framework::find_result(conn, p.id, old.id)?)));
+                    return Ok(Saved::Stale(Box::new(framework::find_result(
+                        conn, p.id, old.id,
+                    )?)));
                 }
                 if old.level != input.level {
                     // Only a result with nothing under it changes level (checked above).
                     framework::set_result_level(conn, old.id, input.level)?;
                 }
-                record(conn, actor, Some(p.id), Audit { action: "result_updated", entity: "result", id: old.id, before: Some(before), after: Some(after), detail: format!("{} {}", input.level, input.code) })?;
-                Ok(Saved::Done(Done { id: old.id, effect: Effect::Changed, changes }))
+                record(
+                    conn,
+                    actor,
+                    Some(p.id),
+                    Audit {
+                        action: "result_updated",
+                        entity: "result",
+                        id: old.id,
+                        before: Some(before),
+                        after: Some(after),
+                        detail: format!("{} {}", input.level, input.code),
+                    },
+                )?;
+                Ok(Saved::Done(Done {
+                    id: old.id,
+                    effect: Effect::Changed,
+                    changes,
+                }))
             }
         }
     })
@@ -222,7 +289,7 @@ pub fn move_result(
     version: i32,
     up: bool,
 ) -> AppResult<Saved<ResultRow>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -316,7 +383,7 @@ pub fn remove_result(
     id: i32,
     version: i32,
 ) -> AppResult<Saved<ResultRow>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -408,7 +475,7 @@ pub fn restore_result(
     id: i32,
     version: i32,
 ) -> AppResult<Saved<ResultRow>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -492,7 +559,7 @@ pub fn save_indicator(
     existing: Option<(i32, i32)>,
     f: &IndicatorFields,
 ) -> AppResult<Saved<Indicator>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -515,22 +582,46 @@ pub fn save_indicator(
             errors.extend(e.clone());
         }
         let code = f.code.trim();
-        if let Some(other) = indicators.iter().find(|i| i.code == code && Some(i.id) != own_id) {
-            errors.insert("code", format!("{} already has an indicator {code} (“{}”)", p.code, short(&other.title)));
+        if let Some(other) = indicators
+            .iter()
+            .find(|i| i.code == code && Some(i.id) != own_id)
+        {
+            errors.insert(
+                "code",
+                format!(
+                    "{} already has an indicator {code} (“{}”)",
+                    p.code,
+                    short(&other.title)
+                ),
+            );
         }
         let mut result_id = None;
         if let Ok(input) = &checked {
             match results.iter().find(|r| r.code == input.result) {
                 None => {
-                    errors.insert("result", format!("{} has no impact, outcome or output with the code {}", p.code, input.result));
+                    errors.insert(
+                        "result",
+                        format!(
+                            "{} has no impact, outcome or output with the code {}",
+                            p.code, input.result
+                        ),
+                    );
                 }
                 Some(r) if r.archived => {
-                    errors.insert("result", format!("{} is archived; restore it first or choose another", r.code));
+                    errors.insert(
+                        "result",
+                        format!("{} is archived; restore it first or choose another", r.code),
+                    );
                 }
                 Some(r) => result_id = Some(r.id),
             }
             let dims = category::dimensions(conn, p.id)?;
-            let unknown: Vec<&str> = input.disaggregations.iter().map(String::as_str).filter(|d| dims.get(d).is_none()).collect();
+            let unknown: Vec<&str> = input
+                .disaggregations
+                .iter()
+                .map(String::as_str)
+                .filter(|d| dims.get(d).is_none())
+                .collect();
             if !unknown.is_empty() {
                 errors.insert(
                     "disaggregations",
@@ -568,7 +659,9 @@ pub fn save_indicator(
             _ => return Ok(Saved::Invalid(errors)),
         };
         let Some(result_id) = result_id else {
-            return Err(AppError::Internal("indicator result resolved without an id".into()));
+            return Err(AppError::Internal(
+                "indicator result resolved without an id".into(),
+            ));
         };
         let after = input_snapshot(&input);
         match old {
@@ -578,7 +671,13 @@ pub fn save_indicator(
                     .filter(|i| i.result_id == result_id)
                     .map(|i| i.position + 1)
                     .max()
-                    .unwrap_or_else(|| results.iter().find(|r| r.id == result_id).map(|r| r.position * 100).unwrap_or(0));
+                    .unwrap_or_else(|| {
+                        results
+                            .iter()
+                            .find(|r| r.id == result_id)
+                            .map(|r| r.position * 100)
+                            .unwrap_or(0)
+                    });
                 let id = framework::insert_indicator(
                     conn,
                     &NewIndicator {
@@ -602,11 +701,27 @@ pub fn save_indicator(
                         data_source: &input.data_source,
                     },
                 )?;
-                record(conn, actor, Some(p.id), Audit { action: "indicator_created", entity: "indicator", id, before: None, after: Some(after), detail: format!("{} {}", input.code, short(&input.title)) })?;
+                record(
+                    conn,
+                    actor,
+                    Some(p.id),
+                    Audit {
+                        action: "indicator_created",
+                        entity: "indicator",
+                        id,
+                        before: None,
+                        after: Some(after),
+                        detail: format!("{} {}", input.code, short(&input.title)),
+                    },
+                )?;
                 Ok(Saved::Done(Done::new(id, Effect::Created)))
             }
             Some(old) => {
-                let result_code = results.iter().find(|r| r.id == old.result_id).map(|r| r.code.as_str()).unwrap_or("");
+                let result_code = results
+                    .iter()
+                    .find(|r| r.id == old.result_id)
+                    .map(|r| r.code.as_str())
+                    .unwrap_or("");
                 let before = indicator_snapshot(&old, result_code);
                 let changes = differences(&before, &after);
                 if changes.is_empty() {
@@ -636,7 +751,9 @@ pub fn save_indicator(
                     },
                 )?;
                 if n != 1 {
-                    return Ok(Saved::Stale(Box::new(framework::find_indicator(conn, p.id, old.id)?)));
+                    return Ok(Saved::Stale(Box::new(framework::find_indicator(
+                        conn, p.id, old.id,
+                    )?)));
                 }
                 if old.result_id != result_id {
                     // Moved to another result: last among that result's indicators.
@@ -645,11 +762,33 @@ pub fn save_indicator(
                         .filter(|i| i.result_id == result_id)
                         .map(|i| i.position + 1)
                         .max()
-                        .unwrap_or_else(|| results.iter().find(|r| r.id == result_id).map(|r| r.position * 100).unwrap_or(0));
+                        .unwrap_or_else(|| {
+                            results
+                                .iter()
+                                .find(|r| r.id == result_id)
+                                .map(|r| r.position * 100)
+                                .unwrap_or(0)
+                        });
                     framework::set_indicator_position(conn, old.id, position)?;
                 }
-                record(conn, actor, Some(p.id), Audit { action: "indicator_updated", entity: "indicator", id: old.id, before: Some(before), after: Some(after), detail: format!("{} {}", input.code, short(&input.title)) })?;
-                Ok(Saved::Done(Done { id: old.id, effect: Effect::Changed, changes }))
+                record(
+                    conn,
+                    actor,
+                    Some(p.id),
+                    Audit {
+                        action: "indicator_updated",
+                        entity: "indicator",
+                        id: old.id,
+                        before: Some(before),
+                        after: Some(after),
+                        detail: format!("{} {}", input.code, short(&input.title)),
+                    },
+                )?;
+                Ok(Saved::Done(Done {
+                    id: old.id,
+                    effect: Effect::Changed,
+                    changes,
+                }))
             }
         }
     })
@@ -664,7 +803,7 @@ pub fn move_indicator(
     version: i32,
     up: bool,
 ) -> AppResult<Saved<Indicator>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -737,7 +876,7 @@ pub fn remove_indicator(
     id: i32,
     version: i32,
 ) -> AppResult<Saved<Indicator>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -753,20 +892,56 @@ pub fn remove_indicator(
         let links = continuity::touching(conn, id)?.len();
         let reports = issued::of_programme(conn, p.id)?.len();
         let results = framework::results_of(conn, p.id)?;
-        let rcode = results.iter().find(|r| r.id == me.result_id).map(|r| r.code.as_str()).unwrap_or("");
+        let rcode = results
+            .iter()
+            .find(|r| r.id == me.result_id)
+            .map(|r| r.code.as_str())
+            .unwrap_or("");
         let before = indicator_snapshot(&me, rcode);
         if n_values > 0 || n_targets > 0 || links > 0 || reports > 0 {
             if framework::set_indicator_archived_if_version(conn, id, version, true)? != 1 {
-                return Ok(Saved::Stale(Box::new(framework::find_indicator(conn, p.id, id)?)));
+                return Ok(Saved::Stale(Box::new(framework::find_indicator(
+                    conn, p.id, id,
+                )?)));
             }
             let why = format!("{n_values} values, {n_targets} targets, {links} continuity records, {reports} issued reports");
-            record(conn, actor, Some(p.id), Audit { action: "indicator_archived", entity: "indicator", id, before: Some(before), after: Some(json!({ "archived": true })), detail: format!("{} kept for history: {why}", me.code) })?;
-            Ok(Saved::Done(Done { id, effect: Effect::Archived, changes: vec![why] }))
+            record(
+                conn,
+                actor,
+                Some(p.id),
+                Audit {
+                    action: "indicator_archived",
+                    entity: "indicator",
+                    id,
+                    before: Some(before),
+                    after: Some(json!({ "archived": true })),
+                    detail: format!("{} kept for history: {why}", me.code),
+                },
+            )?;
+            Ok(Saved::Done(Done {
+                id,
+                effect: Effect::Archived,
+                changes: vec![why],
+            }))
         } else {
             if framework::delete_indicator_if_version(conn, id, version)? != 1 {
-                return Ok(Saved::Stale(Box::new(framework::find_indicator(conn, p.id, id)?)));
+                return Ok(Saved::Stale(Box::new(framework::find_indicator(
+                    conn, p.id, id,
+                )?)));
             }
-            record(conn, actor, Some(p.id), Audit { action: "indicator_deleted", entity: "indicator", id, before: Some(before), after: None, detail: me.code.clone() })?;
+            record(
+                conn,
+                actor,
+                Some(p.id),
+                Audit {
+                    action: "indicator_deleted",
+                    entity: "indicator",
+                    id,
+                    before: Some(before),
+                    after: None,
+                    detail: me.code.clone(),
+                },
+            )?;
             Ok(Saved::Done(Done::new(id, Effect::Removed)))
         }
     })
@@ -779,7 +954,7 @@ pub fn restore_indicator(
     id: i32,
     version: i32,
 ) -> AppResult<Saved<Indicator>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }

@@ -13,7 +13,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::Connection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -316,8 +315,11 @@ pub fn apply(
     doc: &Logframe,
     how: Apply,
 ) -> AppResult<ImportReport> {
-    let result = conn.transaction::<ImportReport, Stop, _>(|conn| {
-        let mut run = Run { report: ImportReport::default(), actor };
+    let result = crate::db::write::<ImportReport, Stop, _>(conn, |conn| {
+        let mut run = Run {
+            report: ImportReport::default(),
+            actor,
+        };
         apply_all(conn, &mut run, dest, doc, how.today, how.now)?;
         if let Some(expected) = how.expect_plan {
             if run.report.is_clean() && run.report.plan_hash() != expected {

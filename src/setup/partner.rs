@@ -1,7 +1,6 @@
 //! A programme's partners: organisations (shared by every programme) and their IATI
 //! roles in this one.
 
-use diesel::Connection;
 use serde_json::{json, Value};
 
 use super::{
@@ -60,7 +59,7 @@ pub fn save(
     existing: Option<(i32, i32)>,
     f: &PartnerFields,
 ) -> AppResult<Saved<Organisation>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -75,20 +74,31 @@ pub fn save(
             Some((id, version)) => {
                 let current = organisation::find(conn, id)?;
                 if roles_in(conn, p.id, id)?.is_empty() {
-                    return Err(AppError::not_found("That organisation is not a partner of this programme."));
+                    return Err(AppError::not_found(
+                        "That organisation is not a partner of this programme.",
+                    ));
                 }
                 if current.version != version {
                     return Ok(Saved::Stale(Box::new(current)));
                 }
                 if let Some(other) = by_code.as_ref().filter(|o| o.id != id) {
-                    errors.insert("code", format!("{code} is already the code of {}", other.name));
+                    errors.insert(
+                        "code",
+                        format!("{code} is already the code of {}", other.name),
+                    );
                 }
                 Some(current)
             }
             None => {
                 if let (Some(o), Ok(input)) = (&by_code, &checked) {
                     if !roles_in(conn, p.id, o.id)?.is_empty() {
-                        errors.insert("code", format!("{} is already a partner of {}; change it there", o.name, p.code));
+                        errors.insert(
+                            "code",
+                            format!(
+                                "{} is already a partner of {}; change it there",
+                                o.name, p.code
+                            ),
+                        );
                     } else if o.name != input.name {
                         errors.insert(
                             "name",
@@ -153,7 +163,10 @@ pub fn save(
         }
         let saved = organisation::find(conn, org_id)?;
         let after = snapshot(&saved, &roles_after);
-        let changes = before.as_ref().map(|b| differences(b, &after)).unwrap_or_default();
+        let changes = before
+            .as_ref()
+            .map(|b| differences(b, &after))
+            .unwrap_or_default();
         if effect == Effect::Changed && changes.is_empty() {
             return Ok(Saved::Done(Done::new(org_id, Effect::Unchanged)));
         }
@@ -162,7 +175,11 @@ pub fn save(
             actor,
             Some(p.id),
             Audit {
-                action: if effect == Effect::Created { "partner_added" } else { "partner_updated" },
+                action: if effect == Effect::Created {
+                    "partner_added"
+                } else {
+                    "partner_updated"
+                },
                 entity: "organisation",
                 id: org_id,
                 before,
@@ -170,7 +187,11 @@ pub fn save(
                 detail: format!("{} in {}", saved.code, p.code),
             },
         )?;
-        Ok(Saved::Done(Done { id: org_id, effect, changes }))
+        Ok(Saved::Done(Done {
+            id: org_id,
+            effect,
+            changes,
+        }))
     })
 }
 
@@ -181,7 +202,7 @@ pub fn remove(
     p: &Programme,
     organisation_id: i32,
 ) -> AppResult<Saved<Organisation>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -240,7 +261,7 @@ pub fn remove_if_version(
     organisation_id: i32,
     version: i32,
 ) -> AppResult<Saved<Organisation>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let o = organisation::find(conn, organisation_id)?;
         if o.version != version && !roles_in(conn, p.id, o.id)?.is_empty() {
             return Ok(Saved::Stale(Box::new(o)));

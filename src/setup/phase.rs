@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use diesel::Connection;
 use serde_json::{json, Value};
 
 use super::{differences, record, require_active, Audit, Done, Effect, FieldErrors, Saved};
@@ -161,7 +160,7 @@ pub fn save(
     existing: Option<(i32, i32)>,
     f: &PhaseFields,
 ) -> AppResult<Saved<PhaseWithCounties>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }
@@ -313,7 +312,7 @@ pub fn delete(
     id: i32,
     version: i32,
 ) -> AppResult<Saved<PhaseWithCounties>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(Saved::Invalid(e));
         }

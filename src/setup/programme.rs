@@ -1,7 +1,6 @@
 //! Creating a programme (administrators), changing its details, closing or archiving it.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 use serde_json::{json, Value};
 
 use super::{
@@ -64,7 +63,7 @@ pub fn create(
     is_demo: bool,
     now: NaiveDateTime,
 ) -> AppResult<Saved<Programme>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let mut errors = FieldErrors::new();
         let checked = check_programme(f);
         if let Err(e) = &checked {
@@ -163,7 +162,7 @@ pub fn update(
     base_version: i32,
     f: &ProgrammeFields,
 ) -> AppResult<Saved<Programme>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let current = programme::find(conn, p.id)?;
         if current.version != base_version {
             return Ok(Saved::Stale(Box::new(current)));
@@ -191,17 +190,32 @@ pub fn update(
         if let Ok(input) = &checked {
             for ph in programme::phases_of(conn, p.id)? {
                 if ph.phase.start_date < input.start_date {
-                    errors.insert("start_date", format!("{} starts on {}, before this date; change the phase first", ph.phase.name, ph.phase.start_date.format("%-d %b %Y")));
+                    errors.insert(
+                        "start_date",
+                        format!(
+                            "{} starts on {}, before this date; change the phase first",
+                            ph.phase.name,
+                            ph.phase.start_date.format("%-d %b %Y")
+                        ),
+                    );
                 }
                 if ph.phase.end_date > input.end_date {
-                    errors.insert("end_date", format!("{} ends on {}, after this date; change the phase first", ph.phase.name, ph.phase.end_date.format("%-d %b %Y")));
+                    errors.insert(
+                        "end_date",
+                        format!(
+                            "{} ends on {}, after this date; change the phase first",
+                            ph.phase.name,
+                            ph.phase.end_date.format("%-d %b %Y")
+                        ),
+                    );
                 }
             }
             let outside = target::of_programme(conn, p.id)?
                 .into_iter()
                 .filter(|t| t.period_end < input.start_date || t.period_start > input.end_date)
                 .count();
-            if outside > 0 && !errors.contains_key("start_date") && !errors.contains_key("end_date") {
+            if outside > 0 && !errors.contains_key("start_date") && !errors.contains_key("end_date")
+            {
                 errors.insert("end_date", format!("{outside} milestone target{} would fall outside the programme; change them first", if outside == 1 { "" } else { "s" }));
             }
         }
@@ -241,9 +255,20 @@ pub fn update(
             conn,
             actor,
             Some(p.id),
-            Audit { action: "programme_updated", entity: "programme", id: p.id, before: Some(before), after: Some(after), detail: current.code.clone() },
+            Audit {
+                action: "programme_updated",
+                entity: "programme",
+                id: p.id,
+                before: Some(before),
+                after: Some(after),
+                detail: current.code.clone(),
+            },
         )?;
-        Ok(Saved::Done(Done { id: p.id, effect: Effect::Changed, changes }))
+        Ok(Saved::Done(Done {
+            id: p.id,
+            effect: Effect::Changed,
+            changes,
+        }))
     })
 }
 
@@ -255,7 +280,7 @@ pub fn set_status(
     base_version: i32,
     status: &str,
 ) -> AppResult<Saved<Programme>> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let current = programme::find(conn, p.id)?;
         if current.version != base_version {
             return Ok(Saved::Stale(Box::new(current)));

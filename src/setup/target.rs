@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use diesel::Connection;
 use serde_json::{json, Map, Value};
 
 use super::{record, require_active, Audit, Done, Effect};
@@ -101,7 +100,7 @@ pub fn set_targets(
     edits: &[TargetEdit],
     replace_all: bool,
 ) -> AppResult<TargetsSaved> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         if let Err(e) = require_active(p) {
             return Ok(TargetsSaved::Invalid(
                 e.into_iter()
@@ -343,7 +342,7 @@ pub fn replace_set(
     edits: &[TargetEdit],
     read_version: &str,
 ) -> AppResult<TargetsSaved> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let stored = target::of_indicator(conn, indicator.id)?;
         if set_version(&stored) != read_version {
             return Ok(TargetsSaved::Stale(stored));

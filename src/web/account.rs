@@ -102,8 +102,7 @@ pub async fn change_password(
         )));
     }
     db.run(move |c| {
-        use diesel::Connection;
-        c.transaction(|c| {
+        crate::db::write(c, |c| {
             user::set_password(c, uid, &f.new)?;
             let ended = session::end_all_for(c, uid, Some(sid))?;
             audit::record(
@@ -143,8 +142,7 @@ pub async fn create_token(
     let (uid, uname) = (signed.user.id, signed.user.username.clone());
     let created = db
         .run(move |c| {
-            use diesel::Connection;
-            c.transaction(|c| {
+            crate::db::write(c, |c| {
                 let (id, token) = session::create_token(c, uid, &name, crate::clock::now())?;
                 audit::record(
                     c,

@@ -1,6 +1,5 @@
 //! Administration: users, their roles, passwords and access; the audit log.
 
-use diesel::Connection;
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::request::FlashMessage;
@@ -74,7 +73,7 @@ pub async fn create_user(
     );
     let result = db
         .run(move |c| {
-            c.transaction(|c| {
+            crate::db::write(c, |c| {
                 let u = user::create(c, &user::NewAccount { username: &username, display_name: &name, email: &email, password: &f.password, is_admin: f.admin })?;
                 audit::record(c, audit::Change { user_id: Some(aid), actor: &aname, action: "user_created", entity: "user", entity_id: Some(u.id), after: Some(json!({ "username": u.username, "name": u.display_name, "admin": u.is_admin })), ..Default::default() })?;
                 Ok(u.id)
@@ -148,7 +147,10 @@ where
     F: FnOnce(&mut crate::db::DbConn, i32, &str) -> AppResult<()> + Send + 'static,
 {
     let (aid, aname) = (admin.0.user.id, admin.0.user.username.clone());
-    match db.run(move |c| c.transaction(|c| f(c, aid, &aname))).await {
+    match db
+        .run(move |c| crate::db::write(c, |c| f(c, aid, &aname)))
+        .await
+    {
         Ok(()) => Ok(Ok(Flash::success(
             Redirect::to(format!("/admin/users/{id}")),
             done,

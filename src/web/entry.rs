@@ -29,7 +29,6 @@ use crate::format::format_value;
 use crate::models::activity::{self, STATUSES};
 use crate::models::{programme::Programme, user};
 use crate::web::guard::{CsrfForm, RawFields};
-use diesel::Connection;
 
 /// Above this many cells the grid shows one county at a time, to stay light on slow links.
 const ALL_COUNTIES_MAX_CELLS: usize = 120;
@@ -527,7 +526,7 @@ pub async fn save(
         // One load of the period, inside the transaction that saves values and progress:
         // both are written only when both are right.
         db.run(move |c| {
-            c.transaction(|c| {
+            crate::db::write(c, |c| {
                 let now = crate::clock::now();
                 let ctx = EntryContext::load(c, p, q)?;
                 let checked = entry::progress::save_loaded(

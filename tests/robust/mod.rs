@@ -1,0 +1,3 @@
+//! Under concurrent use and bad input: nothing answers 500, nothing is half written.
+
+mod concurrency;
