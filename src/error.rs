@@ -19,12 +19,19 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     Forbidden(String),
+    /// An upload or request body over the size limit: says the limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// A configuration value is wrong: says which one and what is expected.
     #[error("{0}")]
     Config(String),
     /// The database cannot be reached or opened.
     #[error("{0}")]
     Unavailable(String),
+    /// A file the tracker keeps (an issued report) is missing or no longer what was
+    /// stored: `public` says so in words a user can pass on; `detail` (paths) is logged.
+    #[error("{public}")]
+    Stored { public: String, detail: String },
     /// Anything else: a bug or an unexpected state. Logged in full, shown as a reference.
     #[error("{0}")]
     Internal(String),
@@ -51,7 +58,8 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,
             AppError::Forbidden(_) => 403,
-            AppError::Config(_) | AppError::Internal(_) => 500,
+            AppError::TooLarge(_) => 413,
+            AppError::Config(_) | AppError::Internal(_) | AppError::Stored { .. } => 500,
             AppError::Unavailable(_) => 503,
         }
     }
@@ -78,6 +86,11 @@ impl AppError {
                     format!("The database is not available right now; please try again in a minute. Reference: {id}"),
                     Some(id),
                 )
+            }
+            AppError::Stored { public, detail } => {
+                let id = error_reference();
+                eprintln!("error {id}: {detail}");
+                (public.clone(), Some(id))
             }
             other => (other.to_string(), None),
         }

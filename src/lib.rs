@@ -71,6 +71,9 @@ pub fn prepare(config: &Config) -> AppResult<Prepared> {
     })
 }
 
+/// The largest file an upload may carry, in MiB (said in the answer to a larger one).
+pub const UPLOAD_LIMIT_MIB: u64 = 64;
+
 /// The web application over an opened database.
 pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
     let secret_key = secret::secret_key(config)?;
@@ -81,8 +84,8 @@ pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
         .merge(("secret_key", secret_key))
         .merge(("cli_colors", false))
         // Room for a 100,000-row CSV upload; ordinary forms stay small.
-        .merge(("limits.file", "64 MiB"))
-        .merge(("limits.data-form", "66 MiB"));
+        .merge(("limits.file", format!("{UPLOAD_LIMIT_MIB} MiB")))
+        .merge(("limits.data-form", format!("{} MiB", UPLOAD_LIMIT_MIB + 2)));
     if std::env::var_os("ROCKET_LOG_LEVEL").is_none() {
         // Rocket's own start-up banner is noise for county staff; the binary prints
         // where to open the tracker. ROCKET_LOG_LEVEL=normal brings it back.

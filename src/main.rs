@@ -162,6 +162,8 @@ fn main() -> ExitCode {
 
 fn serve(config: Config) -> AppResult<()> {
     let started = std::time::Instant::now();
+    // A busy port is found before the database is created, migrated or seeded.
+    port_is_free(&config)?;
     println!(
         "Mipaka {} — using {}",
         env!("CARGO_PKG_VERSION"),
@@ -187,36 +189,50 @@ fn serve(config: Config) -> AppResult<()> {
                 .flatten()
                 .is_some()
         });
-    let rocket = mipaka::rocket(&config, prepared.db)?;
     let url = format!("http://{}:{}", display_host(&config), config.port);
-    rocket::execute(async move {
-        let ignited = rocket
-            .ignite()
-            .await
-            .map_err(|e| AppError::Config(launch_error(&e)))?;
-        println!(
-            "Ready in {:.1}s. Open {url}",
-            started.elapsed().as_secs_f64()
-        );
-        if demo_logins {
+    // Announced once the server is listening (Rocket's liftoff), never before.
+    let announce = rocket::fairing::AdHoc::on_liftoff("Announce", move |_| {
+        Box::pin(async move {
             println!(
-                "Demonstration logins (demo data only — never use these in a real deployment):"
+                "Ready in {:.1}s. Open {url}",
+                started.elapsed().as_secs_f64()
             );
-            for a in &seed::DEMO_ACCOUNTS {
-                let role = a.role.map(user::role_label).unwrap_or("Administrator");
+            if demo_logins {
                 println!(
-                    "  {:<22} user {:<10} password {}",
-                    role, a.username, a.password
+                    "Demonstration logins (demo data only — never use these in a real deployment):"
                 );
+                for a in &seed::DEMO_ACCOUNTS {
+                    let role = a.role.map(user::role_label).unwrap_or("Administrator");
+                    println!(
+                        "  {:<22} user {:<10} password {}",
+                        role, a.username, a.password
+                    );
+                }
             }
-        }
-        println!("Stop with Ctrl+C.");
-        ignited
+            println!("Stop with Ctrl+C.");
+        })
+    });
+    let rocket = mipaka::rocket(&config, prepared.db)?.attach(announce);
+    rocket::execute(async move {
+        rocket
             .launch()
             .await
             .map(|_| ())
             .map_err(|e| AppError::Config(launch_error(&e)))
     })
+}
+
+/// Whether the configured address and port can be listened on, tried by binding them
+/// for a moment (Rocket binds them again when it launches).
+fn port_is_free(config: &Config) -> AppResult<()> {
+    std::net::TcpListener::bind((config.address, config.port))
+        .map(drop)
+        .map_err(|e| {
+            AppError::Config(format!(
+                "cannot listen on {}:{} ({e}); set MIPAKA_PORT to a free port",
+                config.address, config.port
+            ))
+        })
 }
 
 fn display_host(config: &Config) -> String {
@@ -548,8 +564,7 @@ fn create_user(config: Config, args: CreateUser) -> AppResult<()> {
     let db = open(&config)?;
     let mut conn = db.get()?;
     migrations::run_pending(&mut conn)?;
-    use diesel::Connection;
-    let created = conn.transaction(|conn| {
+    let created = mipaka::db::write(&mut conn, |conn| {
         let u = user::create(
             conn,
             &user::NewAccount {

@@ -193,15 +193,43 @@ pub fn parse<T>(body: Result<Json<T>, rocket::serde::json::Error<'_>>) -> ApiRes
 }
 
 #[rocket::catch(default)]
-fn api_default(status: Status, _req: &Request<'_>) -> Json<Value> {
+fn api_default(status: Status, req: &Request<'_>) -> response::status::Custom<Json<Value>> {
+    // Every write here takes JSON: a body of another type is 415, not the 404 a route
+    // that only matches JSON would leave.
+    let writes = matches!(
+        req.method(),
+        rocket::http::Method::Post | rocket::http::Method::Put | rocket::http::Method::Patch
+    );
+    if status == Status::NotFound && writes && !req.content_type().is_some_and(|c| c.is_json()) {
+        let s = Status::UnsupportedMediaType;
+        return response::status::Custom(
+            s,
+            Json(body(
+                s,
+                "send the body as JSON, with 'Content-Type: application/json'".into(),
+                Some("Content-Type".into()),
+                None,
+            )),
+        );
+    }
     let message = match status.code {
         401 => "send a live personal API token as 'Authorization: Bearer mpk_…' (create one on your account page)".into(),
         403 => "your role does not allow this".into(),
         404 => "there is nothing at this address".into(),
-        422 => "the request body could not be read".into(),
+        413 => format!(
+            "the request body is larger than the {} MB limit; nothing was read or changed",
+            crate::UPLOAD_LIMIT_MIB
+        ),
+        // Bodies that do not parse are answered by the routes with line and column; what
+        // reaches here is an address part of the wrong form, such as an id that is not a
+        // whole number.
+        422 => format!(
+            "a part of the address {} has the wrong form: ids are whole numbers, codes as listed",
+            req.uri().path()
+        ),
         _ => status.reason().unwrap_or("error").to_string(),
     };
-    Json(body(status, message, None, None))
+    response::status::Custom(status, Json(body(status, message, None, None)))
 }
 
 pub fn catchers() -> Vec<Catcher> {

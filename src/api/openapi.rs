@@ -190,7 +190,7 @@ pub fn spec() -> Value {
                 "get": read("Values of a period and/or an indicator", vec![code(), param("period", "query", "DHIS2 period, e.g. 2026Q3", false), param("indicator", "query", "Indicator code", false), param("county", "query", "County code, e.g. 023", false)], "ValueList"),
                 "post": write("Enter a value (a draft until submitted)", vec![code()], "NewValue", "201", "Value"),
             },
-            "/programmes/{code}/values/{id}": { "put": write("Change a value from the version you read", vec![code(), id()], "ValueUpdate", "200", "Value") },
+            "/programmes/{code}/values/{id}": { "put": write("Change a value from the version you read (a null value clears a draft: the answer is a Cleared)", vec![code(), id()], "ValueUpdate", "200", "ValueOrCleared") },
             "/programmes/{code}/milestones": {
                 "get": read("Programme milestones", vec![code()], "MilestoneList"),
                 "post": write("Create a programme milestone", vec![code()], "MilestoneInput", "201", "Milestone"),
@@ -286,6 +286,8 @@ pub fn spec() -> Value {
                             "did": { "type": "array", "items": { "type": ["object", "null"], "properties": { "value": s("number"), "verdict": { "enum": ["better", "worse", "same"] }, "sentence": s("string") } } },
                             "flags": { "type": "array", "items": s("string") } } } } } },
                     "counties": { "type": ["object", "null"] } } },
+                "Cleared": { "type": "object", "required": ["cleared", "indicator", "period", "county"], "properties": { "cleared": { "const": true }, "indicator": s("string"), "period": s("string"), "county": s("string"), "county_name": s("string"), "disaggregation": s("string") } },
+                "ValueOrCleared": { "anyOf": [schema_ref("Value"), schema_ref("Cleared")] },
                 "ValueList": { "type": "object", "properties": { "values": { "type": "array", "items": { "$ref": "#/components/schemas/Value" } } } },
                 "NewValue": { "type": "object", "required": ["indicator", "period", "county", "value"], "properties": { "indicator": s("string"), "period": s("string"), "county": s("string"), "disaggregation": s("string"), "value": { "type": ["number", "string"] }, "comment": ns("string") } },
                 "ValueUpdate": { "type": "object", "required": ["value", "version"], "properties": { "value": { "type": ["number", "string", "null"] }, "comment": ns("string"), "version": s("integer") } },

@@ -274,7 +274,15 @@ fn save_cell(
                 && v.location_id == key.location_id
                 && v.disaggregation == key.disaggregation
         });
-    Ok(saved.map(|v| codes.value(&v)).unwrap_or(Value::Null))
+    // A null value clears the cell: say so, and which cell, rather than answer `null`.
+    Ok(saved.map(|v| codes.value(&v)).unwrap_or_else(|| {
+        let county = codes.counties.get(&key.location_id);
+        json!({
+            "cleared": true, "indicator": codes.indicators.get(&key.indicator_id), "period": period.id(),
+            "county": county.map(|c| &c.0), "county_name": county.map(|c| &c.1),
+            "disaggregation": key.disaggregation,
+        })
+    }))
 }
 
 #[rocket::post("/programmes/<code>/values", format = "json", data = "<body>")]
@@ -713,8 +721,7 @@ fn save_progress(
     base_version: Option<i32>,
 ) -> AppResult<Result<Value, ApiError>> {
     use crate::entry::progress::{save_loaded, ProgressInput};
-    use diesel::Connection;
-    c.transaction(|c| {
+    crate::db::write(c, |c| {
         let ctx = EntryContext::load(c, p, q)?;
         let codes = Codes::load(c, &ctx.programme)?;
         let Some(row) = ctx.progress.iter().find(|r| match &activity {
@@ -725,7 +732,10 @@ fn save_progress(
                 "activity",
                 format!(
                     "{} is not an activity of {} under way in {}",
-                    activity.clone().map(|i| i.to_string()).unwrap_or_else(|c| format!("'{c}'")),
+                    activity
+                        .clone()
+                        .map(|i| i.to_string())
+                        .unwrap_or_else(|c| format!("'{c}'")),
                     ctx.programme.code,
                     q.id()
                 ),
@@ -737,7 +747,14 @@ fn save_progress(
             fields,
             base_version,
         };
-        let report = save_loaded(c, &ctx, who, &[input], crate::clock::now(), entry::Mode::Write)?;
+        let report = save_loaded(
+            c,
+            &ctx,
+            who,
+            &[input],
+            crate::clock::now(),
+            entry::Mode::Write,
+        )?;
         if let Some(k) = report.conflicts.first() {
             return Ok(Err(ApiError::Stale {
                 message: format!(
@@ -767,7 +784,9 @@ fn save_progress(
         let saved = crate::models::activity_progress::of_period(c, ctx.programme.id, &q.id())?
             .into_iter()
             .find(|r| r.activity_id == id);
-        Ok(Ok(saved.map(|r| progress_json(&r, &codes.users)).unwrap_or(Value::Null)))
+        Ok(Ok(saved
+            .map(|r| progress_json(&r, &codes.users))
+            .unwrap_or(Value::Null)))
     })
 }
 

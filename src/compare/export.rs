@@ -46,6 +46,8 @@ pub fn csv(c: &Comparison) -> AppResult<Vec<u8>> {
         "flags",
     ])
     .map_err(io)?;
+    // Titles, labels and flags are typed by people: written so a spreadsheet never runs them.
+    let inert = |cells: [&str; 19]| cells.map(|c| crate::csvio::inert(c).into_owned());
     for row in &c.rows {
         for g in &row.groups {
             for (s, cell) in g.cells.iter().enumerate() {
@@ -55,7 +57,7 @@ pub fn csv(c: &Comparison) -> AppResult<Vec<u8>> {
                     .checked_sub(1)
                     .and_then(|i| row.did.get(i))
                     .and_then(|d| d.as_ref());
-                w.write_record([
+                w.write_record(inert([
                     row.code.as_str(),
                     row.title.as_str(),
                     row.unit.as_str(),
@@ -75,7 +77,7 @@ pub fn csv(c: &Comparison) -> AppResult<Vec<u8>> {
                     change.map(|c| c.word).unwrap_or(""),
                     &number(did.map(|d| d.value)),
                     &row.flags.join(" | "),
-                ])
+                ]))
                 .map_err(io)?;
             }
         }

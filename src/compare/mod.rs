@@ -65,7 +65,7 @@ pub fn answer(
     detail: Option<&str>,
     today: NaiveDate,
 ) -> AppResult<Answer> {
-    let plan = plan(conn, programme, spec, today)?;
+    let plan = plan(conn, programme, spec, today, Some(access))?;
     plan.check_access(access)?;
     let comparison = compute(conn, &plan)?;
     let counties = match detail {

@@ -217,14 +217,18 @@ fn default_through(
     Ok(last_ended)
 }
 
-/// Resolves the question against the database: sides, groups, counties.
+/// Resolves the question against the database: sides, groups, counties. With `access`,
+/// a programme the user may not see is left out, so a side naming it reads exactly like
+/// one naming a programme that does not exist.
 pub fn plan(
     conn: &mut DbConn,
     programme: &Programme,
     spec: Spec,
     today: NaiveDate,
+    access: Option<&crate::auth::Access>,
 ) -> AppResult<Plan> {
-    let programmes = programme::all(conn)?;
+    let mut programmes = programme::all(conn)?;
+    programmes.retain(|p| p.id == programme.id || access.is_none_or(|a| a.sees(p.id)));
     let mut phases: HashMap<i32, Vec<PhaseWithCounties>> = HashMap::new();
     for p in &programmes {
         phases.insert(p.id, programme::phases_of(conn, p.id)?);
@@ -467,6 +471,7 @@ pub fn suggestions(
     conn: &mut DbConn,
     programme: &Programme,
     today: NaiveDate,
+    access: &crate::auth::Access,
 ) -> AppResult<Vec<(String, String)>> {
     let mut out = Vec::new();
     let phases = programme::phases_of(conn, programme.id)?;
@@ -525,7 +530,8 @@ pub fn suggestions(
             }
         }
     }
-    for pid in earlier {
+    // Only programmes the user may see: a suggestion must not name a hidden one.
+    for pid in earlier.into_iter().filter(|pid| access.sees(*pid)) {
         let other = programme::all(conn)?.into_iter().find(|p| p.id == pid);
         if let Some(other) = other {
             let mut sides: Vec<String> = programme::phases_of(conn, pid)?

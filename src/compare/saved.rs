@@ -19,7 +19,6 @@ pub fn save(
     actor: &crate::models::audit::Actor,
     today: NaiveDate,
 ) -> AppResult<i32> {
-    use diesel::Connection;
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::invalid(
@@ -35,8 +34,8 @@ pub fn save(
         ));
     }
     let text = spec.to_query();
-    plan(conn, programme, spec, today)?.check_access(access)?;
-    conn.transaction(|conn| {
+    plan(conn, programme, spec, today, Some(access))?.check_access(access)?;
+    crate::db::write(conn, |conn| {
         let id = crate::models::comparison::insert(
             conn,
             programme.id,

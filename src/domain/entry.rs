@@ -10,8 +10,15 @@ pub const JUMP_FACTOR: f64 = 2.0;
 /// Parts may differ from their total by rounding only.
 const SUM_TOLERANCE: f64 = 1e-6;
 
-/// Reads what a person typed: trims, accepts thousands separators ("1,234"), a trailing
-/// "%" for percentages and yes/no words for yes/no indicators. Empty means "no value".
+/// Reads what a person typed: trims, accepts a trailing "%" for percentages, a leading
+/// currency sign, and yes/no words for yes/no indicators. Empty means "no value".
+///
+/// The one rule for separators, in the grid, the API and CSV files: the point is the
+/// decimal mark; a comma (or a space) only groups thousands, so it must be followed by
+/// exactly three digits ("1,234.5", "12 500"). What could be read two ways ("6,5",
+/// "6.000,5", "1,23") is refused with the reading to type instead. In a CSV file
+/// separated by semicolons the comma is the decimal mark instead (see
+/// `csvio::normalise_number`), which turns it into this form first.
 pub fn parse_typed(unit: Unit, raw: &str) -> Result<Option<f64>, String> {
     let s = raw.trim();
     if s.is_empty() {
@@ -24,20 +31,91 @@ pub fn parse_typed(unit: Unit, raw: &str) -> Result<Option<f64>, String> {
             _ => Err(format!("'{s}' is not yes or no")),
         };
     }
-    let cleaned: String = s
-        .trim_end_matches('%')
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != '_' && !c.is_whitespace())
-        .collect();
-    let cleaned = cleaned
-        .trim_start_matches('£')
-        .trim_start_matches("KSh")
-        .trim_start_matches("KES");
-    match cleaned.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(Some(v)),
-        _ => Err(format!("'{s}' is not a number")),
+    let body = s.trim_end_matches('%').trim();
+    let body = body
+        .strip_prefix('£')
+        .or_else(|| body.strip_prefix("KSh"))
+        .or_else(|| body.strip_prefix("KES"))
+        .unwrap_or(body)
+        .trim();
+    let not_a_number = || format!("'{s}' is not a number");
+    let plain = ungroup(body).map_err(|why| match why {
+        Grouping::DecimalComma(suggest) => format!(
+            "'{s}' could be read two ways: write decimals with a point ({suggest}); a comma only separates thousands (1,234)"
+        ),
+        Grouping::Misplaced => format!(
+            "'{s}': a comma or space separates thousands only, in groups of three digits (1,234,567.5)"
+        ),
+        Grouping::NotANumber => not_a_number(),
+    })?;
+    // Digits, a sign, a point and an exponent only: Rust would also read "inf" and "NaN".
+    if !plain
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+    {
+        return Err(not_a_number());
     }
+    match plain.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        Ok(_) => Err(format!("'{s}' is too large a number")),
+        Err(_) => Err(not_a_number()),
+    }
+}
+
+enum Grouping {
+    /// Looks like a decimal comma: "6,5" (the point form is given).
+    DecimalComma(String),
+    /// Separators not in groups of three.
+    Misplaced,
+    NotANumber,
+}
+
+/// "1,234,567.5" → "1234567.5": thousands separators (comma, space, no-break spaces)
+/// taken out where they group whole digits by three, and only there.
+fn ungroup(s: &str) -> Result<String, Grouping> {
+    let is_sep = |c: char| c == ',' || c == ' ' || c == '\u{a0}' || c == '\u{202f}' || c == '_';
+    if !s.chars().any(is_sep) {
+        return Ok(s.to_string());
+    }
+    let (sign, rest) = match s.strip_prefix(['-', '+']) {
+        Some(r) => (&s[..1], r),
+        None => ("", s),
+    };
+    let (whole, fraction) = match rest.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (rest, None),
+    };
+    let digits = |g: &str| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit());
+    if let Some(f) = fraction.filter(|f| f.chars().any(is_sep)) {
+        // "6.000,5": points grouping thousands and a comma for decimals.
+        return Err(match f.split_once(',') {
+            Some((thousands, dec))
+                if digits(whole) && digits(&thousands.replace('.', "")) && digits(dec) =>
+            {
+                Grouping::DecimalComma(format!("{sign}{whole}{}.{dec}", thousands.replace('.', "")))
+            }
+            _ => Grouping::Misplaced,
+        });
+    }
+    let groups: Vec<&str> = whole.split(is_sep).collect();
+    if !groups.iter().all(|g| digits(g)) {
+        return Err(Grouping::NotANumber);
+    }
+    let grouped = groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3);
+    if !grouped {
+        // "6,5", "12,25": a decimal comma, most likely.
+        if groups.len() == 2 && fraction.is_none() && groups[1].len() != 3 {
+            return Err(Grouping::DecimalComma(format!(
+                "{sign}{}.{}",
+                groups[0], groups[1]
+            )));
+        }
+        return Err(Grouping::Misplaced);
+    }
+    Ok(match fraction {
+        Some(f) => format!("{sign}{}.{f}", groups.concat()),
+        None => format!("{sign}{}", groups.concat()),
+    })
 }
 
 /// Why a value cannot be saved as it is; `field` says which input is at fault.
@@ -127,6 +205,32 @@ fn trim_number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_rule_for_decimal_points_and_thousands_separators() {
+        let ok =
+            |raw: &str, v: f64| assert_eq!(parse_typed(Unit::Number, raw), Ok(Some(v)), "{raw}");
+        ok("6.5", 6.5);
+        ok("1,234", 1234.0);
+        ok("1,234,567.25", 1234567.25);
+        ok("12 500", 12500.0);
+        ok("12\u{a0}500", 12500.0);
+        ok("-1,000", -1000.0);
+        ok("KES 1,500", 1500.0);
+        let refused = |raw: &str, says: &str| {
+            let e = parse_typed(Unit::Number, raw).unwrap_err();
+            assert!(e.contains(says), "{raw}: {e}");
+        };
+        refused("6,5", "(6.5)");
+        refused("6.000,5", "(6000.5)");
+        refused("1.234.567,5", "(1234567.5)");
+        refused("1,23", "(1.23)");
+        refused("12,34,567", "groups of three");
+        refused("1,2345", "(1.2345)");
+        refused("1,234.5,6", "groups of three");
+        refused("1e400", "too large");
+        refused("inf", "not a number");
+    }
 
     #[test]
     fn typed_values_are_read_as_people_write_them() {

@@ -103,9 +103,16 @@ fn date(e: &mut FieldErrors, field: &'static str, raw: &str, required: bool) -> 
 
 fn number(e: &mut FieldErrors, field: &'static str, raw: &str) -> Option<f64> {
     match parse_typed(Unit::Number, raw) {
+        Ok(Some(v)) if v.abs() > crate::domain::unit::MAX_VALUE => {
+            e.insert(
+                field,
+                format!("at most 1,000,000,000,000 (got {v:e}); check for extra digits"),
+            );
+            None
+        }
         Ok(v) => v,
-        Err(_) => {
-            e.insert(field, format!("'{}' is not a number", raw.trim()));
+        Err(why) => {
+            e.insert(field, why);
             None
         }
     }
@@ -827,7 +834,9 @@ fn figure(
         Unit::YesNo if !(0.0..=1.0).contains(&v) => Some(format!(
             "a yes/no figure is 1 (yes), 0 (no) or the share of counties saying yes, 0 to 1 (got {v})"
         )),
-        _ if v.abs() > 1e15 => Some(format!("{v} is too large")),
+        _ if v.abs() > crate::domain::unit::MAX_VALUE => Some(format!(
+            "at most 1,000,000,000,000 (got {v:e}); check for extra digits"
+        )),
         _ => None,
     };
     match problem {

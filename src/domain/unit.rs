@@ -88,12 +88,22 @@ impl FromStr for Unit {
     }
 }
 
+/// The largest value any indicator takes: a million million.
+pub const MAX_VALUE: f64 = 1e12;
+
 /// Check an entered value against the unit: counts whole and >= 0; numbers >= 0
 /// with decimals; percentages 0..=100; currency >= 0 (in major units); yes/no exactly 0 or 1.
 /// The error is a sentence fragment suitable after "Value for Turkana: ".
 pub fn validate_value(unit: Unit, v: f64) -> Result<(), String> {
     if !v.is_finite() {
         return Err(format!("the value must be a number (got {v})"));
+    }
+    // Far above any real figure, and low enough that sums over every county and quarter
+    // stay exact and finite (a value of 1.7e308 once overflowed to infinity on approval).
+    if v.abs() > MAX_VALUE {
+        return Err(format!(
+            "the value must be at most 1,000,000,000,000 (got {v:e}); check for extra digits"
+        ));
     }
     let ok = match unit {
         Unit::Count => v >= 0.0 && v.fract() == 0.0,
@@ -267,6 +277,11 @@ mod tests {
 
     #[test]
     fn validation() {
+        assert!(validate_value(Unit::Number, 1.7e308)
+            .unwrap_err()
+            .contains("at most 1,000,000,000,000"));
+        assert_eq!(validate_value(Unit::Currency, MAX_VALUE), Ok(()));
+        assert!(validate_value(Unit::Count, MAX_VALUE + 1.0).is_err());
         assert_eq!(validate_value(Unit::Count, 0.0), Ok(()));
         assert_eq!(validate_value(Unit::Count, 1234.0), Ok(()));
         assert!(validate_value(Unit::Count, 3.5)

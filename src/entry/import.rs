@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::{save_loaded, CellInput, CellKey, EntryContext, Mode, SaveReport};
 use crate::csvio::{self, CsvProblem, Table};
@@ -169,7 +168,7 @@ pub fn import(
     let names = Names::load(conn, programme)?;
     let has_version = table.column("version").is_some();
 
-    let rolled_back = conn.transaction::<(), AppError, _>(|conn| {
+    let rolled_back = crate::db::write::<(), AppError, _>(conn, |conn| {
         for (period, rows) in &by_period {
             let ctx = match EntryContext::load(conn, programme.clone(), *period) {
                 Ok(c) => c,
@@ -423,7 +422,7 @@ fn read_rows(
             input: CellInput {
                 key,
                 raw: csvio::normalise_number(raw_value, table.delimiter),
-                comment: get(fields, c_comment).to_string(),
+                comment: csvio::read_text(get(fields, c_comment)).to_string(),
                 base_version,
                 pick: None,
                 resolving: false,

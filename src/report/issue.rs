@@ -7,7 +7,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::donor::DonorReport;
 use super::ministry::MinistryReport;
@@ -125,7 +124,7 @@ fn evaluation_annex(
     let last = Period::quarter_containing(period.end());
     spec.through = Some(spec.through.map_or(last, |t| t.min(last)));
     let day_after = period.end() + chrono::Days::new(1);
-    let plan = compare::plan(conn, programme, spec, day_after)?;
+    let plan = compare::plan(conn, programme, spec, day_after, None)?;
     let result = compare::compute(conn, &plan)?;
     Ok(compare::export::annex(&result, &saved.name))
 }
@@ -162,7 +161,7 @@ pub fn issue(
     actor: &Actor,
     now: NaiveDateTime,
 ) -> AppResult<IssuedReport> {
-    conn.transaction(|conn| {
+    crate::db::write(conn, |conn| {
         let kind = subject.kind().as_str();
         let version = issued::next_version(conn, subject.programme_id(), kind, &period.id())?;
         let doc = document(
@@ -222,11 +221,11 @@ pub fn issue(
 }
 
 fn write_new(path: &Path, bytes: &[u8]) -> AppResult<()> {
-    let unavailable = |e: std::io::Error| {
-        AppError::Unavailable(format!(
-            "The report could not be written to {}: {e}. Check MIPAKA_REPORTS_DIR.",
-            path.display()
-        ))
+    let unavailable = |e: std::io::Error| AppError::Stored {
+        public: "The report could not be saved in the server's report store, so it was not \
+                 issued; an administrator should check the reports folder (MIPAKA_REPORTS_DIR)."
+            .into(),
+        detail: format!("the report could not be written to {}: {e}", path.display()),
     };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(unavailable)?;
@@ -254,17 +253,25 @@ fn write_new(path: &Path, bytes: &[u8]) -> AppResult<()> {
 /// recorded SHA-256.
 pub fn read_issued(reports_dir: &Path, report: &IssuedReport) -> AppResult<Vec<u8>> {
     let path = reports_dir.join(&report.file_path);
-    let bytes = std::fs::read(&path).map_err(|e| {
-        AppError::Unavailable(format!(
-            "The issued report file {} cannot be read ({e}); ask an administrator to restore it from backup.",
-            path.display()
-        ))
+    let name = file_name(report);
+    let bytes = std::fs::read(&path).map_err(|e| AppError::Stored {
+        public: format!(
+            "The issued report {name} is missing from the server's report store; \
+             an administrator can restore it from backup."
+        ),
+        detail: format!("issued report {} cannot be read: {e}", path.display()),
     })?;
     if text::sha256_hex(&bytes) != report.sha256 {
-        return Err(AppError::Unavailable(format!(
-            "The issued report file {} no longer matches what was issued (SHA-256 differs); ask an administrator to restore it from backup.",
-            path.display()
-        )));
+        return Err(AppError::Stored {
+            public: format!(
+                "The stored copy of {name} is no longer the file that was issued (its SHA-256 \
+                 differs), so it is not served; an administrator can restore it from backup."
+            ),
+            detail: format!(
+                "issued report {} does not match its recorded SHA-256",
+                path.display()
+            ),
+        });
     }
     Ok(bytes)
 }

@@ -20,10 +20,18 @@ use crate::web::guard::{self, ButtonOnly, CsrfForm};
 
 const LOGIN_COOKIE: &str = "mipaka_login";
 
-/// Only paths on this site: never an open redirect to another host.
+/// Only paths on this site, never an open redirect to another host, and only what a
+/// `Location` header can carry (no TAB, NUL or other control character): anything else
+/// goes to the home page. Checked before sign-in writes anything.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.chars().any(char::is_control)
+                && rocket::http::uri::Origin::parse(n).is_ok() =>
+        {
             n.to_string()
         }
         _ => "/".into(),
@@ -145,69 +153,72 @@ pub async fn login(
     let password = form.password.to_string();
     let agent = user_agent.0.unwrap_or_default().to_string();
     let (u, i) = (username.clone(), ip.clone());
+    // One transaction: a session is never written without its audit row.
     let outcome = db
         .run(move |c| {
-            let found = user::by_username(c, &u)?;
-            let ok = found
-                .as_ref()
-                .is_some_and(|x| user::verify_password(&password, &x.password_hash));
-            match found {
-                Some(x) if ok && x.is_active => {
-                    session::clear_failures(c, &u)?;
-                    let token = session::create(c, x.id, &i, &agent, now)?;
-                    user::mark_login(c, x.id, now)?;
-                    audit::record(
-                        c,
-                        audit::Change {
-                            user_id: Some(x.id),
-                            actor: &x.username,
-                            action: "login",
-                            entity: "user",
-                            entity_id: Some(x.id),
-                            detail: format!("from {i}"),
-                            ..Default::default()
-                        },
-                    )?;
-                    Ok(Ok(token))
+            crate::db::write(c, |c| {
+                let found = user::by_username(c, &u)?;
+                let ok = found
+                    .as_ref()
+                    .is_some_and(|x| user::verify_password(&password, &x.password_hash));
+                match found {
+                    Some(x) if ok && x.is_active => {
+                        session::clear_failures(c, &u)?;
+                        let token = session::create(c, x.id, &i, &agent, now)?;
+                        user::mark_login(c, x.id, now)?;
+                        audit::record(
+                            c,
+                            audit::Change {
+                                user_id: Some(x.id),
+                                actor: &x.username,
+                                action: "login",
+                                entity: "user",
+                                entity_id: Some(x.id),
+                                detail: format!("from {i}"),
+                                ..Default::default()
+                            },
+                        )?;
+                        Ok(Ok(token))
+                    }
+                    Some(x) if ok => {
+                        audit::record(
+                            c,
+                            audit::Change {
+                                user_id: Some(x.id),
+                                actor: &x.username,
+                                action: "login_failed",
+                                entity: "user",
+                                entity_id: Some(x.id),
+                                detail: format!("account disabled, from {i}"),
+                                ..Default::default()
+                            },
+                        )?;
+                        Ok(Err(
+                            "This account is disabled. Ask an administrator if you need it again."
+                                .to_string(),
+                        ))
+                    }
+                    other => {
+                        session::record_failure(c, &u, &i, now)?;
+                        let actor: String = u.chars().take(60).collect();
+                        audit::record(
+                            c,
+                            audit::Change {
+                                user_id: other.map(|x| x.id),
+                                actor: &actor,
+                                action: "login_failed",
+                                entity: "user",
+                                detail: format!("wrong username or password, from {i}"),
+                                ..Default::default()
+                            },
+                        )?;
+                        Ok(Err(
+                            "The username or password is not right. Check them and try again."
+                                .to_string(),
+                        ))
+                    }
                 }
-                Some(x) if ok => {
-                    audit::record(
-                        c,
-                        audit::Change {
-                            user_id: Some(x.id),
-                            actor: &x.username,
-                            action: "login_failed",
-                            entity: "user",
-                            entity_id: Some(x.id),
-                            detail: format!("account disabled, from {i}"),
-                            ..Default::default()
-                        },
-                    )?;
-                    Ok(Err(
-                        "This account is disabled. Ask an administrator if you need it again."
-                            .to_string(),
-                    ))
-                }
-                other => {
-                    session::record_failure(c, &u, &i, now)?;
-                    let actor: String = u.chars().take(60).collect();
-                    audit::record(
-                        c,
-                        audit::Change {
-                            user_id: other.map(|x| x.id),
-                            actor: &actor,
-                            action: "login_failed",
-                            entity: "user",
-                            detail: format!("wrong username or password, from {i}"),
-                            ..Default::default()
-                        },
-                    )?;
-                    Ok(Err(
-                        "The username or password is not right. Check them and try again."
-                            .to_string(),
-                    ))
-                }
-            }
+            })
         })
         .await?;
     match outcome {

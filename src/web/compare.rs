@@ -84,7 +84,7 @@ async fn page(db: &Db, signed: &Signed, input: PageInput) -> AppResult<(Status, 
                 Some(Err(e)) => return Err(e),
                 other => other,
             };
-            let suggestions = compare::suggestions(c, &prog, today)?;
+            let suggestions = compare::suggestions(c, &prog, today, &access)?;
             let saved_list = saved::of_programme(c, pid)?;
             let mut phases = Vec::new();
             for other in programme::all(c)? {

@@ -146,7 +146,8 @@ pub async fn page(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Temp
 pub struct UploadForm<'r> {
     #[field(default = String::new())]
     csrf: String,
-    file: Option<TempFile<'r>>,
+    /// An error rather than None when the file is over the limit, so that can be said.
+    file: Result<TempFile<'r>, rocket::form::Errors<'r>>,
 }
 
 /// Reads the upload and shows what it would change; nothing is written but the file,
@@ -156,11 +157,12 @@ pub async fn preview(
     db: &State<Db>,
     signed: &Signed,
     code: &str,
-    form: Form<UploadForm<'_>>,
+    form: Result<Form<UploadForm<'_>>, rocket::form::Errors<'_>>,
 ) -> AppResult<(Status, Template)> {
+    let form = form.map_err(|e| super::unreadable_upload(&e))?;
     let p = super::programme_for(db, signed, code, Permission::Edit).await?;
     auth::check_csrf(signed, &form.csrf)?;
-    let Some(file) = form.file.as_ref().filter(|f| f.len() > 0) else {
+    let Some(file) = super::uploaded(&form.file)?.filter(|f| f.len() > 0) else {
         return Err(AppError::invalid("file", "choose a CSV file to upload"));
     };
     let name = file

@@ -50,6 +50,17 @@ fn not_found() -> Template {
     page(Status::NotFound, "There is no page at this address. Check the link, or start again from the list of programmes.".into(), None)
 }
 
+#[rocket::catch(413)]
+fn too_large() -> Template {
+    let e = crate::web::unreadable_upload(&rocket::form::Errors::from(rocket::form::Error::from(
+        rocket::form::error::ErrorKind::InvalidLength {
+            min: None,
+            max: Some(crate::UPLOAD_LIMIT_MIB << 20),
+        },
+    )));
+    page(Status::PayloadTooLarge, e.to_string(), None)
+}
+
 #[rocket::catch(422)]
 fn unprocessable() -> Template {
     page(
@@ -83,6 +94,7 @@ pub fn catchers() -> Vec<Catcher> {
         unauthorized,
         forbidden,
         not_found,
+        too_large,
         unprocessable,
         internal,
         other

@@ -233,7 +233,8 @@ pub async fn upload_page(db: &State<Db>, signed: &Signed, code: &str) -> AppResu
 pub struct UploadForm<'r> {
     #[field(default = String::new())]
     csrf: String,
-    file: Option<TempFile<'r>>,
+    /// An error rather than None when the file is over the limit, so that can be said.
+    file: Result<TempFile<'r>, rocket::form::Errors<'r>>,
 }
 
 /// Reads the workbook and shows what importing it would do; nothing is written but the
@@ -243,11 +244,12 @@ pub async fn preview(
     db: &State<Db>,
     signed: &Signed,
     code: &str,
-    form: Form<UploadForm<'_>>,
+    form: Result<Form<UploadForm<'_>>, rocket::form::Errors<'_>>,
 ) -> AppResult<(Status, Template)> {
+    let form = form.map_err(|e| super::unreadable_upload(&e))?;
     let p = super::programme_for(db, signed, code, Permission::Setup).await?;
     auth::check_csrf(signed, &form.csrf)?;
-    let Some(file) = form.file.as_ref().filter(|f| f.len() > 0) else {
+    let Some(file) = super::uploaded(&form.file)?.filter(|f| f.len() > 0) else {
         return Err(AppError::invalid(
             "file",
             "choose the logframe workbook (.xlsx) to upload",

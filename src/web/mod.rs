@@ -38,6 +38,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 programme::show,
                 health::health,
                 stylesheet,
+                favicon,
                 auth::login_form,
                 auth::login,
                 auth::logout,
@@ -124,11 +125,68 @@ fn security_headers() -> AdHoc {
 }
 
 const STYLESHEET: &str = include_str!("../../static/mipaka.css");
+const FAVICON: &str = include_str!("../../static/favicon.svg");
+
+/// The tab icon browsers ask for on every page (an SVG, which every current browser
+/// takes at this address); kept for a day.
+#[rocket::get("/favicon.ico")]
+fn favicon() -> Icon {
+    Icon {
+        svg: FAVICON,
+        cache: rocket::http::Header::new("Cache-Control", "public, max-age=86400"),
+    }
+}
+
+#[derive(rocket::Responder)]
+#[response(content_type = "image/svg+xml")]
+struct Icon {
+    svg: &'static str,
+    cache: rocket::http::Header<'static>,
+}
 
 /// The one stylesheet, built into the binary so the server needs no files beside it.
 #[rocket::get("/static/mipaka.css")]
 fn stylesheet() -> (ContentType, &'static str) {
     (ContentType::CSS, STYLESHEET)
+}
+
+/// An upload form Rocket could not read. A file over the limit is told the limit (413;
+/// Rocket would answer a bare 422); anything else names the field.
+pub(crate) fn unreadable_upload(errors: &rocket::form::Errors<'_>) -> crate::error::AppError {
+    use rocket::form::error::ErrorKind;
+    let too_long = errors
+        .iter()
+        .any(|e| matches!(e.kind, ErrorKind::InvalidLength { max: Some(_), .. }));
+    if too_long {
+        return crate::error::AppError::TooLarge(format!(
+            "The file is larger than the {} MB an upload may be, so nothing was read or changed. \
+             Split it (for example one period per file) and send each part.",
+            crate::UPLOAD_LIMIT_MIB
+        ));
+    }
+    let first = errors.iter().next();
+    crate::error::AppError::invalid(
+        first
+            .and_then(|e| e.name.as_ref().map(|n| n.to_string()))
+            .unwrap_or_else(|| "file".into()),
+        first.map_or_else(
+            || "the upload could not be read".to_string(),
+            |e| format!("the upload could not be read: {}", e.kind),
+        ),
+    )
+}
+
+/// The file field of an upload form: None when no file was chosen, the limit when it
+/// is too large.
+pub(crate) fn uploaded<'a, 'r>(
+    field: &'a Result<rocket::fs::TempFile<'r>, rocket::form::Errors<'r>>,
+) -> crate::error::AppResult<Option<&'a rocket::fs::TempFile<'r>>> {
+    use rocket::form::error::ErrorKind;
+    match field {
+        Ok(f) => Ok(Some(f)),
+        Err(e) if e.iter().all(|e| matches!(e.kind, ErrorKind::Missing)) => Ok(None),
+        Err(e) => Err(unreadable_upload(e)),
+    }
 }
 
 /// The programme by code, if the signed-in user holds `p` in it (404 if they may not

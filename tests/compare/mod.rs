@@ -94,7 +94,7 @@ fn close(a: Option<f64>, b: Option<f64>) -> bool {
 fn compare_now(c: &mut DbConn, code: &str, query: &str) -> Comparison {
     let p = programme::by_code(c, code).unwrap();
     let spec = Spec::from_saved(query).unwrap();
-    let plan = compare::plan(c, &p, spec, demo_day()).unwrap();
+    let plan = compare::plan(c, &p, spec, demo_day(), None).unwrap();
     compare::compute(c, &plan).unwrap()
 }
 
@@ -260,7 +260,7 @@ on_both_backends! {
         assert!(close(r.groups[1].cells[1].value, want(mandera.id, ["2025Q3", "2025Q4"])));
         assert!(r.did[0].is_none(), "no difference-in-differences with a side missing");
         // The counties behind the figure, on demand.
-        let plan = compare::plan(&mut c, &p, Spec::from_saved("sides=2025Q1..2025Q2%2C2025Q3..2025Q4").unwrap(), demo_day()).unwrap();
+        let plan = compare::plan(&mut c, &p, Spec::from_saved("sides=2025Q1..2025Q2%2C2025Q3..2025Q4").unwrap(), demo_day(), None).unwrap();
         let detail = compare::county_detail(&mut c, &plan, "LBP-OP1.1.1").unwrap();
         let t_line = detail.lines.iter().find(|l| l.county == "Turkana").unwrap();
         assert_eq!(t_line.raw[1], None);

@@ -237,3 +237,46 @@ fn migrate_seed_and_create_user_from_the_command_line() {
         "a failed create-user leaves no account"
     );
 }
+
+#[test]
+fn a_busy_port_is_found_before_anything_is_created_or_announced() {
+    let dir = tempfile::tempdir().unwrap();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let data = dir.path().join("data");
+    let out = mipaka(
+        dir.path(),
+        &[
+            ("MIPAKA_ADDRESS", "127.0.0.1"),
+            ("MIPAKA_PORT", &port),
+            ("MIPAKA_DATA_DIR", data.to_str().unwrap()),
+        ],
+        &[],
+        "",
+    );
+    assert_ne!(out.status.code(), Some(0));
+    let err = one_line_error(&out);
+    assert!(
+        err.contains(&format!("127.0.0.1:{port}")) && err.contains("MIPAKA_PORT"),
+        "{err}"
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "Ready",
+        "Open http",
+        "Demonstration logins",
+        "Loaded",
+        "Applied",
+    ] {
+        assert!(
+            !said.contains(word),
+            "printed {word:?} before failing: {said}"
+        );
+    }
+    assert!(
+        !data.exists() || std::fs::read_dir(&data).unwrap().next().is_none(),
+        "nothing was created in {}",
+        data.display()
+    );
+    drop(busy);
+}

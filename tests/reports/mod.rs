@@ -391,10 +391,17 @@ on_both_backends! {
         // A donor cannot preview drafts or issue.
         assert_eq!(donor.get("/programmes/LBP/reports/draft?period=2026Q2").dispatch().status(), Status::Forbidden);
 
-        // A tampered file is refused, never served.
+        // A tampered file is refused, never served, and the page says what is wrong.
         std::fs::write(t.config.reports_dir.join(&v1.file_path), b"%PDF-1.7 tampered").unwrap();
         let r = donor.get(format!("/programmes/LBP/reports/{}", v1.id)).dispatch();
-        assert_eq!(r.status(), Status::ServiceUnavailable);
+        assert_eq!(r.status(), Status::InternalServerError);
+        let page = r.into_string().unwrap();
+        assert!(page.contains("is no longer the file that was issued"), "{page}");
+        assert!(!page.contains("database") && !page.contains(&t.config.reports_dir.display().to_string()), "{page}");
+        // A missing one likewise.
+        std::fs::remove_file(t.config.reports_dir.join(&v1.file_path)).unwrap();
+        let page = donor.get(format!("/programmes/LBP/reports/{}", v1.id)).dispatch().into_string().unwrap();
+        assert!(page.contains("is missing from the server&#x27;s report store"), "{page}");
     }
 }
 

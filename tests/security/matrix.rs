@@ -75,6 +75,7 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("GET /", signed_in),
         ("GET /health", [Public; 7]),
         ("GET /static/mipaka.css", [Public; 7]),
+        ("GET /favicon.ico", [Public; 7]),
         ("GET /login?<next>", [Public; 7]),
         ("POST /login", [Public; 7]),
         ("POST /logout", signed_in),
