@@ -21,18 +21,82 @@ impl fmt::Display for CsvProblem {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Table {
+/// An uploaded CSV file, opened: its header, and its rows read one at a time by
+/// [`CsvFile::rows`], so a file of any size costs one record of memory beyond its bytes.
+#[derive(Debug)]
+pub struct CsvFile<'a> {
+    /// The text after the byte-order mark.
+    text: &'a str,
     /// Header names, trimmed and lower-cased.
     pub headers: Vec<String>,
-    /// (line number, fields), in file order; blank lines skipped.
-    pub rows: Vec<(usize, Vec<String>)>,
     pub delimiter: u8,
 }
 
-impl Table {
+impl<'a> CsvFile<'a> {
     pub fn column(&self, name: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == name)
+    }
+
+    /// (line number, fields trimmed) of each record after the header, in file order;
+    /// blank lines skipped. A record that cannot be read ends the rows with its problem.
+    pub fn rows(&self) -> Rows<'a> {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(self.text.as_bytes());
+        // Read past the header (already checked by `open`).
+        let _ = reader.headers();
+        Rows {
+            reader,
+            lines: LineCounter::new(self.text),
+            done: false,
+        }
+    }
+}
+
+pub struct Rows<'a> {
+    reader: csv::Reader<&'a [u8]>,
+    lines: LineCounter<'a>,
+    done: bool,
+}
+
+impl Iterator for Rows<'_> {
+    type Item = Result<(usize, csv::StringRecord), CsvProblem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let mut record = csv::StringRecord::new();
+            match self.reader.read_record(&mut record) {
+                Ok(false) => self.done = true,
+                Ok(true) => {
+                    // Count lines from the record's byte offset: the reader's own line
+                    // count skips blank lines.
+                    let line = record
+                        .position()
+                        .map(|p| self.lines.line_of(p.byte() as usize))
+                        .unwrap_or(0);
+                    if record.iter().all(|f| f.trim().is_empty()) {
+                        continue;
+                    }
+                    record.trim();
+                    return Some(Ok((line, record)));
+                }
+                Err(e) => {
+                    self.done = true;
+                    let line = e
+                        .position()
+                        .map(|p| self.lines.line_of(p.byte() as usize))
+                        .unwrap_or(0);
+                    return Some(Err(CsvProblem {
+                        line,
+                        column: None,
+                        message: format!("this line cannot be read: {e}"),
+                    }));
+                }
+            }
+        }
+        None
     }
 }
 
@@ -63,7 +127,8 @@ fn sniff(first_line: &str) -> u8 {
 }
 
 /// Line numbers of records from their byte offsets, counted incrementally (records
-/// come in order): the reader's own line count skips blank lines.
+/// come in order): the reader's own line count skips blank lines. A line ends with LF,
+/// CRLF or a lone CR, as the csv reader takes them.
 struct LineCounter<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -82,22 +147,25 @@ impl<'a> LineCounter<'a> {
     /// The 1-based line of the record starting at `byte` (which may point at blank
     /// lines skipped before it).
     fn line_of(&mut self, byte: usize) -> usize {
-        let mut to = byte.min(self.bytes.len());
-        while to < self.bytes.len() && self.bytes[to] == b'\n' {
+        let b = self.bytes;
+        let mut to = byte.min(b.len());
+        while to < b.len() && (b[to] == b'\n' || b[to] == b'\r') {
             to += 1;
         }
         if to >= self.at {
-            self.line += self.bytes[self.at..to]
-                .iter()
-                .filter(|b| **b == b'\n')
+            let breaks = (self.at..to)
+                .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
                 .count();
+            self.line += breaks;
             self.at = to;
         }
         self.line
     }
 }
 
-pub fn read(bytes: &[u8]) -> Result<Table, CsvProblem> {
+/// Opens an upload: UTF-8 (BOM or not), not empty, its header read and its separator
+/// found. The rows are read afterwards, one at a time.
+pub fn open(bytes: &[u8]) -> Result<CsvFile<'_>, CsvProblem> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()
@@ -118,9 +186,8 @@ pub fn read(bytes: &[u8]) -> Result<Table, CsvProblem> {
             message: "the file is empty".into(),
         });
     }
-    // The csv crate counts lines right only with '\n' endings: normalise CRLF and CR.
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let delimiter = sniff(text.lines().next().unwrap_or(""));
+    let first = text.split(['\r', '\n']).next().unwrap_or("");
+    let delimiter = sniff(first);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -136,34 +203,9 @@ pub fn read(bytes: &[u8]) -> Result<Table, CsvProblem> {
         .iter()
         .map(|h| h.trim().to_lowercase())
         .collect();
-    let mut rows = Vec::new();
-    let mut lines = LineCounter::new(&text);
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e
-                .position()
-                .map(|p| lines.line_of(p.byte() as usize))
-                .unwrap_or(0);
-            CsvProblem {
-                line,
-                column: None,
-                message: format!("this line cannot be read: {e}"),
-            }
-        })?;
-        // Count lines from the record's byte offset: the reader's own line count skips
-        // blank lines.
-        let line = record
-            .position()
-            .map(|p| lines.line_of(p.byte() as usize))
-            .unwrap_or(0);
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        rows.push((line, record.iter().map(|f| f.trim().to_string()).collect()));
-    }
-    Ok(Table {
+    Ok(CsvFile {
+        text,
         headers,
-        rows,
         delimiter,
     })
 }
@@ -231,32 +273,57 @@ pub fn normalise_number(raw: &str, delimiter: u8) -> String {
 mod tests {
     use super::*;
 
+    type Read = (Vec<String>, Vec<(usize, Vec<String>)>, u8);
+
+    /// Every row at once: headers, (line, fields), separator.
+    fn read(bytes: &[u8]) -> Result<Read, CsvProblem> {
+        let file = open(bytes)?;
+        let rows = file
+            .rows()
+            .map(|r| r.map(|(line, rec)| (line, rec.iter().map(str::to_string).collect())))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((file.headers.clone(), rows, file.delimiter))
+    }
+
     #[test]
     fn excel_habits_work() {
         let file = "\u{feff}indicator_code;county_code;value;comment\r\nLBP-1.1;023;\"1.234,5\";\"said \"\"yes\"\"; twice\"\r\n\r\nLBP-1.2;009;12;\r\n";
-        let t = read(file.as_bytes()).unwrap();
-        assert_eq!(t.delimiter, b';');
+        let (headers, rows, delimiter) = read(file.as_bytes()).unwrap();
+        assert_eq!(delimiter, b';');
         assert_eq!(
-            t.headers,
+            headers,
             vec!["indicator_code", "county_code", "value", "comment"]
         );
-        assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.rows[0].0, 2);
-        assert_eq!(t.rows[1].0, 4, "line numbers count the blank line");
-        assert_eq!(t.rows[0].1[3], "said \"yes\"; twice");
-        assert_eq!(normalise_number(&t.rows[0].1[2], t.delimiter), "1234.5");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].0, 2);
+        assert_eq!(rows[1].0, 4, "line numbers count the blank line");
+        assert_eq!(rows[0].1[3], "said \"yes\"; twice");
+        assert_eq!(normalise_number(&rows[0].1[2], delimiter), "1234.5");
         assert_eq!(normalise_number("1,234", b','), "1,234");
     }
 
     #[test]
     fn commas_and_tabs_are_detected() {
-        assert_eq!(read(b"a,b\n1,2\n").unwrap().delimiter, b',');
-        assert_eq!(read(b"a\tb\n1\t2\n").unwrap().delimiter, b'\t');
+        assert_eq!(read(b"a,b\n1,2\n").unwrap().2, b',');
+        assert_eq!(read(b"a\tb\n1\t2\n").unwrap().2, b'\t');
         assert_eq!(
-            read(b"\"a;x\",b\n1,2\n").unwrap().delimiter,
+            read(b"\"a;x\",b\n1,2\n").unwrap().2,
             b',',
             "separators inside quotes do not count"
         );
+    }
+
+    #[test]
+    fn lines_are_counted_with_any_line_ending() {
+        for file in [
+            "a,b\n1,2\n\n3,4\n",
+            "a,b\r\n1,2\r\n\r\n3,4\r\n",
+            "a,b\r1,2\r\r3,4\r",
+        ] {
+            let (_, rows, _) = read(file.as_bytes()).unwrap();
+            let lines: Vec<usize> = rows.iter().map(|r| r.0).collect();
+            assert_eq!(lines, vec![2, 4], "{file:?}");
+        }
     }
 
     #[test]
@@ -309,6 +376,6 @@ mod tests {
         assert!(s.contains("\"x,y\""));
         assert!(s.ends_with("\r\n"));
         let back = read(s.as_bytes()).unwrap();
-        assert_eq!(back.rows[0].1, vec!["x,y", "Murang'a"]);
+        assert_eq!(back.1[0].1, vec!["x,y", "Murang'a"]);
     }
 }

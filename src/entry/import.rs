@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 
 use super::{save_loaded, CellInput, CellKey, EntryContext, Mode, SaveReport};
-use crate::csvio::{self, CsvProblem, Table};
+use crate::csvio::{self, CsvFile, CsvProblem};
 use crate::db::DbConn;
 use crate::domain::disaggregation;
 use crate::domain::period::Period;
@@ -47,20 +47,46 @@ pub struct PreviewLine {
     pub after: Option<f64>,
 }
 
+/// At most this many problems are listed, the first by line; all are counted, by column.
+/// A file of a million bad rows then answers with a page of ordinary size.
+pub const LISTED_PROBLEMS: usize = 200;
+
 #[derive(Debug, Default, serde::Serialize)]
 pub struct ImportSummary {
     pub rows: usize,
     pub added: usize,
     pub changed: usize,
     pub unchanged: usize,
+    /// The first problems by line, at most [`LISTED_PROBLEMS`].
     pub problems: Vec<CsvProblem>,
+    /// How many problems in all, and in each column ("" for the line as a whole).
+    pub problem_count: usize,
+    pub problems_by_column: std::collections::BTreeMap<String, usize>,
     pub changes: Vec<PreviewLine>,
     pub more_changes: usize,
 }
 
 impl ImportSummary {
     pub fn is_clean(&self) -> bool {
-        self.problems.is_empty()
+        self.problem_count == 0
+    }
+
+    /// Counts a problem and keeps it while it is among the first by line.
+    fn problem(&mut self, p: CsvProblem) {
+        self.problem_count += 1;
+        *self
+            .problems_by_column
+            .entry(p.column.clone().unwrap_or_default())
+            .or_default() += 1;
+        self.problems.push(p);
+        if self.problems.len() >= 2 * LISTED_PROBLEMS {
+            self.keep_first();
+        }
+    }
+
+    fn keep_first(&mut self) {
+        self.problems.sort_by_key(|p| p.line);
+        self.problems.truncate(LISTED_PROBLEMS);
     }
 }
 
@@ -133,10 +159,10 @@ pub fn import(
     now: NaiveDateTime,
 ) -> AppResult<ImportSummary> {
     let mut summary = ImportSummary::default();
-    let table = match csvio::read(bytes) {
+    let table = match csvio::open(bytes) {
         Ok(t) => t,
         Err(p) => {
-            summary.problems.push(p);
+            summary.problem(p);
             return Ok(summary);
         }
     };
@@ -146,7 +172,7 @@ pub fn import(
         .filter(|c| table.column(c).is_none())
         .collect();
     if !missing.is_empty() {
-        summary.problems.push(CsvProblem {
+        summary.problem(CsvProblem {
             line: 1,
             column: None,
             message: format!(
@@ -157,7 +183,6 @@ pub fn import(
         return Ok(summary);
     }
     let rows = read_rows(conn, programme, &table, &mut summary)?;
-    summary.rows = table.rows.len();
     let mut by_period: Vec<(Period, Vec<Row>)> = Vec::new();
     for r in rows {
         match by_period.iter_mut().find(|(p, _)| *p == r.period) {
@@ -174,9 +199,7 @@ pub fn import(
                 Ok(c) => c,
                 Err(AppError::Invalid { message, .. }) => {
                     for r in rows {
-                        summary
-                            .problems
-                            .push(problem(r.line, "period", message.clone()));
+                        summary.problem(problem(r.line, "period", message.clone()));
                     }
                     continue;
                 }
@@ -196,7 +219,7 @@ pub fn import(
             let report = save_loaded(conn, &ctx, actor, &inputs, now, mode)?;
             collect(&mut summary, &report, *period, &lines, &names);
         }
-        if summary.problems.is_empty() && mode == Mode::Write {
+        if summary.is_clean() && mode == Mode::Write {
             Ok(())
         } else {
             // Roll back whatever earlier periods wrote: all of the file or none of it.
@@ -207,10 +230,10 @@ pub fn import(
         Ok(()) | Err(AppError::Conflict(_)) => {}
         Err(e) => return Err(e),
     }
-    summary.problems.sort_by_key(|p| p.line);
+    summary.keep_first();
     summary.unchanged = summary
         .rows
-        .saturating_sub(summary.added + summary.changed + summary.problems.len());
+        .saturating_sub(summary.added + summary.changed + summary.problem_count);
     Ok(summary)
 }
 
@@ -254,7 +277,7 @@ fn collect(
             .push(problem(line_of(&p.key), column, p.message.clone()));
     }
     for c in &report.conflicts {
-        summary.problems.push(problem(
+        summary.problem(problem(
             line_of(&c.key),
             "version",
             format!(
@@ -298,7 +321,7 @@ fn collect(
 fn read_rows(
     conn: &mut DbConn,
     programme: &Programme,
-    table: &Table,
+    table: &CsvFile<'_>,
     summary: &mut ImportSummary,
 ) -> AppResult<Vec<Row>> {
     let dimensions = crate::models::category::dimensions(conn, programme.id)?;
@@ -330,22 +353,30 @@ fn read_rows(
         col("programme"),
     );
 
-    fn get(fields: &[String], c: Option<usize>) -> &str {
-        c.and_then(|i| fields.get(i))
-            .map(String::as_str)
-            .unwrap_or("")
+    fn get(fields: &csv::StringRecord, c: Option<usize>) -> &str {
+        c.and_then(|i| fields.get(i)).unwrap_or("")
     }
     let mut seen: HashMap<(Period, CellKey), usize> = HashMap::new();
     let mut out = Vec::new();
-    for (line, fields) in &table.rows {
-        let line = *line;
+    // Row by row: only the rows that will be saved are kept (at most one per cell of
+    // the programme); problems are counted, the first kept.
+    for row in table.rows() {
+        let (line, record) = match row {
+            Ok(r) => r,
+            Err(p) => {
+                summary.problem(p);
+                break;
+            }
+        };
+        summary.rows += 1;
+        let fields = &record;
         let raw_value = get(fields, c_value);
         if raw_value.is_empty() {
             continue;
         }
         let prog = get(fields, c_programme);
         if !prog.is_empty() && !prog.eq_ignore_ascii_case(&programme.code) {
-            summary.problems.push(problem(
+            summary.problem(problem(
                 line,
                 "programme",
                 format!(
@@ -366,7 +397,7 @@ fn read_rows(
         };
         let code = get(fields, c_ind);
         let Some((indicator_id, dims)) = indicators.get(&code.to_lowercase()) else {
-            summary.problems.push(problem(
+            summary.problem(problem(
                 line,
                 "indicator_code",
                 format!("'{code}' is not an indicator of {}", programme.code),
@@ -380,7 +411,7 @@ fn read_rows(
             .or_else(|| by_name.get(&county.to_lowercase()))
             .copied()
         else {
-            summary.problems.push(problem(
+            summary.problem(problem(
                 line,
                 "county_code",
                 format!("'{county}' is not a Kenyan county code (001–047) or name"),
@@ -390,7 +421,7 @@ fn read_rows(
         let dis = get(fields, c_dis).to_string();
         let dims: Vec<&str> = dims.iter().map(String::as_str).collect();
         if !dimensions.is_valid(&dims, &dis) {
-            summary.problems.push(problem(
+            summary.problem(problem(
                 line,
                 "disaggregation",
                 format!("'{dis}' is not a part of {code}; leave it empty for the total"),
@@ -402,7 +433,7 @@ fn read_rows(
             v => match v.parse::<i32>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    summary.problems.push(problem(line, "version", format!("'{v}' is not a version number; keep the column as the template gave it")));
+                    summary.problem(problem(line, "version", format!("'{v}' is not a version number; keep the column as the template gave it")));
                     continue;
                 }
             },
@@ -413,7 +444,7 @@ fn read_rows(
             disaggregation: dis,
         };
         if let Some(first) = seen.insert((period, key.clone()), line) {
-            summary.problems.push(problem(line, "indicator_code", format!("this repeats the value on line {first} (same indicator, county, part and period)")));
+            summary.problem(problem(line, "indicator_code", format!("this repeats the value on line {first} (same indicator, county, part and period)")));
             continue;
         }
         out.push(Row {

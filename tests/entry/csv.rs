@@ -206,8 +206,8 @@ on_both_backends! {
         assert_eq!(r.status(), Status::Ok);
         assert_eq!(r.content_type().map(|c| c.to_string()).as_deref(), Some("text/csv; charset=utf-8"));
         let body = r.into_string().unwrap();
-        let table = mipaka::csvio::read(body.as_bytes()).unwrap();
-        assert_eq!(table.rows.len() as i64, expected);
-        assert!(table.column("entered_by").is_some() && table.column("status").is_some());
+        let file = mipaka::csvio::open(body.as_bytes()).unwrap();
+        assert_eq!(file.rows().count() as i64, expected);
+        assert!(file.column("entered_by").is_some() && file.column("status").is_some());
     }
 }

@@ -228,3 +228,38 @@ on_both_backends! {
         assert!(body["indicator"].is_string() && body["county"].is_string() && body["period"].is_string(), "{body}");
     }
 }
+
+on_both_backends! {
+    // A file of 300,000 bad rows is read row by row: the preview lists the first 200
+    // problems, counts all of them by column, and stays a page of ordinary size.
+    fn a_huge_file_of_bad_rows_gets_a_small_page_with_the_first_problems_and_counts(t) {
+        let db = t.with_demo();
+        let client = t.client(db);
+        let csrf = crate::support::sign_in(&client, "manager", demo_password("manager"));
+        let rows = 300_000;
+        let mut csv = String::from("period,indicator_code,county_code,disaggregation,value,comment\n");
+        for i in 0..rows {
+            csv.push_str(&format!("2026Q2,NOPE-{i},001,,12,\n"));
+        }
+        let mut body = format!(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bad.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(csv.as_bytes());
+        body.extend_from_slice(b"\r\n--XyZ--\r\n");
+        let r = client
+            .post("/programmes/LBP/csv/preview")
+            .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XyZ")))
+            .body(body)
+            .dispatch();
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        let page = r.into_string().unwrap();
+        assert!(page.len() < 150_000, "the page is {} bytes", page.len());
+        assert!(page.contains(&format!("the file has {rows} in all, the first 200 by line are listed")), "{}", &page[..page.len().min(3000)]);
+        assert!(page.contains(&format!("indicator_code {rows}")), "counted by column");
+        assert_eq!(page.matches("NOPE-").count(), 200, "200 problems listed");
+        assert!(page.contains("NOPE-0") && page.contains("NOPE-199") && !page.contains("NOPE-200'"), "the first by line");
+    }
+}
