@@ -35,7 +35,7 @@ impl TrendChart {
         }
         let lo = lo.min(0.0);
         let hi = if hi <= lo { lo + 1.0 } else { hi };
-        Some((lo, hi))
+        (hi - lo).is_finite().then_some((lo, hi))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -60,10 +60,11 @@ fn coords(
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            v.map(|v| {
+            // A point that cannot be placed is left out, never drawn at "inf".
+            v.and_then(|v| {
                 let x = left + (w - left - right) * i as f64 / n as f64;
                 let y = top + (h - top - bottom) * (1.0 - (v - lo) / (hi - lo));
-                (x, y)
+                (x.is_finite() && y.is_finite()).then_some((x, y))
             })
         })
         .collect()
@@ -198,6 +199,22 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn never_draws_a_point_at_infinity() {
+        for actual in [
+            vec![Some(1.0), Some(f64::INFINITY), Some(3.0)],
+            vec![Some(-1.7e308), Some(1.7e308), Some(0.0)],
+        ] {
+            let c = TrendChart {
+                labels: vec!["a".into(), "b".into(), "c".into()],
+                actual,
+                target: vec![None, None, None],
+            };
+            let svg = sparkline(&c, "t") + &chart(&c, "t", &|v| v.to_string());
+            assert!(!svg.contains("inf") && !svg.contains("NaN"), "{svg}");
+        }
+    }
 
     fn c(actual: Vec<Option<f64>>, target: Vec<Option<f64>>) -> TrendChart {
         TrendChart {

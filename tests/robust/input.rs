@@ -257,7 +257,7 @@ on_both_backends! {
         assert_eq!(r.status(), Status::UnprocessableEntity);
         let page = r.into_string().unwrap();
         assert!(page.len() < 150_000, "the page is {} bytes", page.len());
-        assert!(page.contains(&format!("the file has {rows} in all, the first 200 by line are listed")), "{}", &page[..page.len().min(3000)]);
+        assert!(page.contains(&format!("The file has {rows} problems; the first 200 by line are listed below")), "{}", &page[..page.len().min(3000)]);
         assert!(page.contains(&format!("indicator_code {rows}")), "counted by column");
         assert_eq!(page.matches("NOPE-").count(), 200, "200 problems listed");
         assert!(page.contains("NOPE-0") && page.contains("NOPE-199") && !page.contains("NOPE-200'"), "the first by line");
