@@ -148,19 +148,9 @@ on_both_backends! {
         let csrf = crate::support::sign_in(&client, "manager", demo_password("manager"));
         // Over the file limit, and over the whole form's.
         for extra in [1, 3] {
-        let mut body = format!(
-            "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-             --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\
-             Content-Type: text/csv\r\n\r\nperiod,indicator_code,county_code,value\r\n"
-        )
-        .into_bytes();
-        body.resize(body.len() + (mipaka::UPLOAD_LIMIT_MIB as usize + extra) * 1024 * 1024, b'1');
-        body.extend_from_slice(b"\r\n--XyZ--\r\n");
-        let r = client
-            .post("/programmes/LBP/csv/preview")
-            .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XyZ")))
-            .body(body)
-            .dispatch();
+        let mut csv = b"period,indicator_code,county_code,value\r\n".to_vec();
+        csv.resize(csv.len() + (mipaka::UPLOAD_LIMIT_MIB as usize + extra) * 1024 * 1024, b'1');
+        let r = preview(&client, &csrf, &csv);
         assert_eq!(r.status(), Status::PayloadTooLarge, "{extra} MB over");
         let page = r.into_string().unwrap();
         assert!(page.contains(&format!("larger than the {} MB", mipaka::UPLOAD_LIMIT_MIB)), "{page}");
@@ -241,19 +231,7 @@ on_both_backends! {
         for i in 0..rows {
             csv.push_str(&format!("2026Q2,NOPE-{i},001,,12,\n"));
         }
-        let mut body = format!(
-            "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-             --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bad.csv\"\r\n\
-             Content-Type: text/csv\r\n\r\n"
-        )
-        .into_bytes();
-        body.extend_from_slice(csv.as_bytes());
-        body.extend_from_slice(b"\r\n--XyZ--\r\n");
-        let r = client
-            .post("/programmes/LBP/csv/preview")
-            .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XyZ")))
-            .body(body)
-            .dispatch();
+        let r = preview(&client, &csrf, csv.as_bytes());
         assert_eq!(r.status(), Status::UnprocessableEntity);
         let page = r.into_string().unwrap();
         assert!(page.len() < 150_000, "the page is {} bytes", page.len());
@@ -262,4 +240,25 @@ on_both_backends! {
         assert_eq!(page.matches("NOPE-").count(), 200, "200 problems listed");
         assert!(page.contains("NOPE-0") && page.contains("NOPE-199") && !page.contains("NOPE-200'"), "the first by line");
     }
+}
+
+/// Uploads `csv` to LBP's CSV preview as the browser's form would (multipart).
+fn preview<'c>(
+    client: &'c rocket::local::blocking::Client,
+    csrf: &str,
+    csv: &[u8],
+) -> rocket::local::blocking::LocalResponse<'c> {
+    let mut body = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(csv);
+    body.extend_from_slice(b"\r\n--XyZ--\r\n");
+    client
+        .post("/programmes/LBP/csv/preview")
+        .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XyZ")))
+        .body(body)
+        .dispatch()
 }
