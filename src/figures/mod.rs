@@ -377,7 +377,6 @@ pub fn over_coverage(
     named: Option<&Period>,
     whole: bool,
 ) -> AppResult<HashMap<i32, Figure>> {
-    let targets = whole;
     let mut totals: HashMap<i32, IndicatorTotals> = HashMap::new();
     let mut i = 0;
     while i < coverage.len() {
@@ -414,7 +413,7 @@ pub fn over_coverage(
         i = j + 1;
     }
     let mut by_target: HashMap<i32, HashMap<String, f64>> = HashMap::new();
-    if let (true, Some(first), Some(last)) = (targets, coverage.first(), coverage.last()) {
+    if let (true, Some(first), Some(last)) = (whole, coverage.first(), coverage.last()) {
         let to = named.map_or(last.quarter.start(), |e| {
             e.start().max(last.quarter.start())
         });

@@ -52,13 +52,11 @@ fn not_found() -> Template {
 
 #[rocket::catch(413)]
 fn too_large() -> Template {
-    let e = crate::web::unreadable_upload(&rocket::form::Errors::from(rocket::form::Error::from(
-        rocket::form::error::ErrorKind::InvalidLength {
-            min: None,
-            max: Some(crate::UPLOAD_LIMIT_MIB << 20),
-        },
-    )));
-    page(Status::PayloadTooLarge, e.to_string(), None)
+    page(
+        Status::PayloadTooLarge,
+        crate::web::too_large_message(),
+        None,
+    )
 }
 
 #[rocket::catch(422)]

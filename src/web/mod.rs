@@ -150,6 +150,15 @@ fn stylesheet() -> (ContentType, &'static str) {
     (ContentType::CSS, STYLESHEET)
 }
 
+/// What an upload over the limit is told, wherever Rocket stopped reading it.
+pub(crate) fn too_large_message() -> String {
+    format!(
+        "The file is larger than the {} MB an upload may be, so nothing was read or changed. \
+         Split it (for example one period per file) and send each part.",
+        crate::UPLOAD_LIMIT_MIB
+    )
+}
+
 /// An upload form Rocket could not read. A file over the limit is told the limit (413;
 /// Rocket would answer a bare 422); anything else names the field.
 pub(crate) fn unreadable_upload(errors: &rocket::form::Errors<'_>) -> crate::error::AppError {
@@ -158,11 +167,7 @@ pub(crate) fn unreadable_upload(errors: &rocket::form::Errors<'_>) -> crate::err
         .iter()
         .any(|e| matches!(e.kind, ErrorKind::InvalidLength { max: Some(_), .. }));
     if too_long {
-        return crate::error::AppError::TooLarge(format!(
-            "The file is larger than the {} MB an upload may be, so nothing was read or changed. \
-             Split it (for example one period per file) and send each part.",
-            crate::UPLOAD_LIMIT_MIB
-        ));
+        return crate::error::AppError::TooLarge(too_large_message());
     }
     let first = errors.iter().next();
     crate::error::AppError::invalid(
