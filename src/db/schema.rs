@@ -60,6 +60,7 @@ diesel::table! {
         donor_reference -> Text,
         status -> Text,
         version -> Integer,
+        data_version -> BigInt,
     }
 }
 

@@ -30,6 +30,10 @@ pub struct Programme {
     /// hidden from everyday lists).
     pub status: String,
     pub version: i32,
+    /// Bumped by the database, in the same transaction, by every write to anything the
+    /// programme's figures and dashboard are made from (migration 000010): what a server
+    /// keeps computed is kept under it, so it is never served after a change.
+    pub data_version: i64,
 }
 
 impl Programme {
