@@ -98,6 +98,8 @@ pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
     };
     let rocket = rocket::custom(figment)
         .manage(db)
+        // Each server keeps its own computed figures (under the data version).
+        .manage(figures::cache::Cache::new())
         .manage(settings)
         .manage(web::ReportsDir(config.reports_dir.clone()))
         .attach(Template::fairing());

@@ -9,6 +9,7 @@
 //! reported is named as pending, with how many counties are in, and is not rated.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -18,11 +19,14 @@ use crate::domain::achievement::Rag;
 use crate::domain::disaggregation::Dimensions;
 use crate::domain::period::Period;
 use crate::error::AppResult;
+use crate::figures::cache::{self, Cache};
 use crate::figures::{self, Figure};
 use crate::models::activity::{self, Activity};
 use crate::models::category;
 use crate::models::framework::{self, Indicator, IndicatorRules, ResultRow};
+use crate::models::location;
 use crate::models::milestone::{self, Milestone};
+use crate::models::organisation::{self, Organisation};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
 
 /// Periods shown in the dashboard's trend lines.
@@ -81,26 +85,39 @@ pub struct ProgrammeOverview {
 }
 
 impl ProgrammeOverview {
-    /// The whole dashboard: figures with their parts and to date.
-    pub fn load(conn: &mut DbConn, programme: Programme) -> AppResult<ProgrammeOverview> {
-        Self::load_with(conn, programme, true)
+    /// The whole dashboard as at `today`: figures with their parts and to date.
+    pub fn load(
+        conn: &mut DbConn,
+        programme: Programme,
+        today: NaiveDate,
+    ) -> AppResult<ProgrammeOverview> {
+        Self::load_with(conn, programme, today, true)
     }
 
-    /// The home page's card: figures and ratings only (no parts, no running totals).
-    pub fn summary(conn: &mut DbConn, programme: Programme) -> AppResult<ProgrammeOverview> {
-        Self::load_with(conn, programme, false)
+    /// The home page's card as at `today`, kept under the programme's data version:
+    /// figures and ratings only (no parts, no running totals).
+    pub fn summary(
+        conn: &mut DbConn,
+        cache: &Cache,
+        programme: Programme,
+        today: NaiveDate,
+    ) -> AppResult<Arc<ProgrammeOverview>> {
+        cache.get_or_make(cache::Key::new(&programme, today, "summary"), || {
+            Self::load_with(conn, programme, today, false)
+        })
     }
 
     fn load_with(
         conn: &mut DbConn,
         programme: Programme,
+        today: NaiveDate,
         detail: bool,
     ) -> AppResult<ProgrammeOverview> {
         let phases = programme::phases_of(conn, programme.id)?;
         // The dashboard shows the live framework; archived parts stay in history and reports.
         let mut results = framework::results_of(conn, programme.id)?;
         results.retain(|r| !r.archived);
-        let (figures, trends) = figures_and_trends(conn, &programme, &phases, detail)?;
+        let (figures, trends) = figures_and_trends(conn, &programme, &phases, today, detail)?;
         let milestones = milestone::of_programme(conn, programme.id)?;
         let activities = activity::of_programme(conn, programme.id)?;
         let dimensions = category::dimensions(conn, programme.id)?;
@@ -149,13 +166,50 @@ pub struct RagCounts {
     pub unrated: usize,
 }
 
-/// Every indicator of the programme with its latest complete figure.
+/// A programme's dashboard page and API answer: the overview, and the names it shows
+/// (partners, counties, lead organisations).
+pub struct Dashboard {
+    pub overview: ProgrammeOverview,
+    pub partners: Vec<(String, Organisation)>,
+    pub county_names: HashMap<i32, String>,
+    pub organisation_names: HashMap<i32, String>,
+}
+
+/// The dashboard as at `today`, kept under the programme's data version (which county
+/// and organisation renames bump too).
+pub fn dashboard(
+    conn: &mut DbConn,
+    cache: &Cache,
+    programme: Programme,
+    today: NaiveDate,
+) -> AppResult<Arc<Dashboard>> {
+    cache.get_or_make(cache::Key::new(&programme, today, "dashboard"), || {
+        let partners = organisation::partners_of(conn, programme.id)?;
+        let county_names = location::counties(conn)?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        let organisation_names = organisation::all(conn)?
+            .into_iter()
+            .map(|o| (o.id, o.short_name))
+            .collect();
+        Ok(Dashboard {
+            overview: ProgrammeOverview::load(conn, programme, today)?,
+            partners,
+            county_names,
+            organisation_names,
+        })
+    })
+}
+
+/// Every indicator of the programme with its latest complete figure as at `today`.
 pub fn indicator_figures(
     conn: &mut DbConn,
     programme: &Programme,
+    today: NaiveDate,
 ) -> AppResult<Vec<IndicatorFigure>> {
     let phases = programme::phases_of(conn, programme.id)?;
-    Ok(figures_and_trends(conn, programme, &phases, true)?.0)
+    Ok(figures_and_trends(conn, programme, &phases, today, true)?.0)
 }
 
 /// The dashboard's figures from the figures engine: the window is TREND_PERIODS quarters
@@ -165,6 +219,7 @@ fn figures_and_trends(
     conn: &mut DbConn,
     programme: &Programme,
     phases: &[PhaseWithCounties],
+    today: NaiveDate,
     detail: bool,
 ) -> AppResult<(Vec<IndicatorFigure>, HashMap<i32, TrendChart>)> {
     let req = figures::Request {
@@ -177,14 +232,7 @@ fn figures_and_trends(
         history: 0,
         indicators: figures::Indicators::Active,
     };
-    let latest = figures::latest(
-        conn,
-        programme,
-        phases,
-        crate::clock::today(),
-        TREND_PERIODS + 1,
-        &req,
-    )?;
+    let latest = figures::latest(conn, programme, phases, today, TREND_PERIODS + 1, &req)?;
     let mut out = Vec::with_capacity(latest.len());
     let mut trends = HashMap::new();
     for l in latest {

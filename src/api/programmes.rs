@@ -1,5 +1,8 @@
 //! Who am I, programmes, their results frameworks and indicators.
 
+use std::sync::Arc;
+
+use rocket::http::ContentType;
 use rocket::serde::json::{json, Json, Value};
 use rocket::State;
 
@@ -8,9 +11,11 @@ use crate::auth::ApiClient;
 use crate::compare::spec::Query;
 use crate::db::Db;
 use crate::domain::access::Permission;
+use crate::error::AppError;
+use crate::figures::cache::{self, Cache};
 use crate::figures::kind;
 use crate::models::{framework, programme};
-use crate::overview;
+use crate::overview::{self, Dashboard};
 use crate::web::CompareQuery;
 
 /// Who the token belongs to and their roles.
@@ -36,21 +41,34 @@ pub async fn programmes(db: &State<Db>, client: ApiClient) -> ApiResult<Json<Val
     Ok(Json(json!({ "programmes": visible })))
 }
 
-/// A programme with each indicator's latest figure, milestone, % achieved and RAG.
+/// A programme with each indicator's latest figure, milestone, % achieved and RAG. The
+/// answer is the same for everyone who may see it: kept, serialised, under the
+/// programme's data version.
 #[rocket::get("/programmes/<code>")]
 pub async fn programme_detail(
     db: &State<Db>,
+    cache: &State<Cache>,
     client: ApiClient,
     code: &str,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<(ContentType, Arc<str>)> {
     let (code, access) = (code.to_string(), client.access.clone());
-    let (p, figures) = db
+    let cache = cache.inner().clone();
+    let today = crate::clock::today();
+    let body = db
         .run(move |c| {
             let p = access.programme(c, &code, Permission::ViewDashboard)?;
-            let f = overview::indicator_figures(c, &p)?;
-            Ok((p, f))
+            let key = cache::Key::new(&p, today, "api programme");
+            let d = overview::dashboard(c, &cache, p, today)?;
+            cache.get_or_make(key, || {
+                Ok::<_, AppError>(Arc::<str>::from(programme_json(&d).to_string()))
+            })
         })
         .await?;
+    Ok((ContentType::JSON, Arc::clone(&body)))
+}
+
+fn programme_json(d: &Dashboard) -> Value {
+    let (p, figures) = (&d.overview.programme, &d.overview.figures);
     let indicators: Vec<Value> = figures
         .iter()
         .map(|f| {
@@ -72,10 +90,10 @@ pub async fn programme_detail(
             })
         })
         .collect();
-    Ok(Json(json!({
+    json!({
         "code": p.code, "name": p.name, "currency": p.currency, "demonstration_data": p.is_demo,
         "indicators": indicators,
-    })))
+    })
 }
 
 /// The results framework: impact, outcomes, outputs (parents before children), archived

@@ -8,6 +8,7 @@
 //! subset by one grouped query over the covering index; everything after it is pure
 //! ([`compute`], [`span`]) and tested without a database.
 
+pub mod cache;
 pub mod compute;
 pub mod kind;
 pub mod span;

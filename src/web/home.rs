@@ -7,6 +7,7 @@ use super::view::render;
 use crate::auth::Signed;
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::figures::cache::Cache;
 use crate::format;
 use crate::models::{activity, programme};
 use crate::overview::{ProgrammeOverview, RagCounts};
@@ -34,9 +35,10 @@ struct PhaseLine {
 }
 
 #[rocket::get("/")]
-pub async fn index(db: &State<Db>, signed: &Signed) -> AppResult<Template> {
+pub async fn index(db: &State<Db>, cache: &State<Cache>, signed: &Signed) -> AppResult<Template> {
     let today = crate::clock::today();
     let access = signed.access.clone();
+    let cache = cache.inner().clone();
     let (cards, county_reports) = db
         .run(move |conn| {
             let mut cards = Vec::new();
@@ -52,7 +54,7 @@ pub async fn index(db: &State<Db>, signed: &Signed) -> AppResult<Template> {
                 .into_iter()
                 .filter(|p| access.sees(p.id) && p.status != "archived")
             {
-                let o = ProgrammeOverview::summary(conn, p)?;
+                let o = ProgrammeOverview::summary(conn, &cache, p, today)?;
                 cards.push(card(&o, today));
             }
             Ok((cards, county_reports))

@@ -1,7 +1,10 @@
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
 
 use rocket::State;
-use rocket_dyn_templates::{context, Template};
+use rocket_dyn_templates::{context, Metadata, Template};
 use serde::Serialize;
 use serde_json::json;
 
@@ -13,12 +16,13 @@ use crate::domain::access::Permission;
 use crate::domain::disaggregation::Dimensions;
 use crate::domain::score::{suggest_output_score, SCORE_RULE};
 use crate::domain::unit::{format_minor, Unit};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::figures::cache::{self, Cache};
 use crate::figures::{self, kind};
 use crate::format;
 use crate::models::framework::{level_rank, ResultRow};
-use crate::models::{activity, location, milestone, organisation};
-use crate::overview::{IndicatorFigure, ProgrammeOverview};
+use crate::models::{activity, milestone, organisation};
+use crate::overview::{self, Dashboard, IndicatorFigure, ProgrammeOverview};
 
 #[derive(Serialize)]
 struct IndicatorRow {
@@ -98,30 +102,82 @@ struct ActivityGroup {
 #[rocket::get("/programmes/<code>")]
 pub async fn show(
     db: &State<Db>,
+    cache: &State<Cache>,
     signed: &Signed,
     code: &str,
     flash: Option<rocket::request::FlashMessage<'_>>,
+    templates: Metadata<'_>,
 ) -> AppResult<Template> {
     let code = code.to_string();
     let today = crate::clock::today();
     let access = signed.access.clone();
-    let (o, partners, counties, orgs) = db
-        .run(move |conn| {
+    let cache = cache.inner().clone();
+    let d = {
+        let cache = cache.clone();
+        db.run(move |conn| {
             let p = access.programme(conn, &code, Permission::ViewDashboard)?;
-            let partners = organisation::partners_of(conn, p.id)?;
-            let counties = location::counties(conn)?;
-            let orgs = organisation::all(conn)?;
-            Ok((ProgrammeOverview::load(conn, p)?, partners, counties, orgs))
+            overview::dashboard(conn, &cache, p, today)
         })
-        .await?;
+        .await?
+    };
+    let p = &d.overview.programme;
+    let can = Can {
+        enter: signed.access.can(p.id, Permission::ViewDetail),
+        edit: signed.access.can(p.id, Permission::Edit) && p.is_active(),
+        compare: signed.access.can(p.id, Permission::Export),
+        setup: signed.access.can(p.id, Permission::Setup),
+    };
+    // The page's body is the same for everyone whose role shows the same links, until
+    // the data or the day changes: kept rendered under the programme's data version. A
+    // page with a message on it (after a change) is made afresh.
+    let make = |flash: Option<String>| {
+        templates
+            .render("programme_body", body(&d, can, today, flash))
+            .map(|(_, html)| html)
+            .ok_or_else(|| AppError::Internal("the template programme_body is missing".into()))
+    };
+    let html = match flash {
+        None => cache.get_or_make(
+            cache::Key::new(p, today, "dashboard page").variant(can.bits()),
+            || make(None),
+        )?,
+        Some(f) => Arc::new(make(Some(f.message().to_string()))?),
+    };
+    Ok(render(
+        "programme",
+        Some(signed),
+        json!({ "demo": p.is_demo, "name": &p.name, "body": html.as_str() }),
+    ))
+}
+
+/// Which of the page's links the reader's roles give.
+#[derive(Clone, Copy)]
+struct Can {
+    enter: bool,
+    edit: bool,
+    compare: bool,
+    setup: bool,
+}
+
+impl Can {
+    fn bits(self) -> u32 {
+        u32::from(self.enter)
+            | u32::from(self.edit) << 1
+            | u32::from(self.compare) << 2
+            | u32::from(self.setup) << 3
+    }
+}
+
+/// The dashboard page's values (all but who is signed in).
+fn body(d: &Dashboard, can: Can, today: NaiveDate, flash: Option<String>) -> serde_json::Value {
+    let (o, partners) = (&d.overview, &d.partners);
+    let (county_name, org_name) = (&d.county_names, &d.organisation_names);
     let p = &o.programme;
-    let county_name: HashMap<i32, String> = counties.into_iter().map(|c| (c.id, c.name)).collect();
-    let org_name: HashMap<i32, String> = orgs.into_iter().map(|o| (o.id, o.short_name)).collect();
     let result_code: HashMap<i32, String> =
         o.results.iter().map(|r| (r.id, r.code.clone())).collect();
 
     let mut partner_lines: Vec<(String, Vec<String>)> = Vec::new();
-    for (role, org) in &partners {
+    for (role, org) in partners {
         let label = organisation::role_label(role).to_string();
         match partner_lines.iter_mut().find(|(l, _)| *l == label) {
             Some((_, names)) => names.push(org.name.clone()),
@@ -143,7 +199,7 @@ pub async fn show(
         })
         .collect();
 
-    let tree = tree(&o, &p.currency);
+    let tree = tree(o, &p.currency);
     let mut attention: Vec<MilestoneRow> = o
         .milestones
         .iter()
@@ -221,37 +277,32 @@ pub async fn show(
         .collect();
     let burn = crate::format::burn_rate(budget, spend);
 
-    Ok(render(
-        "programme",
-        Some(signed),
-        json!({
-            "demo": p.is_demo,
-            "can_enter": signed.access.can(p.id, Permission::ViewDetail),
-            "can_edit": signed.access.can(p.id, Permission::Edit) && p.is_active(),
-            "can_compare": signed.access.can(p.id, Permission::Export),
-            "can_setup": signed.access.can(p.id, Permission::Setup),
-            "programme": {
-                "code": &p.code, "name": &p.name, "description": &p.description,
-                "dates": format::month_range(p.start_date, p.end_date), "currency": &p.currency,
-            },
-            "partners": partner_lines,
-            "phases": phases,
-            "rag_rule": p.thresholds().describe(),
-            "score_rule": SCORE_RULE,
-            "rag_counts": o.rag_counts(),
-            "tree": tree,
-            "attention": attention,
-            "milestones_total": o.milestones.len(),
-            "milestones_completed": completed,
-            "activity_groups": groups,
-            "budget": format_minor(budget, &p.currency),
-            "spend": format_minor(spend, &p.currency),
-            "burn": burn,
-            "by_county": by_county.into_iter().collect::<Vec<_>>(),
-            "status_labels": status_labels,
-            "flash": flash.map(|f| f.message().to_string()),
-        }),
-    ))
+    json!({
+        "can_enter": can.enter,
+        "can_edit": can.edit,
+        "can_compare": can.compare,
+        "can_setup": can.setup,
+        "programme": {
+            "code": &p.code, "name": &p.name, "description": &p.description,
+            "dates": format::month_range(p.start_date, p.end_date), "currency": &p.currency,
+        },
+        "partners": partner_lines,
+        "phases": phases,
+        "rag_rule": p.thresholds().describe(),
+        "score_rule": SCORE_RULE,
+        "rag_counts": o.rag_counts(),
+        "tree": tree,
+        "attention": attention,
+        "milestones_total": o.milestones.len(),
+        "milestones_completed": completed,
+        "activity_groups": groups,
+        "budget": format_minor(budget, &p.currency),
+        "spend": format_minor(spend, &p.currency),
+        "burn": burn,
+        "by_county": by_county.into_iter().collect::<Vec<_>>(),
+        "status_labels": status_labels,
+        "flash": flash,
+    })
 }
 
 /// The logframe in reading order: impact, then each outcome followed by its outputs.

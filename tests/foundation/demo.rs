@@ -174,7 +174,7 @@ on_both_backends! {
         for code in DEMO_CODES {
             let expected = expected_latest(&mut conn, code);
             let p = mipaka::models::programme::by_code(&mut conn, code).unwrap();
-            let figures = mipaka::overview::indicator_figures(&mut conn, &p).unwrap();
+            let figures = mipaka::overview::indicator_figures(&mut conn, &p, mipaka::clock::today()).unwrap();
             assert_eq!(figures.len(), expected.len());
             let mut rated = 0;
             for f in &figures {
@@ -201,7 +201,7 @@ on_both_backends! {
         let figures: Vec<(String, String)> = {
             let mut conn = db.get().unwrap();
             let p = mipaka::models::programme::by_code(&mut conn, "LBP").unwrap();
-            mipaka::overview::indicator_figures(&mut conn, &p)
+            mipaka::overview::indicator_figures(&mut conn, &p, mipaka::clock::today())
                 .unwrap()
                 .into_iter()
                 .filter_map(|f| {
