@@ -132,6 +132,9 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 AppError::Unavailable(format!("database connection closed: {}", info.message()))
             }
+            Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info) => {
+                AppError::Unavailable(format!("database connection lost: {}", info.message()))
+            }
             other => AppError::Internal(format!("database: {other}")),
         }
     }

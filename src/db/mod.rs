@@ -9,7 +9,7 @@ pub mod migrations;
 pub mod schema;
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -226,33 +226,89 @@ const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WA
      PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
      PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;";
 
+/// A pooled connection, with what the pool needs to know of its health.
+pub struct Pooled {
+    conn: DbConn,
+    /// When the server last used it without losing it.
+    used: Instant,
+    /// The server lost it (the database restarted or the network dropped).
+    lost: bool,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
+/// A connection lent by the pool; it goes back when dropped.
+pub struct Conn(PooledConnection<Manager>);
+
+impl std::ops::Deref for Conn {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.0.conn
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.0.conn
+    }
+}
+
+/// A connection used this recently is handed out without asking the database first:
+/// under load that question would be one more round trip per request. An idle one is
+/// checked, so a database restarted in a quiet spell costs no one an error.
+const TRUSTED_FOR: Duration = Duration::from_secs(2);
+
 impl ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = Pooled;
     type Error = ConnectError;
 
-    fn connect(&self) -> Result<DbConn, ConnectError> {
-        match &self.target {
+    fn connect(&self) -> Result<Pooled, ConnectError> {
+        let conn = match &self.target {
             DatabaseTarget::Postgres { url } => PgConnection::establish(url)
                 .map(DbConn::Pg)
-                .map_err(|e| ConnectError(first_line(&e.to_string()))),
+                .map_err(|e| ConnectError(first_line(&e.to_string())))?,
             DatabaseTarget::Sqlite { path } => {
                 let name = path.to_string_lossy();
                 let mut c = SqliteConnection::establish(&name)
                     .map_err(|e| ConnectError(first_line(&e.to_string())))?;
                 c.batch_execute(SQLITE_PRAGMAS)
                     .map_err(|e| ConnectError(format!("cannot configure SQLite: {e}")))?;
-                Ok(DbConn::Sqlite(c))
+                DbConn::Sqlite(c)
             }
+        };
+        Ok(Pooled {
+            conn,
+            used: Instant::now(),
+            lost: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), ConnectError> {
+        if conn.lost {
+            return Err(ConnectError("the connection was lost".into()));
         }
-    }
-
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
+        if conn.used.elapsed() < TRUSTED_FOR {
+            return Ok(());
+        }
         conn.batch_execute("SELECT 1")
-            .map_err(|e| ConnectError(e.to_string()))
+            .map_err(|e| ConnectError(e.to_string()))?;
+        conn.used = Instant::now();
+        Ok(())
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
+        conn.lost
     }
 }
 
@@ -313,8 +369,8 @@ impl Db {
     }
 
     /// A connection for synchronous callers (command line, tests, benchmarks).
-    pub fn get(&self) -> AppResult<PooledConnection<Manager>> {
-        Ok(self.pool.get()?)
+    pub fn get(&self) -> AppResult<Conn> {
+        Ok(Conn(self.pool.get()?))
     }
 
     /// Runs blocking database work off the async executor.
@@ -326,7 +382,14 @@ impl Db {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let result = f(&mut conn);
+            match &result {
+                // The database went away under it: the pool drops it instead of lending
+                // it out again.
+                Err(AppError::Unavailable(_)) => conn.lost = true,
+                _ => conn.used = Instant::now(),
+            }
+            result
         })
         .await
         .map_err(|e| AppError::Internal(format!("database task failed: {e}")))?
