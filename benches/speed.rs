@@ -64,6 +64,96 @@ fn sign_in(client: &Client) {
     assert_eq!(r.status(), Status::SeeOther, "bench user signs in");
 }
 
+/// Like `report`, with the time as a multiple of `floor_ms` measured in the same run.
+fn report_ratio(
+    what: &str,
+    times: Vec<Duration>,
+    target_ms: f64,
+    bytes: Option<usize>,
+    floor_ms: f64,
+) {
+    let med = median_p95(times.clone()).0;
+    report(what, times, target_ms, bytes);
+    println!("    = {:.1} × the floor", med / floor_ms);
+}
+
+/// What a programme's dashboard is computed from, pre-aggregated: the kept totals (total
+/// and parts) of its window of quarters, and the running sums to date of its added-up
+/// indicators. `prepare` finds the window, parts and indicators (untimed); `read` reads.
+struct KeptTotals {
+    programme_id: i32,
+    keys: Vec<String>,
+    sums: Vec<i32>,
+    first: Period,
+    last: Period,
+}
+
+impl KeptTotals {
+    fn prepare(c: &mut mipaka::db::DbConn, p: &programme::Programme) -> KeptTotals {
+        use mipaka::domain::aggregation::PeriodAggregation;
+        let today = mipaka::clock::today().min(p.end_date).max(p.start_date);
+        let last = Period::quarter_containing(today);
+        let mut first = last;
+        for _ in 0..mipaka::overview::TREND_PERIODS {
+            first = first.prev();
+        }
+        let keys = mipaka::models::category::dimensions(c, p.id)
+            .unwrap()
+            .all()
+            .iter()
+            .flat_map(|d| {
+                d.options
+                    .iter()
+                    .map(|o| mipaka::domain::disaggregation::key(&d.code, &o.code))
+            })
+            .collect();
+        let sums = mipaka::models::framework::indicators_of(c, p.id)
+            .unwrap()
+            .into_iter()
+            .filter(|i| i.rules().unwrap().period == PeriodAggregation::Sum)
+            .map(|i| i.id)
+            .collect();
+        KeptTotals {
+            programme_id: p.id,
+            keys,
+            sums,
+            first,
+            last,
+        }
+    }
+
+    fn read(&self, c: &mut mipaka::db::DbConn) {
+        use mipaka::models::values::{self, Basis};
+        let (from, to) = (self.first.start(), self.last.end());
+        values::grouped_totals(
+            c,
+            self.programme_id,
+            None,
+            Basis::Reported,
+            None,
+            &self.keys,
+            from,
+            to,
+        )
+        .unwrap();
+        values::running_sums(c, &self.sums, Basis::Reported, None, self.last.start()).unwrap();
+    }
+}
+
+/// Times `f` `n` times, running `before` (untimed) before each.
+fn timed_with<B: FnMut(), F: FnMut()>(n: usize, mut before: B, mut f: F) -> Vec<Duration> {
+    before();
+    f(); // warm up
+    (0..n)
+        .map(|_| {
+            before();
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect()
+}
+
 fn timed<F: FnMut()>(n: usize, mut f: F) -> Vec<Duration> {
     f(); // warm up
     (0..n)
@@ -110,37 +200,91 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
     let client = Client::tracked(mipaka::rocket(&config, db.clone()).unwrap()).unwrap();
     sign_in(&client);
 
-    let page = |path: &str| {
+    // The dashboard and the home page, as the user waits for them: through the route,
+    // session and rendering included. "After a change" is the first view after any write
+    // to the programme's figures (the kept result is made afresh); "again" is every view
+    // until the next one. The floor is reading the pre-aggregated totals the page shows
+    // (the kept totals of the dashboard's window and the running sums to date), timed in
+    // the same run: the page's time is printed as a multiple of it.
+    let changed = |codes: &[&str]| {
+        let mut c = db.get().unwrap();
+        for code in codes {
+            c.batch_execute(&format!(
+                "UPDATE programmes SET data_version = data_version + 1 WHERE code = '{code}'"
+            ))
+            .unwrap();
+        }
+    };
+    let view = |path: &str, after_change: &[&str]| {
         let mut size = 0;
-        let times = timed(25, || {
-            let r = client
-                .get(path.to_string())
-                .header(rocket::http::Header::new("Accept-Encoding", "gzip"))
-                .dispatch();
-            assert_eq!(r.status(), Status::Ok, "{path}");
-            size = r.into_bytes().map(|b| b.len()).unwrap_or(0);
-        });
+        let times = timed_with(
+            25,
+            || changed(after_change),
+            || {
+                let r = client
+                    .get(path.to_string())
+                    .header(rocket::http::Header::new("Accept-Encoding", "gzip"))
+                    .dispatch();
+                assert_eq!(r.status(), Status::Ok, "{path}");
+                size = r.into_bytes().map(|b| b.len()).unwrap_or(0);
+            },
+        );
         (times, size)
     };
-    let (t, s) = page("/programmes/GEN1");
-    report("dashboard /programmes/GEN1", t, 20.0, Some(s));
+    let floor = |codes: &[&str]| {
+        let mut c = db.get().unwrap();
+        let kept: Vec<KeptTotals> = codes
+            .iter()
+            .map(|code| {
+                let p = programme::by_code(&mut c, code).unwrap();
+                KeptTotals::prepare(&mut c, &p)
+            })
+            .collect();
+        timed(25, || {
+            for k in &kept {
+                k.read(&mut c);
+            }
+        })
+    };
+    let all = ["GEN1", "GEN2", "GEN3"];
+    let floor_dashboard = median_p95(floor(&all[..1])).0;
+    let floor_home = median_p95(floor(&all)).0;
+    println!(
+        "  floor: the kept totals a dashboard shows {floor_dashboard:.2} ms (GEN1), the home page's {floor_home:.2} ms (3 programmes)"
+    );
+    for (what, path, codes, floor) in [
+        (
+            "dashboard /programmes/GEN1",
+            "/programmes/GEN1",
+            &all[..1],
+            floor_dashboard,
+        ),
+        ("home (3 programmes)", "/", &all[..], floor_home),
+    ] {
+        let (t, s) = view(path, codes);
+        report_ratio(&format!("{what}, after a change"), t, 10.0, Some(s), floor);
+        let (t, s) = view(path, &[]);
+        report_ratio(&format!("{what}, again"), t, 10.0, Some(s), floor);
+    }
     {
         let mut c = db.get().unwrap();
         let p = programme::by_code(&mut c, "GEN1").unwrap();
         let t = timed(25, || {
-            mipaka::overview::indicator_figures(&mut c, &p).unwrap();
+            mipaka::overview::indicator_figures(&mut c, &p, mipaka::clock::today()).unwrap();
         });
-        report("  of which: figures (database + rules)", t, 20.0, None);
+        report("  of which: figures (database + rules)", t, 10.0, None);
         let t = timed(25, || {
-            mipaka::overview::ProgrammeOverview::load(&mut c, p.clone()).unwrap();
+            mipaka::overview::ProgrammeOverview::load(&mut c, p.clone(), mipaka::clock::today())
+                .unwrap();
         });
         report(
             "  of which: whole overview (database + rules)",
             t,
-            20.0,
+            10.0,
             None,
         );
     }
+    let page = |path: &str| view(path, &[]);
     let (t, s) = page("/programmes/GEN1/indicators/GEN1-001");
     report(
         "indicator page GEN1-001 (40 quarters × counties)",
@@ -155,8 +299,6 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
         60.0,
         Some(s),
     );
-    let (t, s) = page("/");
-    report("home (3 programmes)", t, 60.0, Some(s));
 
     // Saving a whole period's grid: every indicator × county × part of GEN1's last
     // quarter, each changed (alternately +1 and −1 so each run really writes).
