@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use rocket::http::Status;
+use rocket::http::{ContentType, Status};
 use rocket::serde::json::{json, Json, Value};
 use rocket::State;
 use serde::Deserialize;
@@ -22,6 +22,31 @@ use crate::models::audit::Actor;
 use crate::models::programme::Programme;
 use crate::models::values::IndicatorValue;
 use crate::models::{activity, framework, location, milestone, organisation, user, values};
+
+/// A value as the API shows it. Serialised straight from the row (no JSON tree per
+/// value: a period's list is the API's most read answer); fields in sorted order, like
+/// every other answer's.
+#[derive(serde::Serialize)]
+struct ValueOut<'a> {
+    comment: Option<&'a str>,
+    county: Option<&'a str>,
+    county_name: Option<&'a str>,
+    disaggregation: &'a str,
+    entered_at: chrono::NaiveDateTime,
+    entered_by: Option<&'a str>,
+    id: i32,
+    indicator: Option<&'a str>,
+    period: &'a str,
+    status: &'a str,
+    status_reason: Option<&'a str>,
+    value: f64,
+    version: i32,
+}
+
+#[derive(serde::Serialize)]
+struct ValueList<'a> {
+    values: Vec<ValueOut<'a>>,
+}
 
 fn actor(c: &ApiClient) -> Actor {
     Actor {
@@ -42,40 +67,62 @@ struct Codes {
 }
 
 impl Codes {
-    fn load(c: &mut DbConn, p: &Programme) -> AppResult<Codes> {
-        let inds = framework::indicators_of(c, p.id)?;
+    /// What values name: indicator and county codes, and who entered them.
+    fn for_values(c: &mut DbConn, p: &Programme) -> AppResult<Codes> {
+        let inds = framework::indicator_codes(c, p.id)?;
         let counties = location::counties(c)?;
         Ok(Codes {
-            indicator_ids: inds.iter().map(|i| (i.code.clone(), i.id)).collect(),
-            indicators: inds.into_iter().map(|i| (i.id, i.code)).collect(),
+            indicator_ids: inds.iter().map(|(id, code)| (code.clone(), *id)).collect(),
+            indicators: inds.into_iter().collect(),
             county_ids: counties.iter().map(|l| (l.code.clone(), l.id)).collect(),
             counties: counties
                 .into_iter()
                 .map(|l| (l.id, (l.code, l.name)))
                 .collect(),
-            results: framework::results_of(c, p.id)?
-                .into_iter()
-                .map(|r| (r.id, r.code))
-                .collect(),
-            orgs: organisation::all(c)?
-                .into_iter()
-                .map(|o| (o.id, o.code))
-                .collect(),
-            users: user::all(c)?
-                .into_iter()
-                .map(|u| (u.id, u.username))
-                .collect(),
+            results: HashMap::new(),
+            orgs: HashMap::new(),
+            users: user::usernames(c)?.into_iter().collect(),
         })
     }
 
-    fn value(&self, v: &IndicatorValue) -> Value {
+    /// And what milestones, activities and progress name: outputs and organisations.
+    fn load(c: &mut DbConn, p: &Programme) -> AppResult<Codes> {
+        let mut codes = Codes::for_values(c, p)?;
+        codes.results = framework::results_of(c, p.id)?
+            .into_iter()
+            .map(|r| (r.id, r.code))
+            .collect();
+        codes.orgs = organisation::all(c)?
+            .into_iter()
+            .map(|o| (o.id, o.code))
+            .collect();
+        Ok(codes)
+    }
+
+    fn value_out<'a>(&'a self, v: &'a IndicatorValue) -> ValueOut<'a> {
         let county = self.counties.get(&v.location_id);
-        json!({
-            "id": v.id, "indicator": self.indicators.get(&v.indicator_id), "period": v.period,
-            "county": county.map(|c| &c.0), "county_name": county.map(|c| &c.1), "disaggregation": v.disaggregation,
-            "value": v.value, "comment": v.comment, "status": v.status, "status_reason": v.status_reason,
-            "entered_by": v.entered_by.and_then(|id| self.users.get(&id)), "entered_at": v.entered_at, "version": v.version,
-        })
+        ValueOut {
+            comment: v.comment.as_deref(),
+            county: county.map(|c| c.0.as_str()),
+            county_name: county.map(|c| c.1.as_str()),
+            disaggregation: &v.disaggregation,
+            entered_at: v.entered_at,
+            entered_by: v
+                .entered_by
+                .and_then(|id| self.users.get(&id))
+                .map(String::as_str),
+            id: v.id,
+            indicator: self.indicators.get(&v.indicator_id).map(String::as_str),
+            period: &v.period,
+            status: &v.status,
+            status_reason: v.status_reason.as_deref(),
+            value: v.value,
+            version: v.version,
+        }
+    }
+
+    fn value(&self, v: &IndicatorValue) -> Value {
+        serde_json::to_value(self.value_out(v)).unwrap_or(Value::Null)
     }
 
     fn milestone(&self, m: &milestone::Milestone) -> Value {
@@ -127,7 +174,7 @@ pub async fn list_values(
     period: Option<&str>,
     indicator: Option<&str>,
     county: Option<&str>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<(ContentType, String)> {
     if period.is_none() && indicator.is_none() {
         return Err(bad(
             "period",
@@ -143,7 +190,7 @@ pub async fn list_values(
     let list = db
         .run(move |c| {
             let p = access.programme(c, &code, Permission::ViewDetail)?;
-            let codes = Codes::load(c, &p)?;
+            let codes = Codes::for_values(c, &p)?;
             let ind_id = match &indicator {
                 Some(i) => Some(*codes.indicator_ids.get(i).ok_or_else(|| {
                     AppError::invalid(
@@ -164,17 +211,19 @@ pub async fn list_values(
                 (None, Some(i)) => values::of_indicator(c, i)?,
                 (None, None) => Vec::new(),
             };
-            Ok(rows
+            let values = rows
                 .iter()
                 .filter(|v| {
                     ind_id.is_none_or(|i| v.indicator_id == i)
                         && loc_id.is_none_or(|l| v.location_id == l)
                 })
-                .map(|v| codes.value(v))
-                .collect::<Vec<_>>())
+                .map(|v| codes.value_out(v))
+                .collect();
+            serde_json::to_string(&ValueList { values })
+                .map_err(|e| AppError::Internal(format!("values as JSON: {e}")))
         })
         .await?;
-    Ok(Json(json!({ "values": list })))
+    Ok((ContentType::JSON, list))
 }
 
 #[derive(Deserialize)]
@@ -226,15 +275,15 @@ fn save_cell(
         std::slice::from_ref(&input),
         crate::clock::now(),
     )?;
-    let codes = Codes::load(c, p)?;
+    let codes = Codes::for_values(c, p)?;
     if let Some(k) = report.conflicts.first() {
-        let now = values::of_period(c, p.id, &period.id())?
-            .into_iter()
-            .find(|v| {
-                v.indicator_id == key.indicator_id
-                    && v.location_id == key.location_id
-                    && v.disaggregation == key.disaggregation
-            });
+        let now = values::cell(
+            c,
+            key.indicator_id,
+            key.location_id,
+            &key.disaggregation,
+            &period.id(),
+        )?;
         return Err(ApiError::Stale {
             message: format!(
                 "this value was changed by {} after version {} was read; nothing was saved",
@@ -267,13 +316,13 @@ fn save_cell(
             .collect();
         return Err(ApiError::Fields(Value::Object(fields)));
     }
-    let saved = values::of_period(c, p.id, &period.id())?
-        .into_iter()
-        .find(|v| {
-            v.indicator_id == key.indicator_id
-                && v.location_id == key.location_id
-                && v.disaggregation == key.disaggregation
-        });
+    let saved = values::cell(
+        c,
+        key.indicator_id,
+        key.location_id,
+        &key.disaggregation,
+        &period.id(),
+    )?;
     // A null value clears the cell: say so, and which cell, rather than answer `null`.
     Ok(saved.map(|v| codes.value(&v)).unwrap_or_else(|| {
         let county = codes.counties.get(&key.location_id);
@@ -300,7 +349,7 @@ pub async fn create_value(
     let result = db
         .run(move |c| {
             let p = access.programme(c, &code, Permission::Edit)?;
-            let codes = Codes::load(c, &p)?;
+            let codes = Codes::for_values(c, &p)?;
             let Some(indicator_id) = codes.indicator_ids.get(&b.indicator).copied() else {
                 return Ok(Err(bad(
                     "indicator",

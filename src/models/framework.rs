@@ -326,6 +326,14 @@ pub fn indicators_of(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<Indi
         .load(conn)?)
 }
 
+/// Every indicator's id and code (archived ones too).
+pub fn indicator_codes(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<(i32, String)>> {
+    Ok(indicators::table
+        .filter(indicators::programme_id.eq(programme_id))
+        .select((indicators::id, indicators::code))
+        .load(conn)?)
+}
+
 /// The live indicators of a programme: what is entered and shown on the dashboard.
 pub fn active_indicators_of(conn: &mut DbConn, programme_id: i32) -> AppResult<Vec<Indicator>> {
     Ok(indicators::table

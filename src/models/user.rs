@@ -223,6 +223,13 @@ pub fn revoke_grant(conn: &mut DbConn, user_id: i32, grant_id: i32) -> AppResult
     Ok(grant)
 }
 
+/// Every account's id and username (what records name as who entered them).
+pub fn usernames(conn: &mut DbConn) -> AppResult<Vec<(i32, String)>> {
+    Ok(users::table
+        .select((users::id, users::username))
+        .load(conn)?)
+}
+
 pub fn all(conn: &mut DbConn) -> AppResult<Vec<User>> {
     Ok(users::table
         .order(users::username)

@@ -190,6 +190,24 @@ pub fn of_indicator(conn: &mut DbConn, indicator_id: i32) -> AppResult<Vec<Indic
         .load(conn)?)
 }
 
+/// The value of one cell (indicator, county, part) of a period, if there is one.
+pub fn cell(
+    conn: &mut DbConn,
+    indicator_id: i32,
+    location_id: i32,
+    disaggregation: &str,
+    period: &str,
+) -> AppResult<Option<IndicatorValue>> {
+    Ok(indicator_values::table
+        .filter(indicator_values::indicator_id.eq(indicator_id))
+        .filter(indicator_values::location_id.eq(location_id))
+        .filter(indicator_values::disaggregation.eq(disaggregation))
+        .filter(indicator_values::period.eq(period))
+        .select(IndicatorValue::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Every value of a programme with its indicator and county, for the CSV export.
 pub fn export_rows(
     conn: &mut DbConn,
