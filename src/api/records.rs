@@ -194,17 +194,27 @@ pub struct ValueUpdate {
     value: Value,
     #[serde(default)]
     comment: Option<String>,
+    #[serde(default, deserialize_with = "super::whole::optional")]
     version: Option<i32>,
 }
 
-fn raw(v: &Value) -> ApiResult<String> {
+/// A figure as typed: a number, text, or null (empty).
+fn raw(field: &str, v: &Value) -> ApiResult<String> {
     match v {
-        Value::Number(n) => Ok(n.to_string()),
+        // 40.0 is the whole number 40 (as JSON Schema counts it), not the text "40.0".
+        Value::Number(n) => Ok(match super::whole_number::<i64>(v) {
+            Some(i) => i.to_string(),
+            None => n.to_string(),
+        }),
         Value::String(s) => Ok(s.clone()),
         Value::Null => Ok(String::new()),
-        _ => Err(bad(
-            "value",
-            "give the value as a number (or null to clear it)",
+        other => Err(bad(
+            field,
+            format!(
+                "give {field} as a number or text{}, not {}",
+                if field == "value" { " (null clears a draft)" } else { "" },
+                super::setup::json_kind(other)
+            ),
         )),
     }
 }
@@ -295,7 +305,7 @@ pub async fn create_value(
     require(db, &client, code, Permission::Edit).await?;
     let b = parse(body)?;
     let period = Period::parse(&b.period).map_err(|e| bad("period", e.to_string()))?;
-    let raw_value = raw(&b.value)?;
+    let raw_value = raw("value", &b.value)?;
     let (code, access, who) = (code.to_string(), client.access.clone(), actor(&client));
     let result = db
         .run(move |c| {
@@ -347,7 +357,7 @@ pub async fn update_value(
             "give the version you read (optimistic locking): {\"value\": …, \"version\": 3}",
         ));
     };
-    let raw_value = raw(&b.value)?;
+    let raw_value = raw("value", &b.value)?;
     let (code, access, who) = (code.to_string(), client.access.clone(), actor(&client));
     let result = db
         .run(move |c| {
@@ -406,6 +416,7 @@ pub struct MilestoneBody {
     status: String,
     completed_date: Option<String>,
     evidence_note: String,
+    #[serde(deserialize_with = "super::whole::optional")]
     version: Option<i32>,
 }
 
@@ -528,9 +539,13 @@ pub struct ActivityBody {
     actual_start: Option<String>,
     actual_end: Option<String>,
     status: String,
+    #[serde(deserialize_with = "super::whole::required")]
     percent_complete: i32,
+    #[serde(deserialize_with = "super::whole::required")]
     budget_minor: i64,
+    #[serde(deserialize_with = "super::whole::required")]
     spend_minor: i64,
+    #[serde(deserialize_with = "super::whole::optional")]
     version: Option<i32>,
 }
 
@@ -659,8 +674,14 @@ pub async fn list_progress(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    period: &str,
+    period: Option<&str>,
 ) -> ApiResult<Json<Value>> {
+    let Some(period) = period else {
+        return Err(bad(
+            "period",
+            "give the quarter to read as ?period=2026Q3",
+        ));
+    };
     let q = progress_period(period)?;
     let (code, access) = (code.to_string(), client.access.clone());
     let out = db
@@ -706,6 +727,7 @@ pub struct ProgressUpdate {
     spend_to_date: Value,
     #[serde(default)]
     note: String,
+    #[serde(default, deserialize_with = "super::whole::optional")]
     version: Option<i32>,
 }
 
@@ -803,8 +825,8 @@ pub async fn create_progress(
     let q = progress_period(&b.period)?;
     let fields = crate::domain::progress::ProgressFields {
         status: b.status,
-        percent_complete: raw(&b.percent_complete)?,
-        spend: raw(&b.spend_to_date)?,
+        percent_complete: raw("percent_complete", &b.percent_complete)?,
+        spend: raw("spend_to_date", &b.spend_to_date)?,
         note: b.note,
     };
     let (code, access, who, activity) = (
@@ -841,8 +863,8 @@ pub async fn update_progress(
     };
     let fields = crate::domain::progress::ProgressFields {
         status: b.status,
-        percent_complete: raw(&b.percent_complete)?,
-        spend: raw(&b.spend_to_date)?,
+        percent_complete: raw("percent_complete", &b.percent_complete)?,
+        spend: raw("spend_to_date", &b.spend_to_date)?,
         note: b.note,
     };
     let (code, access, who) = (code.to_string(), client.access.clone(), actor(&client));

@@ -118,9 +118,8 @@ pub(super) fn fields<T: DeserializeOwned>(m: &Map<String, Value>) -> ApiResult<T
 
 pub(super) fn whole(v: &Value) -> Option<i32> {
     match v {
-        Value::Number(n) => n.as_i64().and_then(|i| i32::try_from(i).ok()),
         Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+        v => super::whole_number(v),
     }
 }
 
