@@ -212,7 +212,11 @@ fn raw(field: &str, v: &Value) -> ApiResult<String> {
             field,
             format!(
                 "give {field} as a number or text{}, not {}",
-                if field == "value" { " (null clears a draft)" } else { "" },
+                if field == "value" {
+                    " (null clears a draft)"
+                } else {
+                    ""
+                },
                 super::setup::json_kind(other)
             ),
         )),
@@ -677,10 +681,7 @@ pub async fn list_progress(
     period: Option<&str>,
 ) -> ApiResult<Json<Value>> {
     let Some(period) = period else {
-        return Err(bad(
-            "period",
-            "give the quarter to read as ?period=2026Q3",
-        ));
+        return Err(bad("period", "give the quarter to read as ?period=2026Q3"));
     };
     let q = progress_period(period)?;
     let (code, access) = (code.to_string(), client.access.clone());
