@@ -7,6 +7,7 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::local::blocking::{Client, LocalResponse};
 use serde_json::{json, Value};
 
+mod conformance;
 mod setup;
 
 use crate::on_both_backends;
