@@ -215,23 +215,76 @@ pub mod whole {
     }
 }
 
-/// A JSON body, or a 422 saying where it could not be read (line and column).
-pub fn parse<T>(body: Result<Json<T>, rocket::serde::json::Error<'_>>) -> ApiResult<T> {
-    match body {
-        Ok(Json(v)) => Ok(v),
-        Err(rocket::serde::json::Error::Parse(_, e)) => Err(AppError::Invalid {
-            field: None,
-            message: format!(
-                "the JSON body cannot be read at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        }
-        .into()),
-        Err(rocket::serde::json::Error::Io(e)) => {
-            Err(AppError::invalid("body", format!("the request body cannot be read: {e}")).into())
-        }
+/// A request body as the routes receive it: JSON, or why it could not be read.
+pub type Body<'r> = Result<Json<Value>, rocket::serde::json::Error<'r>>;
+
+/// The first text in `v` (a key or a value) holding a NUL character, named as a field
+/// (`title`, `targets[2].period`). PostgreSQL cannot store one in text, and no person
+/// types one.
+fn nul_at(v: &Value, at: &str) -> Option<String> {
+    let field = |key: &str| match at {
+        "" => key.to_string(),
+        _ => format!("{at}.{key}"),
+    };
+    match v {
+        Value::String(s) if s.contains('\0') => Some(if at.is_empty() {
+            "body".to_string()
+        } else {
+            at.to_string()
+        }),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            nul_at(
+                item,
+                &format!("{}[{i}]", if at.is_empty() { "body" } else { at }),
+            )
+        }),
+        Value::Object(m) => m.iter().find_map(|(k, item)| {
+            if k.contains('\0') {
+                Some(field(k))
+            } else {
+                nul_at(item, &field(k))
+            }
+        }),
+        _ => None,
     }
+}
+
+/// A JSON body read as `T`, or a 422 saying what is wrong: where the text could not
+/// be read (line and column), a field of the wrong kind, or text holding a NUL.
+pub fn parse<T: serde::de::DeserializeOwned>(body: Body<'_>) -> ApiResult<T> {
+    let value = match body {
+        Ok(Json(v)) => v,
+        Err(rocket::serde::json::Error::Parse(_, e)) => {
+            return Err(AppError::Invalid {
+                field: None,
+                message: format!(
+                    "the JSON body cannot be read at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
+            }
+            .into())
+        }
+        Err(rocket::serde::json::Error::Io(e)) => {
+            return Err(
+                AppError::invalid("body", format!("the request body cannot be read: {e}")).into(),
+            )
+        }
+    };
+    if let Some(field) = nul_at(&value, "") {
+        return Err(AppError::invalid(
+            &field,
+            format!("{field}: text cannot hold the NUL character (\\u0000); nothing was saved"),
+        )
+        .into());
+    }
+    serde_json::from_value(value).map_err(|e| {
+        AppError::Invalid {
+            field: None,
+            message: format!("the JSON body cannot be read: {e}"),
+        }
+        .into()
+    })
 }
 
 /// The methods of the API routes whose path pattern matches `path` (a `<param>` matches

@@ -9,7 +9,7 @@ use rocket::serde::json::{json, Json, Value};
 use rocket::State;
 use serde::Deserialize;
 
-use super::{parse, ApiError, ApiResult};
+use super::{parse, ApiError, ApiResult, Body};
 use crate::auth::ApiClient;
 use crate::db::{Db, DbConn};
 use crate::domain::access::Permission;
@@ -304,10 +304,10 @@ pub async fn create_value(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    body: Result<Json<NewValueBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<(Status, Json<Value>)> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<NewValueBody>(body)?;
     let period = Period::parse(&b.period).map_err(|e| bad("period", e.to_string()))?;
     let raw_value = raw("value", &b.value)?;
     let (code, access, who) = (code.to_string(), client.access.clone(), actor(&client));
@@ -351,10 +351,10 @@ pub async fn update_value(
     client: ApiClient,
     code: &str,
     id: i32,
-    body: Result<Json<ValueUpdate>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<Json<Value>> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<ValueUpdate>(body)?;
     let Some(version) = b.version else {
         return Err(bad(
             "version",
@@ -486,10 +486,10 @@ pub async fn create_milestone(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    body: Result<Json<MilestoneBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<(Status, Json<Value>)> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<MilestoneBody>(body)?;
     write_milestone(db, &client, code, None, b)
         .await
         .map(|v| (Status::Created, Json(v)))
@@ -501,10 +501,10 @@ pub async fn update_milestone(
     client: ApiClient,
     code: &str,
     id: i32,
-    body: Result<Json<MilestoneBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<Json<Value>> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<MilestoneBody>(body)?;
     write_milestone(db, &client, code, Some(id), b)
         .await
         .map(Json)
@@ -629,10 +629,10 @@ pub async fn create_activity(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    body: Result<Json<ActivityBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<(Status, Json<Value>)> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<ActivityBody>(body)?;
     write_activity(db, &client, code, None, b)
         .await
         .map(|v| (Status::Created, Json(v)))
@@ -644,10 +644,10 @@ pub async fn update_activity(
     client: ApiClient,
     code: &str,
     id: i32,
-    body: Result<Json<ActivityBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<Json<Value>> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<ActivityBody>(body)?;
     write_activity(db, &client, code, Some(id), b)
         .await
         .map(Json)
@@ -819,10 +819,10 @@ pub async fn create_progress(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    body: Result<Json<NewProgressBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<(Status, Json<Value>)> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<NewProgressBody>(body)?;
     let q = progress_period(&b.period)?;
     let fields = crate::domain::progress::ProgressFields {
         status: b.status,
@@ -852,10 +852,10 @@ pub async fn update_progress(
     client: ApiClient,
     code: &str,
     id: i32,
-    body: Result<Json<ProgressUpdate>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<Json<Value>> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<ProgressUpdate>(body)?;
     let Some(version) = b.version else {
         return Err(bad(
             "version",

@@ -402,3 +402,38 @@ fn the_router_says_which_part_of_a_request_is_wrong() {
         "{e}"
     );
 }
+
+on_both_backends! {
+    // PostgreSQL cannot store a NUL character in text: a body holding one answered 500
+    // there (and was stored on SQLite). Now it is 422 naming the field, on both, and
+    // nothing is written.
+    fn text_holding_a_nul_character_is_refused_and_nothing_is_written(t) {
+        let db = t.with_demo();
+        let tok = token(&db, "manager");
+        let client = t.client(db);
+        let count = |client: &Client, path: &str, key: &str| -> usize {
+            let r = call(client, "GET", path, &tok, None);
+            r.into_json::<Value>().unwrap()[key].as_array().unwrap().len()
+        };
+        let milestones = |client: &Client| {
+            (
+                count(client, "/api/v1/programmes/LBP/milestones", "milestones"),
+                count(client, "/api/v1/programmes/LBP/values?period=2026Q4", "values"),
+                count(client, "/api/v1/programmes/LBP/partners", "partners"),
+            )
+        };
+        let before = milestones(&client);
+        for (method, path, body, field) in [
+            ("POST", "/api/v1/programmes/LBP/milestones", json!({ "title": "a\u{0}b", "due_date": "2027-01-31", "status": "planned" }), "title"),
+            ("POST", "/api/v1/programmes/LBP/values", json!({ "indicator": "LBP-0.1", "period": "2026Q4", "county": "023", "value": 3, "comment": "x\u{0}" }), "comment"),
+            ("POST", "/api/v1/programmes/LBP/partners", json!({ "code": "NUL", "name": "Nul", "roles": ["funding", "x\u{0}"] }), "roles[1]"),
+        ] {
+            let r = call(&client, method, path, &tok, Some(body));
+            assert_eq!(r.status(), Status::UnprocessableEntity, "{path}");
+            let e: Value = r.into_json().unwrap();
+            assert_eq!(e["error"]["field"], field, "{e}");
+            assert!(e["error"]["message"].as_str().unwrap().contains("NUL"), "{e}");
+        }
+        assert_eq!(milestones(&client), before, "nothing was written");
+    }
+}
