@@ -437,3 +437,31 @@ on_both_backends! {
         assert_eq!(milestones(&client), before, "nothing was written");
     }
 }
+
+on_both_backends! {
+    // A budget line of 92,233,720,368,547,758.07 (i64::MAX pence) was taken, and the next
+    // GET …/budget added the lines up past i64 and answered 500. Money is now at most
+    // 1,000,000,000,000 wherever it is typed.
+    fn money_beyond_a_trillion_is_refused_and_the_budget_still_adds_up(t) {
+        let db = t.with_demo();
+        let tok = token(&db, "manager");
+        let client = t.client(db);
+        for amount in [json!("92233720368547758.07"), json!(1_000_000_000_001u64)] {
+            let r = call(&client, "POST", "/api/v1/programmes/LBP/budget", &tok, Some(json!({ "output": "LBP-OP1.1", "fiscal_year": "2025July", "amount": amount })));
+            assert_eq!(r.status(), Status::UnprocessableEntity, "{amount}");
+            let e: Value = r.into_json().unwrap();
+            assert_eq!(e["error"]["field"], "amount", "{e}");
+            assert!(e["error"]["message"].as_str().unwrap().contains("more than 1,000,000,000,000"), "{e}");
+        }
+        let r = call(&client, "POST", "/api/v1/programmes/LBP/activities", &tok, Some(json!({ "code": "BIG-1", "title": "Big", "planned_start": "2026-01-01", "planned_end": "2026-06-30", "status": "not_started", "budget_minor": i64::MAX })));
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        // Two lines at the limit still add up.
+        for fy in ["2025July", "2026July"] {
+            let r = call(&client, "POST", "/api/v1/programmes/LBP/budget", &tok, Some(json!({ "output": "LBP-OP1.1", "fiscal_year": fy, "amount": "1,000,000,000,000" })));
+            assert_eq!(r.status(), Status::Created, "{fy}");
+        }
+        let r = call(&client, "GET", "/api/v1/programmes/LBP/budget", &tok, None);
+        assert_eq!(r.status(), Status::Ok);
+        assert!(r.into_json::<Value>().unwrap()["total_minor"].as_i64().unwrap() >= 2 * mipaka::domain::plan::MAX_MONEY_MINOR);
+    }
+}
