@@ -1,9 +1,11 @@
 //! PostgreSQL tests run when TEST_DATABASE_URL is set at build time; otherwise they are
 //! compiled as ignored, so `cargo test` reports them as skipped with the reason. The
-//! browser tests likewise, when chromedriver is not installed.
+//! browser tests likewise, when chromedriver is not installed, and the API conformance
+//! test when schemathesis is not.
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(mipaka_pg_tests)");
     println!("cargo::rustc-check-cfg=cfg(mipaka_browser_tests)");
+    println!("cargo::rustc-check-cfg=cfg(mipaka_schemathesis_tests)");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=TEST_DATABASE_URL");
     println!("cargo::rerun-if-changed=build.rs");
@@ -18,5 +20,13 @@ fn main() {
     let have_browser = std::path::Path::new("/usr/bin/chromedriver").exists();
     if have_browser || std::env::var_os("CI").is_some() {
         println!("cargo::rustc-cfg=mipaka_browser_tests");
+    }
+    // The API conformance test runs schemathesis (`pip install schemathesis`); CI installs
+    // it and must run the test.
+    let have_schemathesis = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| dir.join("schemathesis").is_file())
+    });
+    if have_schemathesis || std::env::var_os("CI").is_some() {
+        println!("cargo::rustc-cfg=mipaka_schemathesis_tests");
     }
 }

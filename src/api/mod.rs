@@ -173,44 +173,221 @@ impl<'r> Responder<'r, 'static> for ApiError {
     }
 }
 
-/// A JSON body, or a 422 saying where it could not be read (line and column).
-pub fn parse<T>(body: Result<Json<T>, rocket::serde::json::Error<'_>>) -> ApiResult<T> {
-    match body {
-        Ok(Json(v)) => Ok(v),
-        Err(rocket::serde::json::Error::Parse(_, e)) => Err(AppError::Invalid {
-            field: None,
-            message: format!(
-                "the JSON body cannot be read at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        }
-        .into()),
-        Err(rocket::serde::json::Error::Io(e)) => {
-            Err(AppError::invalid("body", format!("the request body cannot be read: {e}")).into())
+/// A whole number as JSON Schema counts one: `3` and `3.0` alike (clients that hold
+/// every number as a double send the latter), in the range of `T`.
+pub fn whole_number<T: TryFrom<i64>>(v: &Value) -> Option<T> {
+    let Value::Number(n) = v else {
+        return None;
+    };
+    let i = n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    })?;
+    T::try_from(i).ok()
+}
+
+/// Serde helpers for whole-number fields of request bodies, read with [`whole_number`].
+pub mod whole {
+    use rocket::serde::json::Value;
+    use serde::de::{Deserialize, Deserializer, Error};
+
+    fn read<'de, D: Deserializer<'de>, T: TryFrom<i64>>(v: Value) -> Result<T, D::Error> {
+        super::whole_number(&v).ok_or_else(|| {
+            D::Error::custom(format!(
+                "{v} is not a whole number in range (e.g. 3; up to {})",
+                i32::MAX
+            ))
+        })
+    }
+
+    pub fn required<'de, D: Deserializer<'de>, T: TryFrom<i64>>(d: D) -> Result<T, D::Error> {
+        read::<D, T>(Value::deserialize(d)?)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>, T: TryFrom<i64>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            v => read::<D, T>(v).map(Some),
         }
     }
 }
 
+/// A request body as the routes receive it: JSON, or why it could not be read.
+pub type Body<'r> = Result<Json<Value>, rocket::serde::json::Error<'r>>;
+
+/// The first text in `v` (a key or a value) holding a NUL character, named as a field
+/// (`title`, `targets[2].period`). PostgreSQL cannot store one in text, and no person
+/// types one.
+fn nul_at(v: &Value, at: &str) -> Option<String> {
+    let field = |key: &str| match at {
+        "" => key.to_string(),
+        _ => format!("{at}.{key}"),
+    };
+    match v {
+        Value::String(s) if s.contains('\0') => Some(if at.is_empty() {
+            "body".to_string()
+        } else {
+            at.to_string()
+        }),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            nul_at(
+                item,
+                &format!("{}[{i}]", if at.is_empty() { "body" } else { at }),
+            )
+        }),
+        Value::Object(m) => m.iter().find_map(|(k, item)| {
+            if k.contains('\0') {
+                Some(field(k))
+            } else {
+                nul_at(item, &field(k))
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// A JSON body read as `T`, or a 422 saying what is wrong: where the text could not
+/// be read (line and column), a field of the wrong kind, or text holding a NUL.
+pub fn parse<T: serde::de::DeserializeOwned>(body: Body<'_>) -> ApiResult<T> {
+    let value = match body {
+        Ok(Json(v)) => v,
+        Err(rocket::serde::json::Error::Parse(_, e)) => {
+            return Err(AppError::Invalid {
+                field: None,
+                message: format!(
+                    "the JSON body cannot be read at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
+            }
+            .into())
+        }
+        Err(rocket::serde::json::Error::Io(e)) => {
+            return Err(
+                AppError::invalid("body", format!("the request body cannot be read: {e}")).into(),
+            )
+        }
+    };
+    if let Some(field) = nul_at(&value, "") {
+        return Err(AppError::invalid(
+            &field,
+            format!("{field}: text cannot hold the NUL character (\\u0000); nothing was saved"),
+        )
+        .into());
+    }
+    serde_json::from_value(value).map_err(|e| {
+        AppError::Invalid {
+            field: None,
+            message: format!("the JSON body cannot be read: {e}"),
+        }
+        .into()
+    })
+}
+
+/// The methods of the API routes whose path pattern matches `path` (a `<param>` matches
+/// any one segment), in the order GET, HEAD, POST, PUT, DELETE; empty when no route
+/// answers at this address at all.
+fn methods_at(req: &Request<'_>) -> Vec<&'static str> {
+    let wanted: Vec<&str> = req.uri().path().segments().collect();
+    let mut found = Vec::new();
+    for route in req.rocket().routes() {
+        let pattern = route.uri.path();
+        if !pattern.starts_with("/api/") {
+            continue;
+        }
+        let parts: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+        let matches = parts.len() == wanted.len()
+            && parts
+                .iter()
+                .zip(&wanted)
+                .all(|(p, w)| (p.starts_with('<') && p.ends_with('>')) || p == w);
+        if matches {
+            found.push(route.method);
+        }
+    }
+    use rocket::http::Method;
+    let mut names = Vec::new();
+    for (m, name) in [
+        (Method::Get, "GET"),
+        (Method::Head, "HEAD"),
+        (Method::Post, "POST"),
+        (Method::Put, "PUT"),
+        (Method::Delete, "DELETE"),
+        (Method::Patch, "PATCH"),
+    ] {
+        // Rocket answers HEAD wherever it answers GET.
+        if found.contains(&m) || (m == Method::Head && found.contains(&Method::Get)) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// What the /api catcher answers: a JSON error, with `Allow` on a 405.
+pub struct Caught {
+    status: Status,
+    body: Value,
+    allow: Option<String>,
+}
+
+impl<'r> Responder<'r, 'static> for Caught {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let mut res = response::status::Custom(self.status, Json(self.body)).respond_to(req)?;
+        if let Some(allow) = self.allow {
+            res.set_raw_header("Allow", allow);
+        }
+        Ok(res)
+    }
+}
+
 #[rocket::catch(default)]
-fn api_default(status: Status, req: &Request<'_>) -> response::status::Custom<Json<Value>> {
-    // Every write here takes JSON: a body of another type is 415, not the 404 a route
-    // that only matches JSON would leave.
-    let writes = matches!(
-        req.method(),
-        rocket::http::Method::Post | rocket::http::Method::Put | rocket::http::Method::Patch
-    );
-    if status == Status::NotFound && writes && !req.content_type().is_some_and(|c| c.is_json()) {
-        let s = Status::UnsupportedMediaType;
-        return response::status::Custom(
-            s,
-            Json(body(
-                s,
+fn api_default(status: Status, req: &Request<'_>) -> Caught {
+    use rocket::http::Method;
+    let caught = |status: Status, message: String, field: Option<&str>| Caught {
+        status,
+        body: body(status, message, field.map(str::to_string), None),
+        allow: None,
+    };
+    // Rocket routes by method, path and (for writes) content type, and answers 404 when
+    // none matches; say which of the three was wrong. A method Rocket does not know at
+    // all (QUERY, PROPFIND …) arrives here as a 400 on the request's path.
+    if status == Status::NotFound || status == Status::BadRequest {
+        let methods = methods_at(req);
+        let known = status == Status::NotFound;
+        let here = known && methods.contains(&req.method().as_str());
+        if !methods.is_empty() && !here {
+            let s = Status::MethodNotAllowed;
+            let what = if known {
+                format!("{} is not answered", req.method())
+            } else {
+                "that method is not answered".to_string()
+            };
+            return Caught {
+                allow: Some(methods.join(", ")),
+                ..caught(
+                    s,
+                    format!(
+                        "{what} at {}: use {} (see /api/v1/openapi.json)",
+                        req.uri().path(),
+                        methods.join(", ")
+                    ),
+                    None,
+                )
+            };
+        }
+        // Every write here takes JSON: a body of another type is 415, not the 404 a
+        // route that only matches JSON would leave.
+        let writes = matches!(req.method(), Method::Post | Method::Put | Method::Patch);
+        if here && writes && !req.content_type().is_some_and(|c| c.is_json()) {
+            return caught(
+                Status::UnsupportedMediaType,
                 "send the body as JSON, with 'Content-Type: application/json'".into(),
-                Some("Content-Type".into()),
-                None,
-            )),
-        );
+                Some("Content-Type"),
+            );
+        }
     }
     let message = match status.code {
         401 => "send a live personal API token as 'Authorization: Bearer mpk_…' (create one on your account page)".into(),
@@ -229,7 +406,7 @@ fn api_default(status: Status, req: &Request<'_>) -> response::status::Custom<Js
         ),
         _ => status.reason().unwrap_or("error").to_string(),
     };
-    response::status::Custom(status, Json(body(status, message, None, None)))
+    caught(status, message, None)
 }
 
 pub fn catchers() -> Vec<Catcher> {

@@ -11,8 +11,15 @@ fn code() -> Value {
     param("code", "path", "Programme code, e.g. LBP", true)
 }
 
+/// A record's number: ids are positive 32-bit integers; anything else answers 422.
 fn id() -> Value {
-    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } })
+    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "format": "int32", "minimum": 1, "maximum": i32::MAX } })
+}
+
+/// The version of a record as read (optimistic locking): 1 when created, one more on
+/// each change.
+fn version_schema(description: &str) -> Value {
+    json!({ "type": "integer", "format": "int32", "minimum": 1, "maximum": i32::MAX, "description": description })
 }
 
 fn ok(description: &str, schema: &str) -> Value {
@@ -61,7 +68,7 @@ fn schema_ref(name: &str) -> Value {
 }
 
 fn version_param() -> Value {
-    json!({ "name": "version", "in": "query", "required": true, "description": "The version of the record you read (optimistic locking): a newer one answers 409", "schema": { "type": "integer" } })
+    json!({ "name": "version", "in": "query", "required": true, "description": "The version of the record you read (optimistic locking): a newer one answers 409", "schema": version_schema("The version you read") })
 }
 
 /// A record as a write answers it: as stored, with what the service did.
@@ -134,18 +141,20 @@ fn with_version(input: &str, required: &[&str]) -> Value {
     let mut req: Vec<&str> = required.to_vec();
     req.push("version");
     json!({ "allOf": [schema_ref(input), { "type": "object", "required": req, "properties": {
-        "version": { "type": "integer", "description": "The version you read; a newer one answers 409 with `current`" } } }] })
+        "version": version_schema("The version you read; a newer one answers 409 with `current`") } }] })
 }
 
 pub fn spec() -> Value {
     let s = |t: &str| json!({ "type": t });
     let ns = |t: &str| json!({ "type": [t, "null"] });
+    let text1 = || json!({ "type": "string", "minLength": 1 });
+    let day = || json!({ "type": "string", "format": "date", "description": "YYYY-MM-DD" });
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Mipaka API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Monitoring and evaluation data of Kenya's border-security programmes. Authenticate with a personal token from your account page: `Authorization: Bearer mpk_…`. Writes go through the same checks as the pages and are audited; updates carry the `version` they read and a stale one answers 409 with the current record.\n\nSetting a programme up: an administrator creates it (`POST /programmes`, naming its first `manager`) and closes or archives it; its managers and M&E officers add phases, partners, disaggregation categories, results, indicators, targets and budget lines. Bodies are the fields as a person would type them (text, numbers or booleans). A `PUT` replaces the record, so send every field (as `GET` gives it) with the `version` you read; a `DELETE` names it as `?version=`. Problems answer 422 with the `field` at fault (and all of them in `fields`) and nothing is written. Removing what has data archives it instead: the answer's `effect` says `archived` or `removed`.",
+            "description": "Monitoring and evaluation data of Kenya's border-security programmes. Authenticate with a personal token from your account page: `Authorization: Bearer mpk_…`. Writes go through the same checks as the pages and are audited; updates carry the `version` they read and a stale one answers 409 with the current record.\n\nSetting a programme up: an administrator creates it (`POST /programmes`, naming its first `manager`) and closes or archives it; its managers and M&E officers add phases, partners, disaggregation categories, results, indicators, targets and budget lines. Bodies are the fields as a person would type them (text, numbers or booleans). A `PUT` replaces the record, so send every field (as `GET` gives it) with the `version` you read; a `DELETE` names it as `?version=`. Problems answer 422 with the `field` at fault (and all of them in `fields`) and nothing is written. Removing what has data archives it instead: the answer's `effect` says `archived` or `removed`.\n\nIds and versions are whole numbers (`3`; `3.0` is read as 3). A write whose body is not sent as `Content-Type: application/json` answers 415; a method an address does not take answers 405 with the methods it does take in `Allow`.",
         },
         "servers": [{ "url": "/api/v1" }],
         "security": [{ "bearer": [] }],
@@ -289,25 +298,62 @@ pub fn spec() -> Value {
                 "Cleared": { "type": "object", "required": ["cleared", "indicator", "period", "county"], "properties": { "cleared": { "const": true }, "indicator": s("string"), "period": s("string"), "county": s("string"), "county_name": s("string"), "disaggregation": s("string") } },
                 "ValueOrCleared": { "anyOf": [schema_ref("Value"), schema_ref("Cleared")] },
                 "ValueList": { "type": "object", "properties": { "values": { "type": "array", "items": { "$ref": "#/components/schemas/Value" } } } },
-                "NewValue": { "type": "object", "required": ["indicator", "period", "county", "value"], "properties": { "indicator": s("string"), "period": s("string"), "county": s("string"), "disaggregation": s("string"), "value": { "type": ["number", "string"] }, "comment": ns("string") } },
-                "ValueUpdate": { "type": "object", "required": ["value", "version"], "properties": { "value": { "type": ["number", "string", "null"] }, "comment": ns("string"), "version": s("integer") } },
+                "NewValue": { "type": "object", "required": ["indicator", "period", "county", "value"], "properties": { "indicator": text1(), "period": text1(), "county": text1(), "disaggregation": s("string"), "value": { "type": ["number", "string"] }, "comment": ns("string") } },
+                "ValueUpdate": { "type": "object", "required": ["value", "version"], "properties": { "value": { "type": ["number", "string", "null"] }, "comment": ns("string"), "version": version_schema("The version you read (optimistic locking)") } },
                 "Milestone": { "type": "object", "properties": { "id": s("integer"), "title": s("string"), "output": ns("string"), "county": ns("string"), "due_date": s("string"), "status": s("string"), "completed_date": ns("string"), "evidence_note": s("string"), "version": s("integer") } },
                 "MilestoneList": { "type": "object", "properties": { "milestones": { "type": "array", "items": { "$ref": "#/components/schemas/Milestone" } } } },
-                "MilestoneInput": { "type": "object", "required": ["title", "due_date", "status"], "properties": { "title": s("string"), "output": ns("string"), "county": ns("string"), "due_date": s("string"), "status": { "enum": ["planned", "in_progress", "completed", "delayed", "cancelled"] }, "completed_date": ns("string"), "evidence_note": s("string"), "version": { "type": "integer", "description": "Required on PUT" } } },
+                "MilestoneInput": { "type": "object", "required": ["title", "due_date", "status"], "properties": { "title": text1(), "output": ns("string"), "county": ns("string"), "due_date": day(), "status": { "enum": ["planned", "in_progress", "completed", "delayed", "cancelled"] }, "completed_date": { "type": ["string", "null"], "description": "YYYY-MM-DD; required when completed, empty or null otherwise" }, "evidence_note": s("string") } },
                 "Activity": { "type": "object", "properties": { "id": s("integer"), "code": s("string"), "title": s("string"), "status": s("string"), "percent_complete": s("integer"), "budget_minor": s("integer"), "spend_minor": s("integer"), "version": s("integer") } },
                 "Progress": { "type": "object", "properties": { "id": s("integer"), "period": s("string"), "status": s("string"), "percent_complete": s("integer"), "spend_to_date_minor": s("integer"), "spend_to_date": s("string"), "note": s("string"), "workflow_status": { "enum": ["draft", "submitted", "approved", "returned"] }, "status_reason": ns("string"), "entered_by": ns("string"), "entered_at": s("string"), "version": s("integer") } },
                 "ProgressList": { "type": "object", "properties": { "period": s("string"), "locked": s("boolean"), "activities": { "type": "array", "items": { "type": "object", "properties": { "activity": s("string"), "activity_id": s("integer"), "title": s("string"), "planned_start": s("string"), "planned_end": s("string"), "progress": { "oneOf": [schema_ref("Progress"), { "type": "null" }] }, "previous": { "oneOf": [schema_ref("Progress"), { "type": "null" }] } } } } } },
-                "NewProgress": { "type": "object", "required": ["period", "activity", "status", "percent_complete", "spend_to_date"], "properties": { "period": s("string"), "activity": { "type": "string", "description": "Activity code, e.g. LBP-A02" }, "status": { "enum": ["not_started", "in_progress", "delayed", "completed", "cancelled"] }, "percent_complete": { "type": ["integer", "string"], "description": "Whole number 0–100 (100 when completed)" }, "spend_to_date": { "type": ["number", "string"], "description": "In major units; not below the previous period's unless the note says why" }, "note": s("string") } },
-                "ProgressUpdate": { "type": "object", "required": ["status", "percent_complete", "spend_to_date", "version"], "properties": { "status": { "enum": ["not_started", "in_progress", "delayed", "completed", "cancelled"] }, "percent_complete": { "type": ["integer", "string"], "description": "Whole number 0–100 (100 when completed)" }, "spend_to_date": { "type": ["number", "string"], "description": "In major units; not below the previous period's unless the note says why" }, "note": s("string"), "version": { "type": "integer", "description": "The version you read (optimistic locking)" } } },
+                "NewProgress": { "type": "object", "required": ["period", "activity", "status", "percent_complete", "spend_to_date"], "properties": { "period": text1(), "activity": { "type": "string", "minLength": 1, "description": "Activity code, e.g. LBP-A02" }, "status": { "enum": ["not_started", "in_progress", "delayed", "completed", "cancelled"] }, "percent_complete": { "type": ["integer", "string"], "minimum": 0, "maximum": 100, "description": "Whole number 0–100 (100 when completed)" }, "spend_to_date": { "type": ["number", "string"], "description": "In major units; not below the previous period's unless the note says why" }, "note": s("string") } },
+                "ProgressUpdate": { "type": "object", "required": ["status", "percent_complete", "spend_to_date", "version"], "properties": { "status": { "enum": ["not_started", "in_progress", "delayed", "completed", "cancelled"] }, "percent_complete": { "type": ["integer", "string"], "minimum": 0, "maximum": 100, "description": "Whole number 0–100 (100 when completed)" }, "spend_to_date": { "type": ["number", "string"], "description": "In major units; not below the previous period's unless the note says why" }, "note": s("string"), "version": version_schema("The version you read (optimistic locking)") } },
                 "ActivityList": { "type": "object", "properties": { "activities": { "type": "array", "items": { "$ref": "#/components/schemas/Activity" } } } },
-                "ActivityInput": { "type": "object", "required": ["code", "title", "planned_start", "planned_end", "status"], "properties": { "code": s("string"), "title": s("string"), "output": ns("string"), "lead": ns("string"), "county": ns("string"), "planned_start": s("string"), "planned_end": s("string"), "actual_start": ns("string"), "actual_end": ns("string"), "status": { "enum": ["not_started", "in_progress", "delayed", "completed", "cancelled"] }, "percent_complete": s("integer"), "budget_minor": { "type": "integer", "description": "In minor units (pence, cents)" }, "spend_minor": s("integer"), "version": { "type": "integer", "description": "Required on PUT" } } },
+                "ActivityInput": { "type": "object", "required": ["code", "title", "planned_start", "planned_end", "status"], "properties": { "code": text1(), "title": text1(), "output": ns("string"), "lead": ns("string"), "county": ns("string"), "planned_start": day(), "planned_end": day(), "actual_start": { "type": ["string", "null"], "description": "YYYY-MM-DD, or empty or null" }, "actual_end": { "type": ["string", "null"], "description": "YYYY-MM-DD, or empty or null" }, "status": { "enum": ["not_started", "in_progress", "delayed", "completed", "cancelled"] }, "percent_complete": { "type": "integer", "minimum": 0, "maximum": 100, "description": "0 when left out" }, "budget_minor": { "type": "integer", "minimum": 0, "maximum": crate::domain::plan::MAX_MONEY_MINOR, "description": "In minor units (pence, cents); 0 when left out" }, "spend_minor": { "type": "integer", "minimum": 0, "maximum": crate::domain::plan::MAX_MONEY_MINOR, "description": "In minor units; 0 when left out" } } },
             },
         },
     });
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         schemas.extend(setup_schemas());
     }
+    answers_of_the_router(&mut doc);
     doc
+}
+
+/// The answers every operation can get before its handler runs, added where they apply:
+/// 415 when a body is not sent as JSON (each write takes only JSON), and 422 when an
+/// address part or query parameter has the wrong form (an id that is not a whole
+/// number, a missing or malformed `?period=`).
+fn answers_of_the_router(doc: &mut Value) {
+    let error = |d: &str| json!({ "description": d, "content": { "application/json": { "schema": schema_ref("Error") } } });
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for ops in paths.values_mut() {
+        let Some(ops) = ops.as_object_mut() else {
+            continue;
+        };
+        for op in ops.values_mut() {
+            let has_body = op.get("requestBody").is_some();
+            let checked_params = op["parameters"].as_array().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| p["in"] == "query" || p["schema"]["type"] == "integer")
+            });
+            let Some(responses) = op["responses"].as_object_mut() else {
+                continue;
+            };
+            if has_body {
+                responses.entry("415").or_insert_with(|| {
+                    error("The body was not sent as JSON: send it with `Content-Type: application/json`")
+                });
+            }
+            if has_body || checked_params {
+                responses.entry("422").or_insert_with(|| {
+                    error("A value is wrong (the body, an id that is not a whole number, a query parameter); `field` (and `fields`) say which, and nothing was written")
+                });
+            }
+        }
+    }
 }
 
 /// The schemas of setting a programme up: each `*Input` is the fields as typed (text,
@@ -335,8 +381,8 @@ fn setup_schemas() -> serde_json::Map<String, Value> {
         "WriteOutcome": { "type": "object", "required": ["effect", "changes"], "properties": {
             "effect": effects, "changes": { "type": "array", "items": s("string"), "description": "What changed, in words: \"unit: count → number\"" } } },
         "Removed": { "type": "object", "properties": { "id": s("integer"), "effect": { "enum": ["removed"] }, "changes": { "type": "array", "items": s("string") } } },
-        "VersionOnly": { "type": "object", "required": ["version"], "properties": { "version": s("integer") } },
-        "Move": { "type": "object", "required": ["direction", "version"], "properties": { "direction": { "enum": ["up", "down"] }, "version": s("integer") } },
+        "VersionOnly": { "type": "object", "required": ["version"], "properties": { "version": version_schema("The version you read (optimistic locking)") } },
+        "Move": { "type": "object", "required": ["direction", "version"], "properties": { "direction": { "enum": ["up", "down"] }, "version": version_schema("The version you read (optimistic locking)") } },
         "Programme": { "type": "object", "properties": {
             "code": s("string"), "name": s("string"), "short_name": s("string"), "description": s("string"), "funder": s("string"),
             "currency": s("string"), "start_date": s("string"), "end_date": s("string"), "reporting_frequency": s("string"),
@@ -348,7 +394,7 @@ fn setup_schemas() -> serde_json::Map<String, Value> {
         "NewProgramme": { "allOf": [schema_ref("ProgrammeInput"), { "type": "object", "required": ["code", "name", "currency", "start_date", "end_date"],
             "properties": { "manager": text("Username of the programme's first manager") } }] },
         "ProgrammeUpdate": with_version("ProgrammeInput", &["name", "currency", "start_date", "end_date"]),
-        "ProgrammeStatus": { "type": "object", "required": ["status", "version"], "properties": { "status": { "enum": ["active", "closed", "archived"] }, "version": s("integer") } },
+        "ProgrammeStatus": { "type": "object", "required": ["status", "version"], "properties": { "status": { "enum": ["active", "closed", "archived"] }, "version": version_schema("The version you read (optimistic locking)") } },
         "Phase": { "type": "object", "properties": { "id": s("integer"), "name": s("string"), "start_date": s("string"), "end_date": s("string"), "position": s("integer"),
             "counties": { "type": "array", "items": s("string"), "description": "County codes" }, "county_names": { "type": "array", "items": s("string") }, "version": s("integer") } },
         "PhaseInput": { "type": "object", "required": ["name", "start_date", "end_date", "counties"], "properties": {
@@ -408,7 +454,7 @@ fn setup_schemas() -> serde_json::Map<String, Value> {
             "county": text("Empty or null for the programme; else a county code or name covered by a phase"),
             "disaggregation": text("Empty for the total; else category=option, e.g. sex=female"),
             "value": figure("In the indicator's unit; blank removes the target"),
-            "version": { "type": "integer", "description": "The target's version as read, for one that exists" } } },
+            "version": version_schema("The target's version as read, for one that exists") } },
         "TargetsUpdate": { "type": "object", "required": ["version", "targets"], "properties": {
             "version": text("The set's version from GET …/targets; a newer set answers 409"),
             "targets": { "type": "array", "items": schema_ref("TargetInput"), "description": "The whole set: stored targets left out are removed ([] removes all)" } } },
@@ -420,7 +466,7 @@ fn setup_schemas() -> serde_json::Map<String, Value> {
         "BudgetInput": { "type": "object", "required": ["output", "fiscal_year", "amount"], "properties": {
             "output": text("Output code"), "activity": text("Code of one of the output's activities, or empty for the output as a whole"),
             "fiscal_year": text("Kenyan fiscal year: 2025July, 2025/26 or FY 2025/26"),
-            "amount": figure("In major units of the programme's currency: 125000 or \"125,000.00\""), "description": s("string") } },
+            "amount": figure("In major units of the programme's currency, 0 to 1,000,000,000,000: 125000 or \"125,000.00\""), "description": s("string") } },
         "BudgetUpdate": with_version("BudgetInput", &["output", "fiscal_year", "amount"]),
         "MilestoneUpdate": with_version("MilestoneInput", &[]),
         "ActivityUpdate": with_version("ActivityInput", &[]),

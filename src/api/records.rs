@@ -9,7 +9,7 @@ use rocket::serde::json::{json, Json, Value};
 use rocket::State;
 use serde::Deserialize;
 
-use super::{parse, ApiError, ApiResult};
+use super::{parse, ApiError, ApiResult, Body};
 use crate::auth::ApiClient;
 use crate::db::{Db, DbConn};
 use crate::domain::access::Permission;
@@ -243,17 +243,31 @@ pub struct ValueUpdate {
     value: Value,
     #[serde(default)]
     comment: Option<String>,
+    #[serde(default, deserialize_with = "super::whole::optional")]
     version: Option<i32>,
 }
 
-fn raw(v: &Value) -> ApiResult<String> {
+/// A figure as typed: a number, text, or null (empty).
+fn raw(field: &str, v: &Value) -> ApiResult<String> {
     match v {
-        Value::Number(n) => Ok(n.to_string()),
+        // 40.0 is the whole number 40 (as JSON Schema counts it), not the text "40.0".
+        Value::Number(n) => Ok(match super::whole_number::<i64>(v) {
+            Some(i) => i.to_string(),
+            None => n.to_string(),
+        }),
         Value::String(s) => Ok(s.clone()),
         Value::Null => Ok(String::new()),
-        _ => Err(bad(
-            "value",
-            "give the value as a number (or null to clear it)",
+        other => Err(bad(
+            field,
+            format!(
+                "give {field} as a number or text{}, not {}",
+                if field == "value" {
+                    " (null clears a draft)"
+                } else {
+                    ""
+                },
+                super::setup::json_kind(other)
+            ),
         )),
     }
 }
@@ -339,12 +353,12 @@ pub async fn create_value(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    body: Result<Json<NewValueBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<(Status, Json<Value>)> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<NewValueBody>(body)?;
     let period = Period::parse(&b.period).map_err(|e| bad("period", e.to_string()))?;
-    let raw_value = raw(&b.value)?;
+    let raw_value = raw("value", &b.value)?;
     let (code, access, who) = (code.to_string(), client.access.clone(), actor(&client));
     let result = db
         .run(move |c| {
@@ -386,17 +400,17 @@ pub async fn update_value(
     client: ApiClient,
     code: &str,
     id: i32,
-    body: Result<Json<ValueUpdate>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<Json<Value>> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<ValueUpdate>(body)?;
     let Some(version) = b.version else {
         return Err(bad(
             "version",
             "give the version you read (optimistic locking): {\"value\": …, \"version\": 3}",
         ));
     };
-    let raw_value = raw(&b.value)?;
+    let raw_value = raw("value", &b.value)?;
     let (code, access, who) = (code.to_string(), client.access.clone(), actor(&client));
     let result = db
         .run(move |c| {
@@ -455,6 +469,7 @@ pub struct MilestoneBody {
     status: String,
     completed_date: Option<String>,
     evidence_note: String,
+    #[serde(deserialize_with = "super::whole::optional")]
     version: Option<i32>,
 }
 
@@ -520,10 +535,10 @@ pub async fn create_milestone(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    body: Result<Json<MilestoneBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<(Status, Json<Value>)> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<MilestoneBody>(body)?;
     write_milestone(db, &client, code, None, b)
         .await
         .map(|v| (Status::Created, Json(v)))
@@ -535,10 +550,10 @@ pub async fn update_milestone(
     client: ApiClient,
     code: &str,
     id: i32,
-    body: Result<Json<MilestoneBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<Json<Value>> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<MilestoneBody>(body)?;
     write_milestone(db, &client, code, Some(id), b)
         .await
         .map(Json)
@@ -577,9 +592,13 @@ pub struct ActivityBody {
     actual_start: Option<String>,
     actual_end: Option<String>,
     status: String,
+    #[serde(deserialize_with = "super::whole::required")]
     percent_complete: i32,
+    #[serde(deserialize_with = "super::whole::required")]
     budget_minor: i64,
+    #[serde(deserialize_with = "super::whole::required")]
     spend_minor: i64,
+    #[serde(deserialize_with = "super::whole::optional")]
     version: Option<i32>,
 }
 
@@ -659,10 +678,10 @@ pub async fn create_activity(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    body: Result<Json<ActivityBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<(Status, Json<Value>)> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<ActivityBody>(body)?;
     write_activity(db, &client, code, None, b)
         .await
         .map(|v| (Status::Created, Json(v)))
@@ -674,10 +693,10 @@ pub async fn update_activity(
     client: ApiClient,
     code: &str,
     id: i32,
-    body: Result<Json<ActivityBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<Json<Value>> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<ActivityBody>(body)?;
     write_activity(db, &client, code, Some(id), b)
         .await
         .map(Json)
@@ -708,8 +727,11 @@ pub async fn list_progress(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    period: &str,
+    period: Option<&str>,
 ) -> ApiResult<Json<Value>> {
+    let Some(period) = period else {
+        return Err(bad("period", "give the quarter to read as ?period=2026Q3"));
+    };
     let q = progress_period(period)?;
     let (code, access) = (code.to_string(), client.access.clone());
     let out = db
@@ -755,6 +777,7 @@ pub struct ProgressUpdate {
     spend_to_date: Value,
     #[serde(default)]
     note: String,
+    #[serde(default, deserialize_with = "super::whole::optional")]
     version: Option<i32>,
 }
 
@@ -845,15 +868,15 @@ pub async fn create_progress(
     db: &State<Db>,
     client: ApiClient,
     code: &str,
-    body: Result<Json<NewProgressBody>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<(Status, Json<Value>)> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<NewProgressBody>(body)?;
     let q = progress_period(&b.period)?;
     let fields = crate::domain::progress::ProgressFields {
         status: b.status,
-        percent_complete: raw(&b.percent_complete)?,
-        spend: raw(&b.spend_to_date)?,
+        percent_complete: raw("percent_complete", &b.percent_complete)?,
+        spend: raw("spend_to_date", &b.spend_to_date)?,
         note: b.note,
     };
     let (code, access, who, activity) = (
@@ -878,10 +901,10 @@ pub async fn update_progress(
     client: ApiClient,
     code: &str,
     id: i32,
-    body: Result<Json<ProgressUpdate>, rocket::serde::json::Error<'_>>,
+    body: Body<'_>,
 ) -> ApiResult<Json<Value>> {
     require(db, &client, code, Permission::Edit).await?;
-    let b = parse(body)?;
+    let b = parse::<ProgressUpdate>(body)?;
     let Some(version) = b.version else {
         return Err(bad(
             "version",
@@ -890,8 +913,8 @@ pub async fn update_progress(
     };
     let fields = crate::domain::progress::ProgressFields {
         status: b.status,
-        percent_complete: raw(&b.percent_complete)?,
-        spend: raw(&b.spend_to_date)?,
+        percent_complete: raw("percent_complete", &b.percent_complete)?,
+        spend: raw("spend_to_date", &b.spend_to_date)?,
         note: b.note,
     };
     let (code, access, who) = (code.to_string(), client.access.clone(), actor(&client));

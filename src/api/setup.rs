@@ -31,7 +31,7 @@ use crate::models::programme::{self, PhaseWithCounties, Programme};
 use crate::models::{activity, audit, framework, user};
 use crate::setup::{self, Done, Effect, Saved};
 
-pub(super) type Body<'r> = Result<Json<Value>, rocket::serde::json::Error<'r>>;
+pub(super) use super::Body;
 
 // ---- reading bodies ----
 
@@ -52,7 +52,7 @@ pub(super) fn json_kind(v: &Value) -> &'static str {
 
 /// The body as a JSON object.
 pub(super) fn object(body: Body<'_>) -> ApiResult<Map<String, Value>> {
-    match parse(body)? {
+    match parse::<Value>(body)? {
         Value::Object(m) => Ok(m),
         other => Err(bad(
             "body",
@@ -118,9 +118,8 @@ pub(super) fn fields<T: DeserializeOwned>(m: &Map<String, Value>) -> ApiResult<T
 
 pub(super) fn whole(v: &Value) -> Option<i32> {
     match v {
-        Value::Number(n) => n.as_i64().and_then(|i| i32::try_from(i).ok()),
         Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+        v => super::whole_number(v),
     }
 }
 

@@ -107,8 +107,19 @@ pub fn parse_money(raw: &str) -> Result<i64, String> {
     whole
         .checked_mul(100)
         .and_then(|w| w.checked_add(frac))
-        .ok_or_else(|| format!("'{}' is too large", raw.trim()))
+        .filter(|minor| *minor <= MAX_MONEY_MINOR)
+        .ok_or_else(|| {
+            format!(
+                "'{}' is more than 1,000,000,000,000; check for extra digits",
+                raw.trim()
+            )
+        })
 }
+
+/// The largest amount of money Mipaka takes, in minor units: 1,000,000,000,000 in major
+/// units, as for values (`unit::MAX_VALUE`). Totals of many such amounts still fit in
+/// an i64.
+pub const MAX_MONEY_MINOR: i64 = 100_000_000_000_000;
 
 pub fn format_money_plain(minor: i64) -> String {
     format!("{}.{:02}", minor / 100, (minor % 100).abs())
@@ -318,6 +329,11 @@ mod tests {
         assert_eq!(parse_money(""), Ok(0));
         assert!(parse_money("12.345").is_err());
         assert!(parse_money("-5").is_err());
+        assert_eq!(parse_money("1,000,000,000,000"), Ok(MAX_MONEY_MINOR));
+        assert!(parse_money("1,000,000,000,000.01")
+            .unwrap_err()
+            .contains("more than 1,000,000,000,000"));
+        assert!(parse_money("92233720368547758.07").is_err());
         assert!(parse_money("ten").is_err());
         assert_eq!(format_money_plain(1_250_050), "12500.50");
     }
