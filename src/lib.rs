@@ -18,6 +18,7 @@ pub mod entry;
 pub mod error;
 pub mod figures;
 pub mod format;
+pub mod memory;
 pub mod models;
 pub mod overview;
 pub mod report;
@@ -64,6 +65,7 @@ pub fn prepare(config: &Config) -> AppResult<Prepared> {
         None
     };
     drop(conn);
+    memory::release_freed();
     Ok(Prepared {
         db,
         applied_migrations,
