@@ -47,6 +47,7 @@ pub struct Prepared {
 /// loads the demonstration programmes. A database named by DATABASE_URL is never
 /// seeded unasked.
 pub fn prepare(config: &Config) -> AppResult<Prepared> {
+    memory::configure();
     if config.embedded_default {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             error::AppError::Config(format!(
