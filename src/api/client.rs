@@ -33,10 +33,11 @@ impl<'r> FromRequest<'r> for ApiClient {
         };
         let found = db
             .run(move |conn| {
-                let Some(u) = session::user_for_token(conn, &token, crate::clock::now())? else {
+                let Some((u, roles)) = session::user_for_token(conn, &token, crate::clock::now())?
+                else {
                     return Ok(None);
                 };
-                let access = Access::load(conn, &u)?;
+                let access = Access::of(&u, roles);
                 Ok(Some(ApiClient { user: u, access }))
             })
             .await;

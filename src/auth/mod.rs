@@ -45,7 +45,12 @@ pub struct Access {
 
 impl Access {
     pub fn load(conn: &mut crate::db::DbConn, u: &User) -> AppResult<Access> {
-        let roles = user::role_rows(conn, u.id)?
+        Ok(Access::of(u, user::role_rows(conn, u.id)?))
+    }
+
+    /// From the user's role rows (programme id, code, role), read with the session or token.
+    pub fn of(u: &User, rows: Vec<(i32, String, String)>) -> Access {
+        let roles = rows
             .into_iter()
             .filter_map(|(programme_id, code, role)| {
                 Role::parse(&role).map(|role| ProgrammeRole {
@@ -55,10 +60,10 @@ impl Access {
                 })
             })
             .collect();
-        Ok(Access {
+        Access {
             is_admin: u.is_admin,
             roles,
-        })
+        }
     }
 
     pub fn roles_in(&self, programme_id: i32) -> Vec<Role> {

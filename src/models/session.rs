@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::db::schema::{api_tokens, login_failures, sessions, users};
+use crate::db::schema::{api_tokens, login_failures, programmes, sessions, user_roles, users};
 use crate::db::DbConn;
 use crate::domain::throttle::Failures;
 use crate::error::{AppError, AppResult};
@@ -60,21 +60,48 @@ pub fn create(
     Ok(token)
 }
 
-/// The live session for a cookie token: not idle past `idle_limit`, account active.
-/// An expired session is deleted on the way; activity is recorded at most once a minute.
+/// A role a user holds: programme id, programme code, role.
+pub type RoleRow = (i32, String, String);
+
+/// A role column triple from a left join: a role only when the user holds one.
+fn role_of(row: (Option<i32>, Option<String>, Option<String>)) -> Option<RoleRow> {
+    match row {
+        (Some(id), Some(code), Some(role)) => Some((id, code, role)),
+        _ => None,
+    }
+}
+
+/// The live session for a cookie token, with its user's roles (in programme code order;
+/// one query, as every page asks): not idle past `idle_limit`, account active. An
+/// expired session is deleted on the way; activity is recorded at most once a minute.
 pub fn resume(
     conn: &mut DbConn,
     token: &str,
     idle_limit: chrono::Duration,
     now: NaiveDateTime,
-) -> AppResult<Option<(SessionRow, User)>> {
-    let found: Option<(SessionRow, User)> = sessions::table
+) -> AppResult<Option<(SessionRow, User, Vec<RoleRow>)>> {
+    let rows: Vec<(
+        SessionRow,
+        User,
+        (Option<i32>, Option<String>, Option<String>),
+    )> = sessions::table
         .inner_join(users::table)
+        .left_join(user_roles::table.on(user_roles::user_id.eq(users::id)))
+        .left_join(programmes::table.on(programmes::id.eq(user_roles::programme_id)))
         .filter(sessions::token_hash.eq(sha256_hex(token)))
-        .select((SessionRow::as_select(), User::as_select()))
-        .first(conn)
-        .optional()?;
-    let Some((session, user)) = found else {
+        .order((programmes::code, user_roles::role))
+        .select((
+            SessionRow::as_select(),
+            User::as_select(),
+            (
+                programmes::id.nullable(),
+                programmes::code.nullable(),
+                user_roles::role.nullable(),
+            ),
+        ))
+        .load(conn)?;
+    let roles: Vec<RoleRow> = rows.iter().filter_map(|r| role_of(r.2.clone())).collect();
+    let Some((session, user, _)) = rows.into_iter().next() else {
         return Ok(None);
     };
     if !user.is_active || session.last_seen_at + idle_limit < now {
@@ -86,7 +113,7 @@ pub fn resume(
             .set(sessions::last_seen_at.eq(now))
             .execute(conn)?;
     }
-    Ok(Some((session, user)))
+    Ok(Some((session, user, roles)))
 }
 
 pub fn end(conn: &mut DbConn, session_id: i32) -> AppResult<()> {
@@ -229,23 +256,42 @@ pub fn revoke_token(
     Ok(t)
 }
 
-/// The active user behind a bearer token, if the token is live.
+/// The active user behind a bearer token, if the token is live, with their roles (in
+/// programme code order; one query, as every API call asks).
 pub fn user_for_token(
     conn: &mut DbConn,
     token: &str,
     now: NaiveDateTime,
-) -> AppResult<Option<User>> {
+) -> AppResult<Option<(User, Vec<RoleRow>)>> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    let found: Option<(i32, Option<NaiveDateTime>, User)> = api_tokens::table
+    type Row = (
+        i32,
+        Option<NaiveDateTime>,
+        User,
+        (Option<i32>, Option<String>, Option<String>),
+    );
+    let rows: Vec<Row> = api_tokens::table
         .inner_join(users::table)
+        .left_join(user_roles::table.on(user_roles::user_id.eq(users::id)))
+        .left_join(programmes::table.on(programmes::id.eq(user_roles::programme_id)))
         .filter(api_tokens::token_hash.eq(sha256_hex(token)))
         .filter(api_tokens::revoked_at.is_null())
-        .select((api_tokens::id, api_tokens::last_used_at, User::as_select()))
-        .first(conn)
-        .optional()?;
-    let Some((id, last_used, user)) = found else {
+        .order((programmes::code, user_roles::role))
+        .select((
+            api_tokens::id,
+            api_tokens::last_used_at,
+            User::as_select(),
+            (
+                programmes::id.nullable(),
+                programmes::code.nullable(),
+                user_roles::role.nullable(),
+            ),
+        ))
+        .load(conn)?;
+    let roles: Vec<RoleRow> = rows.iter().filter_map(|r| role_of(r.3.clone())).collect();
+    let Some((id, last_used, user, _)) = rows.into_iter().next() else {
         return Ok(None);
     };
     if !user.is_active {
@@ -256,5 +302,5 @@ pub fn user_for_token(
             .set(api_tokens::last_used_at.eq(now))
             .execute(conn)?;
     }
-    Ok(Some(user))
+    Ok(Some((user, roles)))
 }

@@ -27,10 +27,11 @@ async fn resume_session(req: &Request<'_>) -> Option<Signed> {
         .unwrap_or(chrono::Duration::minutes(60));
     let result = db
         .run(move |conn| {
-            let Some((s, u)) = session::resume(conn, &token, idle, crate::clock::now())? else {
+            let Some((s, u, roles)) = session::resume(conn, &token, idle, crate::clock::now())?
+            else {
                 return Ok(None);
             };
-            let access = Access::load(conn, &u)?;
+            let access = Access::of(&u, roles);
             Ok(Some(Signed {
                 user: u,
                 access,
