@@ -63,8 +63,11 @@ pub fn create(
 /// A role a user holds: programme id, programme code, role.
 pub type RoleRow = (i32, String, String);
 
-/// A role column triple from a left join: a role only when the user holds one.
-fn role_of(row: (Option<i32>, Option<String>, Option<String>)) -> Option<RoleRow> {
+/// A role's columns from a left join: all set when the user holds a role.
+type MaybeRole = (Option<i32>, Option<String>, Option<String>);
+
+/// A role only when the user holds one.
+fn role_of(row: MaybeRole) -> Option<RoleRow> {
     match row {
         (Some(id), Some(code), Some(role)) => Some((id, code, role)),
         _ => None,
@@ -80,11 +83,7 @@ pub fn resume(
     idle_limit: chrono::Duration,
     now: NaiveDateTime,
 ) -> AppResult<Option<(SessionRow, User, Vec<RoleRow>)>> {
-    let rows: Vec<(
-        SessionRow,
-        User,
-        (Option<i32>, Option<String>, Option<String>),
-    )> = sessions::table
+    let rows: Vec<(SessionRow, User, MaybeRole)> = sessions::table
         .inner_join(users::table)
         .left_join(user_roles::table.on(user_roles::user_id.eq(users::id)))
         .left_join(programmes::table.on(programmes::id.eq(user_roles::programme_id)))
@@ -266,12 +265,7 @@ pub fn user_for_token(
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    type Row = (
-        i32,
-        Option<NaiveDateTime>,
-        User,
-        (Option<i32>, Option<String>, Option<String>),
-    );
+    type Row = (i32, Option<NaiveDateTime>, User, MaybeRole);
     let rows: Vec<Row> = api_tokens::table
         .inner_join(users::table)
         .left_join(user_roles::table.on(user_roles::user_id.eq(users::id)))
