@@ -28,6 +28,10 @@ pub enum AppError {
     /// The database cannot be reached or opened.
     #[error("{0}")]
     Unavailable(String),
+    /// The database undid a write because another got in its way (a deadlock), even
+    /// after running it again: nothing was changed, and trying again will do. Logged.
+    #[error("{0}")]
+    Busy(String),
     /// A file the tracker keeps (an issued report) is missing or no longer what was
     /// stored: `public` says so in words a user can pass on; `detail` (paths) is logged.
     #[error("{public}")]
@@ -38,6 +42,12 @@ pub enum AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+impl crate::db::RetryAfter for AppError {
+    fn retry_after(&self) -> bool {
+        matches!(self, AppError::Busy(_))
+    }
+}
 
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -60,7 +70,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::TooLarge(_) => 413,
             AppError::Config(_) | AppError::Internal(_) | AppError::Stored { .. } => 500,
-            AppError::Unavailable(_) => 503,
+            AppError::Unavailable(_) | AppError::Busy(_) => 503,
         }
     }
 
@@ -84,6 +94,17 @@ impl AppError {
                 eprintln!("error {id}: {detail}");
                 (
                     format!("The database is not available right now; please try again in a minute. Reference: {id}"),
+                    Some(id),
+                )
+            }
+            AppError::Busy(detail) => {
+                let id = error_reference();
+                eprintln!("error {id}: {detail}");
+                (
+                    format!(
+                        "Others were saving at the same moment and this change could not be \
+                         made. Nothing was changed; please try again. Reference: {id}"
+                    ),
                     Some(id),
                 )
             }
@@ -111,6 +132,9 @@ pub fn error_reference() -> String {
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
+        if crate::db::RetryAfter::retry_after(&e) {
+            return AppError::Busy(format!("database: {e}"));
+        }
         match e {
             Error::NotFound => AppError::NotFound("That record does not exist.".into()),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {

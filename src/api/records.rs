@@ -794,7 +794,7 @@ fn save_progress(
 ) -> AppResult<Result<Value, ApiError>> {
     use crate::entry::progress::{save_loaded, ProgressInput};
     crate::db::write(c, |c| {
-        let ctx = EntryContext::load(c, p, q)?;
+        let ctx = EntryContext::load(c, p.clone(), q)?;
         let codes = Codes::load(c, &ctx.programme)?;
         let Some(row) = ctx.progress.iter().find(|r| match &activity {
             Ok(id) => r.activity.id == *id,
@@ -816,7 +816,7 @@ fn save_progress(
         let id = row.activity.id;
         let input = ProgressInput {
             activity_id: id,
-            fields,
+            fields: fields.clone(),
             base_version,
         };
         let report = save_loaded(

@@ -40,25 +40,41 @@ macro_rules! db_run {
 }
 
 /// Runs `f` in a write transaction (nested calls are savepoints). Every transaction that
-/// writes goes through here. On SQLite the outermost one begins IMMEDIATE: it takes the
-/// write lock first, waiting up to the busy timeout for another writer to finish. A
-/// deferred transaction that reads and then writes fails at once with "database is
-/// locked" when another writer committed in between, however long the timeout — a user
-/// would see an error for a save that only had to wait.
-pub fn write<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+/// writes goes through here.
+///
+/// On SQLite the outermost one begins IMMEDIATE: it takes the write lock first, waiting up
+/// to the busy timeout for another writer to finish. A deferred transaction that reads and
+/// then writes fails at once with "database is locked" when another writer committed in
+/// between, however long the timeout — a user would see an error for a save that only had
+/// to wait.
+///
+/// On PostgreSQL two writers can still meet in opposite orders (a deadlock) or, under a
+/// stricter isolation level, conflict (a serialization failure); the database then undoes
+/// one of them. That one is run again, whole, from the start — up to three times — so the
+/// user never sees an error for a save that only had to wait.
+pub fn write<T, E, F>(conn: &mut DbConn, mut f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, E>,
-    E: From<diesel::result::Error>,
+    F: FnMut(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error> + RetryAfter,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let outer_sqlite = match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
-            .transaction_depth()?
-            .is_none(),
-        DbConn::Pg(_) => false,
-    };
-    if !outer_sqlite {
+    let outer = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+        DbConn::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+    }
+    .transaction_depth()?
+    .is_none();
+    if !outer {
         return conn.transaction(f);
+    }
+    if let DbConn::Pg(_) = conn {
+        let mut tries = 1;
+        loop {
+            match conn.transaction(&mut f) {
+                Err(e) if e.retry_after() && tries < WRITE_TRIES => tries += 1,
+                done => return done,
+            }
+        }
     }
     if let DbConn::Sqlite(c) = conn {
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
@@ -77,6 +93,29 @@ where
             Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(e),
             Err(undo) => Err(undo.into()),
         },
+    }
+}
+
+/// How many times a PostgreSQL write transaction undone by a deadlock is run.
+const WRITE_TRIES: u32 = 3;
+
+/// Errors that say the database undid a transaction only because another got in its way
+/// (PostgreSQL's deadlock_detected and serialization_failure): running it again is right.
+pub trait RetryAfter {
+    fn retry_after(&self) -> bool;
+}
+
+impl RetryAfter for diesel::result::Error {
+    fn retry_after(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+            // diesel has no kind of its own for 40P01; PostgreSQL's message names it.
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+                info.message().starts_with("deadlock detected")
+            }
+            _ => false,
+        }
     }
 }
 

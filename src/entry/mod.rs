@@ -689,6 +689,7 @@ fn write(
 }
 
 /// A move of a period's values from some statuses to another, as the workflow makes it.
+#[derive(Clone, Copy)]
 struct Transition<'a> {
     from: &'a [&'a str],
     to: &'a str,

@@ -196,7 +196,7 @@ impl ImportReport {
 }
 
 /// Which programme a document goes into.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub enum Destination {
     /// This programme (by id): the document's code must be its code.
     Existing(i32),
@@ -285,6 +285,12 @@ enum Stop {
 impl From<diesel::result::Error> for Stop {
     fn from(e: diesel::result::Error) -> Self {
         Stop::App(e.into())
+    }
+}
+
+impl crate::db::RetryAfter for Stop {
+    fn retry_after(&self) -> bool {
+        matches!(self, Stop::App(e) if e.retry_after())
     }
 }
 

@@ -142,9 +142,9 @@ async fn user_error(
 type Outcome = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
 
 /// Runs an admin change on user `id` in one transaction, then back to the user's page.
-async fn change<F>(db: &Db, admin: &Admin<'_>, id: i32, done: String, f: F) -> Outcome
+async fn change<F>(db: &Db, admin: &Admin<'_>, id: i32, done: String, mut f: F) -> Outcome
 where
-    F: FnOnce(&mut crate::db::DbConn, i32, &str) -> AppResult<()> + Send + 'static,
+    F: FnMut(&mut crate::db::DbConn, i32, &str) -> AppResult<()> + Send + 'static,
 {
     let (aid, aname) = (admin.0.user.id, admin.0.user.username.clone());
     match db

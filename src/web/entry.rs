@@ -528,7 +528,7 @@ pub async fn save(
         db.run(move |c| {
             crate::db::write(c, |c| {
                 let now = crate::clock::now();
-                let ctx = EntryContext::load(c, p, q)?;
+                let ctx = EntryContext::load(c, p.clone(), q)?;
                 let checked = entry::progress::save_loaded(
                     c,
                     &ctx,

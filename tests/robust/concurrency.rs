@@ -149,3 +149,45 @@ on_both_backends! {
         assert_eq!(saved + conflicts, 32 * 6);
     }
 }
+
+// Two writers that take the same rows in opposite orders deadlock on PostgreSQL; the
+// database undoes one, and that one is run again instead of failing (SQLite's writers
+// never meet this way: each takes the write lock first).
+#[test]
+#[cfg_attr(
+    not(mipaka_pg_tests),
+    ignore = "PostgreSQL skipped: set TEST_DATABASE_URL (e.g. postgres://127.0.0.1:5432/test) to run"
+)]
+fn writers_undone_by_a_deadlock_are_run_again() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Barrier};
+    let t = crate::support::TestDb::postgres();
+    let db = t.with_demo();
+    let both_hold_one = Arc::new(Barrier::new(2));
+    let runs = Arc::new(AtomicUsize::new(0));
+    let writer = |first: &'static str, second: &'static str| {
+        let (db, barrier, runs) = (db.clone(), both_hold_one.clone(), runs.clone());
+        std::thread::spawn(move || {
+            let mut c = db.get().unwrap();
+            let mut tries = 0;
+            let result = mipaka::db::write(&mut c, |c| {
+                tries += 1;
+                runs.fetch_add(1, Ordering::SeqCst);
+                exec(c, &format!("UPDATE indicator_values SET comment = 'x' WHERE id = (SELECT {first}(id) FROM indicator_values)"))?;
+                if tries == 1 {
+                    barrier.wait();
+                }
+                exec(c, &format!("UPDATE indicator_values SET comment = 'y' WHERE id = (SELECT {second}(id) FROM indicator_values)"))
+            });
+            (result, tries)
+        })
+    };
+    let a = writer("MIN", "MAX");
+    let b = writer("MAX", "MIN");
+    let (ra, ta) = a.join().unwrap();
+    let (rb, tb) = b.join().unwrap();
+    assert!(ra.is_ok(), "the first writer: {ra:?}");
+    assert!(rb.is_ok(), "the second writer: {rb:?}");
+    assert_eq!(ta + tb, 3, "one of the two was undone once and run again");
+    assert_eq!(runs.load(Ordering::SeqCst), 3);
+}
