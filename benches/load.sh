@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Load test: a release server on the demonstration data, driven over loopback by wrk
-# (Debian package `wrk`) the way issue 13 measures it — 2 threads, 32 connections,
-# 30 s each — with the server's memory sampled. Prints a table.
+# Load test: a release server on the demonstration programmes plus generated ones
+# (`mipaka generate`, 200,000 values by default), driven over loopback by wrk (Debian
+# package `wrk`) the way issue 13 measures it — 2 threads, 32 connections, 30 s each —
+# with the server's memory sampled. Prints a table.
 #
 #   bash benches/load.sh                          # SQLite
 #   LOAD_DATABASE_URL=postgres://127.0.0.1:5432/test bash benches/load.sh   # and PostgreSQL
 #   LOAD_SECONDS=10 bash benches/load.sh          # shorter runs
+#   LOAD_VALUES=1000000 bash benches/load.sh      # more generated values beside the demo
 #
 # Loads: the programme JSON by API token; the programme page by session cookie; and a
 # mix of 80 % reads and 20 % writes, each write a PUT of a draft value with the version
@@ -14,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${LOAD_SECONDS:-30}"
+VALUES="${LOAD_VALUES:-200000}"
 PORT="${LOAD_PORT:-8399}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 [ -n "${SKIP_BUILD:-}" ] || cargo build --release --bin mipaka >&2
@@ -105,12 +108,16 @@ run_backend() {
   local data="$WORK/$label"
   mkdir -p "$data"
   local env=(MIPAKA_DATA_DIR="$data" MIPAKA_PORT="$PORT" MIPAKA_ADDRESS=127.0.0.1)
+  local db=(MIPAKA_DATA_DIR="$data")
   if [ -n "$url" ]; then
+    db+=(DATABASE_URL="$url")
     env+=(DATABASE_URL="$url" MIPAKA_SECRET_KEY="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')")
-    # A fresh schema of its own: tables, then the demonstration data.
-    env MIPAKA_DATA_DIR="$data" DATABASE_URL="$url" "$BIN" migrate >&2
-    env MIPAKA_DATA_DIR="$data" DATABASE_URL="$url" "$BIN" seed --demo >&2
   fi
+  # A fresh database (or schema) of its own: tables, the demonstration data, and
+  # generated programmes beside it, before the server starts.
+  env "${db[@]}" "$BIN" migrate >&2
+  env "${db[@]}" "$BIN" seed --demo >&2
+  [ "$VALUES" -gt 0 ] && env "${db[@]}" "$BIN" generate --values "$VALUES" >&2
   env "${env[@]}" "$BIN" > "$data/server.log" 2>&1 &
   local pid=$!
   for _ in $(seq 100); do grep -q "Ready" "$data/server.log" 2>/dev/null && break; sleep 0.1; done
@@ -148,7 +155,7 @@ run_backend() {
   local peak
   peak=$(cat "$WORK/peak")
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  printf '\n%s (%s s per load, wrk -t2 -c32)\n' "$label" "$SECONDS_EACH"
+  printf '\n%s (%s s per load, wrk -t2 -c32; demonstration data and %s generated values)\n' "$label" "$SECONDS_EACH" "$VALUES"
   printf '  %-44s %10s %9s %9s %6s\n' load "req/s" p50 p99 5xx
   for f in api:"GET /api/v1/programmes/LBP (bearer token)" page:"GET /programmes/LBP (session cookie)" mix:"80 % reads / 20 % writes (API)" health:"/health, for scale"; do
     local key=${f%%:*} name=${f#*:}
