@@ -684,8 +684,9 @@ pub struct GroupSum {
 ///
 /// The rows are read over the covering index (`indicator_values_counties`: indicator,
 /// part and period first, in the order the sums are grouped, with the county in it), so
-/// the sums stream out grouped; a row is added to every group its county is in. Ids are
-/// integers, written into the text (see [`only_counties`]).
+/// the sums stream out grouped; several groups are summed in one pass, each row added to
+/// every group its county is in. Ids are integers, written into the text (see
+/// [`only_counties`]).
 #[allow(clippy::too_many_arguments)]
 pub fn county_group_totals(
     conn: &mut DbConn,
@@ -727,58 +728,51 @@ pub fn county_group_totals(
             id_list(ids)
         )
     };
-    // SQLite reads its index entries from memory faster than it tests every group's
-    // counties on each of them: a statement per group. PostgreSQL checks each entry's
-    // visibility in the table where VACUUM has not marked the page all-visible, which
-    // costs more than the tests: one pass for all groups.
-    let texts: Vec<String> = match (&*conn, &asked[..]) {
-        (_, [(g, ids)]) => vec![one_group(*g, ids)],
-        (DbConn::Sqlite(_), _) => asked.iter().map(|(g, ids)| one_group(*g, ids)).collect(),
-        (DbConn::Pg(_), _) => {
-            // Each group's sum and counts as columns of one grouped pass, then a row per
-            // group. MATERIALIZED: the pass is made once, not once per group.
-            let mut columns = String::new();
-            let mut rows = Vec::new();
-            for (g, ids) in &asked {
-                let inside = format!("v.location_id IN ({})", id_list(ids));
-                columns.push_str(&format!(
-                    ", SUM(CASE WHEN {inside} THEN v.value END) AS s{g}, \
-                     COUNT(CASE WHEN {inside} THEN 1 END) AS c{g}"
-                ));
-                let approved = match basis {
-                    Basis::Approved => format!("c{g}"),
-                    Basis::Reported => {
-                        columns.push_str(&format!(
-                            ", COUNT(CASE WHEN {inside} AND v.status = 'approved' THEN 1 END) AS a{g}"
-                        ));
-                        format!("a{g}")
-                    }
-                };
-                rows.push(format!(
-                    "SELECT {g} AS \"group\", indicator_id, period, disaggregation, \
-                     CAST(s{g} AS DOUBLE PRECISION) AS sum, CAST(c{g} AS BIGINT) AS count, \
-                     CAST({approved} AS BIGINT) AS approved FROM sums WHERE c{g} > 0"
-                ));
-            }
-            vec![format!(
-                "WITH sums AS MATERIALIZED (SELECT v.indicator_id AS indicator_id, \
-                 v.period AS period, v.disaggregation AS disaggregation{columns} \
-                 {scope_where} {group_by}) {}",
-                rows.join(" UNION ALL ")
-            )]
+    let text = if let [(g, ids)] = asked[..] {
+        one_group(g, ids)
+    } else {
+        // Each group's sum and counts as columns of one grouped pass over the rows, then
+        // a row per group (MATERIALIZED: the pass is made once, not once per group). Each
+        // row is read, and on PostgreSQL checked for visibility, once instead of once per
+        // group: measured at 1M values, as fast as a statement per group on SQLite and
+        // about a third faster on PostgreSQL.
+        let mut columns = String::new();
+        let mut rows = Vec::new();
+        for (g, ids) in &asked {
+            let inside = format!("v.location_id IN ({})", id_list(ids));
+            columns.push_str(&format!(
+                ", SUM(v.value) FILTER (WHERE {inside}) AS s{g}, \
+                 COUNT(*) FILTER (WHERE {inside}) AS c{g}"
+            ));
+            let approved = match basis {
+                Basis::Approved => format!("c{g}"),
+                Basis::Reported => {
+                    columns.push_str(&format!(
+                        ", COUNT(*) FILTER (WHERE {inside} AND v.status = 'approved') AS a{g}"
+                    ));
+                    format!("a{g}")
+                }
+            };
+            rows.push(format!(
+                "SELECT {g} AS \"group\", indicator_id, period, disaggregation, \
+                 CAST(s{g} AS DOUBLE PRECISION) AS sum, CAST(c{g} AS BIGINT) AS count, \
+                 CAST({approved} AS BIGINT) AS approved FROM sums WHERE c{g} > 0"
+            ));
         }
+        format!(
+            "WITH sums AS MATERIALIZED (SELECT v.indicator_id AS indicator_id, \
+             v.period AS period, v.disaggregation AS disaggregation{columns} \
+             {scope_where} {group_by}) {}",
+            rows.join(" UNION ALL ")
+        )
     };
-    let mut out = Vec::new();
-    for text in texts {
-        out.extend(crate::db_run!(conn: {
-            let sql = crate::db::placeholders(conn, &text);
-            diesel::sql_query(sql)
-                .bind::<Date, _>(from)
-                .bind::<Date, _>(to)
-                .load::<GroupSum>(conn)?
-        }));
-    }
-    Ok(out)
+    Ok(crate::db_run!(conn: {
+        let sql = crate::db::placeholders(conn, &text);
+        diesel::sql_query(sql)
+            .bind::<Date, _>(from)
+            .bind::<Date, _>(to)
+            .load::<GroupSum>(conn)?
+    }))
 }
 
 /// Per indicator of `indicators`: its county totals of every period starting on or before
