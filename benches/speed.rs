@@ -504,11 +504,11 @@ fn comparisons(client: &Client, c: &mut mipaka::db::DbConn, code: &str) {
             Some(size),
         );
         // The floor: per side (and county group), the grouped SQL for its figures — from
-        // the kept totals for whole phases; else from the county values, per group, or
-        // in one statement grouped by county group, whichever the database does faster.
+        // the kept totals for whole phases; else from the county values in one of three
+        // forms (a statement per group; one grouped by county group; one pass with each
+        // group's sums as columns), whichever the database does fastest.
         let split = plan.groups.iter().any(|g| g.ids.is_some());
-        let mut per_group = Vec::new();
-        let mut one_pass = Vec::new();
+        let mut forms: [Vec<String>; 3] = Default::default();
         for side in &plan.sides {
             let (Some((first, counties)), Some((last, _))) =
                 (side.quarters.first(), side.quarters.last())
@@ -517,7 +517,7 @@ fn comparisons(client: &Client, c: &mut mipaka::db::DbConn, code: &str) {
             };
             let (from, to) = (first.start(), last.start());
             if !split {
-                per_group.push(format!(
+                forms[0].push(format!(
                     "SELECT t.indicator_id AS indicator_id, t.period AS period, \
                      CAST(t.approved_sum AS DOUBLE PRECISION) AS sum, CAST(t.approved_count AS BIGINT) AS count \
                      FROM value_totals t WHERE t.indicator_id IN ({indicators}) AND t.disaggregation = '' \
@@ -532,38 +532,56 @@ fn comparisons(client: &Client, c: &mut mipaka::db::DbConn, code: &str) {
                  AND v.disaggregation = '' AND v.status = 'approved' \
                  AND v.period_start >= '{from}' AND v.period_start <= '{to}'"
             );
+            let group_by = "GROUP BY v.indicator_id, v.period_start, v.period";
             let (inside, outside): (Vec<i32>, Vec<i32>) =
                 counties.iter().partition(|c| mou.contains(c));
+            let (inside, outside) = (ids(inside), ids(outside));
             for group in [&inside, &outside] {
-                per_group.push(format!(
-                    "{select} {from_where} AND v.location_id IN ({}) \
-                     GROUP BY v.indicator_id, v.period_start, v.period",
-                    ids(group.iter().copied())
+                forms[0].push(format!(
+                    "{select} {from_where} AND v.location_id IN ({group}) {group_by}"
                 ));
             }
-            one_pass.push(format!(
-                "{select}, CASE WHEN v.location_id IN ({}) THEN 0 ELSE 1 END AS g {from_where} \
-                 AND v.location_id IN ({}) GROUP BY v.indicator_id, v.period_start, v.period, g",
-                ids(inside.iter().copied()),
+            forms[1].push(format!(
+                "{select}, CASE WHEN v.location_id IN ({inside}) THEN 0 ELSE 1 END AS g {from_where} \
+                 AND v.location_id IN ({}) {group_by}, g",
                 ids(counties.iter().copied())
             ));
+            let sums = |g: &str, list: &str| {
+                format!(
+                    "SUM(v.value) FILTER (WHERE v.location_id IN ({list})) AS s{g}, \
+                     COUNT(*) FILTER (WHERE v.location_id IN ({list})) AS c{g}"
+                )
+            };
+            let row = |g: &str| {
+                format!(
+                    "SELECT indicator_id, period, CAST(s{g} AS DOUBLE PRECISION) AS sum, \
+                     CAST(c{g} AS BIGINT) AS count FROM sums WHERE c{g} > 0"
+                )
+            };
+            forms[2].push(format!(
+                "WITH sums AS MATERIALIZED (SELECT v.indicator_id AS indicator_id, v.period AS period, \
+                 {}, {} {from_where} {group_by}) {} UNION ALL {}",
+                sums("0", &inside),
+                sums("1", &outside),
+                row("0"),
+                row("1")
+            ));
         }
-        let statements = if one_pass.is_empty() {
-            per_group
+        let statements = if !split {
+            forms[0].clone()
         } else {
-            let mut a = 0.0;
-            let mut b = 0.0;
-            for (s, m) in [(&per_group, &mut a), (&one_pass, &mut b)] {
-                *m = median_p95(timed(5, || {
-                    raw(c, s);
-                }))
-                .0;
-            }
-            if a <= b {
-                per_group
-            } else {
-                one_pass
-            }
+            let fastest = forms
+                .iter()
+                .map(|s| {
+                    median_p95(timed(5, || {
+                        raw(c, s);
+                    }))
+                    .0
+                })
+                .enumerate()
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map_or(0, |(i, _)| i);
+            forms[fastest].clone()
         };
         floor("of which the figures' grouped reads", &t, &statements, c);
     }
