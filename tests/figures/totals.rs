@@ -255,6 +255,12 @@ on_both_backends! {
     }
 }
 
+/// (group, indicator, part, period) and (indicator, part, period).
+type GroupKey = (i32, i32, String, String);
+type PartKey = (i32, String, String);
+/// Sum, count and approved count.
+type Sums = (f64, i64, i64);
+
 on_both_backends! {
     fn county_group_sums_are_each_groups_rows_summed_across_a_phase_boundary(db) {
         let db = db.with_demo();
@@ -308,7 +314,7 @@ on_both_backends! {
         };
         for basis in [Basis::Approved, Basis::Reported] {
             let counted = |s: &str| s == "approved" || (basis == Basis::Reported && s == "submitted");
-            let mut want: BTreeMap<(i32, i32, String, String), (f64, i64, i64)> = BTreeMap::new();
+            let mut want: BTreeMap<GroupKey, Sums> = BTreeMap::new();
             for (g, members) in groups.iter().enumerate() {
                 for (i, period, part, county, value, status) in &rows {
                     if !members.contains(county) || !counted(status) || !(part.is_empty() || keys.contains(part)) {
@@ -320,7 +326,7 @@ on_both_backends! {
                     e.2 += i64::from(status == "approved");
                 }
             }
-            let got: BTreeMap<(i32, i32, String, String), (f64, i64, i64)> =
+            let got: BTreeMap<GroupKey, Sums> =
                 values::county_group_totals(&mut c, &ids, basis, &asked, &keys, from, to)
                     .unwrap()
                     .into_iter()
@@ -345,7 +351,7 @@ on_both_backends! {
                 .filter(|(k, _)| k.0 == 2)
                 .map(|(k, v)| ((k.1, k.2.clone(), k.3.clone()), *v))
                 .collect();
-            let same = |what: &str, mut rows: Vec<((i32, String, String), (f64, i64, i64))>| {
+            let same = |what: &str, mut rows: Vec<(PartKey, Sums)>| {
                 rows.sort_by(|a, b| a.0.cmp(&b.0));
                 assert_eq!(rows.len(), among.len(), "{basis:?} {what}");
                 for (a, b) in rows.iter().zip(&among) {
