@@ -317,19 +317,45 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
     );
 }
 
-/// GET `path` through the routes (signed in, accepting gzip like a browser) `n` times
-/// after a warm-up: the times, and the size of the last answer.
-fn through_route(client: &Client, path: &str, n: usize) -> (Vec<Duration>, usize) {
+/// CPU time used so far by every thread of this process: the server's own work (SQLite's
+/// included, PostgreSQL's not). Unlike the wall clock, hardly moved by other processes
+/// sharing the cores.
+fn process_cpu() -> Duration {
+    let ns: u64 = std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|x| x.parse::<u64>().ok())
+        })
+        .sum();
+    Duration::from_nanos(ns)
+}
+
+/// GETs `path` through the routes (signed in, accepting gzip like a browser) 11 times after
+/// a warm-up and reports it against `target_ms`, with the CPU time this process spent on
+/// it; returns the wall-clock times.
+fn through_route(client: &Client, what: &str, path: &str, target_ms: f64) -> Vec<Duration> {
     let mut size = 0;
-    let times = timed(n, || {
+    let mut cpu = Vec::new();
+    let times = timed(11, || {
+        let before = process_cpu();
         let r = client
             .get(path.to_string())
             .header(rocket::http::Header::new("Accept-Encoding", "gzip"))
             .dispatch();
         assert_eq!(r.status(), Status::Ok, "{path}");
         size = r.into_bytes().map(|b| b.len()).unwrap_or(0);
+        cpu.push(process_cpu().saturating_sub(before));
     });
-    (times, size)
+    report(what, times.clone(), target_ms, Some(size));
+    // The warm-up's is left out, as its time is.
+    let (cpu_ms, _) = median_p95(cpu.split_off(1));
+    println!("    {:<44} cpu    {cpu_ms:>6.1} ms (this process: the server, and SQLite when it is the database)", "");
+    times
 }
 
 /// One row of a raw grouped read: enough columns to make the database produce (and the
@@ -435,25 +461,19 @@ fn floor(what: &str, page: &[Duration], statements: &[String], c: &mut mipaka::d
 fn reports(client: &Client, c: &mut mipaka::db::DbConn, code: &str, period: &str) {
     let p = programme::by_code(c, code).unwrap();
     let q = Period::parse(period).unwrap();
-    let (t, size) = through_route(
+    let t = through_route(
         client,
-        &format!("/programmes/{code}/reports/draft?period={period}"),
-        11,
-    );
-    report(
         &format!("donor report PDF, {code} {period}"),
-        t.clone(),
+        &format!("/programmes/{code}/reports/draft?period={period}"),
         100.0,
-        Some(size),
     );
     let statements = report_floor(c, p.id, q, mipaka::report::figures::HISTORY_QUARTERS, true);
     floor("of which the figures' grouped reads", &t, &statements, c);
-    let (t, size) = through_route(client, &format!("/reports/draft?period={period}"), 11);
-    report(
+    let t = through_route(
+        client,
         &format!("ministry report PDF, all programmes {period}"),
-        t.clone(),
+        &format!("/reports/draft?period={period}"),
         300.0,
-        Some(size),
     );
     let mut statements = Vec::new();
     for p in programme::all(c).unwrap() {
@@ -496,12 +516,11 @@ fn comparisons(client: &Client, c: &mut mipaka::db::DbConn, code: &str) {
         // What the page compares (the same plan the route makes): for the floor.
         let plan = compare::plan(c, &p, Spec::from_saved(&query).unwrap(), today, None).unwrap();
         let rows = compare::compute(c, &plan).unwrap().rows.len();
-        let (t, size) = through_route(client, &format!("/programmes/{code}/compare?{query}"), 11);
-        report(
+        let t = through_route(
+            client,
             &format!("comparison {code}, {what} ({rows} indicators)"),
-            t.clone(),
+            &format!("/programmes/{code}/compare?{query}"),
             100.0,
-            Some(size),
         );
         // The floor: per side (and county group), the grouped SQL for its figures — from
         // the kept totals for whole phases; else from the county values in one of three
