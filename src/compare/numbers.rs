@@ -2,9 +2,10 @@
 //! the indicator's own rules, how many county-quarters are in of those expected, and the
 //! target over the side. Plain values only; `present` turns them into what is shown.
 //!
-//! The figures come from the figures engine (`crate::figures::over_coverage`), like every
-//! page's and report's: approved values, one grouped query per run of quarters with the
-//! same counties; the arithmetic of changes stays in `domain::comparison`.
+//! The figures come from the figures engine (`crate::figures::over_coverages`), like every
+//! page's and report's: approved values, every side and county group of a programme read
+//! together (kept totals for whole phases; one pass per run of quarters over the county
+//! values for county groups); the arithmetic of changes stays in `domain::comparison`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -80,23 +81,50 @@ fn coverage(side: &super::plan::Side, group: &super::plan::Group) -> Vec<Quarter
 /// The numbers of every row of the comparison, from the figures engine: the same rules
 /// as every page and report (each quarter's counties all in, then the period rule).
 pub fn numbers(conn: &mut DbConn, plan: &Plan) -> AppResult<Numbers> {
-    // [side][group] → figures by indicator id.
-    let mut figures: Vec<Vec<HashMap<i32, Figure>>> = Vec::with_capacity(plan.sides.len());
+    // [side][group] → the coverage, then the figures by indicator id.
+    let coverages: Vec<Vec<Vec<QuarterCounties>>> = plan
+        .sides
+        .iter()
+        .map(|side| plan.groups.iter().map(|g| coverage(side, g)).collect())
+        .collect();
+    let mut figures: Vec<Vec<HashMap<i32, Figure>>> = plan
+        .sides
+        .iter()
+        .map(|_| plan.groups.iter().map(|_| HashMap::new()).collect())
+        .collect();
+    // Every side and group of one programme's data in one go: each figure read once.
+    let mut read: Vec<i32> = Vec::new();
     for side in &plan.sides {
-        let mut per_group = Vec::with_capacity(plan.groups.len());
-        for group in &plan.groups {
-            let cov = coverage(side, group);
-            // A whole side compared as a whole: every county of each quarter's phase.
-            let whole = side.whole && group.ids.is_none();
-            per_group.push(figures::over_coverage(
-                conn,
-                &side.programme,
-                &cov,
-                side.exact.as_ref(),
-                whole,
-            )?);
+        let programme = &side.programme;
+        if read.contains(&programme.id) {
+            continue;
         }
-        figures.push(per_group);
+        read.push(programme.id);
+        let mut at = Vec::new();
+        let mut asked = Vec::new();
+        for (s, side) in plan
+            .sides
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.programme.id == programme.id)
+        {
+            for (g, group) in plan.groups.iter().enumerate() {
+                at.push((s, g));
+                asked.push(figures::Coverage {
+                    quarters: &coverages[s][g],
+                    named: side.exact.as_ref(),
+                    // A whole side compared as a whole: every county of each quarter's
+                    // phase.
+                    whole: side.whole && group.ids.is_none(),
+                });
+            }
+        }
+        for ((s, g), f) in at
+            .into_iter()
+            .zip(figures::over_coverages(conn, programme, &asked)?)
+        {
+            figures[s][g] = f;
+        }
     }
     let spans: Vec<figures::Span> = plan
         .sides

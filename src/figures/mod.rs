@@ -13,7 +13,7 @@ pub mod compute;
 pub mod kind;
 pub mod span;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::chart::TrendChart;
 use crate::db::DbConn;
@@ -365,12 +365,20 @@ pub fn load(
     })
 }
 
-/// Approved figures over an explicit coverage — each quarter with the counties it is to
-/// count (a comparison's side in one county group) — by indicator id. `whole` says the
-/// counties are each quarter's whole phase: the figures then come from the kept totals,
-/// as a report's do, and targets apply. Otherwise one grouped query per run of quarters
-/// expecting the same counties, so a county is never counted in a quarter it is not
-/// expected in.
+/// An explicit coverage to read approved figures over: each quarter with the counties it
+/// is to count (a comparison's side in one county group), the period typed when there
+/// was one (its own target counts), and whether the counties are each quarter's whole
+/// phase (the figures then come from the kept totals, as a report's do, and targets
+/// apply).
+#[derive(Debug, Clone, Copy)]
+pub struct Coverage<'a> {
+    pub quarters: &'a [QuarterCounties],
+    pub named: Option<&'a Period>,
+    pub whole: bool,
+}
+
+/// Approved figures over an explicit coverage, by indicator id: [`over_coverages`] for
+/// one.
 pub fn over_coverage(
     conn: &mut DbConn,
     programme: &Programme,
@@ -378,72 +386,199 @@ pub fn over_coverage(
     named: Option<&Period>,
     whole: bool,
 ) -> AppResult<HashMap<i32, Figure>> {
-    let mut totals: HashMap<i32, IndicatorTotals> = HashMap::new();
-    let mut i = 0;
-    while i < coverage.len() {
-        let mut j = i;
-        while j + 1 < coverage.len() && (whole || coverage[j + 1].counties == coverage[i].counties)
-        {
-            j += 1;
-        }
-        let run: BTreeSet<Period> = coverage[i..=j].iter().map(|q| q.quarter).collect();
+    let asked = [Coverage {
+        quarters: coverage,
+        named,
+        whole,
+    }];
+    Ok(over_coverages(conn, programme, &asked)?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// Approved figures of the programme's indicators over each of several coverages (a
+/// comparison's sides and county groups), by indicator id, in the order asked.
+///
+/// What is read, each once: the kept totals over every whole coverage's quarters in one
+/// grouped read; for the others, per run of consecutive quarters asking the same county
+/// sets, one pass over the county values that sums every set at once
+/// ([`values::county_group_totals`]) — so a county is never counted in a quarter it is
+/// not expected in, and a set two coverages share is read once. The indicators and the
+/// targets are read once for all.
+pub fn over_coverages(
+    conn: &mut DbConn,
+    programme: &Programme,
+    asked: &[Coverage],
+) -> AppResult<Vec<HashMap<i32, Figure>>> {
+    let indicators = framework::indicators_of(conn, programme.id)?;
+    let ids: Vec<i32> = indicators.iter().map(|i| i.id).collect();
+    let mut totals: Vec<HashMap<i32, IndicatorTotals>> = vec![HashMap::new(); asked.len()];
+    let cell = |sum: f64, count: i64, approved: i64| compute::Cell {
+        sum,
+        counties: count.max(0) as usize,
+        approved: approved.max(0) as usize,
+    };
+    // Whole coverages: every quarter from the kept totals, in one read over all of them.
+    let whole: Vec<(usize, HashSet<Period>)> = asked
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.whole && !a.quarters.is_empty())
+        .map(|(k, a)| (k, a.quarters.iter().map(|q| q.quarter).collect()))
+        .collect();
+    let starts = || {
+        whole
+            .iter()
+            .flat_map(|(k, _)| asked[*k].quarters.iter().map(|q| q.quarter.start()))
+    };
+    if let (Some(from), Some(to)) = (starts().min(), starts().max()) {
+        let named = quarter_names(whole.iter().flat_map(|(_, qs)| qs.iter().copied()));
         for r in values::grouped_totals(
             conn,
             programme.id,
             None,
             Basis::Approved,
-            (!whole).then_some(coverage[i].counties.as_slice()),
+            None,
             &[],
-            coverage[i].quarter.start(),
-            coverage[j].quarter.start(),
+            from,
+            to,
         )? {
-            let Ok(p) = Period::parse(&r.period) else {
+            let Some(p) = named.get(r.period.as_str()) else {
                 continue;
             };
-            if run.contains(&p) {
-                totals.entry(r.indicator_id).or_default().total.insert(
-                    p,
-                    compute::Cell {
-                        sum: r.sum,
-                        counties: r.count.max(0) as usize,
-                        approved: r.approved.max(0) as usize,
-                    },
-                );
+            for (k, quarters) in &whole {
+                if quarters.contains(p) {
+                    totals[*k]
+                        .entry(r.indicator_id)
+                        .or_default()
+                        .total
+                        .insert(*p, cell(r.sum, r.count, r.approved));
+                }
+            }
+        }
+    }
+    // County subsets: each quarter with the distinct county sets asked of it, and each
+    // coverage's own set per quarter (sorted, to match).
+    let mut sets_of: BTreeMap<Period, BTreeSet<Vec<i32>>> = BTreeMap::new();
+    let mut own: Vec<(usize, HashMap<Period, Vec<i32>>)> = Vec::new();
+    for (k, a) in asked.iter().enumerate().filter(|(_, a)| !a.whole) {
+        let mut mine = HashMap::new();
+        for q in a.quarters.iter().filter(|q| !q.counties.is_empty()) {
+            let mut set = q.counties.clone();
+            set.sort_unstable();
+            set.dedup();
+            sets_of.entry(q.quarter).or_default().insert(set.clone());
+            mine.insert(q.quarter, set);
+        }
+        own.push((k, mine));
+    }
+    let quarters: Vec<(Period, Vec<Vec<i32>>)> = sets_of
+        .into_iter()
+        .map(|(q, sets)| (q, sets.into_iter().collect()))
+        .collect();
+    let mut i = 0;
+    while i < quarters.len() {
+        let mut j = i;
+        while j + 1 < quarters.len()
+            && quarters[j + 1].0 == quarters[j].0.next()
+            && quarters[j + 1].1 == quarters[i].1
+        {
+            j += 1;
+        }
+        let sets = &quarters[i].1;
+        let groups: Vec<&[i32]> = sets.iter().map(Vec::as_slice).collect();
+        let named = quarter_names(quarters[i..=j].iter().map(|(q, _)| *q));
+        for r in values::county_group_totals(
+            conn,
+            &ids,
+            Basis::Approved,
+            &groups,
+            &[],
+            quarters[i].0.start(),
+            quarters[j].0.start(),
+        )? {
+            let (Some(p), Some(set)) = (
+                named.get(r.period.as_str()),
+                usize::try_from(r.group).ok().and_then(|g| sets.get(g)),
+            ) else {
+                continue;
+            };
+            for (k, mine) in &own {
+                if mine.get(p) == Some(set) {
+                    totals[*k]
+                        .entry(r.indicator_id)
+                        .or_default()
+                        .total
+                        .insert(*p, cell(r.sum, r.count, r.approved));
+                }
             }
         }
         i = j + 1;
     }
-    let mut by_target: HashMap<i32, HashMap<String, f64>> = HashMap::new();
-    if let (true, Some(first), Some(last)) = (whole, coverage.first(), coverage.last()) {
-        let to = named.map_or(last.quarter.start(), |e| {
-            e.start().max(last.quarter.start())
-        });
-        for t in values::targets_between(conn, programme.id, None, first.quarter.start(), to)? {
-            by_target
-                .entry(t.indicator_id)
-                .or_default()
-                .insert(t.period, t.value);
+    // Targets of the whole coverages, read once: each takes those of periods starting
+    // within its own quarters (to the period typed, when it starts later).
+    let bounds: Vec<Option<(chrono::NaiveDate, chrono::NaiveDate)>> = asked
+        .iter()
+        .map(|a| match (a.whole, a.quarters.first(), a.quarters.last()) {
+            (true, Some(first), Some(last)) => Some((
+                first.quarter.start(),
+                a.named.map_or(last.quarter.start(), |e| {
+                    e.start().max(last.quarter.start())
+                }),
+            )),
+            _ => None,
+        })
+        .collect();
+    let mut targets: Vec<HashMap<i32, HashMap<String, f64>>> = vec![HashMap::new(); asked.len()];
+    let from = bounds.iter().flatten().map(|b| b.0).min();
+    let to = bounds.iter().flatten().map(|b| b.1).max();
+    if let (Some(from), Some(to)) = (from, to) {
+        for t in values::targets_between(conn, programme.id, None, from, to)? {
+            for (k, b) in bounds.iter().enumerate() {
+                if b.is_some_and(|(f, l)| t.period_start >= f && t.period_start <= l) {
+                    targets[k]
+                        .entry(t.indicator_id)
+                        .or_default()
+                        .insert(t.period.clone(), t.value);
+                }
+            }
         }
     }
     let thresholds = programme.thresholds();
     let none = HashMap::new();
     let empty = IndicatorTotals::default();
-    let mut out = HashMap::new();
-    for indicator in framework::indicators_of(conn, programme.id)? {
-        let rules = indicator.rules()?;
-        let r = compute::Rules {
-            rules,
-            targets: by_target.get(&indicator.id).unwrap_or(&none),
-            end_target: indicator.end_target,
-            thresholds: &thresholds,
-        };
-        let t = totals.get(&indicator.id).unwrap_or(&empty);
-        out.insert(
-            indicator.id,
-            compute::figure(&r, t, coverage, named, &[], &[]),
-        );
+    let mut rules = Vec::with_capacity(indicators.len());
+    for indicator in &indicators {
+        rules.push(indicator.rules()?);
     }
-    Ok(out)
+    Ok(asked
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            indicators
+                .iter()
+                .zip(&rules)
+                .map(|(indicator, rules)| {
+                    let r = compute::Rules {
+                        rules: *rules,
+                        targets: targets[k].get(&indicator.id).unwrap_or(&none),
+                        end_target: indicator.end_target,
+                        thresholds: &thresholds,
+                    };
+                    let t = totals[k].get(&indicator.id).unwrap_or(&empty);
+                    (
+                        indicator.id,
+                        compute::figure(&r, t, a.quarters, a.named, &[], &[]),
+                    )
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// Quarters by their identifier ("2026Q1"): rows name their period, and looking it up
+/// here is all the parsing they need.
+fn quarter_names(quarters: impl Iterator<Item = Period>) -> HashMap<String, Period> {
+    quarters.map(|q| (q.id(), q)).collect()
 }
 
 /// One indicator's figure in every quarter from the programme's start to `last` (the

@@ -420,18 +420,33 @@ pub fn targets_between(
 
 /// When the newest approved figure of the programme up to `to` was approved: the
 /// report's "data as of", taken from the data so that the same data gives the same file.
+///
+/// Asked per indicator, so that each finds its newest approval at the end of the
+/// approved values' index (`indicator_values_approved`) instead of reading every
+/// approved value of the programme.
 pub fn approved_as_of(
     conn: &mut DbConn,
     programme_id: i32,
     to: NaiveDate,
 ) -> AppResult<Option<NaiveDateTime>> {
-    Ok(indicator_values::table
-        .inner_join(indicators::table)
-        .filter(indicators::programme_id.eq(programme_id))
-        .filter(indicator_values::status.eq("approved"))
-        .filter(indicator_values::period_end.le(to))
-        .select(diesel::dsl::max(indicator_values::reviewed_at))
-        .first::<Option<NaiveDateTime>>(conn)?)
+    use diesel::sql_types::{Date, Integer, Nullable, Timestamp};
+    #[derive(diesel::QueryableByName)]
+    struct AsOf {
+        #[diesel(sql_type = Nullable<Timestamp>)]
+        at: Option<NaiveDateTime>,
+    }
+    // Parameters in the order they appear: SQLite's are positional.
+    let text = "SELECT MAX(s.at) AS at FROM (SELECT (SELECT MAX(v.reviewed_at) \
+        FROM indicator_values v WHERE v.indicator_id = i.id AND v.status = 'approved' \
+        AND v.period_end <= {P1}) AS at FROM indicators i WHERE i.programme_id = {P2}) s";
+    let row: AsOf = crate::db_run!(conn: {
+        let sql = crate::db::placeholders(conn, text);
+        diesel::sql_query(sql)
+            .bind::<Date, _>(to)
+            .bind::<Integer, _>(programme_id)
+            .get_result(conn)?
+    });
+    Ok(row.at)
 }
 
 /// One indicator's approved county totals for periods within `from`..=`to`.
@@ -574,18 +589,31 @@ pub struct PartSum {
 /// portable across the two backends.
 fn only_counties(counties: Option<&[i32]>) -> String {
     counties
-        .map(|ids| {
-            let list: Vec<String> = ids.iter().map(i32::to_string).collect();
-            format!(" AND v.location_id IN ({})", list.join(","))
-        })
+        .map(|ids| format!(" AND v.location_id IN ({})", id_list(ids)))
         .unwrap_or_default()
+}
+
+/// Ids written as an SQL list: "3,7,12".
+fn id_list(ids: &[i32]) -> String {
+    ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The total ("") and the named parts as an SQL list the index can seek on (leaving the
+/// part out would scan every part row of the whole history). Keys are the programme's
+/// own option codes; quotes are doubled all the same.
+fn part_list(parts: &[String]) -> String {
+    std::iter::once(String::new())
+        .chain(parts.iter().cloned())
+        .map(|k| format!("'{}'", k.replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The figures engine's grouped read: per indicator, period and part (the total and the
 /// named `parts`), the sum of the county values of periods starting within `from`..=`to`,
 /// how many counties, and how many approved. Every county's figure comes from the totals
 /// the database keeps (`value_totals`, one row per indicator, part and period); a county
-/// subset is summed from its rows over the covering index.
+/// subset is summed from its rows over the covering index ([`county_group_totals`]).
 #[allow(clippy::too_many_arguments)]
 pub fn grouped_totals(
     conn: &mut DbConn,
@@ -601,45 +629,42 @@ pub fn grouped_totals(
     if counties.is_some_and(|c| c.is_empty()) {
         return Ok(Vec::new());
     }
-    let mut only = only_counties(counties);
-    if let Some(id) = indicator {
-        only.push_str(&format!(" AND v.indicator_id = {id}"));
+    if let Some(counties) = counties {
+        let mut q = indicators::table
+            .filter(indicators::programme_id.eq(programme_id))
+            .select(indicators::id)
+            .into_boxed();
+        if let Some(id) = indicator {
+            q = q.filter(indicators::id.eq(id));
+        }
+        let ids: Vec<i32> = q.load(conn)?;
+        return Ok(
+            county_group_totals(conn, &ids, basis, &[counties], parts, from, to)?
+                .into_iter()
+                .map(|g| PartSum {
+                    indicator_id: g.indicator_id,
+                    period: g.period,
+                    disaggregation: g.disaggregation,
+                    sum: g.sum,
+                    count: g.count,
+                    approved: g.approved,
+                })
+                .collect(),
+        );
     }
-    // The total and the named parts, as a list the index can seek on (leaving the part
-    // out would scan every part row of the whole history). Keys are the programme's own
-    // option codes; quotes are doubled all the same.
-    let keys: Vec<String> = std::iter::once(String::new())
-        .chain(parts.iter().cloned())
-        .map(|k| format!("'{}'", k.replace('\'', "''")))
-        .collect();
-    let part = |t: &str| format!(" AND {t}.disaggregation IN ({})", keys.join(", "));
-    let text = if counties.is_none() {
-        let (sum, count) = basis.kept_columns();
-        let only = indicator
-            .map(|id| format!(" AND t.indicator_id = {id}"))
-            .unwrap_or_default();
-        format!(
-            "SELECT t.indicator_id AS indicator_id, t.period AS period, \
-            t.disaggregation AS disaggregation, CAST({sum} AS DOUBLE PRECISION) AS sum, \
-            CAST({count} AS BIGINT) AS count, CAST(t.approved_count AS BIGINT) AS approved \
-            FROM value_totals t JOIN indicators i ON i.id = t.indicator_id \
-            WHERE i.programme_id = {{P1}}{} AND t.period_start >= {{P2}} \
-            AND t.period_start <= {{P3}}{only} AND {count} > 0",
-            part("t")
-        )
-    } else {
-        format!(
-            "SELECT v.indicator_id AS indicator_id, v.period AS period, \
-            v.disaggregation AS disaggregation, CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, \
-            COUNT(*) AS count, SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END) AS approved \
-            FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
-            WHERE i.programme_id = {{P1}}{} AND v.period_start >= {{P2}} \
-            AND v.period_start <= {{P3}} AND v.status IN {}{only} \
-            GROUP BY v.indicator_id, v.disaggregation, v.period_start, v.period",
-            part("v"),
-            basis.statuses()
-        )
-    };
+    let (sum, count) = basis.kept_columns();
+    let only = indicator
+        .map(|id| format!(" AND t.indicator_id = {id}"))
+        .unwrap_or_default();
+    let text = format!(
+        "SELECT t.indicator_id AS indicator_id, t.period AS period, \
+        t.disaggregation AS disaggregation, CAST({sum} AS DOUBLE PRECISION) AS sum, \
+        CAST({count} AS BIGINT) AS count, CAST(t.approved_count AS BIGINT) AS approved \
+        FROM value_totals t JOIN indicators i ON i.id = t.indicator_id \
+        WHERE i.programme_id = {{P1}} AND t.disaggregation IN ({}) AND t.period_start >= {{P2}} \
+        AND t.period_start <= {{P3}}{only} AND {count} > 0",
+        part_list(parts)
+    );
     Ok(crate::db_run!(conn: {
         let sql = crate::db::placeholders(conn, &text);
         diesel::sql_query(sql)
@@ -647,6 +672,124 @@ pub fn grouped_totals(
             .bind::<Date, _>(from)
             .bind::<Date, _>(to)
             .load::<PartSum>(conn)?
+    }))
+}
+
+/// One indicator's values in one period, for the total ("") or one part, summed over
+/// one county group (`group`: its place in the groups asked for).
+#[derive(Debug, Clone, PartialEq, diesel::QueryableByName)]
+pub struct GroupSum {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub group: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub indicator_id: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub period: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub disaggregation: String,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub sum: f64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub count: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub approved: i64,
+}
+
+/// The grouped read of county subsets: per county group, indicator of `indicators`, period
+/// and part (the total and the named `parts`), the sum of the group's county values of
+/// periods starting within `from`..=`to`, how many, and how many approved; groups with
+/// no value are left out.
+///
+/// The rows are read over the covering index (`indicator_values_counties`: indicator,
+/// part and period first, in the order the sums are grouped, with the county in it), so
+/// the sums stream out grouped; several groups are summed in one pass, each row added to
+/// every group its county is in. Ids are integers, written into the text (see
+/// [`only_counties`]).
+#[allow(clippy::too_many_arguments)]
+pub fn county_group_totals(
+    conn: &mut DbConn,
+    indicators: &[i32],
+    basis: Basis,
+    groups: &[&[i32]],
+    parts: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<GroupSum>> {
+    use diesel::sql_types::Date;
+    let asked: Vec<(usize, &[i32])> = groups
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, g)| !g.is_empty())
+        .collect();
+    if indicators.is_empty() || asked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let scope_where = format!(
+        "FROM indicator_values v WHERE v.indicator_id IN ({}) AND v.disaggregation IN ({}) \
+         AND v.period_start >= {{P1}} AND v.period_start <= {{P2}} AND v.status IN {}",
+        id_list(indicators),
+        part_list(parts),
+        basis.statuses()
+    );
+    let group_by = "GROUP BY v.indicator_id, v.disaggregation, v.period_start, v.period";
+    let one_group = |g: usize, ids: &[i32]| {
+        let approved = match basis {
+            Basis::Approved => "COUNT(*)",
+            Basis::Reported => "SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END)",
+        };
+        format!(
+            "SELECT {g} AS \"group\", v.indicator_id AS indicator_id, v.period AS period, \
+             v.disaggregation AS disaggregation, CAST(SUM(v.value) AS DOUBLE PRECISION) AS sum, \
+             COUNT(*) AS count, {approved} AS approved {scope_where} \
+             AND v.location_id IN ({}) {group_by}",
+            id_list(ids)
+        )
+    };
+    let text = if let [(g, ids)] = asked[..] {
+        one_group(g, ids)
+    } else {
+        // Each group's sum and counts as columns of one grouped pass over the rows, then
+        // a row per group (MATERIALIZED: the pass is made once, not once per group). Each
+        // row is read, and on PostgreSQL checked for visibility, once instead of once per
+        // group: measured at 1M values, as fast as a statement per group on SQLite and
+        // about a third faster on PostgreSQL.
+        let mut columns = String::new();
+        let mut rows = Vec::new();
+        for (g, ids) in &asked {
+            let inside = format!("v.location_id IN ({})", id_list(ids));
+            columns.push_str(&format!(
+                ", SUM(v.value) FILTER (WHERE {inside}) AS s{g}, \
+                 COUNT(*) FILTER (WHERE {inside}) AS c{g}"
+            ));
+            let approved = match basis {
+                Basis::Approved => format!("c{g}"),
+                Basis::Reported => {
+                    columns.push_str(&format!(
+                        ", COUNT(*) FILTER (WHERE {inside} AND v.status = 'approved') AS a{g}"
+                    ));
+                    format!("a{g}")
+                }
+            };
+            rows.push(format!(
+                "SELECT {g} AS \"group\", indicator_id, period, disaggregation, \
+                 CAST(s{g} AS DOUBLE PRECISION) AS sum, CAST(c{g} AS BIGINT) AS count, \
+                 CAST({approved} AS BIGINT) AS approved FROM sums WHERE c{g} > 0"
+            ));
+        }
+        format!(
+            "WITH sums AS MATERIALIZED (SELECT v.indicator_id AS indicator_id, \
+             v.period AS period, v.disaggregation AS disaggregation{columns} \
+             {scope_where} {group_by}) {}",
+            rows.join(" UNION ALL ")
+        )
+    };
+    Ok(crate::db_run!(conn: {
+        let sql = crate::db::placeholders(conn, &text);
+        diesel::sql_query(sql)
+            .bind::<Date, _>(from)
+            .bind::<Date, _>(to)
+            .load::<GroupSum>(conn)?
     }))
 }
 
@@ -703,8 +846,11 @@ pub fn running_sums(
     }))
 }
 
-/// County totals (no parts) of the programme for periods within `from`..=`to`, from the
-/// given basis and counties: the figures engine's by-county read.
+/// County totals (no parts) of the programme for periods starting within `from`..=`to`,
+/// from the given basis and counties: the figures engine's by-county read. Filtering on
+/// the start alone keeps it to the covering index (`indicator_values_counties`); the
+/// quarters of a span are the same either way, and a longer period starting in it (a
+/// year) is no quarter's figure, so the engine never looks at it.
 pub fn county_totals(
     conn: &mut DbConn,
     programme_id: i32,
@@ -723,7 +869,7 @@ pub fn county_totals(
         .filter(indicator_values::disaggregation.eq(""))
         .filter(indicator_values::status.eq_any(statuses))
         .filter(indicator_values::period_start.ge(from))
-        .filter(indicator_values::period_end.le(to))
+        .filter(indicator_values::period_start.le(to))
         .into_boxed();
     if let Some(c) = counties {
         q = q.filter(indicator_values::location_id.eq_any(c.to_vec()));

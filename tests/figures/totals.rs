@@ -254,3 +254,174 @@ on_both_backends! {
         assert!(compared > 500, "compared {compared} grouped rows");
     }
 }
+
+/// (group, indicator, part, period) and (indicator, part, period).
+type GroupKey = (i32, i32, String, String);
+type PartKey = (i32, String, String);
+/// Sum, count and approved count.
+type Sums = (f64, i64, i64);
+
+on_both_backends! {
+    fn county_group_sums_are_each_groups_rows_summed_across_a_phase_boundary(db) {
+        let db = db.with_demo();
+        let mut c = db.get().unwrap();
+        // Some submitted values, so that the two bases differ.
+        exec(&mut c, "UPDATE indicator_values SET status = 'submitted' \
+                      WHERE id IN (SELECT id FROM indicator_values WHERE status = 'approved' ORDER BY id DESC LIMIT 80)");
+        let p = programme::by_code(&mut c, "LBP").unwrap();
+        let code = |c: &mut DbConn, s: &str| location::by_code(c, s).unwrap().unwrap().id;
+        let (mandera, garissa, turkana, busia) =
+            (code(&mut c, "009"), code(&mut c, "007"), code(&mut c, "023"), code(&mut c, "040"));
+        // MoU-like, a single county, two groups sharing Mandera, an empty group, and one
+        // of counties only in Phase 2 (nothing of it before 2025).
+        let groups: Vec<Vec<i32>> = vec![
+            vec![mandera, turkana, busia],
+            vec![garissa],
+            vec![mandera, garissa],
+            vec![],
+            vec![turkana, busia],
+        ];
+        let asked: Vec<&[i32]> = groups.iter().map(Vec::as_slice).collect();
+        let keys: Vec<String> = category::dimensions(&mut c, p.id)
+            .unwrap()
+            .all()
+            .iter()
+            .flat_map(|cat| {
+                cat.options
+                    .iter()
+                    .map(|o| mipaka::domain::disaggregation::key(&cat.code, &o.code))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(!keys.is_empty(), "LBP has parts");
+        let ids: Vec<i32> = mipaka::models::framework::indicators_of(&mut c, p.id)
+            .unwrap()
+            .iter()
+            .map(|i| i.id)
+            .collect();
+        // Phase 1 ends with 2024Q4, Phase 2 starts with 2025Q1.
+        let (from, to) = (Period::parse("2024Q3").unwrap().start(), Period::parse("2025Q2").unwrap().start());
+        let rows: Vec<(i32, String, String, i32, f64, String)> = {
+            use mipaka::db::schema::indicator_values as v;
+            use diesel::prelude::*;
+            v::table
+                .filter(v::indicator_id.eq_any(&ids))
+                .filter(v::period_start.ge(from))
+                .filter(v::period_start.le(to))
+                .select((v::indicator_id, v::period, v::disaggregation, v::location_id, v::value, v::status))
+                .load(&mut *c)
+                .unwrap()
+        };
+        for basis in [Basis::Approved, Basis::Reported] {
+            let counted = |s: &str| s == "approved" || (basis == Basis::Reported && s == "submitted");
+            let mut want: BTreeMap<GroupKey, Sums> = BTreeMap::new();
+            for (g, members) in groups.iter().enumerate() {
+                for (i, period, part, county, value, status) in &rows {
+                    if !members.contains(county) || !counted(status) || !(part.is_empty() || keys.contains(part)) {
+                        continue;
+                    }
+                    let e = want.entry((g as i32, *i, part.clone(), period.clone())).or_default();
+                    e.0 += value;
+                    e.1 += 1;
+                    e.2 += i64::from(status == "approved");
+                }
+            }
+            let got: BTreeMap<GroupKey, Sums> =
+                values::county_group_totals(&mut c, &ids, basis, &asked, &keys, from, to)
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| ((r.group, r.indicator_id, r.disaggregation, r.period), (r.sum, r.count, r.approved)))
+                    .collect();
+            assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{basis:?}: the same groups");
+            for (k, (sum, count, approved)) in &want {
+                let (s, n, a) = got[k];
+                assert_eq!((n, a), (*count, *approved), "{basis:?} {k:?}: counts");
+                assert!((s - sum).abs() < 1e-9, "{basis:?} {k:?}: {s} against {sum}");
+            }
+            let group = |g: i32| want.keys().filter(|k| k.0 == g).count();
+            assert!((0..3).all(|g| group(g) > 20), "every group has values: {want:?}");
+            assert!(group(4) > 0, "Phase 2 counties have values from 2025");
+            assert_eq!(group(3), 0, "an empty group has none");
+            assert!(want.keys().filter(|k| k.0 == 4).all(|k| k.3.starts_with("2025")), "Phase 2 counties start in 2025");
+            assert!(want.keys().any(|k| !k.2.is_empty()), "parts are summed too");
+            // One group alone is read as it is among others, and so is the programme's
+            // subset read.
+            let among: Vec<_> = got
+                .iter()
+                .filter(|(k, _)| k.0 == 2)
+                .map(|(k, v)| ((k.1, k.2.clone(), k.3.clone()), *v))
+                .collect();
+            let same = |what: &str, mut rows: Vec<(PartKey, Sums)>| {
+                rows.sort_by(|a, b| a.0.cmp(&b.0));
+                assert_eq!(rows.len(), among.len(), "{basis:?} {what}");
+                for (a, b) in rows.iter().zip(&among) {
+                    assert_eq!((&a.0, a.1 .1, a.1 .2), (&b.0, b.1 .1, b.1 .2), "{basis:?} {what}");
+                    assert!((a.1 .0 - b.1 .0).abs() < 1e-9, "{basis:?} {what}: {a:?} against {b:?}");
+                }
+            };
+            same(
+                "one group alone",
+                values::county_group_totals(&mut c, &ids, basis, &[asked[2]], &keys, from, to)
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| ((r.indicator_id, r.disaggregation, r.period), (r.sum, r.count, r.approved)))
+                    .collect(),
+            );
+            same(
+                "the programme's subset read",
+                values::grouped_totals(&mut c, p.id, None, basis, Some(asked[2]), &keys, from, to)
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| ((r.indicator_id, r.disaggregation, r.period), (r.sum, r.count, r.approved)))
+                    .collect(),
+            );
+        }
+    }
+}
+
+on_both_backends! {
+    fn data_as_of_is_the_newest_approval_of_values_ended_by_then(db) {
+        let db = db.with_demo();
+        let mut c = db.get().unwrap();
+        let p = programme::by_code(&mut c, "LBP").unwrap();
+        // Approval times spread over the values, a newer one on a later period, a newer
+        // one on a value no longer approved, and some approved values without a time.
+        let lbp = format!("indicator_id IN (SELECT id FROM indicators WHERE programme_id = {})", p.id);
+        exec(&mut c, "UPDATE indicator_values SET reviewed_at = NULL WHERE id % 7 = 0");
+        exec(&mut c, &format!("UPDATE indicator_values SET reviewed_at = '2030-01-01 09:00:00' \
+                      WHERE id = (SELECT MAX(id) FROM indicator_values WHERE status = 'approved' AND period = '2026Q2' AND {lbp})"));
+        exec(&mut c, &format!("UPDATE indicator_values SET reviewed_at = '2031-01-01 09:00:00', status = 'returned' \
+                      WHERE id = (SELECT MIN(id) FROM indicator_values WHERE status = 'approved' AND period = '2025Q1' AND {lbp})"));
+        exec(&mut c, &format!("UPDATE indicator_values SET reviewed_at = '2029-06-30 23:59:59' \
+                      WHERE id = (SELECT MIN(id) FROM indicator_values WHERE status = 'approved' AND period = '2024Q4' AND {lbp})"));
+        #[derive(QueryableByName)]
+        struct At {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+            at: Option<chrono::NaiveDateTime>,
+        }
+        let mut seen = Vec::new();
+        for q in ["2022Q3", "2024Q3", "2024Q4", "2025Q1", "2026Q1", "2026Q2", "2030Q1"] {
+            let to = Period::parse(q).unwrap().end();
+            let conn: &mut DbConn = &mut c;
+            let rows: Vec<At> = mipaka::db_run!(conn: {
+                diesel::sql_query(format!(
+                    "SELECT MAX(v.reviewed_at) AS at FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
+                     WHERE i.programme_id = {} AND v.status = 'approved' AND v.period_end <= '{to}'",
+                    p.id
+                ))
+                .load(conn)
+                .unwrap()
+            });
+            let want = rows.into_iter().next().and_then(|r| r.at);
+            let got = values::approved_as_of(&mut c, p.id, to).unwrap();
+            assert_eq!(got, want, "data as of {q}");
+            seen.push(got);
+        }
+        let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        assert_eq!(seen[2], Some(at("2029-06-30 23:59:59")), "2024Q4's own newest approval");
+        assert_eq!(seen[3], seen[2], "a value no longer approved does not count");
+        assert_eq!(seen[5], Some(at("2030-01-01 09:00:00")), "2026Q2's approval counts from 2026Q2 on");
+        assert_ne!(seen[4], seen[5], "but not before");
+        assert_eq!(values::approved_as_of(&mut c, p.id, Period::parse("2015Q1").unwrap().end()).unwrap(), None, "nothing approved yet");
+    }
+}

@@ -56,11 +56,43 @@ pub(crate) fn write(doc: &Document, laid: &Pages, fonts: &Fonts) -> Result<Vec<u
     // Lang and DisplayDocTitle (set in finish) are PDF 1.4 entries.
     lo.version = "1.4".into();
     finish(&mut lo, doc, &laid.anchors)?;
-    lo.compress();
+    compress(&mut lo)?;
     let mut out = Vec::new();
     lo.save_to(&mut out)
         .map_err(|e| RenderError::Write(e.to_string()))?;
     Ok(out)
+}
+
+/// The deflate level of the streams. lopdf's own `compress` uses 9, which took about
+/// half the time of writing a 100-page report; 5 (the pages' gzip level) makes the
+/// file within 2 % of that size in under half the time.
+const DEFLATE_LEVEL: u32 = 5;
+
+/// Deflates every stream that may be (as lopdf's `compress` does, at [`DEFLATE_LEVEL`]):
+/// kept only where it saves more than the filter entry costs.
+fn compress(lo: &mut lopdf::Document) -> Result<(), RenderError> {
+    use std::io::Write;
+    for object in lo.objects.values_mut() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let mut encoder = flate2::write::ZlibEncoder::new(
+            Vec::with_capacity(stream.content.len() / 3),
+            flate2::Compression::new(DEFLATE_LEVEL),
+        );
+        let compressed = encoder
+            .write_all(&stream.content)
+            .and_then(|_| encoder.finish())
+            .map_err(|e| RenderError::Write(format!("compressing a stream: {e}")))?;
+        if compressed.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(compressed);
+        }
+    }
+    Ok(())
 }
 
 fn colour(c: Rgb) -> Color {
