@@ -3,6 +3,7 @@
 //! started from, and a stale one answers 409 with the record as it is now.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rocket::http::{ContentType, Status};
 use rocket::serde::json::{json, Json, Value};
@@ -18,6 +19,7 @@ use crate::domain::plan::{format_money_plain, ActivityFields, MilestoneFields};
 use crate::entry::plan::{save_activity, save_milestone, Saved};
 use crate::entry::{self, CellInput, CellKey, EntryContext, SaveReport};
 use crate::error::{AppError, AppResult};
+use crate::figures::cache::{self, Cache};
 use crate::models::audit::Actor;
 use crate::models::programme::Programme;
 use crate::models::values::IndicatorValue;
@@ -57,21 +59,34 @@ fn actor(c: &ApiClient) -> Actor {
 
 /// id ↔ code lookups for one programme, to speak codes on the wire.
 struct Codes {
-    indicators: HashMap<i32, String>,
-    indicator_ids: HashMap<String, i32>,
-    counties: HashMap<i32, (String, String)>,
-    county_ids: HashMap<String, i32>,
+    names: Arc<Names>,
     results: HashMap<i32, String>,
     orgs: HashMap<i32, String>,
     users: HashMap<i32, String>,
 }
 
-impl Codes {
-    /// What values name: indicator and county codes, and who entered them.
-    fn for_values(c: &mut DbConn, p: &Programme) -> AppResult<Codes> {
+/// The indicator and county codes values name: made from the programme's set-up and the
+/// counties alone, so they can be kept under its data version.
+#[derive(Default)]
+struct Names {
+    indicators: HashMap<i32, String>,
+    indicator_ids: HashMap<String, i32>,
+    counties: HashMap<i32, (String, String)>,
+    county_ids: HashMap<String, i32>,
+}
+
+impl std::ops::Deref for Codes {
+    type Target = Names;
+    fn deref(&self) -> &Names {
+        &self.names
+    }
+}
+
+impl Names {
+    fn load(c: &mut DbConn, p: &Programme) -> AppResult<Names> {
         let inds = framework::indicator_codes(c, p.id)?;
         let counties = location::counties(c)?;
-        Ok(Codes {
+        Ok(Names {
             indicator_ids: inds.iter().map(|(id, code)| (code.clone(), *id)).collect(),
             indicators: inds.into_iter().collect(),
             county_ids: counties.iter().map(|l| (l.code.clone(), l.id)).collect(),
@@ -79,10 +94,61 @@ impl Codes {
                 .into_iter()
                 .map(|l| (l.id, (l.code, l.name)))
                 .collect(),
+        })
+    }
+}
+
+impl Codes {
+    /// What values name: indicator and county codes, and who entered them.
+    fn for_values(c: &mut DbConn, p: &Programme) -> AppResult<Codes> {
+        let names = Arc::new(Names::load(c, p)?);
+        Codes::with_names(c, names)
+    }
+
+    /// [`Codes::for_values`] with the names kept under the programme's data version (a
+    /// list of values is the most frequent read after the dashboard).
+    fn for_values_kept(c: &mut DbConn, cache: &Cache, p: &Programme) -> AppResult<Codes> {
+        let key = cache::Key::new(p, chrono::NaiveDate::MIN, "api value names");
+        let names = cache.get_or_make(key, || Names::load(c, p))?;
+        Codes::with_names(c, names)
+    }
+
+    fn with_names(c: &mut DbConn, names: Arc<Names>) -> AppResult<Codes> {
+        Ok(Codes {
+            names,
             results: HashMap::new(),
             orgs: HashMap::new(),
             users: user::usernames(c)?.into_iter().collect(),
         })
+    }
+
+    /// What one saved cell names, from the period its save loaded: its indicator and
+    /// county, and the person saving.
+    fn of_cell(ctx: &EntryContext, key: &CellKey, who: &Actor) -> Codes {
+        Codes {
+            names: Arc::new(Names {
+                indicators: ctx
+                    .indicators
+                    .iter()
+                    .filter(|(i, _)| i.id == key.indicator_id)
+                    .map(|(i, _)| (i.id, i.code.clone()))
+                    .collect(),
+                counties: ctx
+                    .counties()
+                    .iter()
+                    .filter(|l| l.id == key.location_id)
+                    .map(|l| (l.id, (l.code.clone(), l.name.clone())))
+                    .collect(),
+                ..Names::default()
+            }),
+            results: HashMap::new(),
+            orgs: HashMap::new(),
+            users: who
+                .user_id
+                .map(|id| (id, who.name.clone()))
+                .into_iter()
+                .collect(),
+        }
     }
 
     /// And what milestones, activities and progress name: outputs and organisations.
@@ -169,6 +235,7 @@ fn bad(field: &str, message: impl Into<String>) -> ApiError {
 #[rocket::get("/programmes/<code>/values?<period>&<indicator>&<county>")]
 pub async fn list_values(
     db: &State<Db>,
+    cache: &State<Cache>,
     client: ApiClient,
     code: &str,
     period: Option<&str>,
@@ -187,10 +254,11 @@ pub async fn list_values(
     };
     let (code, access) = (code.to_string(), client.access.clone());
     let (indicator, county) = (indicator.map(str::to_string), county.map(str::to_string));
+    let cache = cache.inner().clone();
     let list = db
         .run(move |c| {
             let p = access.programme(c, &code, Permission::ViewDetail)?;
-            let codes = Codes::for_values(c, &p)?;
+            let codes = Codes::for_values_kept(c, &cache, &p)?;
             let ind_id = match &indicator {
                 Some(i) => Some(*codes.indicator_ids.get(i).ok_or_else(|| {
                     AppError::invalid(
@@ -273,6 +341,10 @@ fn raw(field: &str, v: &Value) -> ApiResult<String> {
 }
 
 /// Saves one cell through the entry service and answers like the grid would.
+///
+/// The period is loaded once, inside the write transaction (the checks see what is
+/// committed now), and the answer names the indicator and county from that load: a save
+/// reads what it must and no more, since saves are the most frequent write.
 fn save_cell(
     c: &mut DbConn,
     who: &Actor,
@@ -280,17 +352,17 @@ fn save_cell(
     period: Period,
     input: CellInput,
 ) -> Result<Value, ApiError> {
-    let ctx = EntryContext::load(c, p.clone(), period)?;
     let key = input.key.clone();
-    let report: SaveReport = entry::save(
-        c,
-        &ctx,
-        who,
-        std::slice::from_ref(&input),
-        crate::clock::now(),
-    )?;
-    let codes = Codes::for_values(c, p)?;
-    if let Some(k) = report.conflicts.first() {
+    let (report, now, codes) = crate::db::write(c, |c| {
+        let ctx = EntryContext::load(c, p.clone(), period)?;
+        let report: SaveReport = entry::save_loaded(
+            c,
+            &ctx,
+            who,
+            std::slice::from_ref(&input),
+            crate::clock::now(),
+            entry::Mode::Write,
+        )?;
         let now = values::cell(
             c,
             key.indicator_id,
@@ -298,6 +370,15 @@ fn save_cell(
             &key.disaggregation,
             &period.id(),
         )?;
+        Ok::<_, AppError>((report, now, Codes::of_cell(&ctx, &key, who)))
+    })?;
+    // Who entered it, when that is someone else (a conflict, or a save that changed
+    // nothing): their name is looked up.
+    let codes = match now.as_ref().and_then(|v| v.entered_by) {
+        Some(id) if !codes.users.contains_key(&id) => Codes::for_values(c, p)?,
+        _ => codes,
+    };
+    if let Some(k) = report.conflicts.first() {
         return Err(ApiError::Stale {
             message: format!(
                 "this value was changed by {} after version {} was read; nothing was saved",
@@ -330,15 +411,8 @@ fn save_cell(
             .collect();
         return Err(ApiError::Fields(Value::Object(fields)));
     }
-    let saved = values::cell(
-        c,
-        key.indicator_id,
-        key.location_id,
-        &key.disaggregation,
-        &period.id(),
-    )?;
     // A null value clears the cell: say so, and which cell, rather than answer `null`.
-    Ok(saved.map(|v| codes.value(&v)).unwrap_or_else(|| {
+    Ok(now.map(|v| codes.value(&v)).unwrap_or_else(|| {
         let county = codes.counties.get(&key.location_id);
         json!({
             "cleared": true, "indicator": codes.indicators.get(&key.indicator_id), "period": period.id(),
