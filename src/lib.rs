@@ -77,6 +77,9 @@ pub fn prepare(config: &Config) -> AppResult<Prepared> {
 /// The largest file an upload may carry, in MiB (said in the answer to a larger one).
 pub const UPLOAD_LIMIT_MIB: u64 = 64;
 
+/// The largest urlencoded form body, in MiB.
+pub const FORM_LIMIT_MIB: u64 = 4;
+
 /// The web application over an opened database.
 pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
     let secret_key = secret::secret_key(config)?;
@@ -88,7 +91,11 @@ pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
         .merge(("cli_colors", false))
         // Room for a 100,000-row CSV upload; ordinary forms stay small.
         .merge(("limits.file", format!("{UPLOAD_LIMIT_MIB} MiB")))
-        .merge(("limits.data-form", format!("{} MiB", UPLOAD_LIMIT_MIB + 2)));
+        .merge(("limits.data-form", format!("{} MiB", UPLOAD_LIMIT_MIB + 2)))
+        // A urlencoded form: a whole period's grid of every county posted at once (8,460
+        // cells of a 100-indicator programme: 0.8 MB with a value, comment and version
+        // each) fits with room for longer comments; Rocket's default is 32 KiB.
+        .merge(("limits.form", format!("{FORM_LIMIT_MIB} MiB")));
     if std::env::var_os("ROCKET_LOG_LEVEL").is_none() {
         // Rocket's own start-up banner is noise for county staff; the binary prints
         // where to open the tracker. ROCKET_LOG_LEVEL=normal brings it back.

@@ -3,7 +3,7 @@
 //! Uploading the same file twice changes nothing the second time: unchanged cells
 //! are skipped before anything else.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
@@ -195,7 +195,10 @@ pub fn import(
 
     let rolled_back = crate::db::write::<(), AppError, _>(conn, |conn| {
         for (period, rows) in &by_period {
-            let ctx = match EntryContext::load(conn, programme.clone(), *period) {
+            // Only what the file names: its indicators' values of this period.
+            let named: HashSet<i32> = rows.iter().map(|r| r.input.key.indicator_id).collect();
+            let ctx = match EntryContext::load_for_saving(conn, programme.clone(), *period, &named)
+            {
                 Ok(c) => c,
                 Err(AppError::Invalid { message, .. }) => {
                     for r in rows {

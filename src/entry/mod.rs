@@ -26,7 +26,7 @@ use crate::models::location::Location;
 use crate::models::lock::{self, PeriodLock};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
 use crate::models::user;
-use crate::models::values::{self, IndicatorValue, NewValue};
+use crate::models::values::{self, IndicatorValue};
 
 /// Why a closed or archived programme's figures cannot change.
 pub fn closed_message(p: &Programme) -> String {
@@ -164,6 +164,27 @@ impl EntryContext {
         programme: Programme,
         period: Period,
     ) -> AppResult<EntryContext> {
+        Self::load_some(conn, programme, period, None)
+    }
+
+    /// What a save of only these indicators' cells needs (a CSV file names a few): the
+    /// checks and the writes see the same as with [`EntryContext::load`], but only
+    /// these indicators' values are read, and neither targets nor activity progress.
+    pub fn load_for_saving(
+        conn: &mut DbConn,
+        programme: Programme,
+        period: Period,
+        indicator_ids: &HashSet<i32>,
+    ) -> AppResult<EntryContext> {
+        Self::load_some(conn, programme, period, Some(indicator_ids))
+    }
+
+    fn load_some(
+        conn: &mut DbConn,
+        programme: Programme,
+        period: Period,
+        only: Option<&HashSet<i32>>,
+    ) -> AppResult<EntryContext> {
         if period.start() < programme.start_date || period.end() > programme.end_date {
             return Err(AppError::invalid(
                 "period",
@@ -204,37 +225,46 @@ impl EntryContext {
             })?;
         let indicators = framework::active_indicators_of(conn, programme.id)?
             .into_iter()
+            .filter(|i| only.is_none_or(|ids| ids.contains(&i.id)))
             .map(|i| i.rules().map(|r| (i, r)))
             .collect::<AppResult<Vec<_>>>()?;
-        let key = |v: &IndicatorValue| CellKey {
-            indicator_id: v.indicator_id,
-            location_id: v.location_id,
-            disaggregation: v.disaggregation.clone(),
+        let ids: Vec<i32> = indicators.iter().map(|(i, _)| i.id).collect();
+        let values = match only {
+            None => values::of_period(conn, programme.id, &period.id())?,
+            Some(_) => values::of_indicators_in_period(conn, &ids, &period.id())?,
+        }
+        .into_iter()
+        .map(|v| (key_of(&v), v))
+        .collect();
+        let previous = match only {
+            None => values::figures_of_period(conn, programme.id, &period.prev().id())?,
+            Some(_) => values::figures_of_indicators_in_period(conn, &ids, &period.prev().id())?,
+        }
+        .into_iter()
+        .map(|(indicator_id, location_id, disaggregation, value)| {
+            (
+                CellKey {
+                    indicator_id,
+                    location_id,
+                    disaggregation,
+                },
+                value,
+            )
+        })
+        .collect();
+        let targets = match only {
+            None => values::targets_of_period(conn, programme.id, &period.id())?
+                .into_iter()
+                .map(|t| (t.indicator_id, t.value))
+                .collect(),
+            Some(_) => HashMap::new(),
         };
-        let values = values::of_period(conn, programme.id, &period.id())?
-            .into_iter()
-            .map(|v| (key(&v), v))
-            .collect();
-        let previous = values::figures_of_period(conn, programme.id, &period.prev().id())?
-            .into_iter()
-            .map(|(indicator_id, location_id, disaggregation, value)| {
-                (
-                    CellKey {
-                        indicator_id,
-                        location_id,
-                        disaggregation,
-                    },
-                    value,
-                )
-            })
-            .collect();
-        let targets = values::targets_of_period(conn, programme.id, &period.id())?
-            .into_iter()
-            .map(|t| (t.indicator_id, t.value))
-            .collect();
         let lock = lock::current(conn, programme.id, &period.id())?;
         let dimensions = crate::models::category::dimensions(conn, programme.id)?;
-        let progress = progress::load_rows(conn, programme.id, &period)?;
+        let progress = match only {
+            None => progress::load_rows(conn, programme.id, &period)?,
+            Some(_) => Vec::new(),
+        };
         Ok(EntryContext {
             programme,
             period,
@@ -561,6 +591,9 @@ pub fn save_loaded(
     }
 }
 
+/// Writes the checked changes of one period in a few statements whatever their number
+/// (one per kind: delete, update, insert; then the audit rows), each row only if still
+/// at the version it was read at: otherwise the whole save is refused and rolled back.
 fn write(
     conn: &mut DbConn,
     ctx: &EntryContext,
@@ -570,15 +603,23 @@ fn write(
 ) -> AppResult<usize> {
     let n = changes.len();
     let pid = Some(ctx.programme.id);
+    let period = ctx.period.id();
     let mut audits = Vec::with_capacity(n);
     let mut inserts = Vec::new();
     let mut updates = Vec::new();
+    let mut deletes = Vec::new();
     let raced = || {
         AppError::Conflict("Someone saved values of this period at the same moment. Nothing of yours was saved: reload the page and enter them again.".into())
     };
     for change in changes {
         match change {
-            Change::Insert(key, v, comment) => inserts.push((key, v, comment)),
+            Change::Insert(key, v, comment) => inserts.push(values::NewCell {
+                indicator_id: key.indicator_id,
+                location_id: key.location_id,
+                disaggregation: key.disaggregation,
+                value: v,
+                comment,
+            }),
             Change::Update(old, v, comment) => {
                 audits.push(audit::Change {
                     user_id: actor.user_id,
@@ -599,7 +640,7 @@ fn write(
                         Some("draft"),
                         Some(old.version + 1),
                     )),
-                    detail: format!("{} {}", ctx.period.id(), old.disaggregation),
+                    detail: format!("{period} {}", old.disaggregation),
                 });
                 updates.push(values::VersionedUpdate {
                     id: old.id,
@@ -609,9 +650,7 @@ fn write(
                 });
             }
             Change::Delete(old) => {
-                if values::delete_if_version(conn, old.id, old.version)? != 1 {
-                    return Err(raced());
-                }
+                deletes.push((old.id, old.version));
                 audits.push(audit::Change {
                     user_id: actor.user_id,
                     actor: &actor.name,
@@ -626,63 +665,43 @@ fn write(
                         Some(old.version),
                     )),
                     after: None,
-                    detail: format!("{} {}", ctx.period.id(), old.disaggregation),
+                    detail: format!("{period} {}", old.disaggregation),
                 });
             }
         }
     }
-    if !updates.is_empty()
-        && values::update_many(conn, &updates, actor.user_id, now)? != updates.len()
-    {
+    if values::delete_many(conn, &deletes)? != deletes.len() {
         return Err(raced());
     }
-    if !inserts.is_empty() {
-        let rows: Vec<NewValue> = inserts
-            .iter()
-            .map(|(k, v, c)| NewValue {
-                indicator_id: k.indicator_id,
-                period: ctx.period.id(),
-                period_start: ctx.period.start(),
-                period_end: ctx.period.end(),
-                location_id: k.location_id,
-                disaggregation: k.disaggregation.clone(),
-                value: *v,
-                comment: c.clone(),
-                status: "draft".into(),
-                entered_by: actor.user_id,
-                entered_at: now,
-                reviewed_by: None,
-                reviewed_at: None,
-            })
+    if values::update_many(conn, &updates, actor.user_id, now)? != updates.len() {
+        return Err(raced());
+    }
+    let ids: HashMap<(i32, i32, String), i32> =
+        values::insert_cells(conn, &ctx.period, &inserts, actor.user_id, now)?
+            .into_iter()
+            .map(|r| ((r.indicator_id, r.location_id, r.disaggregation), r.id))
             .collect();
-        values::insert_values(conn, &rows)?;
-        let ids: HashMap<CellKey, i32> =
-            values::of_period(conn, ctx.programme.id, &ctx.period.id())?
-                .into_iter()
-                .map(|v| {
-                    (
-                        CellKey {
-                            indicator_id: v.indicator_id,
-                            location_id: v.location_id,
-                            disaggregation: v.disaggregation,
-                        },
-                        v.id,
-                    )
-                })
-                .collect();
-        for (k, v, c) in &inserts {
-            audits.push(audit::Change {
-                user_id: actor.user_id,
-                actor: &actor.name,
-                action: "value_entered",
-                entity: "indicator_value",
-                entity_id: ids.get(k).copied(),
-                programme_id: pid,
-                before: None,
-                after: Some(value_json(Some(*v), c.as_deref(), Some("draft"), Some(1))),
-                detail: format!("{} {}", ctx.period.id(), k.disaggregation),
-            });
-        }
+    for c in inserts {
+        let detail = format!("{period} {}", c.disaggregation);
+        let id = ids
+            .get(&(c.indicator_id, c.location_id, c.disaggregation))
+            .copied();
+        audits.push(audit::Change {
+            user_id: actor.user_id,
+            actor: &actor.name,
+            action: "value_entered",
+            entity: "indicator_value",
+            entity_id: id,
+            programme_id: pid,
+            before: None,
+            after: Some(value_json(
+                Some(c.value),
+                c.comment.as_deref(),
+                Some("draft"),
+                Some(1),
+            )),
+            detail,
+        });
     }
     audit::record_many(conn, audits)?;
     Ok(n)

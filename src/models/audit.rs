@@ -71,42 +71,72 @@ pub fn recent(conn: &mut DbConn, limit: i64) -> AppResult<Vec<AuditEntry>> {
         .load(conn)?)
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = audit_log)]
-#[diesel(treat_none_as_default_value = false)]
-struct NewEntry {
-    at: NaiveDateTime,
-    user_id: Option<i32>,
-    actor: String,
-    action: String,
-    entity: String,
-    entity_id: Option<i32>,
-    programme_id: Option<i32>,
-    before_json: Option<String>,
-    after_json: Option<String>,
-    detail: String,
-}
-
-/// Many changes at once (a saved grid, an imported file), in multi-row inserts.
+/// Many changes at once (a saved grid, an imported file), in one statement whatever
+/// their number: the rows as arrays (PostgreSQL's `UNNEST`) or as one JSON array
+/// (SQLite's `json_each`), inserted in the order given.
 pub fn record_many(conn: &mut DbConn, changes: Vec<Change>) -> AppResult<()> {
+    use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamp};
+    if changes.is_empty() {
+        return Ok(());
+    }
     let at = crate::clock::now();
-    let rows: Vec<NewEntry> = changes
-        .into_iter()
-        .map(|c| NewEntry {
-            at,
-            user_id: c.user_id,
-            actor: c.actor.to_string(),
-            action: c.action.to_string(),
-            entity: c.entity.to_string(),
-            entity_id: c.entity_id,
-            programme_id: c.programme_id,
-            before_json: c.before.map(|v| v.to_string()),
-            after_json: c.after.map(|v| v.to_string()),
-            detail: c.detail,
-        })
-        .collect();
-    for chunk in rows.chunks(super::INSERT_CHUNK) {
-        crate::db_run!(conn: { diesel::insert_into(audit_log::table).values(chunk).execute(conn)? });
+    const INTO: &str = "INSERT INTO audit_log (at, user_id, actor, action, entity, entity_id, \
+        programme_id, before_json, after_json, detail)";
+    let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
+    match conn {
+        DbConn::Pg(c) => {
+            let col =
+                |f: &dyn Fn(&Change) -> Option<i32>| changes.iter().map(f).collect::<Vec<_>>();
+            let text = |f: &dyn Fn(&Change) -> String| changes.iter().map(f).collect::<Vec<_>>();
+            let opt =
+                |f: &dyn Fn(&Change) -> Option<String>| changes.iter().map(f).collect::<Vec<_>>();
+            diesel::sql_query(format!(
+                "{INTO} SELECT $1, n.user_id, n.actor, n.action, n.entity, n.entity_id, \
+                     n.programme_id, n.before_json, n.after_json, n.detail \
+                 FROM UNNEST($2::int4[], $3::text[], $4::text[], $5::text[], $6::int4[], \
+                     $7::int4[], $8::text[], $9::text[], $10::text[]) WITH ORDINALITY \
+                     AS n(user_id, actor, action, entity, entity_id, programme_id, before_json, \
+                         after_json, detail, i) \
+                 ORDER BY n.i"
+            ))
+            .bind::<Timestamp, _>(at)
+            .bind::<Array<Nullable<Integer>>, _>(col(&|c| c.user_id))
+            .bind::<Array<Text>, _>(text(&|c| c.actor.to_string()))
+            .bind::<Array<Text>, _>(text(&|c| c.action.to_string()))
+            .bind::<Array<Text>, _>(text(&|c| c.entity.to_string()))
+            .bind::<Array<Nullable<Integer>>, _>(col(&|c| c.entity_id))
+            .bind::<Array<Nullable<Integer>>, _>(col(&|c| c.programme_id))
+            .bind::<Array<Nullable<Text>>, _>(opt(&|c| json(&c.before)))
+            .bind::<Array<Nullable<Text>>, _>(opt(&|c| json(&c.after)))
+            .bind::<Array<Text>, _>(text(&|c| c.detail.clone()))
+            .execute(c)?;
+        }
+        DbConn::Sqlite(c) => {
+            let rows: Vec<_> = changes
+                .iter()
+                .map(|c| {
+                    (
+                        c.user_id,
+                        c.actor,
+                        c.action,
+                        c.entity,
+                        c.entity_id,
+                        c.programme_id,
+                        json(&c.before),
+                        json(&c.after),
+                        c.detail.as_str(),
+                    )
+                })
+                .collect();
+            diesel::sql_query(format!(
+                "{INTO} SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, \
+                     j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8 \
+                 FROM json_each(?2) AS j ORDER BY j.key"
+            ))
+            .bind::<Timestamp, _>(at)
+            .bind::<Text, _>(serde_json::to_string(&rows).expect("plain values serialise"))
+            .execute(c)?;
+        }
     }
     Ok(())
 }

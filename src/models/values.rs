@@ -122,13 +122,36 @@ pub fn of_period(
         .load(conn)?)
 }
 
-pub fn delete_if_version(conn: &mut DbConn, id: i32, version: i32) -> AppResult<usize> {
-    Ok(diesel::delete(
-        indicator_values::table
-            .filter(indicator_values::id.eq(id))
-            .filter(indicator_values::version.eq(version)),
-    )
-    .execute(conn)?)
+/// The values of some indicators for one period (every status).
+pub fn of_indicators_in_period(
+    conn: &mut DbConn,
+    indicator_ids: &[i32],
+    period: &str,
+) -> AppResult<Vec<IndicatorValue>> {
+    Ok(indicator_values::table
+        .filter(indicator_values::indicator_id.eq_any(indicator_ids))
+        .filter(indicator_values::period.eq(period))
+        .select(IndicatorValue::as_select())
+        .load(conn)?)
+}
+
+/// Just the figures of some indicators for one period, per cell (as
+/// [`figures_of_period`]).
+pub fn figures_of_indicators_in_period(
+    conn: &mut DbConn,
+    indicator_ids: &[i32],
+    period: &str,
+) -> AppResult<Vec<(i32, i32, String, f64)>> {
+    Ok(indicator_values::table
+        .filter(indicator_values::indicator_id.eq_any(indicator_ids))
+        .filter(indicator_values::period.eq(period))
+        .select((
+            indicator_values::indicator_id,
+            indicator_values::location_id,
+            indicator_values::disaggregation,
+            indicator_values::value,
+        ))
+        .load(conn)?)
 }
 
 /// Moves the programme's values of a period from one of `from` to `to`, each a new
@@ -259,82 +282,173 @@ pub struct VersionedUpdate {
     pub comment: Option<String>,
 }
 
-/// Rows per batched UPDATE: 4 parameters a row stays far below both backends' limits
-/// (SQLite 32,766, PostgreSQL 65,535) while a full period grid needs only a few
-/// statements.
-const UPDATE_CHUNK: usize = 500;
+/// A new value of one cell, as a save writes it (a draft).
+pub struct NewCell {
+    pub indicator_id: i32,
+    pub location_id: i32,
+    pub disaggregation: String,
+    pub value: f64,
+    pub comment: Option<String>,
+}
 
-/// Changes many values in few statements — `UPDATE … FROM (VALUES …)`, a join on the
-/// primary key — each row only if still at its version. Returns rows changed; fewer than
-/// given means someone else changed one of them first (the caller rolls back).
+/// The id a new value was given, by its cell.
+#[derive(QueryableByName)]
+pub struct InsertedId {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub id: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub indicator_id: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub location_id: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub disaggregation: String,
+}
+
+/// The rows of a bulk statement as one JSON array of arrays, for SQLite's `json_each`.
+fn json_rows<T: serde::Serialize>(rows: impl Iterator<Item = T>) -> String {
+    serde_json::to_string(&rows.collect::<Vec<T>>()).expect("plain values serialise")
+}
+
+/// Changes many values in one statement — a join on the primary key with the rows given
+/// as arrays (PostgreSQL's `UNNEST`) or one JSON array (SQLite's `json_each`) — each row
+/// only if still at its version; each becomes a draft of the next version. Returns rows
+/// changed; fewer than given means someone else changed one of them first (the caller
+/// rolls back).
 pub fn update_many(
     conn: &mut DbConn,
     rows: &[VersionedUpdate],
     by: Option<i32>,
     at: NaiveDateTime,
 ) -> AppResult<usize> {
-    let mut n = 0;
-    for chunk in rows.chunks(UPDATE_CHUNK) {
-        n += match conn {
-            DbConn::Pg(c) => update_chunk_pg(c, chunk, by, at)?,
-            DbConn::Sqlite(c) => update_chunk_sqlite(c, chunk, by, at)?,
-        };
+    use diesel::sql_types::{Array, Double, Integer, Nullable, Text, Timestamp};
+    if rows.is_empty() {
+        return Ok(0);
     }
-    Ok(n)
+    const SET: &str = "value = n.value, comment = n.comment, status = 'draft', \
+        status_reason = NULL, entered_by = $1, entered_at = $2, reviewed_by = NULL, \
+        reviewed_at = NULL, version = indicator_values.version + 1";
+    Ok(match conn {
+        DbConn::Pg(c) => diesel::sql_query(format!(
+            "UPDATE indicator_values SET {SET} \
+             FROM UNNEST($3::int4[], $4::int4[], $5::float8[], $6::text[]) \
+                 AS n(id, version, value, comment) \
+             WHERE indicator_values.id = n.id AND indicator_values.version = n.version"
+        ))
+        .bind::<Nullable<Integer>, _>(by)
+        .bind::<Timestamp, _>(at)
+        .bind::<Array<Integer>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+        .bind::<Array<Integer>, _>(rows.iter().map(|r| r.version).collect::<Vec<_>>())
+        .bind::<Array<Double>, _>(rows.iter().map(|r| r.value).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(
+            rows.iter().map(|r| r.comment.clone()).collect::<Vec<_>>(),
+        )
+        .execute(c)?,
+        DbConn::Sqlite(c) => diesel::sql_query(format!(
+            "UPDATE indicator_values SET {} \
+             FROM (SELECT j.value ->> 0 AS id, j.value ->> 1 AS version, \
+                   j.value ->> 2 AS value, j.value ->> 3 AS comment FROM json_each(?3) AS j) AS n \
+             WHERE indicator_values.id = n.id AND indicator_values.version = n.version",
+            SET.replace('$', "?")
+        ))
+        .bind::<Nullable<Integer>, _>(by)
+        .bind::<Timestamp, _>(at)
+        .bind::<Text, _>(json_rows(
+            rows.iter()
+                .map(|r| (r.id, r.version, r.value, r.comment.as_deref())),
+        ))
+        .execute(c)?,
+    })
 }
 
-/// The batched UPDATE for one backend; the two differ only in placeholder syntax. Both
-/// name a VALUES list's columns column1, column2, … so one statement text serves both.
-macro_rules! update_chunk_fn {
-    ($name:ident, $conn:ty, $placeholder:expr) => {
-        fn $name(conn: &mut $conn, rows: &[VersionedUpdate], by: Option<i32>, at: NaiveDateTime) -> QueryResult<usize> {
-            use diesel::sql_types::{Double, Integer, Nullable, Text, Timestamp};
-            let placeholder: fn(usize) -> String = $placeholder;
-            let mut k = 0;
-            let mut p = || {
-                k += 1;
-                placeholder(k)
-            };
-            let mut sql = format!(
-                "UPDATE indicator_values SET value = t.column3, comment = t.column4, status = 'draft', \
-                 status_reason = NULL, entered_by = {}, entered_at = {}, reviewed_by = NULL, \
-                 reviewed_at = NULL, version = version + 1 FROM (VALUES ",
-                p(),
-                p()
-            );
-            for (i, _) in rows.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("({}, {}, {}, {})", p(), p(), p(), p()));
-            }
-            sql.push_str(
-                ") AS t WHERE indicator_values.id = t.column1 AND indicator_values.version = t.column2",
-            );
-            let mut q = diesel::sql_query(sql)
-                .into_boxed()
-                .bind::<Nullable<Integer>, _>(by)
-                .bind::<Timestamp, _>(at);
-            for r in rows {
-                q = q
-                    .bind::<Integer, _>(r.id)
-                    .bind::<Integer, _>(r.version)
-                    .bind::<Double, _>(r.value)
-                    .bind::<Nullable<Text>, _>(r.comment.clone());
-            }
-            q.execute(conn)
-        }
-    };
+/// Inserts new drafts of one period in one statement (as [`update_many`]); returns the
+/// ids they were given.
+pub fn insert_cells(
+    conn: &mut DbConn,
+    period: &crate::domain::period::Period,
+    cells: &[NewCell],
+    by: Option<i32>,
+    at: NaiveDateTime,
+) -> AppResult<Vec<InsertedId>> {
+    use diesel::sql_types::{Array, Date, Double, Integer, Nullable, Text, Timestamp};
+    if cells.is_empty() {
+        return Ok(Vec::new());
+    }
+    const INTO: &str = "INSERT INTO indicator_values (indicator_id, period, period_start, \
+        period_end, location_id, disaggregation, value, comment, status, entered_by, entered_at)";
+    const RETURNING: &str = "RETURNING id, indicator_id, location_id, disaggregation";
+    let id = period.id();
+    Ok(match conn {
+        DbConn::Pg(c) => diesel::sql_query(format!(
+            "{INTO} SELECT n.indicator_id, $1, $2, $3, n.location_id, n.disaggregation, \
+                 n.value, n.comment, 'draft', $4, $5 \
+             FROM UNNEST($6::int4[], $7::int4[], $8::text[], $9::float8[], $10::text[]) \
+                 AS n(indicator_id, location_id, disaggregation, value, comment) {RETURNING}"
+        ))
+        .bind::<Text, _>(id.clone())
+        .bind::<Date, _>(period.start())
+        .bind::<Date, _>(period.end())
+        .bind::<Nullable<Integer>, _>(by)
+        .bind::<Timestamp, _>(at)
+        .bind::<Array<Integer>, _>(cells.iter().map(|r| r.indicator_id).collect::<Vec<_>>())
+        .bind::<Array<Integer>, _>(cells.iter().map(|r| r.location_id).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(
+            cells
+                .iter()
+                .map(|r| r.disaggregation.clone())
+                .collect::<Vec<_>>(),
+        )
+        .bind::<Array<Double>, _>(cells.iter().map(|r| r.value).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(
+            cells.iter().map(|r| r.comment.clone()).collect::<Vec<_>>(),
+        )
+        .load(c)?,
+        DbConn::Sqlite(c) => diesel::sql_query(format!(
+            "{INTO} SELECT j.value ->> 0, ?1, ?2, ?3, j.value ->> 1, j.value ->> 2, \
+                 j.value ->> 3, j.value ->> 4, 'draft', ?4, ?5 \
+             FROM json_each(?6) AS j {RETURNING}"
+        ))
+        .bind::<Text, _>(id.clone())
+        .bind::<Date, _>(period.start())
+        .bind::<Date, _>(period.end())
+        .bind::<Nullable<Integer>, _>(by)
+        .bind::<Timestamp, _>(at)
+        .bind::<Text, _>(json_rows(cells.iter().map(|r| {
+            (
+                r.indicator_id,
+                r.location_id,
+                r.disaggregation.as_str(),
+                r.value,
+                r.comment.as_deref(),
+            )
+        })))
+        .load(c)?,
+    })
 }
 
-update_chunk_fn!(update_chunk_pg, diesel::pg::PgConnection, |n| format!(
-    "${n}"
-));
-update_chunk_fn!(
-    update_chunk_sqlite,
-    diesel::sqlite::SqliteConnection,
-    |_| "?".to_string()
-);
+/// Deletes many values in one statement, each only if still at its version (id,
+/// version); returns rows deleted (fewer than given: someone changed one first).
+pub fn delete_many(conn: &mut DbConn, rows: &[(i32, i32)]) -> AppResult<usize> {
+    use diesel::sql_types::{Array, Integer, Text};
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    Ok(match conn {
+        DbConn::Pg(c) => diesel::sql_query(
+            "DELETE FROM indicator_values USING UNNEST($1::int4[], $2::int4[]) AS n(id, version) \
+             WHERE indicator_values.id = n.id AND indicator_values.version = n.version",
+        )
+        .bind::<Array<Integer>, _>(rows.iter().map(|r| r.0).collect::<Vec<_>>())
+        .bind::<Array<Integer>, _>(rows.iter().map(|r| r.1).collect::<Vec<_>>())
+        .execute(c)?,
+        DbConn::Sqlite(c) => diesel::sql_query(
+            "DELETE FROM indicator_values WHERE id IN (SELECT v.id \
+             FROM json_each(?1) AS j JOIN indicator_values v \
+                 ON v.id = j.value ->> 0 AND v.version = j.value ->> 1)",
+        )
+        .bind::<Text, _>(json_rows(rows.iter()))
+        .execute(c)?,
+    })
+}
 
 /// Just the figures of a programme's period, per cell: for "previous value" and jump
 /// checks, without reading whole rows.

@@ -1,3 +1,4 @@
+mod bulk;
 mod csv;
 mod pages;
 mod plan;

@@ -2,7 +2,7 @@
 //! across phases, half-years, phases, county subsets, every period rule, yes/no,
 //! lower-is-better and disaggregated parts, on LBP, the MoU and Deris Wanaag.
 
-mod totals;
+pub(crate) mod totals;
 
 use std::collections::{BTreeSet, HashMap};
 

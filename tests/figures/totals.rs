@@ -77,7 +77,7 @@ fn recounted(c: &mut DbConn) -> Groups {
     )
 }
 
-fn assert_totals_hold(c: &mut DbConn, after: &str) {
+pub(crate) fn assert_totals_hold(c: &mut DbConn, after: &str) {
     let kept = kept(c);
     let recounted = recounted(c);
     assert!(!recounted.is_empty(), "{after}: there are values to total");

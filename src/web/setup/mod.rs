@@ -134,14 +134,14 @@ fn fields_from<T: DeserializeOwned>(raw: &RawFields, lists: &[&str]) -> AppResul
     for name in lists {
         map.insert((*name).to_string(), Value::Array(Vec::new()));
     }
-    for (k, v) in &raw.0 {
+    for (k, v) in raw.all() {
         if k == "csrf" {
             continue;
         }
         match map.get_mut(k) {
-            Some(Value::Array(items)) if lists.contains(&k.as_str()) => items.push(json!(v)),
+            Some(Value::Array(items)) if lists.contains(&k) => items.push(json!(v)),
             _ => {
-                map.insert(k.clone(), json!(v));
+                map.insert(k.to_string(), json!(v));
             }
         }
     }
