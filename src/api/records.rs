@@ -342,9 +342,10 @@ fn raw(field: &str, v: &Value) -> ApiResult<String> {
 
 /// Saves one cell through the entry service and answers like the grid would.
 ///
-/// The period is loaded once, inside the write transaction (the checks see what is
-/// committed now), and the answer names the indicator and county from that load: a save
-/// reads what it must and no more, since saves are the most frequent write.
+/// The period is loaded once — only the cell's indicator — inside the write transaction
+/// (the checks see what is committed now), and the answer names the indicator and county
+/// from that load: a save reads what it must and no more, since saves are the most
+/// frequent write.
 fn save_cell(
     c: &mut DbConn,
     who: &Actor,
@@ -354,7 +355,8 @@ fn save_cell(
 ) -> Result<Value, ApiError> {
     let key = input.key.clone();
     let (report, now, codes) = crate::db::write(c, |c| {
-        let ctx = EntryContext::load(c, p.clone(), period)?;
+        let only = std::collections::HashSet::from([key.indicator_id]);
+        let ctx = EntryContext::load_for_saving(c, p.clone(), period, &only)?;
         let report: SaveReport = entry::save_loaded(
             c,
             &ctx,

@@ -15,6 +15,17 @@ use mipaka::error::AppError;
 use mipaka::models::audit::Actor;
 use mipaka::models::{programme, user};
 
+/// An audit row as read back: action, entity id, user id, actor, before, after, detail.
+type AuditRow = (
+    String,
+    Option<i32>,
+    Option<i32>,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
 /// LBP's newest quarter with approved values: its context, and the manager.
 fn setup(c: &mut DbConn) -> (EntryContext, Actor) {
     let p = programme::by_code(c, "LBP").unwrap();
@@ -174,7 +185,7 @@ on_both_backends! {
 
         // One audit row per change, as the one-cell path writes it.
         let json = |s: Option<String>| s.map(|s| serde_json::from_str(&s).unwrap());
-        let rows: Vec<(String, Option<i32>, Option<i32>, String, Option<String>, Option<String>, String)> =
+        let rows: Vec<AuditRow> =
             audit_log::table
                 .filter(audit_log::id.gt(last_audit))
                 .order(audit_log::id)
