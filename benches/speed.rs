@@ -550,7 +550,7 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
             csv.len() as f64 / 1e6
         ),
         vec![took],
-        3000.0,
+        2000.0,
         None,
     );
 }
