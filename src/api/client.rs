@@ -33,11 +33,12 @@ impl<'r> FromRequest<'r> for ApiClient {
         };
         let found = db
             .run(move |conn| {
-                let Some((u, roles)) = session::user_for_token(conn, &token, crate::clock::now())?
+                let Some((u, roles, read)) =
+                    session::user_for_token(conn, &token, crate::clock::now())?
                 else {
                     return Ok(None);
                 };
-                let access = Access::of(&u, roles);
+                let access = Access::of(&u, roles).with_programmes(read);
                 Ok(Some(ApiClient { user: u, access }))
             })
             .await;

@@ -41,6 +41,9 @@ pub struct ProgrammeRole {
 pub struct Access {
     pub is_admin: bool,
     pub roles: Vec<ProgrammeRole>,
+    /// The programmes of those roles as read with them (by the API token's one query),
+    /// so that an API request reads its programme once: see [`Access::programme`].
+    read: std::sync::Arc<[Programme]>,
 }
 
 impl Access {
@@ -63,6 +66,15 @@ impl Access {
         Access {
             is_admin: u.is_admin,
             roles,
+            read: std::sync::Arc::new([]),
+        }
+    }
+
+    /// With the programmes of the roles as read in the same query as the roles.
+    pub fn with_programmes(self, read: Vec<Programme>) -> Access {
+        Access {
+            read: read.into(),
+            ..self
         }
     }
 
@@ -97,7 +109,12 @@ impl Access {
         code: &str,
         p: Permission,
     ) -> AppResult<Programme> {
-        let found = programme::by_code(conn, code);
+        // Read with the roles moments ago, in this request: a second read would only say
+        // the same (the check and the work after it were never one transaction anyway).
+        let found = match self.read.iter().find(|p| p.code == code) {
+            Some(p) => Ok(p.clone()),
+            None => programme::by_code(conn, code),
+        };
         match found {
             Ok(prog) if self.sees(prog.id) => {
                 if self.can(prog.id, p) && p.changes_figures() && !prog.is_active() {

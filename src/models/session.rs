@@ -8,6 +8,7 @@ use crate::db::schema::{api_tokens, login_failures, programmes, sessions, user_r
 use crate::db::DbConn;
 use crate::domain::throttle::Failures;
 use crate::error::{AppError, AppResult};
+use crate::models::programme::Programme;
 use crate::models::user::User;
 
 pub fn random_hex(bytes: usize) -> String {
@@ -261,11 +262,17 @@ pub fn user_for_token(
     conn: &mut DbConn,
     token: &str,
     now: NaiveDateTime,
-) -> AppResult<Option<(User, Vec<RoleRow>)>> {
+) -> AppResult<Option<(User, Vec<RoleRow>, Vec<Programme>)>> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    type Row = (i32, Option<NaiveDateTime>, User, MaybeRole);
+    type Row = (
+        i32,
+        Option<NaiveDateTime>,
+        User,
+        MaybeRole,
+        Option<Programme>,
+    );
     let rows: Vec<Row> = api_tokens::table
         .inner_join(users::table)
         .left_join(user_roles::table.on(user_roles::user_id.eq(users::id)))
@@ -282,10 +289,19 @@ pub fn user_for_token(
                 programmes::code.nullable(),
                 user_roles::role.nullable(),
             ),
+            Option::<Programme>::as_select(),
         ))
         .load(conn)?;
     let roles: Vec<RoleRow> = rows.iter().filter_map(|r| role_of(r.3.clone())).collect();
-    let Some((id, last_used, user, _)) = rows.into_iter().next() else {
+    let mut read: Vec<Programme> = Vec::new();
+    for r in &rows {
+        if let Some(p) = &r.4 {
+            if read.last().is_none_or(|q| q.id != p.id) {
+                read.push(p.clone());
+            }
+        }
+    }
+    let Some((id, last_used, user, _, _)) = rows.into_iter().next() else {
         return Ok(None);
     };
     if !user.is_active {
@@ -296,5 +312,5 @@ pub fn user_for_token(
             .set(api_tokens::last_used_at.eq(now))
             .execute(conn)?;
     }
-    Ok(Some((user, roles)))
+    Ok(Some((user, roles, read)))
 }
