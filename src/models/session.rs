@@ -64,6 +64,10 @@ pub fn create(
 /// A role a user holds: programme id, programme code, role.
 pub type RoleRow = (i32, String, String);
 
+/// Who holds an API token: the user, their roles, and the rows of the programmes those
+/// roles name (read in the same query).
+pub type TokenHolder = (User, Vec<RoleRow>, Vec<Programme>);
+
 /// A role's columns from a left join: all set when the user holds a role.
 type MaybeRole = (Option<i32>, Option<String>, Option<String>);
 
@@ -262,7 +266,7 @@ pub fn user_for_token(
     conn: &mut DbConn,
     token: &str,
     now: NaiveDateTime,
-) -> AppResult<Option<(User, Vec<RoleRow>, Vec<Programme>)>> {
+) -> AppResult<Option<TokenHolder>> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
