@@ -185,14 +185,8 @@ pub fn dashboard(
 ) -> AppResult<Arc<Dashboard>> {
     cache.get_or_make(cache::Key::new(&programme, today, "dashboard"), || {
         let partners = organisation::partners_of(conn, programme.id)?;
-        let county_names = location::counties(conn)?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect();
-        let organisation_names = organisation::all(conn)?
-            .into_iter()
-            .map(|o| (o.id, o.short_name))
-            .collect();
+        let county_names = location::county_names(conn)?;
+        let organisation_names = organisation::short_names(conn)?;
         Ok(Dashboard {
             overview: ProgrammeOverview::load(conn, programme, today)?,
             partners,

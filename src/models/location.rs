@@ -36,6 +36,16 @@ pub fn counties(conn: &mut DbConn) -> AppResult<Vec<Location>> {
         .load(conn)?)
 }
 
+/// County names by id: how pages and reports name the counties of a figure.
+pub fn county_names(conn: &mut DbConn) -> AppResult<std::collections::HashMap<i32, String>> {
+    Ok(locations::table
+        .filter(locations::level.eq("county"))
+        .select((locations::id, locations::name))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn count(conn: &mut DbConn) -> AppResult<i64> {
     Ok(locations::table.count().get_result(conn)?)
 }

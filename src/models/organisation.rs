@@ -59,6 +59,15 @@ pub fn all(conn: &mut DbConn) -> AppResult<Vec<Organisation>> {
         .load(conn)?)
 }
 
+/// Organisations' short names by id: how pages and reports name a lead or partner.
+pub fn short_names(conn: &mut DbConn) -> AppResult<std::collections::HashMap<i32, String>> {
+    Ok(organisations::table
+        .select((organisations::id, organisations::short_name))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<Organisation>> {
     Ok(organisations::table
         .filter(organisations::code.eq(code))

@@ -78,14 +78,8 @@ impl DonorReport {
             .map(|n| n.texts())
             .unwrap_or_default();
         let plan = AsAt::load(conn, programme.id, &period)?;
-        let county_names = location::counties(conn)?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect();
-        let organisation_names = organisation::all(conn)?
-            .into_iter()
-            .map(|o| (o.id, o.short_name))
-            .collect();
+        let county_names = location::county_names(conn)?;
+        let organisation_names = organisation::short_names(conn)?;
         let data_as_of = values::approved_as_of(conn, programme.id, period.end())?;
         Ok(DonorReport {
             programme,
