@@ -93,7 +93,7 @@ pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
         .merge(("limits.file", format!("{UPLOAD_LIMIT_MIB} MiB")))
         .merge(("limits.data-form", format!("{} MiB", UPLOAD_LIMIT_MIB + 2)))
         // A urlencoded form: a whole period's grid of every county posted at once (8,460
-        // cells of a 100-indicator programme: 0.8 MB with a value, comment and version
+        // cells of a 100-indicator programme: 513 KB with a value, comment and version
         // each) fits with room for longer comments; Rocket's default is 32 KiB.
         .merge(("limits.form", format!("{FORM_LIMIT_MIB} MiB")));
     if std::env::var_os("ROCKET_LOG_LEVEL").is_none() {
