@@ -337,13 +337,29 @@ fn same_comment(a: Option<&str>, b: &str) -> bool {
     a.unwrap_or("").trim() == b.trim()
 }
 
+/// A value's audit snapshot as JSON text: the text `json!({ "value": …, "comment": …,
+/// "status": …, "version": … }).to_string()` gives (keys in its order), written straight
+/// from a struct: a full grid's save writes thousands of these.
 fn value_json(
-    v: Option<f64>,
+    value: Option<f64>,
     comment: Option<&str>,
     status: Option<&str>,
     version: Option<i32>,
-) -> serde_json::Value {
-    json!({ "value": v, "comment": comment, "status": status, "version": version })
+) -> String {
+    #[derive(serde::Serialize)]
+    struct Snapshot<'a> {
+        comment: Option<&'a str>,
+        status: Option<&'a str>,
+        value: Option<f64>,
+        version: Option<i32>,
+    }
+    serde_json::to_string(&Snapshot {
+        comment,
+        status,
+        value,
+        version,
+    })
+    .expect("plain values serialise")
 }
 
 enum Change {
@@ -611,6 +627,10 @@ fn write(
     let raced = || {
         AppError::Conflict("Someone saved values of this period at the same moment. Nothing of yours was saved: reload the page and enter them again.".into())
     };
+    let counted = values::counted_groups(changes.iter().filter_map(|c| match c {
+        Change::Update(old, ..) | Change::Delete(old) => Some(old),
+        Change::Insert(..) => None,
+    }));
     for change in changes {
         match change {
             Change::Insert(key, v, comment) => inserts.push(values::NewCell {
@@ -621,20 +641,20 @@ fn write(
                 comment,
             }),
             Change::Update(old, v, comment) => {
-                audits.push(audit::Change {
+                audits.push(audit::Written {
                     user_id: actor.user_id,
                     actor: &actor.name,
                     action: "value_updated",
                     entity: "indicator_value",
                     entity_id: Some(old.id),
                     programme_id: pid,
-                    before: Some(value_json(
+                    before_json: Some(value_json(
                         Some(old.value),
                         old.comment.as_deref(),
                         Some(&old.status),
                         Some(old.version),
                     )),
-                    after: Some(value_json(
+                    after_json: Some(value_json(
                         Some(v),
                         comment.as_deref(),
                         Some("draft"),
@@ -651,31 +671,36 @@ fn write(
             }
             Change::Delete(old) => {
                 deletes.push((old.id, old.version));
-                audits.push(audit::Change {
+                audits.push(audit::Written {
                     user_id: actor.user_id,
                     actor: &actor.name,
                     action: "value_cleared",
                     entity: "indicator_value",
                     entity_id: Some(old.id),
                     programme_id: pid,
-                    before: Some(value_json(
+                    before_json: Some(value_json(
                         Some(old.value),
                         old.comment.as_deref(),
                         Some(&old.status),
                         Some(old.version),
                     )),
-                    after: None,
+                    after_json: None,
                     detail: format!("{period} {}", old.disaggregation),
                 });
             }
         }
     }
-    if values::delete_many(conn, &deletes)? != deletes.len() {
-        return Err(raced());
-    }
-    if values::update_many(conn, &updates, actor.user_id, now)? != updates.len() {
-        return Err(raced());
-    }
+    // The old rows that counted (submitted or approved, e.g. in a period unlocked for
+    // correction): their totals are recounted once for the whole write.
+    values::recounting_once(conn, &counted, |conn| {
+        if values::delete_many(conn, &deletes)? != deletes.len() {
+            return Err(raced());
+        }
+        if values::update_many(conn, &updates, actor.user_id, now)? != updates.len() {
+            return Err(raced());
+        }
+        Ok(())
+    })?;
     let ids: HashMap<(i32, i32, String), i32> =
         values::insert_cells(conn, &ctx.period, &inserts, actor.user_id, now)?
             .into_iter()
@@ -686,15 +711,15 @@ fn write(
         let id = ids
             .get(&(c.indicator_id, c.location_id, c.disaggregation))
             .copied();
-        audits.push(audit::Change {
+        audits.push(audit::Written {
             user_id: actor.user_id,
             actor: &actor.name,
             action: "value_entered",
             entity: "indicator_value",
             entity_id: id,
             programme_id: pid,
-            before: None,
-            after: Some(value_json(
+            before_json: None,
+            after_json: Some(value_json(
                 Some(c.value),
                 c.comment.as_deref(),
                 Some("draft"),
@@ -703,7 +728,7 @@ fn write(
             detail,
         });
     }
-    audit::record_many(conn, audits)?;
+    audit::record_written(conn, audits)?;
     Ok(n)
 }
 
@@ -971,4 +996,28 @@ pub fn unlock(
             },
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_json;
+    use serde_json::json;
+
+    #[test]
+    fn a_values_audit_snapshot_is_the_text_its_json_tree_gives() {
+        let cases = [
+            (Some(12.0), Some("checked"), Some("approved"), Some(3)),
+            (Some(0.1 + 0.2), None, Some("draft"), Some(1)),
+            (Some(-4.5e-7), Some("said \"no\"\n\tthen ✓ ya"), None, None),
+            (None, None, None, None),
+        ];
+        for (value, comment, status, version) in cases {
+            let tree =
+                json!({ "value": value, "comment": comment, "status": status, "version": version });
+            assert_eq!(
+                value_json(value, comment, status, version),
+                tree.to_string()
+            );
+        }
+    }
 }

@@ -2,6 +2,8 @@
 //! target reads here are the programme-wide totals (no county, no part) that figures
 //! are judged against; `models::target` holds every target row for setting them up.
 
+use std::collections::BTreeSet;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -179,24 +181,33 @@ pub fn set_status(
         .filter(indicator_values::indicator_id.eq_any(&ids))
         .filter(indicator_values::period.eq(period))
         .filter(indicator_values::status.eq_any(from));
-    match reviewer {
-        Some((by, at)) => diesel::update(target)
-            .set((
-                indicator_values::status.eq(to),
-                indicator_values::status_reason.eq(reason),
-                indicator_values::reviewed_by.eq(by),
-                indicator_values::reviewed_at.eq(Some(at)),
-                indicator_values::version.eq(indicator_values::version + 1),
-            ))
-            .execute(conn)?,
-        None => diesel::update(target)
-            .set((
-                indicator_values::status.eq(to),
-                indicator_values::status_reason.eq(reason),
-                indicator_values::version.eq(indicator_values::version + 1),
-            ))
-            .execute(conn)?,
+    // A move to submitted or approved changes every moved row's total; otherwise the
+    // totals of the rows that counted before.
+    let groups = if counts(to) {
+        affected.iter().map(group_of).collect()
+    } else {
+        counted_groups(&affected)
     };
+    recounting_once(conn, &groups, |conn| {
+        Ok(match reviewer {
+            Some((by, at)) => diesel::update(target)
+                .set((
+                    indicator_values::status.eq(to),
+                    indicator_values::status_reason.eq(reason),
+                    indicator_values::reviewed_by.eq(by),
+                    indicator_values::reviewed_at.eq(Some(at)),
+                    indicator_values::version.eq(indicator_values::version + 1),
+                ))
+                .execute(conn)?,
+            None => diesel::update(target)
+                .set((
+                    indicator_values::status.eq(to),
+                    indicator_values::status_reason.eq(reason),
+                    indicator_values::version.eq(indicator_values::version + 1),
+                ))
+                .execute(conn)?,
+        })
+    })?;
     Ok(affected)
 }
 
@@ -448,6 +459,77 @@ pub fn delete_many(conn: &mut DbConn, rows: &[(i32, i32)]) -> AppResult<usize> {
         .bind::<Text, _>(json_rows(rows.iter()))
         .execute(c)?,
     })
+}
+
+/// The values that share one kept total (`value_totals`): indicator, part, period start
+/// and period.
+pub type TotalGroup = (i32, String, NaiveDate, String);
+
+fn counts(status: &str) -> bool {
+    matches!(status, "submitted" | "approved")
+}
+
+fn group_of(v: &IndicatorValue) -> TotalGroup {
+    (
+        v.indicator_id,
+        v.disaggregation.clone(),
+        v.period_start,
+        v.period.clone(),
+    )
+}
+
+/// The kept-total groups of these values that count (submitted or approved): the groups
+/// a bulk write of them must recount.
+pub fn counted_groups<'a>(
+    rows: impl IntoIterator<Item = &'a IndicatorValue>,
+) -> BTreeSet<TotalGroup> {
+    rows.into_iter()
+        .filter(|v| counts(&v.status))
+        .map(group_of)
+        .collect()
+}
+
+/// Runs a bulk write of values whose counted rows fall in `groups` (see
+/// [`counted_groups`]), so that each of those kept totals is recounted once.
+///
+/// On SQLite the triggers of 000009 would recount a row's group for every row the write
+/// changes: a file rewriting 100,000 approved values recounted 100,000 times. Here they
+/// stand aside (a row in `value_totals_held`, migration 000012) and the groups are
+/// recounted together after the write, in the same transaction, from the rows as they
+/// then are — the totals the triggers would have left. On PostgreSQL the triggers run
+/// once per statement already, and `write` runs as it is.
+pub fn recounting_once<T>(
+    conn: &mut DbConn,
+    groups: &BTreeSet<TotalGroup>,
+    write: impl FnOnce(&mut DbConn) -> AppResult<T>,
+) -> AppResult<T> {
+    use diesel::connection::SimpleConnection;
+    use diesel::sql_types::Text;
+    if groups.is_empty() || matches!(conn, DbConn::Pg(_)) {
+        return write(conn);
+    }
+    conn.batch_execute("INSERT INTO value_totals_held (held) VALUES (1)")?;
+    let written = write(conn);
+    conn.batch_execute("DELETE FROM value_totals_held")?;
+    let written = written?;
+    if let DbConn::Sqlite(c) = conn {
+        diesel::sql_query(
+            "INSERT OR REPLACE INTO value_totals \
+             SELECT g.i, g.d, g.ps, g.p, \
+                 COALESCE(SUM(CASE WHEN v.status = 'approved' THEN v.value END), 0), \
+                 COUNT(CASE WHEN v.status = 'approved' THEN 1 END), \
+                 COALESCE(SUM(CASE WHEN v.status = 'submitted' THEN v.value END), 0), \
+                 COUNT(CASE WHEN v.status = 'submitted' THEN 1 END) \
+             FROM (SELECT j.value ->> 0 AS i, j.value ->> 1 AS d, j.value ->> 2 AS ps, \
+                     j.value ->> 3 AS p FROM json_each(?1) AS j) AS g \
+             LEFT JOIN indicator_values v ON v.indicator_id = g.i \
+                 AND v.disaggregation = g.d AND v.period_start = g.ps AND v.period = g.p \
+             GROUP BY g.i, g.d, g.ps, g.p",
+        )
+        .bind::<Text, _>(json_rows(groups.iter()))
+        .execute(c)?;
+    }
+    Ok(written)
 }
 
 /// Just the figures of a programme's period, per cell: for "previous value" and jump

@@ -132,6 +132,86 @@ on_both_backends! {
     }
 }
 
+/// Rows in value_totals_held: none outside a bulk write, whatever it did.
+fn held(c: &mut DbConn) -> i64 {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let n: N = mipaka::db_run!(c: {
+        diesel::sql_query("SELECT COUNT(*) AS n FROM value_totals_held").get_result(c).unwrap()
+    });
+    n.n
+}
+
+on_both_backends! {
+    fn the_entry_services_bulk_writes_recount_each_total_once_and_right(db) {
+        use mipaka::entry::{self, CellInput, EntryContext};
+        use mipaka::models::{audit::Actor, user};
+        let db = db.with_demo();
+        let c: &mut DbConn = &mut db.get().unwrap();
+        let p = programme::by_code(c, "LBP").unwrap();
+        let who = |c: &mut DbConn, name: &str| {
+            let u = user::by_username(c, name).unwrap().unwrap();
+            Actor { user_id: Some(u.id), name: u.username }
+        };
+        let (manager, officer) = (who(c, "manager"), who(c, "officer"));
+        let now = mipaka::clock::now();
+        // LBP's newest quarter whose values are approved (its history, not locked in
+        // the demonstration data): a period open again for correction.
+        let q = (0..40)
+            .map(|n| (0..n).fold(Period::quarter_containing(now.date()), |q, _| q.prev()))
+            .find(|q| {
+                values::of_period(c, p.id, &q.id())
+                    .unwrap()
+                    .iter()
+                    .filter(|v| v.status == "approved")
+                    .count()
+                    > 10
+            })
+            .expect("LBP has an approved quarter");
+        let ctx = EntryContext::load(c, p.clone(), q).unwrap();
+        // Approved county totals of number indicators: six corrected, one cleared.
+        let mut inputs: Vec<CellInput> = ctx
+            .cells()
+            .into_iter()
+            .filter(|k| {
+                ctx.indicators.iter().any(|(i, r)| {
+                    i.id == k.indicator_id && r.unit.as_str() == "number" && i.dimensions().is_empty()
+                })
+            })
+            .filter_map(|k| {
+                let v = ctx.values.get(&k).filter(|v| v.status == "approved")?;
+                Some(CellInput {
+                    raw: format!("{}", v.value + 1.0),
+                    comment: "recounted at the border post".into(),
+                    base_version: Some(v.version),
+                    pick: None,
+                    resolving: false,
+                    key: k,
+                })
+            })
+            .take(7)
+            .collect();
+        assert_eq!(inputs.len(), 7, "enough approved number cells in {}", q.id());
+        inputs[6].raw.clear();
+        let saved = entry::save(c, &ctx, &manager, &inputs, now).unwrap();
+        assert!(saved.is_clean(), "{:?}", saved.problems);
+        assert_eq!(saved.changed, 7);
+        assert_totals_hold(c, "approved values corrected and one cleared");
+        assert_eq!(held(c), 0);
+        entry::submit(c, &manager, &p, &q).unwrap();
+        assert_totals_hold(c, "submitted");
+        entry::return_for_correction(c, &officer, &p, &q, "check the Busia figures", now).unwrap();
+        assert_totals_hold(c, "returned");
+        entry::submit(c, &manager, &p, &q).unwrap();
+        entry::approve(c, &officer, &p, &q, now).unwrap();
+        assert_totals_hold(c, "approved again");
+        assert_eq!(held(c), 0);
+    }
+}
+
 on_both_backends! {
     fn writers_of_the_same_total_in_different_counties_never_lose_each_other(db) {
         let db = db.with_demo();
