@@ -65,6 +65,7 @@ pub fn prepare(config: &Config) -> AppResult<Prepared> {
     } else {
         None
     };
+    db::refresh_statistics(&mut conn)?;
     drop(conn);
     memory::release_freed();
     Ok(Prepared {

@@ -97,6 +97,22 @@ where
     }
 }
 
+/// Gives SQLite's query planner statistics of the data as it is now (`ANALYZE`, sampled:
+/// a few milliseconds at a million values). Without them it judges indexes by their
+/// columns alone, and read a period's figures through the county index, every period of
+/// each indicator, instead of seeking the period: 27 ms instead of 5 at a million
+/// values. Run at start and after bulk loads (generated data, a large CSV import), as
+/// PostgreSQL's autovacuum does for it.
+pub fn refresh_statistics(conn: &mut DbConn) -> AppResult<()> {
+    if let DbConn::Sqlite(_) = conn {
+        write(conn, |c| {
+            c.batch_execute("PRAGMA analysis_limit = 400; ANALYZE;")?;
+            Ok::<_, AppError>(())
+        })?;
+    }
+    Ok(())
+}
+
 /// This process's SQLite writers, one at a time.
 ///
 /// SQLite lets one writer in at a time; the others wait in its busy handler, which

@@ -233,6 +233,10 @@ pub fn import(
         Ok(()) | Err(AppError::Conflict(_)) => {}
         Err(e) => return Err(e),
     }
+    if mode == Mode::Write && summary.is_clean() && summary.added + summary.changed >= 10_000 {
+        // A file this large can change what the planner should choose (SQLite).
+        crate::db::refresh_statistics(conn)?;
+    }
     summary.keep_first();
     summary.unchanged = summary
         .rows

@@ -272,9 +272,13 @@ pub fn generate(conn: &mut DbConn, values_wanted: usize, prefix: &str) -> AppRes
     // After a bulk load PostgreSQL's manual advises VACUUM ANALYZE: statistics for the
     // planner, and the visibility map that lets index-only scans skip the table. Autovacuum
     // would do it a little later — where it runs (the test servers run without it).
-    if let DbConn::Pg(_) = conn {
-        use diesel::connection::SimpleConnection;
-        conn.batch_execute("VACUUM ANALYZE")?;
+    // SQLite: the planner's statistics, as the server refreshes them at start.
+    match conn {
+        DbConn::Pg(_) => {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("VACUUM ANALYZE")?;
+        }
+        DbConn::Sqlite(_) => crate::db::refresh_statistics(conn)?,
     }
     Ok(generated)
 }
