@@ -28,7 +28,7 @@ use crate::format;
 use crate::format::format_value;
 use crate::models::activity::{self, STATUSES};
 use crate::models::{programme::Programme, user};
-use crate::web::guard::{CsrfForm, RawFields};
+use crate::web::guard::{CsrfFields, CsrfForm};
 
 /// Above this many cells the grid shows one county at a time, to stay light on slow links.
 const ALL_COUNTIES_MAX_CELLS: usize = 120;
@@ -463,33 +463,33 @@ pub async fn save(
     code: &str,
     period: &str,
     county: Option<&str>,
-    form: CsrfForm<RawFields>,
+    form: CsrfFields,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let fields = form.0;
     let (ctx_programme, ctx_period) =
         programme_period(db, signed, code, period, Permission::Edit).await?;
     let mut inputs = Vec::new();
     let mut typed = Typed::default();
+    // One buffer for the names looked up per cell: a full grid has thousands of cells.
+    let mut name = String::new();
+    let mut field = |prefix: &str, code: &str| {
+        name.clear();
+        name.push_str(prefix);
+        name.push_str(code);
+        fields.get(&name)
+    };
     for (code_str, raw) in fields.with_prefix("v:") {
         let Some(key) = CellKey::parse(code_str) else {
             continue;
         };
-        let comment = fields
-            .get(&format!("c:{code_str}"))
-            .unwrap_or("")
-            .to_string();
-        let base_version = fields
-            .get(&format!("b:{code_str}"))
-            .and_then(|v| v.parse().ok());
-        let pick = match fields.get(&format!("pick:{code_str}")) {
+        let comment = field("c:", code_str).unwrap_or("").to_string();
+        let base_version = field("b:", code_str).and_then(|v| v.parse().ok());
+        let pick = match field("pick:", code_str) {
             Some("mine") => Some(Pick::Mine),
             Some("theirs") => Some(Pick::Theirs),
             _ => None,
         };
-        let resolving = fields.get(&format!("r:{code_str}")).is_some();
-        typed
-            .values
-            .insert(code_str.to_string(), (raw.to_string(), comment.clone()));
+        let resolving = field("r:", code_str).is_some();
         inputs.push(CellInput {
             key,
             raw: raw.to_string(),
@@ -520,8 +520,10 @@ pub async fn save(
     }
     let submit = fields.get("action") == Some("submit");
     let who = signed.actor();
+    // Shared with the save, and kept to show again what was typed if it is refused.
+    let inputs = std::sync::Arc::new(inputs);
     let (report, progress_report) = {
-        let (who, inputs) = (who.clone(), inputs);
+        let (who, inputs) = (who.clone(), inputs.clone());
         let (p, q) = (ctx_programme.clone(), ctx_period);
         // One load of the period, inside the transaction that saves values and progress:
         // both are written only when both are right.
@@ -568,6 +570,11 @@ pub async fn save(
             Status::Conflict
         };
         let fresh = load(db, signed, code, Some(period)).await?;
+        // What was typed, shown again beside the problems.
+        typed.values = inputs
+            .iter()
+            .map(|i| (i.key.code(), (i.raw.clone(), i.comment.clone())))
+            .collect();
         typed.report = Some(report);
         typed.progress_report = Some(progress_report);
         return Ok(Err((

@@ -109,6 +109,10 @@ struct CachedBody(String);
 struct DecodedFields(Vec<(String, String)>);
 
 fn decode(s: &str) -> String {
+    // Most of a grid's tens of thousands of names and values need no decoding.
+    if !s.bytes().any(|b| b == b'+' || b == b'%') {
+        return s.to_string();
+    }
     let spaced = s.replace('+', " ");
     rocket::http::RawStr::new(&spaced)
         .url_decode_lossy()
@@ -122,45 +126,54 @@ fn field<'a>(body: &'a str, name: &str) -> Option<std::borrow::Cow<'a, str>> {
     })
 }
 
+/// The body of a form from a signed-in user, once its `csrf` field is known to match
+/// their session; kept for the request's lifetime.
+async fn checked_body<'r>(
+    req: &'r Request<'_>,
+    data: Data<'r>,
+) -> Result<&'r str, (Status, String)> {
+    let signed = match req.guard::<&Signed>().await {
+        Outcome::Success(s) => s,
+        _ => return Err((Status::Unauthorized, "sign in first".into())),
+    };
+    let limit = req.limits().get("form").unwrap_or(64.kibibytes());
+    let body = match data.open(limit).into_string().await {
+        Ok(s) if s.is_complete() => s.into_inner(),
+        Ok(_) => return Err((Status::PayloadTooLarge, "the form is too large".into())),
+        Err(e) => return Err((Status::BadRequest, e.to_string())),
+    };
+    let body: &'r str = &req.local_cache(|| CachedBody(body)).0;
+    let given = field(body, "csrf").unwrap_or_default();
+    if !same_secret(&given, &signed.csrf) {
+        return Err((
+            Status::Forbidden,
+            "the form's security token does not match".into(),
+        ));
+    }
+    Ok(body)
+}
+
+/// The body's fields, percent-decoded, in the order they came.
+fn decoded(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
 #[rocket::async_trait]
 impl<'r, T: FromForm<'r>> FromData<'r> for CsrfForm<T> {
     type Error = String;
 
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
-        let signed = match req.guard::<&Signed>().await {
-            Outcome::Success(s) => s,
-            _ => return data::Outcome::Error((Status::Unauthorized, "sign in first".into())),
+        let body = match checked_body(req, data).await {
+            Ok(b) => b,
+            Err(e) => return data::Outcome::Error(e),
         };
-        let limit = req.limits().get("form").unwrap_or(64.kibibytes());
-        let body = match data.open(limit).into_string().await {
-            Ok(s) if s.is_complete() => s.into_inner(),
-            Ok(_) => {
-                return data::Outcome::Error((
-                    Status::PayloadTooLarge,
-                    "the form is too large".into(),
-                ))
-            }
-            Err(e) => return data::Outcome::Error((Status::BadRequest, e.to_string())),
-        };
-        let body: &'r str = &req.local_cache(|| CachedBody(body)).0;
-        let given = field(body, "csrf").unwrap_or_default();
-        if !same_secret(&given, &signed.csrf) {
-            return data::Outcome::Error((
-                Status::Forbidden,
-                "the form's security token does not match".into(),
-            ));
-        }
-        let decoded: &'r DecodedFields = req.local_cache(|| {
-            DecodedFields(
-                body.split('&')
-                    .filter(|p| !p.is_empty())
-                    .map(|p| {
-                        let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                        (decode(k), decode(v))
-                    })
-                    .collect(),
-            )
-        });
+        let decoded: &'r DecodedFields = req.local_cache(|| DecodedFields(decoded(body)));
         let fields = decoded
             .0
             .iter()
@@ -168,6 +181,23 @@ impl<'r, T: FromForm<'r>> FromData<'r> for CsrfForm<T> {
         match Form::<T>::parse_iter(fields) {
             Ok(v) => data::Outcome::Success(CsrfForm(v)),
             Err(e) => data::Outcome::Error((Status::UnprocessableEntity, e.to_string())),
+        }
+    }
+}
+
+/// [`CsrfForm`] of [`RawFields`], read without going through Rocket's form parser: the
+/// decoded fields become the `RawFields` as they are, not copied field by field (a full
+/// grid has tens of thousands).
+pub struct CsrfFields(pub RawFields);
+
+#[rocket::async_trait]
+impl<'r> FromData<'r> for CsrfFields {
+    type Error = String;
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        match checked_body(req, data).await {
+            Ok(body) => data::Outcome::Success(CsrfFields(RawFields::new(decoded(body)))),
+            Err(e) => data::Outcome::Error(e),
         }
     }
 }
