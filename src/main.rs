@@ -90,7 +90,8 @@ enum LogframeCommand {
 
 #[derive(Args)]
 struct ReportArgs {
-    /// The programme's code (donor reports).
+    /// The programme's code (donor reports only: a ministry report covers every
+    /// programme).
     #[arg(long)]
     programme: Option<String>,
     /// donor: one programme, FCDO-style; ministry: all programmes, county by county.
@@ -354,7 +355,15 @@ fn report(config: Config, args: ReportArgs) -> AppResult<()> {
                 "a donor report needs --programme CODE",
             ))
         }
-        (Kind::Ministry, _) => Subject::Ministry,
+        (Kind::Ministry, None) => Subject::Ministry,
+        // Said rather than ignored: whoever typed it expects one programme's report.
+        (Kind::Ministry, Some(code)) => return Err(AppError::invalid(
+            "programme",
+            format!(
+                "--programme {code}: a ministry report covers every programme, county by county; \
+                     leave --programme out, or ask for --kind donor --programme {code}"
+            ),
+        )),
     };
     let (what, bytes) = if args.issue {
         let who = mipaka::models::audit::Actor {

@@ -538,6 +538,20 @@ fn the_report_command_writes_a_pdf_and_refuses_bad_arguments() {
         (
             vec![
                 "report",
+                "--kind",
+                "ministry",
+                "--programme",
+                "LBP",
+                "--period",
+                "2026Q2",
+                "-o",
+                "x.pdf",
+            ],
+            "a ministry report covers every programme",
+        ),
+        (
+            vec![
+                "report",
                 "--programme",
                 "NOPE",
                 "--period",
@@ -554,6 +568,10 @@ fn the_report_command_writes_a_pdf_and_refuses_bad_arguments() {
         assert!(err.contains(says), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
+    assert!(
+        !dir.path().join("x.pdf").exists(),
+        "nothing written when refused"
+    );
 }
 
 /// The part of the flowing text from `from` up to `to`.
