@@ -357,13 +357,14 @@ fn report(config: Config, args: ReportArgs) -> AppResult<()> {
         }
         (Kind::Ministry, None) => Subject::Ministry,
         // Said rather than ignored: whoever typed it expects one programme's report.
-        (Kind::Ministry, Some(code)) => return Err(AppError::invalid(
-            "programme",
-            format!(
-                "--programme {code}: a ministry report covers every programme, county by county; \
-                     leave --programme out, or ask for --kind donor --programme {code}"
-            ),
-        )),
+        (Kind::Ministry, Some(code)) => {
+            let why = format!(
+                "--programme {code}: a ministry report covers every programme, \
+                 county by county; leave --programme out, \
+                 or ask for --kind donor --programme {code}"
+            );
+            return Err(AppError::invalid("programme", why));
+        }
     };
     let (what, bytes) = if args.issue {
         let who = mipaka::models::audit::Actor {
