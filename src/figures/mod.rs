@@ -223,11 +223,13 @@ fn read(
         totals.entry(r.indicator_id).or_default().to_date = Some(cell(r.sum, r.count, r.approved));
     }
     let mut targets: HashMap<i32, HashMap<String, f64>> = HashMap::new();
-    for t in values::targets_between(conn, programme.id, req.indicator, from, last.end())? {
+    for (indicator_id, period, value) in
+        values::target_values_between(conn, programme.id, req.indicator, from, last.end())?
+    {
         targets
-            .entry(t.indicator_id)
+            .entry(indicator_id)
             .or_default()
-            .insert(t.period, t.value);
+            .insert(period, value);
     }
     Ok(Read {
         indicators,

@@ -169,7 +169,7 @@ impl Can {
 }
 
 /// The dashboard page's values (all but who is signed in).
-fn body(d: &Dashboard, can: Can, today: NaiveDate, flash: Option<String>) -> serde_json::Value {
+fn body(d: &Dashboard, can: Can, today: NaiveDate, flash: Option<String>) -> impl Serialize + '_ {
     let (o, partners) = (&d.overview, &d.partners);
     let (county_name, org_name) = (&d.county_names, &d.organisation_names);
     let p = &o.programme;
@@ -277,32 +277,34 @@ fn body(d: &Dashboard, can: Can, today: NaiveDate, flash: Option<String>) -> ser
         .collect();
     let burn = crate::format::burn_rate(budget, spend);
 
-    json!({
-        "can_enter": can.enter,
-        "can_edit": can.edit,
-        "can_compare": can.compare,
-        "can_setup": can.setup,
-        "programme": {
-            "code": &p.code, "name": &p.name, "description": &p.description,
-            "dates": format::month_range(p.start_date, p.end_date), "currency": &p.currency,
+    // A context, not a `json!` tree: the template engine turns it into its own value
+    // tree anyway, and building a tree first copied the whole page's data twice.
+    context! {
+        can_enter: can.enter,
+        can_edit: can.edit,
+        can_compare: can.compare,
+        can_setup: can.setup,
+        programme: context! {
+            code: &p.code, name: &p.name, description: &p.description,
+            dates: format::month_range(p.start_date, p.end_date), currency: &p.currency,
         },
-        "partners": partner_lines,
-        "phases": phases,
-        "rag_rule": p.thresholds().describe(),
-        "score_rule": SCORE_RULE,
-        "rag_counts": o.rag_counts(),
-        "tree": tree,
-        "attention": attention,
-        "milestones_total": o.milestones.len(),
-        "milestones_completed": completed,
-        "activity_groups": groups,
-        "budget": format_minor(budget, &p.currency),
-        "spend": format_minor(spend, &p.currency),
-        "burn": burn,
-        "by_county": by_county.into_iter().collect::<Vec<_>>(),
-        "status_labels": status_labels,
-        "flash": flash,
-    })
+        partners: partner_lines,
+        phases: phases,
+        rag_rule: p.thresholds().describe(),
+        score_rule: SCORE_RULE,
+        rag_counts: o.rag_counts(),
+        tree: tree,
+        attention: attention,
+        milestones_total: o.milestones.len(),
+        milestones_completed: completed,
+        activity_groups: groups,
+        budget: format_minor(budget, &p.currency),
+        spend: format_minor(spend, &p.currency),
+        burn: burn,
+        by_county: by_county.into_iter().collect::<Vec<_>>(),
+        status_labels: status_labels,
+        flash: flash,
+    }
 }
 
 /// The logframe in reading order: impact, then each outcome followed by its outputs.

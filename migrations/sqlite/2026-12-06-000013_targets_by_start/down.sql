@@ -1,0 +1,1 @@
+DROP INDEX indicator_targets_by_start;
