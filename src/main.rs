@@ -107,6 +107,14 @@ struct ReportArgs {
     /// it (as "command line"); without this a draft is written.
     #[arg(long)]
     issue: bool,
+    /// With --issue, from version 2 on: why this version (printed on the cover and above
+    /// the change log).
+    #[arg(long, default_value = "")]
+    reason: String,
+    /// With --issue: issue even though some county-quarters of the period are not
+    /// approved (the cover says so).
+    #[arg(long)]
+    accept_unapproved: bool,
 }
 
 #[derive(Args)]
@@ -371,14 +379,20 @@ fn report(config: Config, args: ReportArgs) -> AppResult<()> {
             user_id: None,
             name: "command line".into(),
         };
+        let request = issue::IssueRequest {
+            reason: args.reason.clone(),
+            accept_unapproved: args.accept_unapproved,
+        };
         let r = issue::issue(
             &mut conn,
             &config.reports_dir,
             &subject,
             period,
+            &request,
             &who,
             mipaka::clock::now(),
-        )?;
+        )
+        .map_err(command_line_words)?;
         let bytes = issue::read_issued(&config.reports_dir, &r)?;
         (
             format!(
@@ -616,4 +630,26 @@ fn create_user(config: Config, args: CreateUser) -> AppResult<()> {
         config.database.describe()
     );
     Ok(())
+}
+
+/// The issue service's refusals speak of the page's form; on the command line they name
+/// the flags instead.
+fn command_line_words(e: AppError) -> AppError {
+    match e {
+        AppError::Invalid {
+            field: Some(field),
+            message,
+        } => {
+            let message = match field.as_str() {
+                "reason" => format!("{message} — give it with --reason \"…\""),
+                "accept_unapproved" => message.replace(
+                    "Tick \"Issue with figures not yet approved\"",
+                    "Add --accept-unapproved",
+                ),
+                _ => message,
+            };
+            AppError::invalid(&field, message)
+        }
+        e => e,
+    }
 }

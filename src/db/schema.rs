@@ -314,6 +314,9 @@ diesel::table! {
         size_bytes -> BigInt,
         issued_by -> Nullable<Integer>,
         issued_at -> Timestamp,
+        reason -> Nullable<Text>,
+        approval -> Nullable<Text>,
+        snapshot -> Nullable<Binary>,
     }
 }
 

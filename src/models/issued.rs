@@ -22,6 +22,10 @@ pub struct IssuedReport {
     pub size_bytes: i64,
     pub issued_by: Option<i32>,
     pub issued_at: NaiveDateTime,
+    /// Why this version was issued (every version after the first has one).
+    pub reason: Option<String>,
+    /// Set when it was issued before every county-quarter was approved: how many were.
+    pub approval: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -38,6 +42,10 @@ pub struct NewIssued<'a> {
     pub size_bytes: i64,
     pub issued_by: Option<i32>,
     pub issued_at: NaiveDateTime,
+    pub reason: Option<&'a str>,
+    pub approval: Option<&'a str>,
+    /// What the report showed, for the next version's change log (gzip JSON).
+    pub snapshot: Option<&'a [u8]>,
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewIssued) -> AppResult<i32> {
@@ -91,4 +99,25 @@ pub fn next_version(
         None => q.filter(issued_reports::programme_id.is_null()),
     };
     Ok(q.first::<Option<i32>>(conn)?.unwrap_or(0) + 1)
+}
+
+/// The newest issued version of a report of this kind, programme and period, with what
+/// it showed (None for a version issued before snapshots were kept).
+pub fn latest_with_snapshot(
+    conn: &mut DbConn,
+    programme_id: Option<i32>,
+    kind: &str,
+    period: &str,
+) -> AppResult<Option<(IssuedReport, Option<Vec<u8>>)>> {
+    let mut q = issued_reports::table
+        .filter(issued_reports::kind.eq(kind))
+        .filter(issued_reports::period.eq(period))
+        .order(issued_reports::version.desc())
+        .select((IssuedReport::as_select(), issued_reports::snapshot))
+        .into_boxed();
+    q = match programme_id {
+        Some(id) => q.filter(issued_reports::programme_id.eq(id)),
+        None => q.filter(issued_reports::programme_id.is_null()),
+    };
+    Ok(q.first(conn).optional()?)
 }

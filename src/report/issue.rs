@@ -10,9 +10,10 @@ use chrono::NaiveDateTime;
 
 use super::donor::DonorReport;
 use super::ministry::MinistryReport;
+use super::readiness::{self, Readiness};
 use super::render::{self, Document};
 use super::text;
-use super::Issue;
+use super::{changes, Issue};
 use crate::db::DbConn;
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
@@ -142,9 +143,93 @@ pub fn data_hash(doc: &Document) -> String {
     text::short_hash(body)
 }
 
+/// What the person issuing says: why this version, and that they accept issuing figures
+/// not all approved.
+#[derive(Debug, Clone, Default)]
+pub struct IssueRequest {
+    /// Required from version 2 on; printed on the cover and in the change log.
+    pub reason: String,
+    /// Needed when any county-quarter of the period is not approved; the cover says so.
+    pub accept_unapproved: bool,
+}
+
+/// The longest reason kept.
+const REASON_MAX: usize = 500;
+
+/// The programmes a report covers, for its readiness and sign-off.
+fn programmes_of(
+    conn: &mut DbConn,
+    subject: &Subject,
+    period: &Period,
+) -> AppResult<Vec<Programme>> {
+    Ok(match subject {
+        Subject::Donor(p) | Subject::Evaluated { programme: p, .. } => vec![p.clone()],
+        Subject::Ministry => crate::models::programme::all(conn)?
+            .into_iter()
+            .filter(|p| period.end() >= p.start_date && period.start() <= p.end_date)
+            .collect(),
+    })
+}
+
+/// How many of the report's county-quarters are approved.
+pub fn readiness(conn: &mut DbConn, subject: &Subject, period: Period) -> AppResult<Readiness> {
+    let programmes = programmes_of(conn, subject, &period)?;
+    Ok(readiness::of_programmes(conn, &programmes, &[period])?
+        .remove(&period)
+        .unwrap_or_default())
+}
+
+/// Cover lines placed after the "Report" line: approval, sign-off, reason.
+fn sign(doc: &mut Document, lines: Vec<(String, String)>) {
+    if let Some(render::Block::Cover(cover)) = doc.blocks.first_mut() {
+        let at = cover
+            .lines
+            .iter()
+            .position(|(label, _)| label == "Report")
+            .map_or(cover.lines.len(), |i| i + 1);
+        cover.lines.splice(at..at, lines);
+    }
+}
+
+/// "Amina Odhiambo (14 Oct 2026); Otieno Wafula (15 Oct 2026)".
+fn approvers_line(approvers: &[(String, NaiveDateTime)]) -> String {
+    if approvers.is_empty() {
+        return "No figure of this period is approved yet".into();
+    }
+    approvers
+        .iter()
+        .map(|(name, at)| format!("{name} ({})", crate::format::date(at.date())))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The cover's approval line: complete, or how far it got.
+fn approval_line(r: &Readiness, issued_anyway: bool) -> String {
+    if r.complete() {
+        format!("All approved ({})", r.describe())
+    } else if issued_anyway {
+        format!(
+            "Issued before approval was complete: {}. Figures not yet approved are not shown.",
+            r.describe()
+        )
+    } else {
+        format!("Not complete: {}", r.describe())
+    }
+}
+
 /// A draft: built now, kept nowhere.
 pub fn draft(conn: &mut DbConn, subject: &Subject, period: Period) -> AppResult<(String, Vec<u8>)> {
-    let doc = document(conn, subject, period, Issue::Draft)?;
+    let mut doc = document(conn, subject, period, Issue::Draft)?;
+    let programmes = programmes_of(conn, subject, &period)?;
+    let ready = readiness(conn, subject, period)?;
+    let approvers = readiness::approvers(conn, &programmes, &period)?;
+    sign(
+        &mut doc,
+        vec![
+            ("Approval".into(), approval_line(&ready, false)),
+            ("Figures approved by".into(), approvers_line(&approvers)),
+        ],
+    );
     Ok((
         format!("{}-draft.pdf", subject.stem(&period)),
         render_pdf(&doc)?,
@@ -152,19 +237,62 @@ pub fn draft(conn: &mut DbConn, subject: &Subject, period: Period) -> AppResult<
 }
 
 /// Issues the next version: writes the file (refusing to replace one), records it and
-/// audits it, all or nothing.
+/// audits it, all or nothing. A version after the first needs a reason and carries a
+/// change log against the one it replaces; a period not fully approved needs the
+/// issuer's confirmation, which the cover states.
 pub fn issue(
     conn: &mut DbConn,
     reports_dir: &Path,
     subject: &Subject,
     period: Period,
+    request: &IssueRequest,
     actor: &Actor,
     now: NaiveDateTime,
 ) -> AppResult<IssuedReport> {
+    let reason = request.reason.trim().to_string();
+    if reason.chars().count() > REASON_MAX {
+        return Err(AppError::invalid(
+            "reason",
+            format!(
+                "the reason is {} characters long; keep it to {REASON_MAX}",
+                reason.chars().count()
+            ),
+        ));
+    }
     crate::db::write(conn, |conn| {
         let kind = subject.kind().as_str();
-        let version = issued::next_version(conn, subject.programme_id(), kind, &period.id())?;
-        let doc = document(
+        let previous =
+            issued::latest_with_snapshot(conn, subject.programme_id(), kind, &period.id())?;
+        let version = previous.as_ref().map_or(1, |(r, _)| r.version + 1);
+        if let Some((p, _)) = &previous {
+            if reason.is_empty() {
+                return Err(AppError::invalid(
+                    "reason",
+                    format!(
+                        "version {} of {} was issued on {}: say why you are issuing version {version} \
+                         (what was corrected or added); the reason is printed on the cover and \
+                         above the change log",
+                        p.version,
+                        period.id(),
+                        crate::format::date(p.issued_at.date())
+                    ),
+                ));
+            }
+        }
+        let ready = readiness(conn, subject, period)?;
+        if !ready.complete() && !request.accept_unapproved {
+            return Err(AppError::invalid(
+                "accept_unapproved",
+                format!(
+                    "{} is not fully approved ({}): the report would show only the approved figures. \
+                     Tick \"Issue with figures not yet approved\" to issue it anyway (the cover \
+                     will say so), or approve the rest first",
+                    period.id(),
+                    ready.describe()
+                ),
+            ));
+        }
+        let mut doc = document(
             conn,
             subject,
             period,
@@ -173,11 +301,54 @@ pub fn issue(
                 on: now.date(),
             },
         )?;
+        let programmes = programmes_of(conn, subject, &period)?;
+        let approvers = readiness::approvers(conn, &programmes, &period)?;
+        let shown = changes::snapshot(&doc.blocks);
+        // The data code covers what the report shows, as printed on its cover: taken
+        // before the change log is added.
+        let data = data_hash(&doc);
+        let mut lines = vec![
+            ("Approval".to_string(), approval_line(&ready, true)),
+            (
+                "Figures approved by".to_string(),
+                approvers_line(&approvers),
+            ),
+            (
+                "Issued by".to_string(),
+                format!("{}, {}", actor.name, crate::format::date(now.date())),
+            ),
+        ];
+        if let Some((p, stored)) = &previous {
+            lines.push((format!("Why version {version}"), reason.clone()));
+            let issued_on = crate::format::date(p.issued_at.date());
+            match stored.as_deref().and_then(changes::unpack) {
+                Some(before) => doc.blocks.extend(changes::section(
+                    (p.version, &issued_on),
+                    &reason,
+                    &changes::changes(&before, &shown),
+                )),
+                None => doc.blocks.extend([
+                    render::Block::Heading {
+                        level: 1,
+                        text: format!("Changes since version {}", p.version),
+                    },
+                    render::Block::Paragraph(format!(
+                        "This version replaces version {}, issued {issued_on}. Reason given: \
+                         {reason}. What version {} showed was not kept, so the changes cannot \
+                         be listed.",
+                        p.version, p.version
+                    )),
+                ]),
+            }
+        }
+        sign(&mut doc, lines);
+        let approval = (!ready.complete()).then(|| ready.describe());
         let bytes = render_pdf(&doc)?;
         let sha = text::sha256_hex(&bytes);
         let relative = PathBuf::from(format!("{}-v{version}.pdf", subject.stem(&period)));
         let path = reports_dir.join(&relative);
         write_new(&path, &bytes)?;
+        let packed = changes::pack(&shown);
         let recorded = (|| {
             let new = NewIssued {
                 programme_id: subject.programme_id(),
@@ -186,10 +357,13 @@ pub fn issue(
                 version,
                 file_path: &relative.to_string_lossy(),
                 sha256: &sha,
-                data_hash: &data_hash(&doc),
+                data_hash: &data,
                 size_bytes: bytes.len() as i64,
                 issued_by: actor.user_id,
                 issued_at: now,
+                reason: (!reason.is_empty()).then_some(reason.as_str()),
+                approval: approval.as_deref(),
+                snapshot: Some(&packed),
             };
             let id = issued::insert(conn, &new)?;
             audit::record(
@@ -205,6 +379,7 @@ pub fn issue(
                     after: Some(serde_json::json!({
                         "kind": kind, "period": period.id(), "version": version,
                         "file": relative.to_string_lossy(), "sha256": sha, "bytes": bytes.len(),
+                        "reason": new.reason, "approval": ready.describe(),
                     })),
                     detail: format!("{} v{version}", subject.stem(&period)),
                 },

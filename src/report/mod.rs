@@ -3,11 +3,13 @@
 //! describe the document; `issue` builds, writes and keeps what was issued.
 
 pub mod as_at;
+pub mod changes;
 pub mod donor;
 pub mod figures;
 pub mod issue;
 pub mod ministry;
 pub mod narrative;
+pub mod readiness;
 pub mod render;
 pub mod text;
 

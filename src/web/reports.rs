@@ -1,6 +1,7 @@
 //! Report pages: a programme's issued donor reports (download), and for its manager the
 //! narrative, a draft preview and "Issue"; the ministry's county reports likewise.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -22,8 +23,9 @@ use crate::models::issued::{self, IssuedReport};
 use crate::models::narrative::{self as narrative_model, Texts};
 use crate::models::programme::{self, Programme};
 use crate::models::user;
-use crate::report::issue::{self, Subject};
+use crate::report::issue::{self, IssueRequest, Subject};
 use crate::report::narrative::{self, Saved};
+use crate::report::readiness::{self, Readiness};
 use crate::web::guard::CsrfForm;
 
 /// Where issued reports are kept (MIPAKA_REPORTS_DIR).
@@ -86,6 +88,30 @@ fn issued_rows(
         .collect()
 }
 
+/// The period list, each with how much of it is approved.
+fn period_choices(
+    choices: &[Period],
+    ready: &HashMap<Period, Readiness>,
+    label: impl Fn(&Period) -> String,
+) -> Vec<Value> {
+    choices
+        .iter()
+        .map(|q| {
+            let r = ready.get(q).copied().unwrap_or_default();
+            let state = if r.complete() {
+                "all approved".to_string()
+            } else {
+                r.describe()
+            };
+            json!({ "id": q.id(), "label": format!("{} ({}) — {state}", label(q), q.id()) })
+        })
+        .collect()
+}
+
+fn readiness_view(r: Readiness) -> Value {
+    json!({ "complete": r.complete(), "text": r.describe() })
+}
+
 #[rocket::get("/programmes/<code>/reports?<period>")]
 pub async fn programme_page(
     db: &State<Db>,
@@ -100,7 +126,13 @@ pub async fn programme_page(
     let choices = quarters(p.start_date, p.end_date, crate::clock::today());
     let chosen = match period {
         Some(s) => Some(parse_period(s)?),
-        None => choices.first().copied(),
+        None => {
+            let (prog, qs) = (p.clone(), choices.clone());
+            let ready = db
+                .run(move |c| readiness::of_programme(c, &prog, &qs))
+                .await?;
+            readiness::default_period(&choices, &ready)
+        }
     };
     let page = Page {
         programme: p,
@@ -131,6 +163,10 @@ struct Page {
 impl Page {
     async fn render(self, db: &Db, signed: &Signed, flash: Option<String>) -> AppResult<Template> {
         let (pid, chosen) = (self.programme.id, self.chosen);
+        let (prog, choices) = (self.programme.clone(), self.choices.clone());
+        let ready = db
+            .run(move |c| readiness::of_programme(c, &prog, &choices))
+            .await?;
         let (reports, names, narrative, next_version, comparisons) = db
             .run(move |c| {
                 let reports = issued::of_programme(c, pid)?;
@@ -168,8 +204,9 @@ impl Page {
                 "reports": issued_rows(&reports, &names),
                 "can_issue": self.can_issue,
                 "can_edit": self.can_edit,
-                "periods": self.choices.iter().map(|q| json!({ "id": q.id(), "label": format!("{} ({})", q.label(), q.id()) })).collect::<Vec<_>>(),
+                "periods": period_choices(&self.choices, &ready, |q| q.label()),
                 "period": self.chosen.map(|q| json!({ "id": q.id(), "label": q.label() })),
+                "readiness": self.chosen.map(|q| readiness_view(ready.get(&q).copied().unwrap_or_default())),
                 "next_version": next_version,
                 "comparisons": comparisons.iter().map(|c| json!({ "id": c.id, "name": c.name })).collect::<Vec<_>>(),
                 "narrative": texts,
@@ -269,6 +306,19 @@ pub struct IssueForm {
     period: String,
     /// A saved comparison to add as the evaluation annex (0 or absent: none).
     annex: Option<i32>,
+    /// Why this version (required from version 2 on).
+    reason: Option<String>,
+    /// Ticked to issue a period whose figures are not all approved.
+    accept_unapproved: bool,
+}
+
+impl IssueForm {
+    fn request(&self) -> IssueRequest {
+        IssueRequest {
+            reason: self.reason.clone().unwrap_or_default(),
+            accept_unapproved: self.accept_unapproved,
+        }
+    }
 }
 
 fn donor_subject(p: Programme, annex: Option<i32>) -> Subject {
@@ -288,15 +338,45 @@ pub async fn issue_programme(
     signed: &Signed,
     code: &str,
     form: CsrfForm<IssueForm>,
-) -> AppResult<Flash<Redirect>> {
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let p = super::programme_for(db, signed, code, Permission::IssueReports).await?;
     let period = parse_period(&form.0.period)?;
     let subject = donor_subject(p.clone(), form.0.annex);
-    let (who, dir) = (signed.actor(), dir.0.clone());
-    let r = db
-        .run(move |c| issue::issue(c, &dir, &subject, period, &who, crate::clock::now()))
-        .await?;
-    Ok(Flash::success(
+    let (who, dir, request) = (signed.actor(), dir.0.clone(), form.0.request());
+    let issued = db
+        .run(move |c| {
+            issue::issue(
+                c,
+                &dir,
+                &subject,
+                period,
+                &request,
+                &who,
+                crate::clock::now(),
+            )
+        })
+        .await;
+    let r = match issued {
+        Ok(r) => r,
+        Err(AppError::Invalid { field, message }) => {
+            let page = Page {
+                programme: p.clone(),
+                chosen: Some(period),
+                choices: quarters(p.start_date, p.end_date, crate::clock::today()),
+                can_issue: true,
+                can_edit: signed.access.can(p.id, Permission::Edit),
+                typed: None,
+                conflict: None,
+                error: Some((field.unwrap_or_default(), message)),
+            };
+            return Ok(Err((
+                Status::UnprocessableEntity,
+                page.render(db, signed, None).await?,
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(Ok(Flash::success(
         Redirect::to(format!("/programmes/{}/reports?period={}", p.code, period.id())),
         format!(
             "Issued {} version {} ({:.0} KB, SHA-256 {}…). It is kept as issued; a correction is a new version.",
@@ -305,7 +385,7 @@ pub async fn issue_programme(
             r.size_bytes as f64 / 1024.0,
             &r.sha256[..12]
         ),
-    ))
+    )))
 }
 
 #[rocket::get("/programmes/<code>/reports/<id>", rank = 2)]
@@ -358,9 +438,6 @@ pub async fn ministry_page(
     flash: Option<rocket::request::FlashMessage<'_>>,
 ) -> AppResult<Template> {
     let all = ministry_access(db, signed, Permission::ViewDetail).await?;
-    let can_issue = all
-        .iter()
-        .all(|x| signed.access.can(x.id, Permission::Approve));
     let start = all
         .iter()
         .map(|p| p.start_date)
@@ -372,10 +449,37 @@ pub async fn ministry_page(
         .max()
         .unwrap_or_else(crate::clock::today);
     let choices = quarters(start, end, crate::clock::today());
-    let chosen = match period {
-        Some(s) => Some(parse_period(s)?),
-        None => choices.first().copied(),
-    };
+    let requested = period.map(parse_period).transpose()?;
+    ministry_render(
+        db,
+        signed,
+        all,
+        choices,
+        requested,
+        None,
+        flash.map(|f| f.message().to_string()),
+    )
+    .await
+}
+
+/// The ministry's reports page; `error` is a refused issue's field and message.
+async fn ministry_render(
+    db: &Db,
+    signed: &Signed,
+    all: Vec<Programme>,
+    choices: Vec<Period>,
+    requested: Option<Period>,
+    error: Option<(String, String)>,
+    flash: Option<String>,
+) -> AppResult<Template> {
+    let can_issue = all
+        .iter()
+        .all(|x| signed.access.can(x.id, Permission::Approve));
+    let (progs, qs) = (all.clone(), choices.clone());
+    let ready = db
+        .run(move |c| readiness::of_programmes(c, &progs, &qs))
+        .await?;
+    let chosen = requested.or_else(|| readiness::default_period(&choices, &ready));
     let (reports, names, next) = db
         .run(move |c| {
             let names: std::collections::HashMap<i32, String> = user::all(c)?
@@ -397,10 +501,12 @@ pub async fn ministry_page(
             "demo": all.iter().any(|p| p.is_demo),
             "reports": issued_rows(&reports, &names),
             "can_issue": can_issue,
-            "periods": choices.iter().map(|q| json!({ "id": q.id(), "label": format!("{} ({})", label(q), q.id()) })).collect::<Vec<_>>(),
+            "periods": period_choices(&choices, &ready, label),
             "period": chosen.map(|q| json!({ "id": q.id(), "label": label(&q) })),
+            "readiness": chosen.map(|q| readiness_view(ready.get(&q).copied().unwrap_or_default())),
             "next_version": next,
-            "flash": flash.map(|f| f.message().to_string()),
+            "errors": error.map(|(f, m)| json!({ f: m })).unwrap_or_else(|| json!({})),
+            "flash": flash,
         }),
     ))
 }
@@ -421,23 +527,40 @@ pub async fn issue_ministry(
     dir: &State<ReportsDir>,
     signed: &Signed,
     form: CsrfForm<IssueForm>,
-) -> AppResult<Flash<Redirect>> {
-    ministry_access(db, signed, Permission::Approve).await?;
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let all = ministry_access(db, signed, Permission::Approve).await?;
     let period = parse_period(&form.0.period)?;
-    let (who, dir) = (signed.actor(), dir.0.clone());
-    let r = db
+    let (who, dir, request) = (signed.actor(), dir.0.clone(), form.0.request());
+    let issued = db
         .run(move |c| {
             issue::issue(
                 c,
                 &dir,
                 &Subject::Ministry,
                 period,
+                &request,
                 &who,
                 crate::clock::now(),
             )
         })
-        .await?;
-    Ok(Flash::success(
+        .await;
+    let r = match issued {
+        Ok(r) => r,
+        Err(AppError::Invalid { field, message }) => {
+            let start = all
+                .iter()
+                .map(|p| p.start_date)
+                .min()
+                .unwrap_or(period.start());
+            let end = all.iter().map(|p| p.end_date).max().unwrap_or(period.end());
+            let choices = quarters(start, end, crate::clock::today());
+            let error = Some((field.unwrap_or_default(), message));
+            let page = ministry_render(db, signed, all, choices, Some(period), error, None).await?;
+            return Ok(Err((Status::UnprocessableEntity, page)));
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(Ok(Flash::success(
         Redirect::to(format!("/reports?period={}", period.id())),
         format!(
             "Issued the county report for {} as version {} ({:.0} KB, SHA-256 {}…).",
@@ -446,7 +569,7 @@ pub async fn issue_ministry(
             r.size_bytes as f64 / 1024.0,
             &r.sha256[..12]
         ),
-    ))
+    )))
 }
 
 #[rocket::get("/reports/<id>", rank = 2)]

@@ -355,8 +355,21 @@ on_both_backends! {
         let r = manager.post("/programmes/LBP/reports/issue").header(ContentType::Form)
             .body(format!("csrf={csrf}&period=2026Q2")).dispatch();
         assert_eq!(r.status(), Status::SeeOther);
+        // A second version needs a reason: refused without one, and nothing is issued.
         let r = manager.post("/programmes/LBP/reports/issue").header(ContentType::Form)
-            .body(format!("csrf={csrf}&period=2026Q2")).dispatch();
+            .body(format!("csrf={csrf}&period=2026Q2&reason=+")).dispatch();
+        assert_eq!(r.status(), Status::UnprocessableEntity, "version 2 without a reason");
+        let page = r.into_string().unwrap();
+        assert!(page.contains("say why you are issuing version 2") && page.contains("Nothing was issued"), "{page}");
+        // The narrative is corrected, and version 2 issued with the reason.
+        let page = manager.get("/programmes/LBP/reports?period=2026Q2").dispatch().into_string().unwrap();
+        let version = input_value(&page, "version").unwrap();
+        let r = manager.post("/programmes/LBP/reports/narrative").header(ContentType::Form)
+            .body(format!("csrf={csrf}&period=2026Q2&version={version}&achievements=Moyal%C3%A9+desk+opened%3B+14+officers+trained&issues=Late+fuel&risks=Floods"))
+            .dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        let r = manager.post("/programmes/LBP/reports/issue").header(ContentType::Form)
+            .body(format!("csrf={csrf}&period=2026Q2&reason=Achievements+corrected+by+the+county+office")).dispatch();
         assert_eq!(r.status(), Status::SeeOther, "a second issue is version 2");
 
         let mut c = TestDb::conn(&db);
@@ -370,13 +383,32 @@ on_both_backends! {
         if let Some(text) = pdf_flow(&on_disk) {
             assert!(text.contains("Moyalé and Dádaab desks opened; KSh 1,200 saved"), "narrative printed with accents and KSh");
             assert!(text.contains("Version 1"));
+            // Sign-off on the cover: approval complete, who approved, who issued.
+            assert!(text.contains("All approved"), "{text}");
+            assert!(text.contains("Figures approved by"));
+            assert!(text.contains("Issued by"));
+            assert!(!text.contains("Changes since version"), "a first version has no change log");
+        }
+        // Version 2 says why, and lists what changed against version 1: the narrative.
+        let v2 = issued.iter().find(|r| r.version == 2).unwrap();
+        assert_eq!(v2.reason.as_deref(), Some("Achievements corrected by the county office"));
+        assert_eq!(v2.approval, None, "issued fully approved");
+        let v2_bytes = std::fs::read(t.config.reports_dir.join(&v2.file_path)).unwrap();
+        assert_valid_pdf(&v2_bytes);
+        if let Some(text) = pdf_flow(&v2_bytes) {
+            assert!(text.contains("Why version 2"), "{text}");
+            assert!(text.contains("Changes since version 1"), "{text}");
+            assert!(text.contains("Reason given: Achievements corrected by the county office"), "{text}");
+            let log = &text[text.find("Changes since version 1").unwrap()..];
+            assert!(log.contains("14 officers trained"), "the new text in the log: {log}");
+            assert!(log.contains("1 change in all"), "only the narrative changed: {log}");
         }
         assert!(on_disk.len() < 300 * 1024, "{} bytes", on_disk.len());
         // The audit log has the issue and the narrative.
         use mipaka::db::schema::audit_log as a;
         let actions: Vec<String> = a::table.filter(a::action.eq_any(["report_issued", "narrative_saved"])).select(a::action).load(&mut *c).unwrap();
         assert_eq!(actions.iter().filter(|x| *x == "report_issued").count(), 2);
-        assert_eq!(actions.iter().filter(|x| *x == "narrative_saved").count(), 1);
+        assert_eq!(actions.iter().filter(|x| *x == "narrative_saved").count(), 2, "the narrative and its correction");
 
         // The donor sees both and downloads exactly the issued bytes.
         let donor = t.client(db.clone());
@@ -458,7 +490,8 @@ on_both_backends! {
         // And issuing writes under the reports folder, refusing to overwrite.
         let who = Actor { user_id: None, name: "test".into() };
         let p = programme::by_code(&mut c, "ONE").unwrap();
-        let r = issue::issue(&mut c, &t.config.reports_dir, &Subject::Donor(p.clone()), period("2026Q1"), &who, now).unwrap();
+        let anyway = issue::IssueRequest { accept_unapproved: true, ..Default::default() };
+        let r = issue::issue(&mut c, &t.config.reports_dir, &Subject::Donor(p.clone()), period("2026Q1"), &anyway, &who, now).unwrap();
         assert!(Path::new(&t.config.reports_dir.join(&r.file_path)).exists());
     }
 }
@@ -504,6 +537,30 @@ fn the_report_command_writes_a_pdf_and_refuses_bad_arguments() {
         dir.path().join("m.pdf").to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Issuing: version 1, then version 2 only with a reason, named by its flag.
+    let out = dir.path().join("i.pdf");
+    let issue_args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "report",
+            "--programme",
+            "LBP",
+            "--period",
+            "2026Q2",
+            "--issue",
+            "-o",
+        ];
+        a.push(out.to_str().unwrap());
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    let o = issue_args(&[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = issue_args(&[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("--reason"), "{err}");
+    let o = issue_args(&["--reason", "Narrative corrected"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Issued version 2"));
     for (args, says) in [
         (
             vec![
@@ -672,5 +729,73 @@ on_both_backends! {
             let summary = section(&flow, "1. Summary", "Output scores");
             assert!(summary.contains(&format!("{shown} spent of")), "{}: {summary}", q.id());
         }
+    }
+}
+
+on_both_backends! {
+    fn a_period_not_fully_approved_is_issued_only_when_confirmed_and_the_cover_says_so(t) {
+        let db = t.with_demo();
+        let mut c = TestDb::conn(&db);
+        let p = programme::by_code(&mut c, "LBP").unwrap();
+        // The page's quarters, newest first, with how much of each is approved.
+        let today = mipaka::clock::today();
+        let mut quarters = Vec::new();
+        let mut q = Period::quarter_containing(p.start_date);
+        while q.start() <= p.end_date && q.end() < today {
+            quarters.push(q);
+            q = q.next();
+        }
+        quarters.reverse();
+        let ready = mipaka::report::readiness::of_programme(&mut c, &p, &quarters).unwrap();
+        let complete = quarters.iter().find(|q| ready[q].complete()).copied().expect("a fully approved quarter in the demo");
+        let partial = quarters.iter().find(|q| !ready[q].complete() && ready[q].expected > 0).copied().expect("a quarter not fully approved");
+        // Cross-check one count against the rows: a county-quarter is approved when every
+        // live indicator has an approved total for it.
+        let live = framework::active_indicators_of(&mut c, p.id).unwrap().len();
+        {
+            use mipaka::db::schema::{indicator_values as v, indicators as i};
+            let per_county: Vec<(i32, i64)> = v::table.inner_join(i::table)
+                .filter(i::programme_id.eq(p.id)).filter(i::archived.eq(false))
+                .filter(v::period.eq(partial.id())).filter(v::disaggregation.eq("")).filter(v::status.eq("approved"))
+                .group_by(v::location_id).select((v::location_id, diesel::dsl::count_star()))
+                .load(&mut *c).unwrap();
+            let approved = per_county.iter().filter(|(_, n)| *n as usize >= live).count();
+            assert_eq!(ready[&partial].approved, approved, "{partial:?}");
+        }
+        drop(c);
+
+        let manager = t.client(db.clone());
+        let csrf = sign_in(&manager, "manager", demo_password("manager"));
+        // The page opens on the newest fully approved quarter and says how much is approved.
+        let page = manager.get("/programmes/LBP/reports").dispatch().into_string().unwrap();
+        assert!(page.contains(&format!("<option value=\"{}\" selected>", complete.id())), "opens on {}", complete.id());
+        let page = manager.get(format!("/programmes/LBP/reports?period={}", partial.id())).dispatch().into_string().unwrap();
+        let said = ready[&partial].describe();
+        assert!(page.contains(&said) && page.contains("name=\"accept_unapproved\""), "{said}");
+
+        // Unconfirmed: refused, and nothing issued.
+        let r = manager.post("/programmes/LBP/reports/issue").header(ContentType::Form)
+            .body(format!("csrf={csrf}&period={}", partial.id())).dispatch();
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        let page = r.into_string().unwrap();
+        assert!(page.contains("is not fully approved") && page.contains(&said), "{page}");
+        let mut c = TestDb::conn(&db);
+        assert!(mipaka::models::issued::of_programme(&mut c, p.id).unwrap().is_empty());
+        // Confirmed: issued, recorded, and the cover states it.
+        let r = manager.post("/programmes/LBP/reports/issue").header(ContentType::Form)
+            .body(format!("csrf={csrf}&period={}&accept_unapproved=yes", partial.id())).dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        let issued = mipaka::models::issued::of_programme(&mut c, p.id).unwrap();
+        assert_eq!(issued.len(), 1);
+        assert_eq!(issued[0].approval.as_deref(), Some(said.as_str()));
+        let bytes = std::fs::read(t.config.reports_dir.join(&issued[0].file_path)).unwrap();
+        assert_valid_pdf(&bytes);
+        if let Some(text) = pdf_flow(&bytes) {
+            assert!(text.contains(&format!("Issued before approval was complete: {said}")), "{text}");
+        }
+        // The same refusals hold on the command line's path.
+        let who = Actor { user_id: None, name: "test".into() };
+        let err = issue::issue(&mut c, &t.config.reports_dir, &Subject::Donor(p.clone()), partial, &issue::IssueRequest { accept_unapproved: true, ..Default::default() }, &who, mipaka::clock::now()).unwrap_err();
+        assert!(err.to_string().contains("say why"), "{err}");
     }
 }

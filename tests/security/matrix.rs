@@ -463,6 +463,10 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
             &t.config.reports_dir,
             &subject,
             q,
+            &mipaka::report::issue::IssueRequest {
+                reason: "matrix".into(),
+                accept_unapproved: true,
+            },
             &who,
             mipaka::clock::now(),
         )
@@ -670,7 +674,9 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         "POST /programmes/<code>/reports/narrative" => {
             format!("period=2026Q2&achievements=Trained+{who}&issues=&risks=")
         }
-        "POST /programmes/<code>/reports/issue" | "POST /reports/issue" => "period=2026Q2".into(),
+        "POST /programmes/<code>/reports/issue" | "POST /reports/issue" => {
+            format!("period=2026Q2&reason=Issued+by+{who}&accept_unapproved=yes")
+        }
         "POST /programmes/<code>/compare/save" => {
             format!("name=Saved+by+{who}&query=sides%3D2025%252C2026Q1..2026Q2")
         }
