@@ -83,6 +83,12 @@ fn issued_rows(
                 "size": format!("{:.0} KB", r.size_bytes as f64 / 1024.0),
                 "sha": r.sha256.chars().take(12).collect::<String>(),
                 "name": issue::file_name(r),
+                "note": match (&r.reason, &r.approval) {
+                    (Some(why), Some(a)) => format!("{why} · issued before approval was complete: {a}"),
+                    (Some(why), None) => why.clone(),
+                    (None, Some(a)) => format!("Issued before approval was complete: {a}"),
+                    (None, None) => String::new(),
+                },
             })
         })
         .collect()
