@@ -534,13 +534,19 @@ pub fn over_coverages(
     let from = bounds.iter().flatten().map(|b| b.0).min();
     let to = bounds.iter().flatten().map(|b| b.1).max();
     if let (Some(from), Some(to)) = (from, to) {
-        for t in values::targets_between(conn, programme.id, None, from, to)? {
+        for (indicator_id, period, value) in
+            values::target_values_between(conn, programme.id, None, from, to)?
+        {
+            // A stored period id always parses; its start is the row's period_start.
+            let Ok(start) = Period::parse(&period).map(|p| p.start()) else {
+                continue;
+            };
             for (k, b) in bounds.iter().enumerate() {
-                if b.is_some_and(|(f, l)| t.period_start >= f && t.period_start <= l) {
+                if b.is_some_and(|(f, l)| start >= f && start <= l) {
                     targets[k]
-                        .entry(t.indicator_id)
+                        .entry(indicator_id)
                         .or_default()
-                        .insert(t.period.clone(), t.value);
+                        .insert(period.clone(), value);
                 }
             }
         }

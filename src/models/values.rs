@@ -591,29 +591,6 @@ pub struct ApprovedFigure {
     pub value: f64,
 }
 
-/// Programme-wide targets of the programme's indicators (or of one of them) for periods
-/// starting within `from`..=`to`.
-pub fn targets_between(
-    conn: &mut DbConn,
-    programme_id: i32,
-    indicator: Option<i32>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> AppResult<Vec<Target>> {
-    let mut q = indicator_targets::table
-        .inner_join(indicators::table)
-        .filter(indicators::programme_id.eq(programme_id))
-        .filter(indicator_targets::period_start.ge(from))
-        .filter(indicator_targets::period_start.le(to))
-        .filter(indicator_targets::location_id.is_null())
-        .filter(indicator_targets::disaggregation.eq(""))
-        .into_boxed();
-    if let Some(id) = indicator {
-        q = q.filter(indicator_targets::indicator_id.eq(id));
-    }
-    Ok(q.select(Target::as_select()).load(conn)?)
-}
-
 /// The programme-wide targets of periods starting within `from`..=`to`, as
 /// (indicator, period, value): what a figures read needs, without the dates (parsing
 /// them was a third of this read's time on SQLite).

@@ -171,10 +171,13 @@ fn programmes_of(
     })
 }
 
-/// How many of the report's county-quarters are approved.
-pub fn readiness(conn: &mut DbConn, subject: &Subject, period: Period) -> AppResult<Readiness> {
-    let programmes = programmes_of(conn, subject, &period)?;
-    Ok(readiness::of_programmes(conn, &programmes, &[period])?
+/// How many of the report's county-quarters are approved (`programmes`: those it covers).
+fn readiness_of(
+    conn: &mut DbConn,
+    programmes: &[Programme],
+    period: Period,
+) -> AppResult<Readiness> {
+    Ok(readiness::of_programmes(conn, programmes, &[period])?
         .remove(&period)
         .unwrap_or_default())
 }
@@ -221,7 +224,7 @@ fn approval_line(r: &Readiness, issued_anyway: bool) -> String {
 pub fn draft(conn: &mut DbConn, subject: &Subject, period: Period) -> AppResult<(String, Vec<u8>)> {
     let mut doc = document(conn, subject, period, Issue::Draft)?;
     let programmes = programmes_of(conn, subject, &period)?;
-    let ready = readiness(conn, subject, period)?;
+    let ready = readiness_of(conn, &programmes, period)?;
     let approvers = readiness::approvers(conn, &programmes, &period)?;
     sign(
         &mut doc,
@@ -279,7 +282,8 @@ pub fn issue(
                 ));
             }
         }
-        let ready = readiness(conn, subject, period)?;
+        let programmes = programmes_of(conn, subject, &period)?;
+        let ready = readiness_of(conn, &programmes, period)?;
         if !ready.complete() && !request.accept_unapproved {
             return Err(AppError::invalid(
                 "accept_unapproved",
@@ -301,7 +305,6 @@ pub fn issue(
                 on: now.date(),
             },
         )?;
-        let programmes = programmes_of(conn, subject, &period)?;
         let approvers = readiness::approvers(conn, &programmes, &period)?;
         let shown = changes::snapshot(&doc.blocks);
         // The data code covers what the report shows, as printed on its cover: taken

@@ -130,16 +130,7 @@ pub async fn programme_page(
     let can_issue = signed.access.can(p.id, Permission::IssueReports);
     let can_edit = signed.access.can(p.id, Permission::Edit);
     let choices = quarters(p.start_date, p.end_date, crate::clock::today());
-    let chosen = match period {
-        Some(s) => Some(parse_period(s)?),
-        None => {
-            let (prog, qs) = (p.clone(), choices.clone());
-            let ready = db
-                .run(move |c| readiness::of_programme(c, &prog, &qs))
-                .await?;
-            readiness::default_period(&choices, &ready)
-        }
-    };
+    let chosen = period.map(parse_period).transpose()?;
     let page = Page {
         programme: p,
         chosen,
@@ -156,6 +147,7 @@ pub async fn programme_page(
 
 struct Page {
     programme: Programme,
+    /// The period asked for; None: the newest fully approved one (else the newest).
     chosen: Option<Period>,
     choices: Vec<Period>,
     can_issue: bool,
@@ -168,11 +160,14 @@ struct Page {
 
 impl Page {
     async fn render(self, db: &Db, signed: &Signed, flash: Option<String>) -> AppResult<Template> {
-        let (pid, chosen) = (self.programme.id, self.chosen);
         let (prog, choices) = (self.programme.clone(), self.choices.clone());
         let ready = db
             .run(move |c| readiness::of_programme(c, &prog, &choices))
             .await?;
+        let chosen = self
+            .chosen
+            .or_else(|| readiness::default_period(&self.choices, &ready));
+        let pid = self.programme.id;
         let (reports, names, narrative, next_version, comparisons) = db
             .run(move |c| {
                 let reports = issued::of_programme(c, pid)?;
@@ -211,8 +206,8 @@ impl Page {
                 "can_issue": self.can_issue,
                 "can_edit": self.can_edit,
                 "periods": period_choices(&self.choices, &ready, |q| q.label()),
-                "period": self.chosen.map(|q| json!({ "id": q.id(), "label": q.label() })),
-                "readiness": self.chosen.map(|q| readiness_view(ready.get(&q).copied().unwrap_or_default())),
+                "period": chosen.map(|q| json!({ "id": q.id(), "label": q.label() })),
+                "readiness": chosen.map(|q| readiness_view(ready.get(&q).copied().unwrap_or_default())),
                 "next_version": next_version,
                 "comparisons": comparisons.iter().map(|c| json!({ "id": c.id, "name": c.name })).collect::<Vec<_>>(),
                 "narrative": texts,
@@ -444,23 +439,11 @@ pub async fn ministry_page(
     flash: Option<rocket::request::FlashMessage<'_>>,
 ) -> AppResult<Template> {
     let all = ministry_access(db, signed, Permission::ViewDetail).await?;
-    let start = all
-        .iter()
-        .map(|p| p.start_date)
-        .min()
-        .unwrap_or_else(crate::clock::today);
-    let end = all
-        .iter()
-        .map(|p| p.end_date)
-        .max()
-        .unwrap_or_else(crate::clock::today);
-    let choices = quarters(start, end, crate::clock::today());
     let requested = period.map(parse_period).transpose()?;
     ministry_render(
         db,
         signed,
         all,
-        choices,
         requested,
         None,
         flash.map(|f| f.message().to_string()),
@@ -473,7 +456,6 @@ async fn ministry_render(
     db: &Db,
     signed: &Signed,
     all: Vec<Programme>,
-    choices: Vec<Period>,
     requested: Option<Period>,
     error: Option<(String, String)>,
     flash: Option<String>,
@@ -481,6 +463,11 @@ async fn ministry_render(
     let can_issue = all
         .iter()
         .all(|x| signed.access.can(x.id, Permission::Approve));
+    // The quarters of every programme's span that have ended.
+    let today = crate::clock::today();
+    let start = all.iter().map(|p| p.start_date).min().unwrap_or(today);
+    let end = all.iter().map(|p| p.end_date).max().unwrap_or(today);
+    let choices = quarters(start, end, today);
     let (progs, qs) = (all.clone(), choices.clone());
     let ready = db
         .run(move |c| readiness::of_programmes(c, &progs, &qs))
@@ -553,15 +540,8 @@ pub async fn issue_ministry(
     let r = match issued {
         Ok(r) => r,
         Err(AppError::Invalid { field, message }) => {
-            let start = all
-                .iter()
-                .map(|p| p.start_date)
-                .min()
-                .unwrap_or(period.start());
-            let end = all.iter().map(|p| p.end_date).max().unwrap_or(period.end());
-            let choices = quarters(start, end, crate::clock::today());
             let error = Some((field.unwrap_or_default(), message));
-            let page = ministry_render(db, signed, all, choices, Some(period), error, None).await?;
+            let page = ministry_render(db, signed, all, Some(period), error, None).await?;
             return Ok(Err((Status::UnprocessableEntity, page)));
         }
         Err(e) => return Err(e),
