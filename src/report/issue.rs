@@ -306,6 +306,11 @@ pub fn issue(
             },
         )?;
         let approvers = readiness::approvers(conn, &programmes, &period)?;
+        // The cover names the person (the audit keeps the login name).
+        let issuer = match actor.user_id {
+            Some(id) => crate::models::user::find(conn, id)?.display_name,
+            None => actor.name.clone(),
+        };
         let shown = changes::snapshot(&doc.blocks);
         // The data code covers what the report shows, as printed on its cover: taken
         // before the change log is added.
@@ -318,7 +323,7 @@ pub fn issue(
             ),
             (
                 "Issued by".to_string(),
-                format!("{}, {}", actor.name, crate::format::date(now.date())),
+                format!("{issuer}, {}", crate::format::date(now.date())),
             ),
         ];
         if let Some((p, stored)) = &previous {

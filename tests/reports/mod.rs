@@ -386,7 +386,7 @@ on_both_backends! {
             // Sign-off on the cover: approval complete, who approved, who issued.
             assert!(text.contains("All approved"), "{text}");
             assert!(text.contains("Figures approved by"));
-            assert!(text.contains("Issued by"));
+            assert!(text.contains("Issued by Amina Hassan"), "the issuer's name, not their login: {text}");
             assert!(!text.contains("Changes since version"), "a first version has no change log");
         }
         // Version 2 says why, and lists what changed against version 1: the narrative.
