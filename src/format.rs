@@ -36,15 +36,27 @@ pub fn value(unit: Unit, v: Option<f64>, currency: &str) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-/// "85%"; "—" for missing.
+/// "85%"; "—" for missing. Never "100%" for what fell short (99.8% prints "99%"),
+/// nor "0%" for what is above nothing: a rounded share must not claim a milestone
+/// was met, or missed entirely, when it was not.
 pub fn percent(p: Option<f64>) -> String {
-    p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into())
+    let Some(p) = p.filter(|p| p.is_finite()) else {
+        return "—".into();
+    };
+    let shown = if p < 100.0 && p.round() >= 100.0 {
+        99.0
+    } else if p > 0.0 && p.round() <= 0.0 {
+        return "<1%".into();
+    } else {
+        p.round()
+    };
+    format!("{shown:.0}%")
 }
 
 /// Spend as a share of budget, "—" without a budget.
 pub fn burn_rate(budget_minor: i64, spend_minor: i64) -> String {
     if budget_minor > 0 {
-        format!("{:.0}%", spend_minor as f64 * 100.0 / budget_minor as f64)
+        percent(Some(spend_minor as f64 * 100.0 / budget_minor as f64))
     } else {
         "—".into()
     }
@@ -84,6 +96,21 @@ pub fn signed_percent(p: Option<f64>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rounded_percent_never_claims_a_milestone_met_or_wholly_missed() {
+        use super::percent;
+        // 60.8 achieved against a milestone of 60.9.
+        assert_eq!(percent(Some(100.0 * 60.8 / 60.9)), "99%");
+        assert_eq!(percent(Some(99.4)), "99%");
+        assert_eq!(percent(Some(100.0)), "100%");
+        assert_eq!(percent(Some(100.4)), "100%");
+        assert_eq!(percent(Some(70.7)), "71%");
+        assert_eq!(percent(Some(0.3)), "<1%");
+        assert_eq!(percent(Some(0.0)), "0%");
+        assert_eq!(percent(None), "—");
+        assert_eq!(percent(Some(f64::NAN)), "—");
+    }
+
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

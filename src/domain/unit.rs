@@ -154,8 +154,8 @@ fn currency_prefix(code: &str) -> String {
 }
 
 /// Display a value in its unit: count "1,234" (one decimal if fractional, as
-/// county means can be), percentage "45.2%", currency "KSh 1,234,500" /
-/// "£12,500" / "$900" / "EUR 1,234" (two decimals if fractional), yes/no
+/// county means can be), percentage "45.2%" (always one decimal), currency
+/// "KSh 1,234,500" / "£12,500" / "$900" / "EUR 1,234" (whole units), yes/no
 /// "Yes"/"No", or for a mean of yes/no answers the share saying yes, "60% yes"
 /// (a sum of yes/no answers across counties prints as "3 yes").
 pub fn format_value(unit: Unit, v: f64, currency: &str) -> String {
@@ -175,9 +175,11 @@ pub fn format_value(unit: Unit, v: f64, currency: &str) -> String {
                 None => s,
             }
         }
-        Unit::Percentage => format!("{}%", number_or_fraction(v, 1)),
+        // One decimal always, so that "70.0%" and "70.7%" line up and read alike.
+        Unit::Percentage => format!("{}%", format_number(v, 1)),
+        // Whole pounds or shillings, like budgets and spend.
         Unit::Currency => {
-            let amount = number_or_fraction(v.abs(), 2);
+            let amount = format_number(v.abs(), 0);
             let sign = if v < 0.0 && amount.bytes().any(|b| matches!(b, b'1'..=b'9')) {
                 "-"
             } else {
@@ -201,17 +203,22 @@ pub fn format_value(unit: Unit, v: f64, currency: &str) -> String {
     }
 }
 
-/// Money held in minor units (cents, pence), printed with two decimals:
-/// `format_minor(123456, "GBP")` is "£1,234.56". Integer arithmetic only, so
-/// there is no rounding on the way.
+/// Money held in minor units (cents, pence), printed in whole pounds or shillings
+/// (half a unit rounds away from zero): `format_minor(123456, "GBP")` is "£1,235".
+/// Budgets and spend are read in thousands, and one style for every amount beats
+/// pence on some and not others. Integer arithmetic only.
 pub fn format_minor(amount_minor: i64, currency: &str) -> String {
     let abs = amount_minor.unsigned_abs();
-    let sign = if amount_minor < 0 { "-" } else { "" };
+    let whole = abs / 100 + u64::from(abs % 100 >= 50);
+    let sign = if amount_minor < 0 && whole > 0 {
+        "-"
+    } else {
+        ""
+    };
     format!(
-        "{sign}{}{}.{:02}",
+        "{sign}{}{}",
         currency_prefix(currency),
-        group_thousands(&(abs / 100).to_string()),
-        abs % 100
+        group_thousands(&whole.to_string())
     )
 }
 
@@ -389,12 +396,13 @@ mod tests {
 
     #[test]
     fn minor_units() {
-        assert_eq!(format_minor(123456, "GBP"), "£1,234.56");
-        assert_eq!(format_minor(123456, "KES"), "KSh 1,234.56");
-        assert_eq!(format_minor(5, "USD"), "$0.05");
-        assert_eq!(format_minor(0, "GBP"), "£0.00");
-        assert_eq!(format_minor(-123456, "GBP"), "-£1,234.56");
-        assert_eq!(format_minor(100_000_000, "EUR"), "EUR 1,000,000.00");
-        assert_eq!(format_minor(i64::MIN, "GBP"), "-£92,233,720,368,547,758.08");
+        assert_eq!(format_minor(123456, "GBP"), "£1,235");
+        assert_eq!(format_minor(123449, "KES"), "KSh 1,234");
+        assert_eq!(format_minor(5, "USD"), "$0");
+        assert_eq!(format_minor(0, "GBP"), "£0");
+        assert_eq!(format_minor(-123456, "GBP"), "-£1,235");
+        assert_eq!(format_minor(-49, "GBP"), "£0");
+        assert_eq!(format_minor(100_000_000, "EUR"), "EUR 1,000,000");
+        assert_eq!(format_minor(i64::MIN, "GBP"), "-£92,233,720,368,547,758");
     }
 }

@@ -13,6 +13,7 @@ use super::render::{Align, Block, Cell, Chart, Column, Document, Table, Width};
 use super::text::{self, rag_cell};
 use super::{Frame, Issue};
 use crate::db::DbConn;
+use crate::domain::codelist;
 use crate::domain::period::Period;
 use crate::domain::score::{overall_score, suggest_output_score, OutputScore, SCORE_RULE};
 use crate::domain::unit::format_minor;
@@ -161,7 +162,7 @@ impl DonorReport {
             ));
         }
         for (role, names) in &self.partners {
-            lines.push((role.clone(), names.join("; ")));
+            lines.push((partner_label(role, names.len()), names.join("; ")));
         }
         let frame = Frame {
             title: p.name.clone(),
@@ -180,12 +181,34 @@ impl DonorReport {
             data_as_of: self.data_as_of,
             period_end: self.period.end(),
         };
-        super::document(frame, issue, self.body())
+        let mut doc = super::document(frame, issue, self.body());
+        if let Some(author) = self.author() {
+            doc.author = author;
+        }
+        doc
+    }
+
+    /// Who the report is by: the implementing partners (else whoever is listed first).
+    fn author(&self) -> Option<String> {
+        let implementing = codelist::role_label("implementing");
+        self.partners
+            .iter()
+            .find(|(role, _)| role == implementing)
+            .or(self.partners.first())
+            .map(|(_, names)| names.join("; "))
     }
 
     fn body(&self) -> Vec<Block> {
-        let mut b = Vec::new();
-        self.summary(&mut b);
+        let mut b = vec![
+            Block::Heading {
+                level: 1,
+                text: "Contents".into(),
+            },
+            Block::Contents,
+            Block::PageBreak,
+        ];
+        self.executive_summary(&mut b);
+        self.narrative_section(&mut b);
         self.results_section(&mut b);
         self.milestones_section(&mut b);
         self.activities_section(&mut b);
@@ -195,7 +218,9 @@ impl DonorReport {
         b
     }
 
-    fn summary(&self, b: &mut Vec<Block>) {
+    /// One page that reads on its own: the scores, the key results, the main issues
+    /// and risks, and spend against budget.
+    fn executive_summary(&self, b: &mut Vec<Block>) {
         let f = &self.figures.figures;
         let listed: Vec<_> = self.plan.in_period().collect();
         let done = listed.iter().filter(|(_, s)| s.is_completed()).count();
@@ -206,19 +231,19 @@ impl DonorReport {
         let (budget, spend) = self.budget();
         b.push(Block::Heading {
             level: 1,
-            text: "1. Summary".into(),
+            text: "Executive summary".into(),
         });
         b.push(Block::KeyValues(vec![
             (
                 "Overall suggested score".into(),
                 self.overall_score()
-                    .map(|s| format!("{} — {}", s.as_str(), s.description()))
+                    .map(|s| format!("{} {} — {}", text::score_symbol(s), s.as_str(), s.description()))
                     .unwrap_or_else(|| "Not yet scored (no output has rated indicators)".into()),
             ),
             (
                 "Indicators".into(),
                 format!(
-                    "{} in all (✓ on track, ▲ slightly off track, ✗ off track): {}",
+                    "{} against the period's milestones: {}",
                     f.len(),
                     text::rag_tally(f.iter().map(|x| x.figure.rag))
                 ),
@@ -227,22 +252,23 @@ impl DonorReport {
                 "Programme milestones".into(),
                 if listed.is_empty() {
                     format!(
-                        "none due or completed in the period; {} coming up next quarter",
+                        "none due or completed in the period; {} due next quarter",
                         self.plan.coming_up()
                     )
                 } else {
                     format!(
-                        "{done} of {} completed by the end of the period; {open_late} overdue; {} coming up next quarter",
+                        "{done} of {} completed by the period's end; {open_late} overdue; {} due next quarter",
                         listed.len(),
                         self.plan.coming_up()
                     )
                 },
             ),
             (
-                "Budget and spend".into(),
+                "Spend against budget".into(),
                 format!(
-                    "{} spent of {} ({})",
+                    "{} spent to {} of {} ({})",
                     format_minor(spend, &self.programme.currency),
+                    format::date(self.plan.end),
                     format_minor(budget, &self.programme.currency),
                     format::burn_rate(budget, spend)
                 ),
@@ -256,15 +282,17 @@ impl DonorReport {
             .output_scores()
             .into_iter()
             .map(|(r, s)| {
+                // One line each, so the summary stays one page; the full statements
+                // head their sections in 2.
                 vec![
                     Cell::new(&r.code),
-                    Cell::new(&r.statement),
+                    Cell::new(text::excerpt(&r.statement, 56)),
                     Cell::new(
                         r.impact_weighting
                             .map(|w| format!("{w:.0}%"))
                             .unwrap_or_else(|| "—".into()),
                     ),
-                    Cell::new(s.map(|s| s.as_str()).unwrap_or("—")),
+                    text::score_cell(s),
                 ]
             })
             .collect();
@@ -272,12 +300,127 @@ impl DonorReport {
             columns: vec![
                 Column::new("Output", Width::Points(60.0), Align::Left),
                 Column::new("Statement", Width::Share(1.0), Align::Left),
-                Column::new("Impact weighting", Width::Points(70.0), Align::Right),
-                Column::new("Suggested score", Width::Points(70.0), Align::Center),
+                Column::new("Weight", Width::Points(44.0), Align::Right),
+                Column::new("Suggested score", Width::Points(84.0), Align::Left),
             ],
             rows,
         }));
-        b.push(Block::Note(SCORE_RULE.into()));
+        self.key_results(b);
+        b.push(Block::Heading {
+            level: 2,
+            text: "Main issues and risks".into(),
+        });
+        let high: Vec<&str> = self
+            .results
+            .iter()
+            .filter(|(_, r)| {
+                r.risk_rating
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("high"))
+            })
+            .map(|(_, r)| r.code.as_str())
+            .collect();
+        let mut pairs = Vec::new();
+        for (label, body) in [
+            ("Issues", &self.narrative.issues),
+            ("Risks", &self.narrative.risks),
+        ] {
+            let said = text::excerpt(body, 170);
+            pairs.push((
+                label.to_string(),
+                if said.is_empty() {
+                    format!(
+                        "None recorded by the programme manager for {}.",
+                        self.period.label()
+                    )
+                } else {
+                    said
+                },
+            ));
+        }
+        pairs.push((
+            "High-risk results".into(),
+            if high.is_empty() {
+                "none rated high in the logframe".into()
+            } else {
+                format!(
+                    "{} rated high in the logframe: {}",
+                    high.len(),
+                    high.join(", ")
+                )
+            },
+        ));
+        b.push(Block::KeyValues(pairs));
+        b.push(Block::PageBreak);
+    }
+
+    /// The key indicators (else the first rated ones) against their milestones.
+    fn key_results(&self, b: &mut Vec<Block>) {
+        const MAX: usize = 5;
+        let currency = &self.programme.currency;
+        let all = &self.figures.figures;
+        let key: Vec<&ReportFigure> = all.iter().filter(|f| f.indicator.is_key).collect();
+        let (chosen, note) = if key.is_empty() {
+            (
+                all.iter()
+                    .filter(|f| f.figure.rag.is_some())
+                    .take(MAX)
+                    .collect::<Vec<_>>(),
+                "No indicator is marked key in the logframe: the first rated ones.",
+            )
+        } else {
+            (key, "The indicators marked key in the logframe.")
+        };
+        let note = format!(
+            "{note} Scores follow FCDO's A++ to C scale (the rule is in section 2, with every indicator); the full narrative and risks are in section 1."
+        );
+        b.push(Block::Heading {
+            level: 2,
+            text: "Key results".into(),
+        });
+        let shown = chosen.len().min(MAX);
+        let rows = chosen
+            .iter()
+            .take(MAX)
+            .map(|f| {
+                let unit = f.rules.unit;
+                vec![
+                    Cell::new(format!(
+                        "{} {}",
+                        f.indicator.code,
+                        text::excerpt(&f.indicator.title, 80)
+                    )),
+                    Cell::new(kind::milestone(&f.figure, unit, currency)),
+                    Cell::new(kind::achieved(&f.figure, unit, currency, false)),
+                    Cell::new(format::percent(f.figure.percent)),
+                    rag_cell(f.figure.rag),
+                ]
+            })
+            .collect();
+        b.push(Block::Table(Table {
+            columns: vec![
+                Column::new("Indicator", Width::Share(1.0), Align::Left),
+                Column::new("Milestone", Width::Points(62.0), Align::Right),
+                Column::new("Achieved", Width::Points(66.0), Align::Right),
+                Column::new("% achieved", Width::Points(52.0), Align::Right),
+                Column::new("Status", Width::Points(84.0), Align::Left),
+            ],
+            rows,
+        }));
+        let more = chosen.len().saturating_sub(shown);
+        b.push(Block::Note(if more > 0 {
+            format!("{more} more key indicators in section 2. {note}")
+        } else {
+            note
+        }));
+    }
+
+    /// The manager's words for the period, and the logframe's risks and assumptions.
+    fn narrative_section(&self, b: &mut Vec<Block>) {
+        b.push(Block::Heading {
+            level: 1,
+            text: "1. Narrative and risks".into(),
+        });
         for (title, text) in [
             ("Key achievements", &self.narrative.achievements),
             ("Issues", &self.narrative.issues),
@@ -296,6 +439,10 @@ impl DonorReport {
                 Block::Paragraph(text.trim().to_string())
             });
         }
+        b.push(Block::Heading {
+            level: 2,
+            text: "Risks and assumptions by result".into(),
+        });
         let risky: Vec<Vec<Cell>> = self
             .results
             .iter()
@@ -308,8 +455,11 @@ impl DonorReport {
                 ]
             })
             .collect();
-        if !risky.is_empty() {
-            b.push(Block::Spacer(6.0));
+        if risky.is_empty() {
+            b.push(Block::Note(
+                "No result in the logframe has a risk rating or assumptions.".into(),
+            ));
+        } else {
             b.push(Block::Table(Table {
                 columns: vec![
                     Column::new("Result", Width::Points(60.0), Align::Left),
@@ -340,6 +490,7 @@ impl DonorReport {
             self.period.label(),
             self.programme.thresholds().describe()
         )));
+        b.push(Block::Note(SCORE_RULE.into()));
         let currency = &self.programme.currency;
         let span = &self.figures.span;
         for (_, r) in &self.results {
@@ -505,7 +656,7 @@ impl DonorReport {
                 Column::new("County", Width::Points(62.0), Align::Left),
                 Column::new("Due", Width::Points(58.0), Align::Left),
                 Column::new("Status", Width::Points(80.0), Align::Left),
-                Column::new("Done", Width::Points(58.0), Align::Left),
+                Column::new("Completed on", Width::Points(58.0), Align::Left),
             ],
             rows,
         }));
@@ -556,7 +707,7 @@ impl DonorReport {
                 Column::new("County", Width::Points(58.0), Align::Left),
                 Column::new("Planned", Width::Points(72.0), Align::Left),
                 Column::new("Status", Width::Points(66.0), Align::Left),
-                Column::new("Done", Width::Points(34.0), Align::Right),
+                Column::new("% complete", Width::Points(46.0), Align::Right),
             ],
             rows,
         }));
@@ -742,4 +893,34 @@ fn reading_order(results: Vec<ResultRow>) -> Vec<(usize, ResultRow)> {
         walk(&results, r, 0, &mut out);
     }
     out
+}
+
+/// A cover line's label for a partner role and how many hold it: "Implementing
+/// partners", "Funding partner".
+fn partner_label(role: &str, count: usize) -> String {
+    let plural = if count == 1 { "" } else { "s" };
+    let (word, rest) = match role.split_once(" (") {
+        Some((word, rest)) => (word, format!(" ({rest}")),
+        None => (role, String::new()),
+    };
+    if word == "Partner" {
+        format!("Partner{plural}{rest}")
+    } else {
+        format!("{word} partner{plural}{rest}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_partner_line_names_the_role_and_counts() {
+        use super::partner_label;
+        assert_eq!(partner_label("Implementing", 7), "Implementing partners");
+        assert_eq!(partner_label("Funding", 1), "Funding partner");
+        assert_eq!(
+            partner_label("Extending (manages the funds)", 1),
+            "Extending partner (manages the funds)"
+        );
+        assert_eq!(partner_label("Partner", 2), "Partners");
+    }
 }

@@ -70,7 +70,12 @@ pub fn document(frame: Frame, issue: Issue, body: Vec<Block>) -> Document {
             .unwrap_or_else(|| "No approved figures yet".into()),
     ));
     lines.push(("Report".to_string(), version_line));
-    lines.push(("Data code".to_string(), hash.clone()));
+    lines.push((
+        "Data code".to_string(),
+        format!(
+            "{hash} — a fingerprint of every figure and word in this report, also in each page's footer: the same code means the same content"
+        ),
+    ));
     let mut blocks = vec![Block::Cover(Cover {
         title: frame.title,
         subtitle: frame.subtitle,

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::render::{Block, Cell, Tone};
 use crate::domain::achievement::Rag;
+use crate::domain::score::OutputScore;
 
 pub fn rag_tone(r: Rag) -> Tone {
     match r {
@@ -24,6 +25,48 @@ pub fn rag_cell(r: Option<Rag>) -> Cell {
         ),
         None => Cell::new("—"),
     }
+}
+
+/// An output score's RAG: met or exceeded (A and above) on track, B needs
+/// attention, C off track — the tables' words and symbols.
+pub fn score_rag(s: OutputScore) -> Rag {
+    match s {
+        OutputScore::APlusPlus | OutputScore::APlus | OutputScore::A => Rag::Green,
+        OutputScore::B => Rag::Amber,
+        OutputScore::C => Rag::Red,
+    }
+}
+
+pub fn score_symbol(s: OutputScore) -> &'static str {
+    rag_tone(score_rag(s)).symbol()
+}
+
+/// "✓ A+" on its RAG colour; "—" when not scored.
+pub fn score_cell(s: Option<OutputScore>) -> Cell {
+    match s {
+        Some(s) => Cell::toned(
+            format!("{} {}", score_symbol(s), s.as_str()),
+            rag_tone(score_rag(s)),
+        ),
+        None => Cell::new("—"),
+    }
+}
+
+/// The start of a text, whole sentences where they fit in `max` characters (else
+/// whole words), with "…" when something was left out; one line, for a summary.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max).collect();
+    let sentence = cut
+        .match_indices(". ")
+        .map(|(i, _)| i + 1)
+        .last()
+        .filter(|&i| i >= max / 3);
+    let end = sentence.unwrap_or_else(|| cut.rfind(' ').unwrap_or(cut.len()));
+    format!("{} …", cut[..end].trim_end())
 }
 
 /// Eight hex digits of the SHA-256 of what the report shows: the same data gives the
@@ -72,6 +115,17 @@ pub fn rag_tally(rags: impl Iterator<Item = Option<Rag>> + Clone) -> String {
 mod tests {
     use super::*;
     use crate::report::render::{Align, Column, Table, Width};
+
+    #[test]
+    fn an_excerpt_keeps_whole_sentences_and_says_when_it_cut() {
+        assert_eq!(excerpt("  Short\n text. ", 100), "Short text.");
+        let long = "Fuel costs rose. Two posts were closed for a month. The rains cut the road to Lokichoggio for six weeks.";
+        assert_eq!(
+            excerpt(long, 60),
+            "Fuel costs rose. Two posts were closed for a month. …"
+        );
+        assert_eq!(excerpt("one two three four", 10), "one two …");
+    }
 
     fn body(figure: &str) -> Vec<Block> {
         vec![

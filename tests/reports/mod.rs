@@ -71,6 +71,17 @@ fn assert_valid_pdf(bytes: &[u8]) {
         );
         assert!(!text.to_lowercase().contains("warning"), "{text}");
     }
+    if let Some(out) = tool("pdfinfo", &[p]) {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("Tagged:") && l.ends_with(" yes")),
+            "not tagged: {text}"
+        );
+    }
+    if let Some(out) = tool("pdftotext", &["-bbox", p, "-"]) {
+        assert_laid_out_apart(&String::from_utf8_lossy(&out.stdout));
+    }
     if let Some(out) = tool("pdffonts", &[p]) {
         let text = String::from_utf8_lossy(&out.stdout);
         let fonts: Vec<&str> = text.lines().skip(2).collect();
@@ -83,6 +94,85 @@ fn assert_valid_pdf(bytes: &[u8]) {
     }
 }
 
+/// A word's box on its page, as `pdftotext -bbox` reports it.
+struct WordBox {
+    text: String,
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+}
+
+fn attribute(tag: &str, name: &str) -> f64 {
+    let at = tag
+        .find(&format!("{name}=\""))
+        .unwrap_or_else(|| panic!("{name} in {tag}"))
+        + name.len()
+        + 2;
+    let end = tag[at..].find('"').unwrap() + at;
+    tag[at..end].parse().unwrap()
+}
+
+/// Scans `pdftotext -bbox` output: no word lies over another, and none runs off its
+/// page. Boxes are the font's full height, so lines set closer than that would count;
+/// a point of slack allows for rounding.
+fn assert_laid_out_apart(html: &str) {
+    const SLACK: f64 = 1.0;
+    for (n, page) in html.split("<page ").skip(1).enumerate() {
+        let head = &page[..page.find('>').unwrap()];
+        let (w, h) = (attribute(head, "width"), attribute(head, "height"));
+        let mut words: Vec<WordBox> = page
+            .split("<word ")
+            .skip(1)
+            .map(|chunk| {
+                let close = chunk.find('>').unwrap();
+                let tag = &chunk[..close];
+                let text = chunk[close + 1..chunk.find("</word>").unwrap()].to_string();
+                WordBox {
+                    text,
+                    x0: attribute(tag, "xMin"),
+                    y0: attribute(tag, "yMin"),
+                    x1: attribute(tag, "xMax"),
+                    y1: attribute(tag, "yMax"),
+                }
+            })
+            .collect();
+        for word in &words {
+            assert!(
+                word.x0 >= -SLACK
+                    && word.y0 >= -SLACK
+                    && word.x1 <= w + SLACK
+                    && word.y1 <= h + SLACK,
+                "page {}: {:?} runs off the page ({:.1},{:.1})–({:.1},{:.1})",
+                n + 1,
+                word.text,
+                word.x0,
+                word.y0,
+                word.x1,
+                word.y1
+            );
+        }
+        words.sort_by(|a, b| a.y0.total_cmp(&b.y0));
+        for (i, a) in words.iter().enumerate() {
+            for b in words[i + 1..].iter().take_while(|b| b.y0 < a.y1 - SLACK) {
+                let across = a.x0.max(b.x0) < a.x1.min(b.x1) - SLACK;
+                let down = a.y0.max(b.y0) < a.y1.min(b.y1) - SLACK;
+                assert!(
+                    !(across && down),
+                    "page {}: {:?} overlaps {:?} at ({:.1},{:.1}) and ({:.1},{:.1})",
+                    n + 1,
+                    a.text,
+                    b.text,
+                    a.x0,
+                    a.y0,
+                    b.x0,
+                    b.y0
+                );
+            }
+        }
+    }
+}
+
 fn period(s: &str) -> Period {
     Period::parse(s).unwrap()
 }
@@ -91,6 +181,8 @@ fn period(s: &str) -> Period {
 /// its code cell to the end of the row (the first time the code appears there: the
 /// table comes before the indicator's chart).
 fn row_of<'a>(flow: &'a str, code: &str) -> &'a str {
+    let body = past_contents(flow);
+    let flow = &flow[body..];
     let results = flow.find("2. Results").expect("results section");
     let at = flow[results..]
         .find(&format!(" {code} "))
@@ -207,7 +299,15 @@ fn expected_figures(c: &mut DbConn, code: &str, q: &Period) -> Vec<Expected> {
                 f(i.baseline_value),
                 target_text,
                 achieved_text,
-                pct.map(|x| format!("{x:.0}%")).unwrap_or("—".into()),
+                // Rounded half up, except that what fell short never reads "100%".
+                pct.map(|x| {
+                    if x < 100.0 && x.round() >= 100.0 {
+                        "99%".to_string()
+                    } else {
+                        format!("{}%", x.round())
+                    }
+                })
+                .unwrap_or("—".into()),
             ],
             rag_word: pct.map(|x| match rag(x, &p.thresholds()) {
                 // A yes/no milestone not met is never on track.
@@ -252,6 +352,92 @@ fn check_figures(text: &str, expected: &[Expected]) {
     );
 }
 
+/// The contents page's entries name the pages their sections start on, and the
+/// executive summary is one page that holds all its parts.
+fn check_contents_and_summary(code: &str, text: &str) {
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let contents = pages
+        .iter()
+        .position(|p| p.contains("Contents"))
+        .expect("a contents page");
+    let mut checked = 0;
+    // An entry wrapped over lines has its page number on its last line.
+    let mut pending: Option<String> = None;
+    for line in pages[contents]
+        .lines()
+        .skip_while(|l| !l.contains("Contents"))
+        .skip(1)
+    {
+        let line = line.trim();
+        let numbered = line
+            .rsplit_once(' ')
+            .and_then(|(t, n)| Some((t.trim(), n.parse::<usize>().ok()?)));
+        let Some((last, n)) = numbered else {
+            if !line.is_empty() {
+                pending.get_or_insert_with(|| line.to_string());
+            }
+            continue;
+        };
+        let title = pending.take().unwrap_or_else(|| last.to_string());
+        let title = title.as_str();
+        // The footer ("Draft · data 1a2b3c4d … Page 2 of 14") is no entry.
+        if title.len() < 6
+            || title.contains(" · data ")
+            || !title.chars().next().unwrap().is_alphanumeric()
+        {
+            continue;
+        }
+        let start: String = title.chars().take(24).collect();
+        assert!(
+            pages.get(n - 1).is_some_and(|p| p.contains(&start)),
+            "{code}: contents say {title:?} is on page {n}"
+        );
+        // A distinctive title is nowhere before its page (a short one, "Issues", may be a
+        // label in the summary).
+        if title.len() >= 12 {
+            let first = pages
+                .iter()
+                .enumerate()
+                .skip(contents + 1)
+                .find(|(_, p)| p.contains(&start))
+                .map(|(i, _)| i + 1);
+            assert_eq!(
+                first,
+                Some(n),
+                "{code}: contents say {title:?} starts on page {n}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 6,
+        "{code}: only {checked} contents entries read: {}",
+        pages[contents]
+    );
+    let summary = pages
+        .iter()
+        .skip(contents + 1)
+        .position(|p| p.contains("Overall suggested score"))
+        .map(|i| i + contents + 1)
+        .expect("summary page");
+    for part in [
+        "Executive summary",
+        "Output scores",
+        "Key results",
+        "Main issues and risks",
+        "Spend against budget",
+    ] {
+        assert!(
+            pages[summary].contains(part),
+            "{code}: the summary's page lacks {part:?}"
+        );
+    }
+    assert!(
+        pages[summary + 1].contains("1. Narrative and risks"),
+        "{code}: the summary runs past one page"
+    );
+}
+
 on_both_backends! {
     fn donor_report_figures_equal_the_database(t) {
         let db = t.with_demo();
@@ -259,14 +445,21 @@ on_both_backends! {
         for code in ["LBP", "KEUK-MOU", "DW"] {
             let q = if code == "DW" { period("2021Q4") } else { period("2026Q2") };
             let p = programme::by_code(&mut c, code).unwrap();
+            if code == "LBP" {
+                // A manager who writes at length: the summary still keeps to its page.
+                let long = "Joint patrols resumed at Nadapal after the rains; two posts were closed for a month while the road was repaired, and the county office reported late. ".repeat(12);
+                let texts = mipaka::models::narrative::Texts { achievements: long.clone(), issues: long.clone(), risks: long };
+                mipaka::models::narrative::insert(&mut c, p.id, &q.id(), &texts, None, mipaka::clock::now()).unwrap();
+            }
             let (_, bytes) = issue::draft(&mut c, &Subject::Donor(p.clone()), q).unwrap();
             assert_valid_pdf(&bytes);
             let Some(flow) = pdf_flow(&bytes) else { return };
             check_figures(&flow, &expected_figures(&mut c, code, &q));
             let text = pdf_text(&bytes).unwrap();
-            for must in [p.name.as_str(), "Page 2 of", "Demonstration data", "1. Summary", "Annex: figures by county", "Draft"] {
+            for must in [p.name.as_str(), "Page 2 of", "Demonstration data", "Contents", "Executive summary", "Annex: figures by county", "Draft"] {
                 assert!(text.contains(must), "{code}: {must:?} missing");
             }
+            check_contents_and_summary(code, &text);
             // Money prints with its currency sign.
             assert!(text.contains('£') || text.contains("KSh"), "{code}: no currency printed");
             // Same data, same bytes.
@@ -297,7 +490,7 @@ on_both_backends! {
         assert_eq!(per_county.len(), 5, "the MoU's five counties");
         let (_, bytes) = issue::draft(&mut c, &Subject::Donor(p.clone()), q).unwrap();
         let Some(text) = pdf_text(&bytes) else { return };
-        let annex = &text[text.find("Annex: figures by county").unwrap()..];
+        let annex = &text[text.rfind("Annex: figures by county").unwrap()..];
         let header = annex.lines().find(|l| l.contains("Indicator") && l.contains("Turkana")).expect("annex header");
         let row = annex.lines().find(|l| l.trim_start().starts_with(&i.code)).expect("annex row");
         // Columns in the header's order hold each county's value.
@@ -399,7 +592,7 @@ on_both_backends! {
             assert!(text.contains("Why version 2"), "{text}");
             assert!(text.contains("Changes since version 1"), "{text}");
             assert!(text.contains("Reason given: Achievements corrected by the county office"), "{text}");
-            let log = &text[text.find("Changes since version 1").unwrap()..];
+            let log = &text[text.rfind("Changes since version 1").unwrap()..];
             assert!(log.contains("14 officers trained"), "the new text in the log: {log}");
             assert!(log.contains("1 change in all"), "only the narrative changed: {log}");
         }
@@ -493,6 +686,54 @@ on_both_backends! {
         let anyway = issue::IssueRequest { accept_unapproved: true, ..Default::default() };
         let r = issue::issue(&mut c, &t.config.reports_dir, &Subject::Donor(p.clone()), period("2026Q1"), &anyway, &who, now).unwrap();
         assert!(Path::new(&t.config.reports_dir.join(&r.file_path)).exists());
+    }
+}
+
+on_both_backends! {
+    fn a_programme_in_all_47_counties_renders_without_overlap(t) {
+        let db = t.with_demo();
+        let mut c = TestDb::conn(&db);
+        let now = mipaka::clock::now();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let pid = programme::insert(&mut c, &programme::NewProgramme {
+            code: "ALL", name: "Every county", description: "", currency: "GBP",
+            start_date: d("2026-01-01"), end_date: d("2027-12-31"), is_demo: false, created_at: now,
+            rag_green_within: 15.0, rag_amber_within: 30.0, short_name: "ALL", funder: "", reporting_frequency: "quarterly",
+            iati_identifier: "", donor_reference: "",
+        }).unwrap();
+        let counties = mipaka::models::location::counties(&mut c).unwrap();
+        assert_eq!(counties.len(), 47);
+        let ids: Vec<i32> = counties.iter().map(|c| c.id).collect();
+        programme::insert_phase(&mut c, pid, "National", d("2026-01-01"), d("2027-12-31"), 1, &ids).unwrap();
+        let rid = framework::insert_result(&mut c, &framework::NewResult {
+            programme_id: pid, parent_id: None, level: "output", code: "ALL-OP1", statement: "Border posts staffed",
+            impact_weighting: Some(100.0), risk_rating: None, assumptions: "", position: 1,
+        }).unwrap();
+        for (k, (unit, county)) in [("count", "sum"), ("percentage", "mean")].into_iter().enumerate() {
+            let iid = framework::insert_indicator(&mut c, &framework::NewIndicator {
+                programme_id: pid, result_id: rid, code: &format!("ALL-{}", k + 1), title: "Officers on duty at the county's border posts",
+                definition: "", unit, direction: "higher", county_aggregation: county, period_aggregation: "sum",
+                baseline_value: Some(0.0), baseline_date: None, end_target: None, means_of_verification: "",
+                disaggregations: String::new(), is_key: true, position: k as i32 + 1, end_target_date: None, data_source: "",
+            }).unwrap();
+            values::insert_values(&mut c, &counties.iter().enumerate().map(|(i, county)| values::NewValue {
+                indicator_id: iid, period: "2026Q1".into(), period_start: d("2026-01-01"), period_end: d("2026-03-31"),
+                location_id: county.id, disaggregation: String::new(), value: 40.0 + i as f64, comment: None,
+                status: "approved".into(), entered_by: None, entered_at: now, reviewed_by: None, reviewed_at: Some(now),
+            }).collect::<Vec<_>>()).unwrap();
+        }
+        let p = programme::by_code(&mut c, "ALL").unwrap();
+        let (_, donor) = issue::draft(&mut c, &Subject::Donor(p), period("2026Q1")).unwrap();
+        assert_valid_pdf(&donor);
+        if let Some(text) = pdf_flow(&donor) {
+            for county in &counties {
+                assert!(text.contains(&county.name), "{} missing from the annex", county.name);
+            }
+            // 40 + 41 + … + 86 = 2,961 officers in all.
+            assert!(text.contains("2,961"), "the national total");
+        }
+        let (_, ministry) = issue::draft(&mut c, &Subject::Ministry, period("2026Q1")).unwrap();
+        assert_valid_pdf(&ministry);
     }
 }
 
@@ -632,8 +873,21 @@ fn the_report_command_writes_a_pdf_and_refuses_bad_arguments() {
 }
 
 /// The part of the flowing text from `from` up to `to`.
+/// Where a donor report's body starts: after its contents page, which names every
+/// section too (the executive summary is its first entry and the body's first heading).
+fn past_contents(flow: &str) -> usize {
+    let first = flow.find("Executive summary");
+    first
+        .and_then(|f| flow[f + 1..].find("Executive summary").map(|s| f + 1 + s))
+        .unwrap_or(0)
+}
+
 fn section<'a>(flow: &'a str, from: &str, to: &str) -> &'a str {
-    let a = flow.find(from).unwrap_or_else(|| panic!("{from} missing"));
+    let body = past_contents(flow);
+    let a = flow[body..]
+        .find(from)
+        .map(|a| body + a)
+        .unwrap_or_else(|| panic!("{from} missing"));
     let b = flow[a..].find(to).map(|b| a + b).unwrap_or(flow.len());
     &flow[a..b]
 }
@@ -726,8 +980,8 @@ on_both_backends! {
             let budget = section(&flow, "5. Budget and spend", "Annex: figures by county");
             let shown = mipaka::domain::unit::format_minor(spend, &p.currency);
             assert!(budget.contains(&format!("Spent to date ({}) {shown}", end.format("%-d %b %Y"))), "{}: {shown} not in {budget}", q.id());
-            let summary = section(&flow, "1. Summary", "Output scores");
-            assert!(summary.contains(&format!("{shown} spent of")), "{}: {summary}", q.id());
+            let summary = section(&flow, "Executive summary", "Output scores");
+            assert!(summary.contains(&format!("{shown} spent to")), "{}: {summary}", q.id());
         }
     }
 }

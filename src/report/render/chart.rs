@@ -195,6 +195,59 @@ pub(crate) fn draw(fonts: &Fonts, c: &Chart, x: f32, y: f32, w: f32) -> Vec<Item
     out
 }
 
+/// The chart said in words, for its alternative text: what it plots, over which
+/// periods, and every value, so a reader who cannot see it misses nothing.
+pub(crate) fn describe(c: &Chart) -> String {
+    let t = &c.chart;
+    let unit = c
+        .unit
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+        .map(|u| format!(" ({u})"))
+        .unwrap_or_default();
+    let mut out = format!("Line chart: {}{unit}", c.title.trim());
+    let (Some(first), Some(last)) = (t.labels.first(), t.labels.last()) else {
+        out.push_str(". No periods to show.");
+        return out;
+    };
+    out.push_str(&format!(", {first} to {last}."));
+    let series = |values: &[Option<f64>]| -> Vec<String> {
+        t.labels
+            .iter()
+            .zip(values)
+            .filter_map(|(l, v)| {
+                v.filter(|v| v.is_finite())
+                    .map(|v| format!("{l} {}", number(v, decimals_of(v))))
+            })
+            .collect()
+    };
+    let achieved = series(&t.actual);
+    let milestones = series(&t.target);
+    if achieved.is_empty() {
+        out.push_str(" Nothing reported in these periods.");
+    } else {
+        out.push_str(&format!(" Achieved: {}.", achieved.join("; ")));
+        let gaps = t.labels.len().saturating_sub(achieved.len());
+        if gaps > 0 {
+            out.push_str(&format!(" {gaps} period(s) without an approved value."));
+        }
+    }
+    if !milestones.is_empty() {
+        out.push_str(&format!(" Milestones: {}.", milestones.join("; ")));
+    }
+    out
+}
+
+/// Decimals enough to say a value as the tables do (at most two).
+fn decimals_of(v: f64) -> usize {
+    (0..2)
+        .find(|&d| {
+            let scaled = v * 10f64.powi(d as i32);
+            (scaled - scaled.round()).abs() < 1e-6
+        })
+        .unwrap_or(2)
+}
+
 /// The value axis: from 0 (or below, for negative values) to the highest value,
 /// widened to whole steps of 1, 2, 2.5 or 5 × 10ⁿ. None when there is no value.
 fn scale(c: &TrendChart) -> Option<(f64, f64, f64)> {

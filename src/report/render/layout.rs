@@ -4,7 +4,10 @@
 //! Coordinates are points from the page's top-left corner (y grows downwards), the
 //! way a page is read; the writer flips them to PDF's bottom-left origin.
 
+use std::collections::HashMap;
+
 use super::fonts::{Face, Fonts};
+use super::tags::{Role, Scope, Tree};
 use super::text::{fit_line, wrap};
 use super::{chart, Align, Block, Cell, Chart, Column, Cover, Document, Table, Tone, Width};
 
@@ -82,11 +85,16 @@ pub(crate) struct Page {
     pub items: Vec<Item>,
     /// Cover pages carry no running header or footer.
     pub cover: bool,
+    /// Where each run of items that belong together starts: (index of its first
+    /// item, the structure element it belongs to, or None for an artifact).
+    pub marks: Vec<(usize, Option<usize>)>,
 }
 
 /// Where a heading landed, for the PDF outline.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Anchor {
+    /// The heading's index among the document's blocks.
+    pub block: usize,
     pub level: u8,
     pub title: String,
     pub page: usize,
@@ -97,6 +105,7 @@ pub(crate) struct Anchor {
 pub(crate) struct Pages {
     pub pages: Vec<Page>,
     pub anchors: Vec<Anchor>,
+    pub tree: Tree,
 }
 
 impl Pages {
@@ -156,6 +165,18 @@ const LABEL: Style = Style {
     colour: MUTED,
 };
 const VALUE: Style = Style { line: 13.0, ..BODY };
+const TOC_1: Style = Style {
+    face: Face::Bold,
+    size: 10.0,
+    line: 15.0,
+    colour: INK,
+};
+const TOC_2: Style = Style {
+    face: Face::Regular,
+    size: 9.5,
+    line: 13.5,
+    colour: INK,
+};
 const CHART_TITLE: Style = Style {
     face: Face::Regular,
     size: 9.0,
@@ -209,13 +230,46 @@ const MIN_COLUMN: f32 = 20.0;
 const CELL_PAD_Y: f32 = 3.5;
 
 /// Lays the whole document out; the running header and "Page X of Y" footer are
-/// added once the page count is known.
+/// added once the page count is known. A contents block needs the pages its headings
+/// land on: the document is laid out once to find them and again to print them, and
+/// since a page number never changes an entry's height, both passes paginate alike.
 pub(crate) fn layout(doc: &Document, fonts: &Fonts) -> Pages {
+    let first = layout_pass(doc, fonts, None);
+    if !doc.blocks.iter().any(|b| matches!(b, Block::Contents)) {
+        return first;
+    }
+    let pages: HashMap<usize, usize> = first.anchors.iter().map(|a| (a.block, a.page)).collect();
+    layout_pass(doc, fonts, Some(&pages))
+}
+
+/// The headings a contents block lists: levels 1 and 2 after it, each with its block
+/// index.
+fn contents_entries(blocks: &[Block], from: usize) -> Vec<(usize, u8, &str)> {
+    blocks
+        .iter()
+        .enumerate()
+        .skip(from + 1)
+        .filter_map(|(i, b)| match b {
+            Block::Heading { level, text } if *level <= 2 => {
+                Some((i, (*level).max(1), text.as_str()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn layout_pass(
+    doc: &Document,
+    fonts: &Fonts,
+    heading_pages: Option<&HashMap<usize, usize>>,
+) -> Pages {
     let mut flow = Flow {
         fonts,
         pages: vec![Page::default()],
         anchors: Vec::new(),
         y: BODY_TOP,
+        tree: Tree::default(),
+        tag: None,
     };
     for (i, block) in doc.blocks.iter().enumerate() {
         if !matches!(block, Block::Cover(_) | Block::PageBreak) && flow.current().cover {
@@ -225,7 +279,11 @@ pub(crate) fn layout(doc: &Document, fonts: &Fonts) -> Pages {
             Block::Cover(c) => flow.cover(c),
             Block::Heading { level, text } => {
                 let keep = flow.lead(&doc.blocks[i + 1..]);
-                flow.heading((*level).clamp(1, 3), text, keep);
+                flow.heading(i, (*level).clamp(1, 3), text, keep);
+            }
+            Block::Contents => {
+                let entries = contents_entries(&doc.blocks, i);
+                flow.contents(&entries, heading_pages);
             }
             Block::Paragraph(text) => flow.paragraph(text, BODY, 7.0),
             Block::Note(text) => flow.paragraph(text, NOTE, 7.0),
@@ -239,10 +297,12 @@ pub(crate) fn layout(doc: &Document, fonts: &Fonts) -> Pages {
                 }
             }
         }
+        flow.tag = None;
     }
     let mut pages = Pages {
         pages: flow.pages,
         anchors: flow.anchors,
+        tree: flow.tree,
     };
     decorate(doc, fonts, &mut pages.pages);
     pages
@@ -254,10 +314,15 @@ struct Flow<'a> {
     anchors: Vec<Anchor>,
     /// Top of the free space on the current page.
     y: f32,
+    tree: Tree,
+    /// The structure element what is drawn now belongs to; None: an artifact.
+    tag: Option<usize>,
 }
 
 /// One cell of a grid row: its wrapped lines and where they go.
 struct GridCell {
+    /// Set for a header cell: what it heads.
+    head: Option<Scope>,
     lines: Vec<String>,
     x: f32,
     w: f32,
@@ -304,13 +369,27 @@ impl Flow<'_> {
     }
 
     fn push(&mut self, item: Item) {
-        self.current().items.push(item);
+        let tag = self.tag;
+        let page = self.current();
+        if page.marks.last().is_none_or(|(_, t)| *t != tag) {
+            let at = page.items.len();
+            page.marks.push((at, tag));
+        }
+        page.items.push(item);
+    }
+
+    /// Starts a structure element under the document; what is drawn next belongs to it.
+    fn open(&mut self, role: Role) -> usize {
+        let node = self.tree.add(Tree::ROOT, role);
+        self.tag = Some(node);
+        node
     }
 
     fn new_page(&mut self, cover: bool) {
         self.pages.push(Page {
             items: Vec::new(),
             cover,
+            marks: Vec::new(),
         });
         self.y = BODY_TOP;
     }
@@ -339,13 +418,16 @@ impl Flow<'_> {
         }
     }
 
+    /// A rule is decoration: an artifact, whatever element it is drawn within.
     fn rule(&mut self, x: f32, y: f32, w: f32, width: f32, colour: Rgb) {
+        let tag = self.tag.take();
         self.push(Item::Stroke {
             points: vec![(x, y), (x + w, y)],
             width,
             colour,
             dashed: false,
         });
+        self.tag = tag;
     }
 
     fn text_at(&mut self, x: f32, top: f32, style: Style, text: String) {
@@ -361,10 +443,11 @@ impl Flow<'_> {
 
     /// Lines set one under another, each on whichever page has room for it.
     fn lines(&mut self, lines: Vec<String>, style: Style, x: f32) {
-        for line in lines {
+        let n = lines.len();
+        for (i, line) in lines.into_iter().enumerate() {
             self.need(style.line);
             let y = self.y;
-            self.text_at(x, y, style, line);
+            self.text_at(x, y, style, spoken(line, i + 1 == n));
             self.y += style.line;
         }
     }
@@ -374,6 +457,7 @@ impl Flow<'_> {
         if lines.is_empty() {
             return;
         }
+        self.open(Role::P);
         // No single first line left at the foot of a page.
         self.need(lines.len().min(2) as f32 * style.line);
         self.lines(lines, style, MARGIN_X);
@@ -413,8 +497,28 @@ impl Flow<'_> {
                     })
                     .max()
                     .unwrap_or(0)
-                    .max(1);
-                (header_lines + 2) as f32 * CELL.line + 4.0 * CELL_PAD_Y
+                    .clamp(1, MAX_HEADER_LINES);
+                // What `grid` keeps with the header: the whole first row when it fits
+                // a page, else two of its lines.
+                let row_lines = t.rows.first().map_or(1, |row| {
+                    row.iter()
+                        .zip(&widths)
+                        .map(|(c, w)| {
+                            let inner = (w - 2.0 * CELL_PAD_X).max(1.0);
+                            wrap(self.fonts, CELL.face, CELL.size, &c.text, inner).len()
+                        })
+                        .max()
+                        .unwrap_or(1)
+                        .max(1)
+                });
+                let header_h = header_lines as f32 * CELL.line + 2.0 * CELL_PAD_Y;
+                let row_h = row_lines as f32 * CELL.line + 2.0 * CELL_PAD_Y;
+                let row_h = if row_h <= BODY_BOTTOM - BODY_TOP - header_h {
+                    row_h
+                } else {
+                    2.0 * CELL.line + 2.0 * CELL_PAD_Y
+                };
+                header_h + row_h
             }
             Some(Block::Chart(c)) => {
                 let title = wrap(
@@ -427,10 +531,58 @@ impl Flow<'_> {
                 title.len() as f32 * CHART_TITLE.line + 4.0 + chart::HEIGHT
             }
             Some(Block::Spacer(h)) => spacer(*h) + self.lead(&rest[1..]),
+            Some(Block::Contents) => 2.0 * TOC_1.line,
         }
     }
 
-    fn heading(&mut self, level: u8, text: &str, keep: f32) {
+    /// The contents: each level-1 and level-2 heading after it, with the page it
+    /// starts on (left blank in the first pass, while pages are not yet known).
+    fn contents(&mut self, entries: &[(usize, u8, &str)], pages: Option<&HashMap<usize, usize>>) {
+        const NUMBER_W: f32 = 32.0;
+        let toc = self.tree.add(Tree::ROOT, Role::Toc);
+        for &(block, level, text) in entries {
+            let (style, indent, before) = if level == 1 {
+                (TOC_1, 0.0, 5.0)
+            } else {
+                (TOC_2, 14.0, 0.0)
+            };
+            let room = CONTENT_W - indent - NUMBER_W - 8.0;
+            let lines = wrap(self.fonts, style.face, style.size, text, room);
+            let Some(last) = lines.last().cloned() else {
+                continue;
+            };
+            self.space(before);
+            self.need(lines.len() as f32 * style.line);
+            self.tag = Some(self.tree.add(toc, Role::Toci));
+            self.lines(lines, style, MARGIN_X + indent);
+            let top = self.y - style.line;
+            if let Some(page) = pages.and_then(|m| m.get(&block)) {
+                let number = (page + 1).to_string();
+                let w = self.fonts.width(style.face, style.size, &number);
+                let right = MARGIN_X + CONTENT_W;
+                self.text_at(right - w, top, style, number);
+                // A dotted leader from the title to its page number, for the eye.
+                let from =
+                    MARGIN_X + indent + self.fonts.width(style.face, style.size, &last) + 6.0;
+                let to = right - w - 6.0;
+                if to > from {
+                    let tag = self.tag.take();
+                    let y = top + style.baseline();
+                    self.push(Item::Stroke {
+                        points: vec![(from, y), (to, y)],
+                        width: 0.6,
+                        colour: RULE_STRONG,
+                        dashed: true,
+                    });
+                    self.tag = tag;
+                }
+            }
+        }
+        self.tag = None;
+        self.space(10.0);
+    }
+
+    fn heading(&mut self, block: usize, level: u8, text: &str, keep: f32) {
         let (style, before, after) = heading_style(level);
         let lines = wrap(self.fonts, style.face, style.size, text, CONTENT_W);
         if lines.is_empty() {
@@ -441,6 +593,7 @@ impl Flow<'_> {
         self.need(lines.len() as f32 * style.line + rule + after + keep);
         let page = self.pages.len() - 1;
         self.anchors.push(Anchor {
+            block,
             level,
             // The heading as written: joining wrapped lines would put a space into a
             // word that was broken to fit.
@@ -453,6 +606,7 @@ impl Flow<'_> {
             page,
             y: self.y,
         });
+        self.open(Role::heading(level));
         self.lines(lines, style, MARGIN_X);
         if level == 1 {
             self.y += 3.0;
@@ -474,7 +628,10 @@ impl Flow<'_> {
             .iter()
             .map(|(k, v)| GridRow {
                 cells: vec![
-                    self.grid_cell(k, MARGIN_X, label_w, Align::Left, LABEL, None),
+                    GridCell {
+                        head: Some(Scope::Row),
+                        ..self.grid_cell(k, MARGIN_X, label_w, Align::Left, LABEL, None)
+                    },
                     self.grid_cell(v, MARGIN_X + label_w, value_w, Align::Left, VALUE, None),
                 ],
             })
@@ -519,6 +676,7 @@ impl Flow<'_> {
     ) -> GridCell {
         let inner = (w - 2.0 * CELL_PAD_X).max(1.0);
         GridCell {
+            head: None,
             lines: wrap(self.fonts, style.face, style.size, text, inner),
             x,
             w,
@@ -556,6 +714,7 @@ impl Flow<'_> {
                         CELL_HEAD,
                         Some(HEADER_FILL),
                     );
+                    cell.head = Some(Scope::Column);
                     // The header repeats on every page, so it must leave room for
                     // rows: an essay of a column title is cut, not printed each time.
                     if cell.lines.len() > MAX_HEADER_LINES {
@@ -624,22 +783,32 @@ impl Flow<'_> {
 
     fn grid(&mut self, g: Grid) {
         let header_h = g.header.as_ref().map_or(0.0, GridRow::height);
-        // A header is never left at the foot of a page without a row under it.
+        // A header is never left at the foot of a page without a row under it: the
+        // whole first row comes along when it fits a page (a row that fits one is
+        // never split), else its first two lines.
+        let page_body = BODY_BOTTOM - BODY_TOP - header_h;
         let first = g.rows.first().map_or(0.0, |r| {
-            r.height().min(2.0 * r.line_height() + 2.0 * CELL_PAD_Y)
+            if r.height() <= page_body {
+                r.height()
+            } else {
+                2.0 * r.line_height() + 2.0 * CELL_PAD_Y
+            }
         });
         self.need(header_h + first);
+        let table = self.tree.add(Tree::ROOT, Role::Table);
         if let Some(h) = &g.header {
-            self.grid_header(&g, h);
+            let cells = self.row_elements(table, h);
+            self.grid_header(&g, h, Some(&cells));
         }
-        let page_body = BODY_BOTTOM - BODY_TOP - header_h;
         for row in &g.rows {
+            let cells = self.row_elements(table, row);
+            let cells = Some(cells.as_slice());
             let h = row.height();
             if h > self.room() && h <= page_body {
                 self.grid_page(&g);
             }
             if h <= self.room() {
-                self.grid_row(row, 0, row.lines());
+                self.grid_row(row, 0, row.lines(), cells);
                 self.row_rule(&g);
                 continue;
             }
@@ -659,7 +828,7 @@ impl Flow<'_> {
                     fit = 1;
                 }
                 let to = (from + fit).min(row.lines());
-                self.grid_row(row, from, to);
+                self.grid_row(row, from, to, cells);
                 self.row_rule(&g);
                 from = to;
                 page_start = false;
@@ -675,18 +844,28 @@ impl Flow<'_> {
         }
     }
 
-    /// Continues a grid on a new page, under its repeated header.
+    /// A table row's structure: a `TR` under `table` with a `TH` or `TD` per cell.
+    fn row_elements(&mut self, table: usize, row: &GridRow) -> Vec<usize> {
+        let tr = self.tree.add(table, Role::TR);
+        row.cells
+            .iter()
+            .map(|c| self.tree.add(tr, c.head.map_or(Role::TD, Role::TH)))
+            .collect()
+    }
+
+    /// Continues a grid on a new page, under its repeated header: a repeat for the
+    /// eye only, so an artifact.
     fn grid_page(&mut self, g: &Grid) {
         self.new_page(false);
         if let Some(h) = &g.header {
-            self.grid_header(g, h);
+            self.grid_header(g, h, None);
         }
     }
 
-    fn grid_header(&mut self, g: &Grid, header: &GridRow) {
+    fn grid_header(&mut self, g: &Grid, header: &GridRow, cells: Option<&[usize]>) {
         let top = self.y;
         self.rule(g.x, top, g.w, 0.8, RULE_STRONG);
-        self.grid_row(header, 0, header.lines());
+        self.grid_row(header, 0, header.lines(), cells);
         let y = self.y;
         self.rule(g.x, y, g.w, 0.8, RULE_STRONG);
     }
@@ -696,11 +875,13 @@ impl Flow<'_> {
         self.rule(g.x, y, g.w, 0.4, g.row_rule);
     }
 
-    /// Draws lines `from..to` of a row at the cursor, with its fills.
-    fn grid_row(&mut self, row: &GridRow, from: usize, to: usize) {
+    /// Draws lines `from..to` of a row at the cursor, with its fills; the text of
+    /// cell i belongs to `cells[i]` (none: an artifact).
+    fn grid_row(&mut self, row: &GridRow, from: usize, to: usize, cells: Option<&[usize]>) {
         let lh = row.line_height();
         let h = (to - from) as f32 * lh + 2.0 * CELL_PAD_Y;
         let top = self.y;
+        self.tag = None;
         for cell in &row.cells {
             if let Some(colour) = cell.fill {
                 self.push(Item::Fill {
@@ -712,7 +893,8 @@ impl Flow<'_> {
                 });
             }
         }
-        for cell in &row.cells {
+        for (c, cell) in row.cells.iter().enumerate() {
+            self.tag = cells.and_then(|n| n.get(c).copied());
             let inner = cell.w - 2.0 * CELL_PAD_X;
             for (i, line) in cell.lines.iter().enumerate().take(to).skip(from) {
                 let w = self.fonts.width(cell.style.face, cell.style.size, line);
@@ -725,9 +907,11 @@ impl Flow<'_> {
                 // wider than its cell; it may then touch a neighbour, never the edge.
                 let x = x.min(MARGIN_X + CONTENT_W - w).max(MARGIN_X);
                 let line_top = top + CELL_PAD_Y + (i - from) as f32 * lh;
-                self.text_at(x, line_top, cell.style, line.clone());
+                let last = i + 1 == cell.lines.len();
+                self.text_at(x, line_top, cell.style, spoken(line.clone(), last));
             }
         }
+        self.tag = None;
         self.y = top + h;
     }
 
@@ -741,11 +925,17 @@ impl Flow<'_> {
         );
         let plot_h = chart::HEIGHT;
         self.need(title.len() as f32 * CHART_TITLE.line + 4.0 + plot_h);
+        self.open(Role::Caption);
         self.lines(title, CHART_TITLE, MARGIN_X);
         self.y += 4.0;
         self.need(plot_h);
-        let items = chart::draw(self.fonts, c, MARGIN_X, self.y, CONTENT_W);
-        self.current().items.extend(items);
+        let figure = self.open(Role::Figure);
+        let node = &mut self.tree.nodes[figure];
+        node.alt = Some(chart::describe(c));
+        node.bbox = Some([MARGIN_X, self.y, MARGIN_X + CONTENT_W, self.y + plot_h]);
+        for item in chart::draw(self.fonts, c, MARGIN_X, self.y, CONTENT_W) {
+            self.push(item);
+        }
         self.y += plot_h;
         self.space(14.0);
     }
@@ -777,6 +967,8 @@ impl Flow<'_> {
             pages: vec![Page::default()],
             anchors: Vec::new(),
             y: BODY_TOP,
+            tree: Tree::default(),
+            tag: None,
         };
         dry.cover_content(c);
         let height = dry.y - BODY_TOP;
@@ -796,6 +988,7 @@ impl Flow<'_> {
             colour: HEADING,
         };
         let lines = wrap(self.fonts, title.face, title.size, &c.title, CONTENT_W);
+        self.open(Role::H1);
         self.lines(lines, title, MARGIN_X);
         let subtitle = Style {
             face: Face::Regular,
@@ -812,8 +1005,10 @@ impl Flow<'_> {
         );
         if !lines.is_empty() {
             self.y += 8.0;
+            self.open(Role::P);
             self.lines(lines, subtitle, MARGIN_X);
         }
+        self.tag = None;
         if let Some(banner) = &c.banner {
             self.y += 20.0;
             self.banner(banner);
@@ -848,6 +1043,7 @@ impl Flow<'_> {
         let h = lines.len() as f32 * style.line + 2.0 * pad;
         self.need(h.min(BODY_BOTTOM - BODY_TOP));
         let top = self.y;
+        self.tag = None;
         self.push(Item::Fill {
             x: MARGIN_X,
             y: top,
@@ -863,9 +1059,22 @@ impl Flow<'_> {
             colour: NOTICE_EDGE,
         });
         self.y += pad;
+        self.open(Role::P);
         self.lines(lines, style, MARGIN_X + pad + 4.0);
+        self.tag = None;
         self.y += pad;
     }
+}
+
+/// A wrapped line as it is written into the file: with the space it was broken at,
+/// so that text extraction and screen readers get "describes no", not "describesno".
+/// The space is invisible at a line's end; a word broken at a joint or a hyphen has
+/// none.
+fn spoken(mut line: String, last: bool) -> String {
+    if !last && !line.ends_with(['-', '/', '–', '_', ' ']) {
+        line.push(' ');
+    }
+    line
 }
 
 /// A spacer's height, kept within a page (and a NaN from a caller's arithmetic to 0).
@@ -952,6 +1161,10 @@ fn decorate(doc: &Document, fonts: &Fonts, pages: &mut [Page]) {
     for (i, page) in pages.iter_mut().enumerate() {
         if page.cover {
             continue;
+        }
+        // Running header and footer are pagination artifacts.
+        if page.marks.last().is_none_or(|(_, t)| t.is_some()) {
+            page.marks.push((page.items.len(), None));
         }
         let mut header_room = CONTENT_W;
         if let Some(notice) = doc.notice.as_deref().filter(|n| !n.trim().is_empty()) {

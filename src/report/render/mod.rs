@@ -16,6 +16,7 @@ mod layout;
 mod pdf;
 #[cfg(test)]
 mod sample;
+mod tags;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -70,6 +71,9 @@ pub enum Block {
     Spacer(f32),
     /// Starts a new page, unless the current one is still empty.
     PageBreak,
+    /// The contents: every level-1 and level-2 heading that follows, with the page
+    /// it starts on.
+    Contents,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

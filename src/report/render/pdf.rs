@@ -9,33 +9,70 @@
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
-    Color, FontId, Line, LineDashPattern, LineJoinStyle, LinePoint, Mm, Op, PaintMode, PdfDocument,
-    PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect,
-    TextItem, TextMatrix, WindingOrder,
+    Color, DictItem, FontId, Line, LineDashPattern, LineJoinStyle, LinePoint, Mm, Op, PaintMode,
+    PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt,
+    Rect, TextItem, TextMatrix, WindingOrder,
 };
 use sha2::{Digest, Sha256};
 
 use super::fonts::{Face, Fonts};
 use super::layout::{Anchor, Item, Page, Pages, Rgb, PAGE_H};
+use super::tags::{self, Mark, Tree};
 use super::{Document, RenderError};
 
-/// Resource names that are also valid subset tags (six capitals, ISO 32000-1 9.6.4),
-/// which printpdf derives from the font's resource name.
-const REGULAR: &str = "MPKREG";
-const BOLD: &str = "MPKBLD";
+/// The fonts' resource names, which printpdf also uses as their subset tags (six
+/// capitals, ISO 32000-1 9.6.4). A tag names one subset, so each file gets its own,
+/// derived from its content: two reports' differently subset fonts never share a
+/// name when pages are combined, and the same report still gives the same bytes.
+struct FontTags {
+    regular: String,
+    bold: String,
+}
+
+impl FontTags {
+    fn of(digest: &[u8]) -> FontTags {
+        let tag =
+            |bytes: &[u8]| -> String { bytes.iter().map(|b| char::from(b'A' + b % 26)).collect() };
+        let regular = tag(&digest[16..22]);
+        let mut bold = tag(&digest[22..28]);
+        if bold == regular {
+            bold.replace_range(0..1, if regular.starts_with('B') { "C" } else { "B" });
+        }
+        FontTags { regular, bold }
+    }
+
+    fn of_face(&self, face: Face) -> &str {
+        match face {
+            Face::Regular => &self.regular,
+            Face::Bold => &self.bold,
+        }
+    }
+}
 
 pub(crate) fn write(doc: &Document, laid: &Pages, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
+    // The document's fingerprint: its file ID and its fonts' subset tags.
+    let digest = Sha256::digest(format!("mipaka-report-v1 {doc:?}").as_bytes());
+    let tags = FontTags::of(&digest);
     let mut pdf = PdfDocument::new(&doc.title);
-    for (id, face) in [(REGULAR, &fonts.regular), (BOLD, &fonts.bold)] {
-        pdf.resources
-            .fonts
-            .map
-            .insert(FontId(id.into()), PdfFont::new(face.parsed.clone()));
+    for (face, font) in [(Face::Regular, &fonts.regular), (Face::Bold, &fonts.bold)] {
+        pdf.resources.fonts.map.insert(
+            FontId(tags.of_face(face).into()),
+            PdfFont::new(font.parsed.clone()),
+        );
     }
+    // Each structure element's marked runs, numbered per page as they are drawn.
+    let mut marks: Vec<Vec<Mark>> = vec![Vec::new(); laid.tree.nodes.len()];
     let pages = laid
         .pages
         .iter()
-        .map(|p| PdfPage::new(Mm(210.0), Mm(297.0), page_ops(p)))
+        .enumerate()
+        .map(|(i, p)| {
+            PdfPage::new(
+                Mm(210.0),
+                Mm(297.0),
+                page_ops(p, i, &laid.tree, &tags, &mut marks),
+            )
+        })
         .collect();
     let opts = PdfSaveOptions {
         optimize: false,
@@ -53,12 +90,20 @@ pub(crate) fn write(doc: &Document, laid: &Pages, fonts: &Fonts) -> Result<Vec<u
     {
         return Err(RenderError::Write(w.msg.clone()));
     }
-    // Lang and DisplayDocTitle (set in finish) are PDF 1.4 entries.
-    lo.version = "1.4".into();
-    finish(&mut lo, doc, &laid.anchors)?;
+    // The structure tree's Tabs entry (set in finish) is a PDF 1.5 entry.
+    lo.version = "1.5".into();
+    finish(&mut lo, doc, laid, &marks, &digest)?;
     compress(&mut lo)?;
     let mut out = Vec::new();
-    lo.save_to(&mut out)
+    // The structure tree is thousands of small dictionaries (a table cell each): kept
+    // in compressed object streams they cost a fifth of what they would as plain
+    // objects.
+    let options = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .compression_level(DEFLATE_LEVEL)
+        .build();
+    lo.save_with_options(&mut out, options)
         .map_err(|e| RenderError::Write(e.to_string()))?;
     Ok(out)
 }
@@ -139,12 +184,44 @@ impl Pen {
     }
 }
 
-fn page_ops(page: &Page) -> Vec<Op> {
+fn page_ops(
+    page: &Page,
+    index: usize,
+    tree: &Tree,
+    tags: &FontTags,
+    marks: &mut [Vec<Mark>],
+) -> Vec<Op> {
     let mut ops = vec![Op::SetLineJoinStyle {
         join: LineJoinStyle::Round,
     }];
     let mut pen = Pen::default();
-    for item in &page.items {
+    let mut runs = page.marks.iter().peekable();
+    let mut open = false;
+    let mut mcid = 0;
+    for (i, item) in page.items.iter().enumerate() {
+        if let Some((_, tag)) = runs.next_if(|(at, _)| *at == i) {
+            // A marked run may not straddle a text object, so the text ends first.
+            pen.end_text(&mut ops);
+            if open {
+                ops.push(Op::EndMarkedContent);
+            }
+            match tag {
+                Some(node) => {
+                    let mut properties = std::collections::BTreeMap::new();
+                    properties.insert("MCID".to_string(), DictItem::Int(mcid));
+                    ops.push(Op::BeginMarkedContentWithProperties {
+                        tag: tree.nodes[*node].role.name().to_string(),
+                        properties: DictItem::Dict { map: properties },
+                    });
+                    marks[*node].push(Mark { page: index, mcid });
+                    mcid += 1;
+                }
+                None => ops.push(Op::BeginMarkedContent {
+                    tag: "Artifact".into(),
+                }),
+            }
+            open = true;
+        }
         match item {
             Item::Text {
                 x,
@@ -162,12 +239,8 @@ fn page_ops(page: &Page) -> Vec<Op> {
                     pen.in_text = true;
                 }
                 if pen.font != Some((*face, *size)) {
-                    let id = match face {
-                        Face::Regular => REGULAR,
-                        Face::Bold => BOLD,
-                    };
                     ops.push(Op::SetFont {
-                        font: PdfFontHandle::External(FontId(id.into())),
+                        font: PdfFontHandle::External(FontId(tags.of_face(*face).into())),
                         size: Pt(*size),
                     });
                     pen.font = Some((*face, *size));
@@ -248,6 +321,9 @@ fn page_ops(page: &Page) -> Vec<Op> {
         }
     }
     pen.end_text(&mut ops);
+    if open {
+        ops.push(Op::EndMarkedContent);
+    }
     ops
 }
 
@@ -293,7 +369,13 @@ fn text_string(s: &str) -> Object {
     Object::String(bytes, StringFormat::Hexadecimal)
 }
 
-fn finish(lo: &mut lopdf::Document, doc: &Document, anchors: &[Anchor]) -> Result<(), RenderError> {
+fn finish(
+    lo: &mut lopdf::Document,
+    doc: &Document,
+    laid: &Pages,
+    marks: &[Vec<Mark>],
+    digest: &[u8],
+) -> Result<(), RenderError> {
     let missing = |what: &str| RenderError::Write(format!("printpdf wrote no {what}"));
     let date = doc.creation_date.format("D:%Y%m%d000000Z").to_string();
     let mut info = Dictionary::new();
@@ -317,9 +399,15 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, anchors: &[Anchor]) -> Resul
     lo.prune_objects();
 
     let pages = lo.get_pages();
-    let outline = outline(lo, anchors, &pages);
+    let outline = outline(lo, &laid.anchors, &pages);
+    let page_ids: Vec<ObjectId> = pages.values().copied().collect();
+    let structure = tags::write(lo, &laid.tree, marks, &page_ids, PAGE_H, text_string);
     let catalog = lo.catalog_mut().map_err(|_| missing("catalog"))?;
     catalog.set("Lang", text_string("en-GB"));
+    let mut mark_info = Dictionary::new();
+    mark_info.set("Marked", Object::Boolean(true));
+    catalog.set("MarkInfo", Object::Dictionary(mark_info));
+    catalog.set("StructTreeRoot", Object::Reference(structure));
     let mut prefs = Dictionary::new();
     prefs.set("DisplayDocTitle", Object::Boolean(true));
     catalog.set("ViewerPreferences", Object::Dictionary(prefs));
@@ -331,7 +419,6 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, anchors: &[Anchor]) -> Resul
     }
 
     // Same content, same ID; both halves equal, as for a file never edited since.
-    let digest = Sha256::digest(format!("mipaka-report-v1 {doc:?}").as_bytes());
     let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
     Ok(())

@@ -72,9 +72,10 @@ fn text_boxes(pages: &Pages, page: usize) -> Vec<(String, f32, f32, f32, f32)> {
                 text,
                 ..
             } => {
-                let w = fonts().width(*face, *size, text);
+                // A wrapped line's trailing space is for text extraction; it shows nothing.
+                let w = fonts().width(*face, *size, text.trim_end());
                 Some((
-                    text.clone(),
+                    text.trim_end().to_string(),
                     baseline - 0.76 * size,
                     baseline + 0.24 * size,
                     *x,
@@ -353,13 +354,23 @@ fn the_same_document_gives_the_same_bytes() {
 #[test]
 fn the_file_carries_its_date_and_no_other() {
     let bytes = render(&sample::document()).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
-    assert!(text.starts_with("%PDF-"));
-    let dates: Vec<&str> = text
-        .match_indices("(D:")
-        .map(|(i, _)| &text[i + 1..i + 11])
-        .collect();
-    assert_eq!(dates, vec!["D:20261009", "D:20261009"]);
+    assert!(bytes.starts_with(b"%PDF-"));
+    // Every string in every object, object streams unpacked, that reads as a date.
+    fn dates(o: &lopdf::Object, out: &mut Vec<String>) {
+        match o {
+            lopdf::Object::String(b, _) if b.starts_with(b"D:") => {
+                out.push(String::from_utf8_lossy(&b[..10.min(b.len())]).into_owned())
+            }
+            lopdf::Object::Array(a) => a.iter().for_each(|x| dates(x, out)),
+            lopdf::Object::Dictionary(d) => d.iter().for_each(|(_, x)| dates(x, out)),
+            lopdf::Object::Stream(s) => s.dict.iter().for_each(|(_, x)| dates(x, out)),
+            _ => {}
+        }
+    }
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let mut found = Vec::new();
+    doc.objects.values().for_each(|o| dates(o, &mut found));
+    assert_eq!(found, vec!["D:20261009", "D:20261009"]);
 }
 
 #[test]
@@ -465,6 +476,11 @@ fn pdf_readers_accept_the_file_and_find_the_text() {
                 "{out}"
             );
             assert!(out.contains(&format!("Pages:           {pages}")), "{out}");
+            assert!(
+                out.lines()
+                    .any(|l| l.starts_with("Tagged:") && l.ends_with(" yes")),
+                "{out}"
+            );
             assert!(out.contains("A4"), "{out}");
         }
         None => eprintln!("SKIPPED: pdfinfo is not installed, so the properties were not checked"),
@@ -731,4 +747,221 @@ fn absurd_values_neither_hang_nor_leave_the_page() {
     }
     assert_eq!(pages.anchors[0].level, 1);
     render(&d).unwrap();
+}
+
+/// Each structure element's text, joined from the marked runs drawn for it.
+fn element_texts(pages: &Pages) -> Vec<String> {
+    let mut texts = vec![String::new(); pages.tree.nodes.len()];
+    for page in &pages.pages {
+        for (k, (start, tag)) in page.marks.iter().enumerate() {
+            let end = page.marks.get(k + 1).map_or(page.items.len(), |m| m.0);
+            let Some(node) = tag else { continue };
+            for item in &page.items[*start..end] {
+                let t = text_of(item);
+                if !t.is_empty() {
+                    if !texts[*node].is_empty() {
+                        texts[*node].push(' ');
+                    }
+                    texts[*node].push_str(t);
+                }
+            }
+        }
+    }
+    texts
+}
+
+#[test]
+fn the_structure_tree_tags_every_heading_table_and_figure_in_reading_order() {
+    use super::tags::{Role, Scope};
+    let d = sample::document();
+    let laid = layout(&d, fonts());
+    let tree = &laid.tree;
+    let texts = element_texts(&laid);
+    let walk = tree.walk();
+    assert_eq!(walk[0].1.role, Role::Document);
+
+    // Headings: every one, in the document's order, with its text.
+    let headings: Vec<String> = walk
+        .iter()
+        .filter(|(_, n)| matches!(n.role, Role::H1 | Role::H2 | Role::H3))
+        .map(|(_, n)| {
+            let i = tree.nodes.iter().position(|m| std::ptr::eq(m, *n)).unwrap();
+            texts[i].clone()
+        })
+        .collect();
+    let mut expected: Vec<String> = d
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Cover(c) => Some(c.title.clone()),
+            Block::Heading { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    expected
+        .iter_mut()
+        .for_each(|t| *t = t.split_whitespace().collect::<Vec<_>>().join(" "));
+    let joined: Vec<String> = headings
+        .iter()
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(joined.len(), expected.len());
+    for (got, want) in joined.iter().zip(&expected) {
+        // A heading broken mid-word prints a hyphen at the break.
+        assert_eq!(
+            got.replace("- ", "").replace(' ', ""),
+            want.replace(' ', "")
+        );
+    }
+
+    // Tables: one per table and key-value list, each row a TR of header or data cells;
+    // a table's first row heads its columns.
+    let tables = d
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Table(_) | Block::KeyValues(_)))
+        .count()
+        + d.blocks
+            .iter()
+            .filter(|b| matches!(b, Block::Cover(c) if !c.lines.is_empty()))
+            .count();
+    let table_nodes: Vec<usize> = (0..tree.nodes.len())
+        .filter(|&i| tree.nodes[i].role == Role::Table)
+        .collect();
+    assert_eq!(table_nodes.len(), tables);
+    for &t in &table_nodes {
+        let rows = &tree.nodes[t].children;
+        assert!(!rows.is_empty());
+        for &r in rows {
+            assert_eq!(tree.nodes[r].role, Role::TR);
+            for &c in &tree.nodes[r].children {
+                assert!(matches!(tree.nodes[c].role, Role::TD | Role::TH(_)));
+            }
+        }
+        let first = &tree.nodes[rows[0]].children;
+        let heads_columns = first
+            .iter()
+            .all(|&c| tree.nodes[c].role == Role::TH(Scope::Column));
+        let heads_rows = rows
+            .iter()
+            .all(|&r| tree.nodes[tree.nodes[r].children[0]].role == Role::TH(Scope::Row));
+        assert!(heads_columns || heads_rows, "table {t} has no header cells");
+    }
+
+    // Figures: one per chart, each saying what it shows, with its box.
+    let charts = d
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Chart(_)))
+        .count();
+    let figures: Vec<_> = tree
+        .nodes
+        .iter()
+        .filter(|n| n.role == Role::Figure)
+        .collect();
+    assert_eq!(figures.len(), charts);
+    for f in figures {
+        let alt = f.alt.as_deref().unwrap_or("");
+        assert!(
+            alt.starts_with("Line chart: ") && alt.contains("Achieved")
+                || alt.contains("Nothing reported"),
+            "{alt}"
+        );
+        assert!(f.bbox.is_some());
+    }
+
+    // Reading order is drawing order: walking the tree meets the content in the order
+    // it is drawn, page by page.
+    let mut first_drawn = vec![None; tree.nodes.len()];
+    for (p, page) in laid.pages.iter().enumerate() {
+        for (start, tag) in &page.marks {
+            if let Some(n) = tag {
+                first_drawn[*n].get_or_insert((p, *start));
+            }
+        }
+    }
+    let order: Vec<(usize, usize)> = walk
+        .iter()
+        .filter_map(|(_, n)| {
+            let i = tree.nodes.iter().position(|m| std::ptr::eq(m, *n)).unwrap();
+            first_drawn[i]
+        })
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(
+        order, sorted,
+        "the structure's order differs from the drawing's"
+    );
+    assert!(order.len() > 100);
+
+    // The running header and footer are artifacts: no element holds "Page 2 of".
+    assert!(texts.iter().all(|t| !t.contains("Page 2 of")));
+}
+
+#[test]
+fn a_contents_block_lists_the_headings_after_it_with_their_pages() {
+    let mut blocks = vec![
+        Block::Cover(Cover {
+            title: "Report".into(),
+            ..Cover::default()
+        }),
+        Block::Heading {
+            level: 1,
+            text: "Contents".into(),
+        },
+        Block::Contents,
+        Block::PageBreak,
+    ];
+    for s in 1..=4 {
+        blocks.push(Block::Heading {
+            level: 1,
+            text: format!("{s}. Section {s}"),
+        });
+        blocks.push(Block::Heading {
+            level: 2,
+            text: format!("Part {s}.1"),
+        });
+        blocks.push(Block::Table(table(30 * s, |i| format!("row {i}"))));
+        blocks.push(Block::Heading {
+            level: 3,
+            text: format!("Detail {s}"),
+        });
+        blocks.push(Block::Paragraph("Words.".into()));
+    }
+    let d = doc(blocks);
+    let laid = layout(&d, fonts());
+    let contents_page: Vec<String> = laid.pages[1]
+        .items
+        .iter()
+        .map(|i| text_of(i).to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let listed = laid.anchors.iter().filter(|a| a.title != "Contents");
+    let mut n = 0;
+    for a in listed {
+        let at = contents_page.iter().position(|t| *t == a.title);
+        if a.level == 3 {
+            assert!(at.is_none(), "{} is level 3", a.title);
+            continue;
+        }
+        let at = at.unwrap_or_else(|| panic!("{} not in the contents: {contents_page:?}", a.title));
+        assert_eq!(
+            contents_page[at + 1],
+            (a.page + 1).to_string(),
+            "{}",
+            a.title
+        );
+        n += 1;
+    }
+    assert_eq!(n, 8);
+    // The sections start on different pages, so the numbers are not all one.
+    assert!(
+        laid.anchors
+            .iter()
+            .map(|a| a.page)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            > 3
+    );
 }

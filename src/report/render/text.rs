@@ -86,8 +86,31 @@ fn break_word(fonts: &Fonts, face: Face, size: f32, word: &str, max: f32) -> Vec
         for c in seg.chars() {
             let cw = fonts.width(face, size, c.encode_utf8(&mut [0; 4]));
             if !piece.is_empty() && piece_w + cw > max {
-                pieces.push(std::mem::take(&mut piece));
-                piece_w = 0.0;
+                let mid_word =
+                    c.is_alphanumeric() && piece.chars().last().is_some_and(char::is_alphanumeric);
+                if mid_word {
+                    // A word split between letters says so with a hyphen; letters
+                    // move on to the next line until the hyphen fits.
+                    let hyphen = fonts.width(face, size, "-");
+                    let mut carry = String::new();
+                    while piece.chars().count() > 1
+                        && fonts.width(face, size, &piece) + hyphen > max
+                    {
+                        if let Some(last) = piece.pop() {
+                            carry.insert(0, last);
+                        }
+                    }
+                    // In a column narrower than a letter and a hyphen, just the letter.
+                    if fonts.width(face, size, &piece) + hyphen <= max {
+                        piece.push('-');
+                    }
+                    pieces.push(std::mem::take(&mut piece));
+                    piece_w = fonts.width(face, size, &carry);
+                    piece = carry;
+                } else {
+                    pieces.push(std::mem::take(&mut piece));
+                    piece_w = 0.0;
+                }
             }
             piece.push(c);
             piece_w += cw;
@@ -165,7 +188,26 @@ mod tests {
         let lines = wrap(fonts(), Face::Regular, 10.0, word, 60.0);
         assert!(lines.len() > 3, "{lines:?}");
         assert!(widest(&lines) <= 60.0, "{lines:?}");
-        assert_eq!(lines.concat(), word);
+        // Every break falls at a joint or, between letters, ends its line with a hyphen.
+        assert_eq!(lines.concat().replace('-', ""), word.replace('-', ""));
+        for pair in lines.windows(2) {
+            let (end, next) = (
+                pair[0].chars().last().unwrap(),
+                pair[1].chars().next().unwrap(),
+            );
+            assert!("–/-_.".contains(end), "{pair:?}");
+            assert!(next.is_alphanumeric(), "{pair:?}");
+        }
+        assert!(
+            lines.iter().any(|l| l.ends_with("memo-")
+                || l.ends_with("mem-")
+                || l.ends_with("memor-")
+                || l.ends_with("memora-")
+                || l.ends_with("memoran-")
+                || l.ends_with("memorand-")
+                || l.ends_with("me-")),
+            "{lines:?}"
+        );
         assert!(
             lines[0].ends_with('–') || lines[0].ends_with('/') || lines[0].ends_with('-'),
             "breaks at a joint first: {lines:?}"
@@ -174,7 +216,11 @@ mod tests {
         let letters = "x".repeat(300);
         let lines = wrap(fonts(), Face::Bold, 10.0, &letters, 40.0);
         assert!(widest(&lines) <= 40.0);
-        assert_eq!(lines.concat(), letters);
+        assert_eq!(lines.concat().replace('-', ""), letters);
+        assert!(
+            lines[..lines.len() - 1].iter().all(|l| l.ends_with('-')),
+            "{lines:?}"
+        );
     }
 
     #[test]
