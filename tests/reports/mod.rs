@@ -79,6 +79,7 @@ fn assert_valid_pdf(bytes: &[u8]) {
             "not tagged: {text}"
         );
     }
+    assert_structure(bytes);
     if let Some(out) = tool("pdftotext", &["-bbox", p, "-"]) {
         assert_laid_out_apart(&String::from_utf8_lossy(&out.stdout));
     }
@@ -91,6 +92,40 @@ fn assert_valid_pdf(bytes: &[u8]) {
             // name type... emb sub uni object gen: emb is the 5th from the end.
             assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {line}");
         }
+    }
+}
+
+/// The file's structure tree, read with lopdf: a document with headings and tables,
+/// every figure with alternative text, every page pointing into the parent tree.
+fn assert_structure(bytes: &[u8]) {
+    use lopdf::Object;
+    let doc = lopdf::Document::load_mem(bytes).expect("lopdf reads the report");
+    let catalog = doc.catalog().unwrap();
+    let marked = catalog.get(b"MarkInfo").ok().and_then(|m| match m {
+        Object::Dictionary(d) => d.get(b"Marked").ok().and_then(|b| b.as_bool().ok()),
+        _ => None,
+    });
+    assert_eq!(marked, Some(true), "MarkInfo /Marked true");
+    assert!(catalog.get(b"StructTreeRoot").is_ok(), "a structure tree");
+    let mut kinds: std::collections::BTreeMap<Vec<u8>, usize> = Default::default();
+    for object in doc.objects.values() {
+        let Object::Dictionary(d) = object else { continue };
+        if d.get(b"Type").ok().and_then(|t| t.as_name().ok()) != Some(b"StructElem".as_slice()) {
+            continue;
+        }
+        let role = d.get(b"S").unwrap().as_name().unwrap().to_vec();
+        if role == b"Figure" {
+            let alt = d.get(b"Alt").ok().and_then(|a| a.as_str().ok()).unwrap_or_default();
+            assert!(alt.len() > 20, "a figure without alternative text");
+        }
+        *kinds.entry(role).or_default() += 1;
+    }
+    for role in ["Document", "H1", "Table", "TR", "TH", "TD", "P"] {
+        assert!(kinds.contains_key(role.as_bytes()), "no {role} element: {kinds:?}");
+    }
+    for (_, page) in doc.get_pages() {
+        let page = doc.get_dictionary(page).unwrap();
+        assert!(page.get(b"StructParents").is_ok(), "a page outside the parent tree");
     }
 }
 
