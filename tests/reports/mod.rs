@@ -109,23 +109,35 @@ fn assert_structure(bytes: &[u8]) {
     assert!(catalog.get(b"StructTreeRoot").is_ok(), "a structure tree");
     let mut kinds: std::collections::BTreeMap<Vec<u8>, usize> = Default::default();
     for object in doc.objects.values() {
-        let Object::Dictionary(d) = object else { continue };
+        let Object::Dictionary(d) = object else {
+            continue;
+        };
         if d.get(b"Type").ok().and_then(|t| t.as_name().ok()) != Some(b"StructElem".as_slice()) {
             continue;
         }
         let role = d.get(b"S").unwrap().as_name().unwrap().to_vec();
         if role == b"Figure" {
-            let alt = d.get(b"Alt").ok().and_then(|a| a.as_str().ok()).unwrap_or_default();
+            let alt = d
+                .get(b"Alt")
+                .ok()
+                .and_then(|a| a.as_str().ok())
+                .unwrap_or_default();
             assert!(alt.len() > 20, "a figure without alternative text");
         }
         *kinds.entry(role).or_default() += 1;
     }
     for role in ["Document", "H1", "Table", "TR", "TH", "TD", "P"] {
-        assert!(kinds.contains_key(role.as_bytes()), "no {role} element: {kinds:?}");
+        assert!(
+            kinds.contains_key(role.as_bytes()),
+            "no {role} element: {kinds:?}"
+        );
     }
     for (_, page) in doc.get_pages() {
         let page = doc.get_dictionary(page).unwrap();
-        assert!(page.get(b"StructParents").is_ok(), "a page outside the parent tree");
+        assert!(
+            page.get(b"StructParents").is_ok(),
+            "a page outside the parent tree"
+        );
     }
 }
 

@@ -88,6 +88,21 @@ pub(crate) struct Page {
     /// Where each run of items that belong together starts: (index of its first
     /// item, the structure element it belongs to, or None for an artifact).
     pub marks: Vec<(usize, Option<usize>)>,
+    /// Areas that take the reader elsewhere in the document.
+    pub links: Vec<Link>,
+}
+
+/// A link from an area of a page to a heading: a contents entry to its section.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Link {
+    /// Left, top, right, bottom in layout points.
+    pub rect: [f32; 4],
+    /// The structure element (`Link`) the area belongs to.
+    pub node: usize,
+    /// The heading's block: where it landed is in the anchors.
+    pub block: usize,
+    /// What the link says, for readers that announce links.
+    pub text: String,
 }
 
 /// Where a heading landed, for the PDF outline.
@@ -390,6 +405,7 @@ impl Flow<'_> {
             items: Vec::new(),
             cover,
             marks: Vec::new(),
+            links: Vec::new(),
         });
         self.y = BODY_TOP;
     }
@@ -553,10 +569,26 @@ impl Flow<'_> {
             };
             self.space(before);
             self.need(lines.len() as f32 * style.line);
-            self.tag = Some(self.tree.add(toc, Role::Toci));
+            let entry = self.tree.add(toc, Role::Toci);
+            // The entry's words are a link to its section.
+            let link = self.tree.add(entry, Role::Link);
+            self.tag = Some(link);
+            let first = self.y;
+            // The page number follows the title: a space between them for readers.
+            let mut lines = lines;
+            if let Some(l) = lines.last_mut() {
+                l.push(' ');
+            }
             self.lines(lines, style, MARGIN_X + indent);
             let top = self.y - style.line;
             if let Some(page) = pages.and_then(|m| m.get(&block)) {
+                let bottom = self.y;
+                self.current().links.push(Link {
+                    rect: [MARGIN_X + indent, first, MARGIN_X + CONTENT_W, bottom],
+                    node: link,
+                    block,
+                    text: text.to_string(),
+                });
                 let number = (page + 1).to_string();
                 let w = self.fonts.width(style.face, style.size, &number);
                 let right = MARGIN_X + CONTENT_W;

@@ -401,7 +401,16 @@ fn finish(
     let pages = lo.get_pages();
     let outline = outline(lo, &laid.anchors, &pages);
     let page_ids: Vec<ObjectId> = pages.values().copied().collect();
-    let structure = tags::write(lo, &laid.tree, marks, &page_ids, PAGE_H, text_string);
+    let annotations = links(lo, laid, &page_ids);
+    let structure = tags::write(
+        lo,
+        &laid.tree,
+        marks,
+        &annotations,
+        &page_ids,
+        PAGE_H,
+        text_string,
+    );
     let catalog = lo.catalog_mut().map_err(|_| missing("catalog"))?;
     catalog.set("Lang", text_string("en-GB"));
     let mut mark_info = Dictionary::new();
@@ -422,6 +431,66 @@ fn finish(
     let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
     Ok(())
+}
+
+/// The pages' links (contents entries) as link annotations to their headings, each
+/// keyed in the parent tree after the pages so the structure tree can own it.
+fn links(lo: &mut lopdf::Document, laid: &Pages, page_ids: &[ObjectId]) -> Vec<tags::Annotation> {
+    let mut out = Vec::new();
+    for (p, page) in laid.pages.iter().enumerate() {
+        let mut annots = Vec::new();
+        for link in &page.links {
+            let Some(anchor) = laid.anchors.iter().find(|a| a.block == link.block) else {
+                continue;
+            };
+            let (Some(&from), Some(&to)) = (page_ids.get(p), page_ids.get(anchor.page)) else {
+                continue;
+            };
+            let key = (page_ids.len() + out.len()) as i64;
+            let [l, t, r, b] = link.rect;
+            let mut d = Dictionary::new();
+            d.set("Type", Object::Name(b"Annot".to_vec()));
+            d.set("Subtype", Object::Name(b"Link".to_vec()));
+            d.set(
+                "Rect",
+                Object::Array(
+                    [l, PAGE_H - b, r, PAGE_H - t]
+                        .into_iter()
+                        .map(Object::Real)
+                        .collect(),
+                ),
+            );
+            d.set("Border", Object::Array(vec![0.into(), 0.into(), 0.into()]));
+            d.set("Contents", text_string(&link.text));
+            d.set("P", Object::Reference(from));
+            d.set("StructParent", Object::Integer(key));
+            d.set(
+                "Dest",
+                Object::Array(vec![
+                    Object::Reference(to),
+                    Object::Name(b"XYZ".to_vec()),
+                    Object::Null,
+                    Object::Real(PAGE_H - anchor.y + 6.0),
+                    Object::Null,
+                ]),
+            );
+            let id = lo.add_object(d);
+            annots.push(Object::Reference(id));
+            out.push(tags::Annotation {
+                node: link.node,
+                id,
+                page: p,
+                key,
+            });
+        }
+        if annots.is_empty() {
+            continue;
+        }
+        if let Some(Ok(Object::Dictionary(d))) = page_ids.get(p).map(|&id| lo.get_object_mut(id)) {
+            d.set("Annots", Object::Array(annots));
+        }
+    }
+    out
 }
 
 /// The headings as a nested outline: level-1 entries open, deeper ones folded.

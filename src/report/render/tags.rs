@@ -25,6 +25,7 @@ pub(crate) enum Role {
     Caption,
     Toc,
     Toci,
+    Link,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +50,7 @@ impl Role {
             Role::Caption => "Caption",
             Role::Toc => "TOC",
             Role::Toci => "TOCI",
+            Role::Link => "Link",
         }
     }
 
@@ -131,13 +133,23 @@ pub(crate) struct Mark {
     pub mcid: i64,
 }
 
+/// An annotation that belongs to a structure element (a link's clickable area), with
+/// its page and its key in the parent tree (its /StructParent).
+pub(crate) struct Annotation {
+    pub node: usize,
+    pub id: ObjectId,
+    pub page: usize,
+    pub key: i64,
+}
+
 /// Writes the tree into `lo`: the elements, the parent tree and the catalog entries
 /// that declare the file tagged. `marks[n]` are node n's marked runs in drawing order;
-/// `page_ids` are the page objects in order.
+/// `page_ids` are the page objects in order; `annotations` are keyed after the pages.
 pub(crate) fn write(
     lo: &mut lopdf::Document,
     tree: &Tree,
     marks: &[Vec<Mark>],
+    annotations: &[Annotation],
     page_ids: &[ObjectId],
     page_h: f32,
     text: impl Fn(&str) -> Object,
@@ -170,6 +182,15 @@ pub(crate) fn write(
             r.set("MCID", Object::Integer(m.mcid));
             kids.push(Object::Dictionary(r));
             by_page.entry(m.page).or_default().insert(m.mcid, ids[n]);
+        }
+        for a in annotations.iter().filter(|a| a.node == n) {
+            let mut r = Dictionary::new();
+            r.set("Type", Object::Name(b"OBJR".to_vec()));
+            r.set("Obj", Object::Reference(a.id));
+            if let Some(&page) = page_ids.get(a.page) {
+                r.set("Pg", Object::Reference(page));
+            }
+            kids.push(Object::Dictionary(r));
         }
         if let Some(first) = marks.get(n).and_then(|m| m.first()) {
             if let Some(&page) = page_ids.get(first.page) {
@@ -221,6 +242,10 @@ pub(crate) fn write(
             mcids.values().map(|&id| Object::Reference(id)).collect(),
         ));
     }
+    for a in annotations {
+        nums.push(Object::Integer(a.key));
+        nums.push(Object::Reference(ids[a.node]));
+    }
     let mut parent_tree = Dictionary::new();
     parent_tree.set("Nums", Object::Array(nums));
     let parent_tree_id = lo.add_object(parent_tree);
@@ -229,7 +254,13 @@ pub(crate) fn write(
     root.set("Type", Object::Name(b"StructTreeRoot".to_vec()));
     root.set("K", Object::Array(vec![Object::Reference(ids[Tree::ROOT])]));
     root.set("ParentTree", Object::Reference(parent_tree_id));
-    root.set("ParentTreeNextKey", Object::Integer(page_ids.len() as i64));
+    let next_key = annotations
+        .iter()
+        .map(|a| a.key + 1)
+        .max()
+        .unwrap_or(0)
+        .max(page_ids.len() as i64);
+    root.set("ParentTreeNextKey", Object::Integer(next_key));
     lo.objects.insert(root_id, Object::Dictionary(root));
 
     for (i, &page) in page_ids.iter().enumerate() {
