@@ -72,7 +72,10 @@ fn stored(db: &mipaka::db::Db, result_id: i32) -> Option<(String, i32)> {
         .unwrap()
 }
 
-fn audits(db: &mipaka::db::Db) -> Vec<(Option<String>, Option<String>, String, Option<i32>)> {
+/// An audit row: before, after (JSON), detail, who.
+type AuditRow = (Option<String>, Option<String>, String, Option<i32>);
+
+fn audits(db: &mipaka::db::Db) -> Vec<AuditRow> {
     let mut c = TestDb::conn(db);
     a::table
         .filter(a::action.eq("output_narrative_saved"))
@@ -242,5 +245,31 @@ on_both_backends! {
         assert!(log.contains("Fourteen desks opened"), "the new text in the log: {log}");
         assert!(log.contains("Twelve desks opened"), "and the old: {log}");
         assert!(log.contains("1 change in all"), "only the output narrative changed: {log}");
+    }
+}
+
+on_both_backends! {
+    fn an_output_with_a_narrative_is_archived_not_deleted(t) {
+        use mipaka::models::framework;
+        use mipaka::setup::{Effect, Saved};
+        let db = t.with_demo();
+        let mut c = TestDb::conn(&db);
+        let p = programme::by_code(&mut c, "LBP").unwrap();
+        let parent = framework::results_of(&mut c, p.id).unwrap().into_iter().find(|r| r.level == "outcome").unwrap();
+        let new = |c: &mut mipaka::db::DbConn, code: &str| framework::insert_result(c, &framework::NewResult {
+            programme_id: p.id, parent_id: Some(parent.id), level: "output", code, statement: "Referral desks staffed",
+            impact_weighting: None, risk_rating: None, assumptions: "", position: 99,
+        }).unwrap();
+        let (kept, bare) = (new(&mut c, "LBP-OPX"), new(&mut c, "LBP-OPY"));
+        mipaka::models::output_narrative::insert(&mut c, p.id, kept, "2026Q2", "Two desks staffed", None, mipaka::clock::now()).unwrap();
+        let admin = mipaka::models::audit::Actor { user_id: None, name: "test".into() };
+        let effect = |c: &mut mipaka::db::DbConn, id: i32| match mipaka::setup::framework::remove_result(c, &admin, &p, id, 1).unwrap() {
+            Saved::Done(d) => d.effect,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(effect(&mut c, kept), Effect::Archived, "its narrative is part of the record");
+        assert_eq!(effect(&mut c, bare), Effect::Removed, "an output with nothing recorded still goes");
+        drop(c);
+        assert_eq!(stored(&db, kept), Some(("Two desks staffed".to_string(), 1)));
     }
 }
