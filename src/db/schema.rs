@@ -395,6 +395,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    output_narratives (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        result_id -> Integer,
+        period -> Text,
+        narrative -> Text,
+        updated_by -> Nullable<Integer>,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
     indicator_links (id) {
         id -> Integer,
         indicator_id -> Integer,
@@ -441,6 +454,7 @@ diesel::joinable!(activities -> organisations (lead_organisation_id));
 diesel::joinable!(activity_progress -> activities (activity_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_roles -> programmes (programme_id));
+diesel::joinable!(output_narratives -> results (result_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     locations,
@@ -466,6 +480,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     period_locks,
     csv_uploads,
     period_narratives,
+    output_narratives,
     indicator_links,
     saved_comparisons,
     disaggregation_categories,

@@ -13,6 +13,7 @@ pub mod codelist;
 pub mod comparison;
 pub mod disaggregation;
 pub mod entry;
+pub mod narrative;
 pub mod period;
 pub mod plan;
 pub mod progress;

@@ -15,6 +15,7 @@ pub mod logframe_upload;
 pub mod milestone;
 pub mod narrative;
 pub mod organisation;
+pub mod output_narrative;
 pub mod programme;
 pub mod session;
 pub mod target;

@@ -36,6 +36,8 @@ pub struct DonorReport {
     pub results: Vec<(usize, ResultRow)>,
     pub figures: PeriodFigures,
     pub narrative: Texts,
+    /// Each output's narrative for the period, by result id.
+    pub output_narratives: HashMap<i32, String>,
     /// Milestones, activities and spend as at the end of the period.
     pub plan: AsAt,
     pub county_names: HashMap<i32, String>,
@@ -78,6 +80,8 @@ impl DonorReport {
         let narrative = narrative::of_period(conn, programme.id, &period.id())?
             .map(|n| n.texts())
             .unwrap_or_default();
+        let output_narratives =
+            super::output_narrative::texts_of_period(conn, programme.id, &period)?;
         let plan = AsAt::load(conn, programme.id, &period)?;
         let county_names = location::county_names(conn)?;
         let organisation_names = organisation::short_names(conn)?;
@@ -91,6 +95,7 @@ impl DonorReport {
             results,
             figures,
             narrative,
+            output_narratives,
             plan,
             county_names,
             organisation_names,
@@ -504,8 +509,15 @@ impl DonorReport {
                 text: format!("{level} {}: {}", r.code, r.statement),
             });
             let figs = self.figures_of(r.id);
+            // Each output's narrative closes its section.
+            let narrative = (r.level == "output").then(|| {
+                super::output_narrative::blocks(
+                    self.output_narratives.get(&r.id).map(String::as_str),
+                )
+            });
             if figs.is_empty() {
                 b.push(Block::Note("No indicators.".into()));
+                b.extend(narrative.into_iter().flatten());
                 continue;
             }
             let rows = figs
@@ -558,6 +570,7 @@ impl DonorReport {
                     }));
                 }
             }
+            b.extend(narrative.into_iter().flatten());
         }
     }
 

@@ -9,6 +9,7 @@ pub mod figures;
 pub mod issue;
 pub mod ministry;
 pub mod narrative;
+pub mod output_narrative;
 pub mod readiness;
 pub mod render;
 pub mod text;

@@ -418,7 +418,9 @@ pub fn remove_result(
                 .any(|m| m.result_id == Some(id))
             || budget::of_programme(conn, p.id)?
                 .iter()
-                .any(|b| b.result_id == id);
+                .any(|b| b.result_id == id)
+            // An output's narratives are part of the record, as its values are.
+            || crate::models::output_narrative::any_for_result(conn, id)?;
         let parent_code = me
             .parent_id
             .and_then(|pid| all.iter().find(|r| r.id == pid))

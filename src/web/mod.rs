@@ -13,6 +13,7 @@ mod health;
 mod home;
 mod indicator;
 mod logframe;
+mod output_narratives;
 mod plan;
 mod programme;
 mod reports;
@@ -78,6 +79,8 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 reports::programme_page,
                 reports::programme_draft,
                 reports::save_narrative,
+                output_narratives::page,
+                output_narratives::save,
                 reports::issue_programme,
                 reports::programme_download,
                 reports::ministry_page,

@@ -8,6 +8,8 @@ use std::process::Command;
 use diesel::prelude::*;
 use rocket::http::{ContentType, Status};
 
+mod output_narratives;
+
 use crate::on_both_backends;
 use crate::support::{demo_password, input_value, sign_in, TestDb};
 use mipaka::db::DbConn;

@@ -233,6 +233,11 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ),
         ("GET /api/v1/programmes/<code>/compare?<query..>", exporters),
         ("POST /programmes/<code>/reports/narrative", manager_only),
+        (
+            "GET /programmes/<code>/reports/outputs?<period>",
+            manager_only,
+        ),
+        ("POST /programmes/<code>/reports/outputs", manager_only),
         ("POST /programmes/<code>/reports/issue", manager_only),
         ("GET /reports?<period>", ministry_read),
         ("GET /reports/draft?<period>", ministry_read),
@@ -622,6 +627,10 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .replace("?<version>", "")
         .replace("/reports?<period>", "/reports?period=2026Q2")
         .replace(
+            "/reports/outputs?<period>",
+            "/reports/outputs?period=2026Q2",
+        )
+        .replace(
             "/reports/draft?<period>&<annex>",
             "/reports/draft?period=2026Q2",
         )
@@ -674,6 +683,7 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         "POST /programmes/<code>/reports/narrative" => {
             format!("period=2026Q2&achievements=Trained+{who}&issues=&risks=")
         }
+        "POST /programmes/<code>/reports/outputs" => "period=2026Q2".into(),
         "POST /programmes/<code>/reports/issue" | "POST /reports/issue" => {
             format!("period=2026Q2&reason=Issued+by+{who}&accept_unapproved=yes")
         }

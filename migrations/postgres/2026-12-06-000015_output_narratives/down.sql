@@ -1,0 +1,1 @@
+DROP TABLE output_narratives;
