@@ -855,7 +855,7 @@ on_both_backends! {
         let mut c = TestDb::conn(&db);
         let q = period("2026Q2");
         let p = programme::by_code(&mut c, "KEUK-MOU").unwrap();
-        let i = framework::indicators_of(&mut c, p.id).unwrap().into_iter().find(|i| i.unit == "count").expect("a count indicator");
+        let i = framework::indicators_of(&mut c, p.id).unwrap().into_iter().find(|i| i.unit == "count" && i.rules().unwrap().direction == Direction::HigherIsBetter).expect("a count indicator, higher is better");
         let turkana: (i32, f64) = v::table
             .inner_join(locations::table)
             .filter(v::indicator_id.eq(i.id))
@@ -965,7 +965,7 @@ on_both_backends! {
                 m::location_id.eq(None::<i32>),
                 m::title.eq(title),
                 m::due_date.eq(q.start() + chrono::Days::new(30)),
-                m::status.eq("not_started"),
+                m::status.eq("planned"),
                 m::evidence_note.eq(""),
                 m::version.eq(1),
                 m::updated_at.eq(chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap().and_hms_opt(9, 0, 0).unwrap()),
