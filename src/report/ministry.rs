@@ -221,6 +221,9 @@ impl MinistryReport {
         self.summary(&mut b);
         self.overview(&mut b);
         self.programme_wide(&mut b);
+        // The county pages are the body of the report: they start on a page of their
+        // own, and then flow on from county to county.
+        b.push(Block::PageBreak);
         b.push(Block::Heading {
             level: 1,
             text: "4. County by county".into(),
@@ -310,7 +313,7 @@ impl MinistryReport {
             columns: vec![
                 Column::new("Programme", Width::Share(1.0), Align::Left),
                 Column::new("Phase", Width::Points(62.0), Align::Left),
-                Column::new("Counties in phase", Width::Points(48.0), Align::Right),
+                Column::new("Counties", Width::Points(50.0), Align::Right),
                 Column::new(
                     "Indicators, all counties (RAG)",
                     Width::Points(84.0),
@@ -322,7 +325,7 @@ impl MinistryReport {
             rows,
         }));
         b.push(Block::Note(
-            "Figures are approved values only. The Kenyan fiscal year runs July to June: its first quarter is July–September. Indicators: the programme's figures over all counties of its phase against the programme's milestones (✓ on track, ▲ slightly off track, ✗ off track). Milestones: programme milestones due in the period and completed by its end, and those due in the following quarter. Activities: those under way in the period — the same activities, and the same count, as the programme's donor report for the period — split into those of one county (in the county pages) and those of the programme as a whole (section 3); late: not finished by their planned end, or finished after it.".into(),
+            "Figures are approved values only. The Kenyan fiscal year runs July to June: its first quarter is July–September. Counties: those of the programme's phase in the period. Indicators: the programme's figures over all counties of its phase against the programme's milestones (✓ on track, ▲ slightly off track, ✗ off track). Milestones: programme milestones due in the period and completed by its end, and those due in the following quarter. Activities: those under way in the period — the same activities, and the same count, as the programme's donor report for the period — split into those of one county (in the county pages) and those of the programme as a whole (section 3); late: not finished by their planned end, or finished after it.".into(),
         ));
         b.push(Block::Note(format!(
             "{} {}",
@@ -338,9 +341,8 @@ impl MinistryReport {
             level: 1,
             text: "3. Programme-wide milestones and activities".into(),
         });
-        b.push(Block::Note(
-            "Milestones and activities set for a programme as a whole (all counties) rather than for one county; the county pages list the others.".into(),
-        ));
+        // The section's note comes last: a heading followed by a note is kept with the
+        // note only, and would be left at the foot of a page without its first table.
         for part in &self.parts {
             let p = &part.programme;
             let (milestones, activities) = plan::of_place(&part.plan, None);
@@ -362,6 +364,9 @@ impl MinistryReport {
                 activities.len()
             )));
         }
+        b.push(Block::Note(
+            "This section lists the milestones and activities set for a programme as a whole (all counties) rather than for one county; the county pages list the others.".into(),
+        ));
     }
 
     fn county(&self, county: &Location, b: &mut Vec<Block>) {
