@@ -341,8 +341,8 @@ impl MinistryReport {
             level: 1,
             text: "3. Programme-wide milestones and activities".into(),
         });
-        // The section's note comes last: a heading followed by a note is kept with the
-        // note only, and would be left at the foot of a page without its first table.
+        // Each programme's note comes after its tables: a heading followed by a note is
+        // kept with the note only, and could be left at the foot of a page alone.
         for part in &self.parts {
             let p = &part.programme;
             let (milestones, activities) = plan::of_place(&part.plan, None);
@@ -352,21 +352,18 @@ impl MinistryReport {
             });
             if milestones.is_empty() && activities.is_empty() {
                 b.push(Block::Note(
-                    "No programme-wide milestone or activity listed for the period.".into(),
+                    "No programme-wide milestone or activity (set for all counties rather than one) listed for the period.".into(),
                 ));
                 continue;
             }
             plan::tables(&milestones, &activities, b);
             let late = activities.iter().filter(|a| a.late).count();
             b.push(Block::Note(format!(
-                "{} programme-wide milestones listed; {} programme-wide activities under way in the period, {late} late.",
+                "Set for the programme as a whole (all counties), not for one county, so no county page lists them: {} programme-wide milestones listed; {} programme-wide activities under way in the period, {late} late.",
                 milestones.len(),
                 activities.len()
             )));
         }
-        b.push(Block::Note(
-            "This section lists the milestones and activities set for a programme as a whole (all counties) rather than for one county; the county pages list the others.".into(),
-        ));
     }
 
     fn county(&self, county: &Location, b: &mut Vec<Block>) {
