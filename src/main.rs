@@ -90,8 +90,8 @@ enum LogframeCommand {
 
 #[derive(Args)]
 struct ReportArgs {
-    /// The programme's code (donor reports only: a ministry report covers every
-    /// programme).
+    /// The programme's code: a donor report's programme; with --kind ministry, a draft
+    /// of that programme's part only (issued ministry reports cover every programme).
     #[arg(long)]
     programme: Option<String>,
     /// donor: one programme, FCDO-style; ministry: all programmes, county by county.
@@ -364,14 +364,24 @@ fn report(config: Config, args: ReportArgs) -> AppResult<()> {
             ))
         }
         (Kind::Ministry, None) => Subject::Ministry,
-        // Said rather than ignored: whoever typed it expects one programme's report.
+        // One programme's part of the ministry report, as a draft that says so on its
+        // cover. Issued ministry reports cover every programme (one register, one
+        // sign-off), so --issue with --programme is refused, naming both flags.
         (Kind::Ministry, Some(code)) => {
-            let why = format!(
-                "--programme {code}: a ministry report covers every programme, \
-                 county by county; leave --programme out, \
-                 or ask for --kind donor --programme {code}"
-            );
-            return Err(AppError::invalid("programme", why));
+            if args.issue {
+                let why = format!(
+                    "--programme {code} with --issue: an issued ministry report covers \
+                     every programme, county by county; leave --programme out to issue it, \
+                     or leave --issue out for a draft of {code} only"
+                );
+                return Err(AppError::invalid("programme", why));
+            }
+            let p = mipaka::models::programme::by_code(&mut conn, code)?;
+            let doc =
+                mipaka::report::ministry::MinistryReport::load_only(&mut conn, period, Some(&p))?
+                    .document(mipaka::report::Issue::Draft);
+            let bytes = issue::signed_draft(&mut conn, doc, std::slice::from_ref(&p), period)?;
+            return write_report(&args, "Draft", &bytes, started);
         }
     };
     let (what, bytes) = if args.issue {
@@ -409,7 +419,16 @@ fn report(config: Config, args: ReportArgs) -> AppResult<()> {
             issue::draft(&mut conn, &subject, period)?.1,
         )
     };
-    std::fs::write(&args.output, &bytes)
+    write_report(&args, &what, &bytes, started)
+}
+
+fn write_report(
+    args: &ReportArgs,
+    what: &str,
+    bytes: &[u8],
+    started: std::time::Instant,
+) -> AppResult<()> {
+    std::fs::write(&args.output, bytes)
         .map_err(|e| AppError::invalid("output", format!("{}: {e}", args.output.display())))?;
     println!(
         "{what}: wrote {} ({} bytes) in {:.0} ms.",

@@ -222,10 +222,24 @@ fn approval_line(r: &Readiness, issued_anyway: bool) -> String {
 
 /// A draft: built now, kept nowhere.
 pub fn draft(conn: &mut DbConn, subject: &Subject, period: Period) -> AppResult<(String, Vec<u8>)> {
-    let mut doc = document(conn, subject, period, Issue::Draft)?;
+    let doc = document(conn, subject, period, Issue::Draft)?;
     let programmes = programmes_of(conn, subject, &period)?;
-    let ready = readiness_of(conn, &programmes, period)?;
-    let approvers = readiness::approvers(conn, &programmes, &period)?;
+    Ok((
+        format!("{}-draft.pdf", subject.stem(&period)),
+        signed_draft(conn, doc, &programmes, period)?,
+    ))
+}
+
+/// A draft document already described (e.g. a ministry report of one programme), with
+/// the approval lines of the `programmes` it covers on its cover, rendered.
+pub fn signed_draft(
+    conn: &mut DbConn,
+    mut doc: Document,
+    programmes: &[Programme],
+    period: Period,
+) -> AppResult<Vec<u8>> {
+    let ready = readiness_of(conn, programmes, period)?;
+    let approvers = readiness::approvers(conn, programmes, &period)?;
     sign(
         &mut doc,
         vec![
@@ -233,10 +247,7 @@ pub fn draft(conn: &mut DbConn, subject: &Subject, period: Period) -> AppResult<
             ("Figures approved by".into(), approvers_line(&approvers)),
         ],
     );
-    Ok((
-        format!("{}-draft.pdf", subject.stem(&period)),
-        render_pdf(&doc)?,
-    ))
+    render_pdf(&doc)
 }
 
 /// Issues the next version: writes the file (refusing to replace one), records it and

@@ -891,10 +891,11 @@ fn the_report_command_writes_a_pdf_and_refuses_bad_arguments() {
                 "LBP",
                 "--period",
                 "2026Q2",
+                "--issue",
                 "-o",
                 "x.pdf",
             ],
-            "a ministry report covers every programme",
+            "an issued ministry report covers every programme",
         ),
         (
             vec![
@@ -1101,4 +1102,273 @@ on_both_backends! {
         let err = issue::issue(&mut c, &t.config.reports_dir, &Subject::Donor(p.clone()), partial, &issue::IssueRequest { accept_unapproved: true, ..Default::default() }, &who, mipaka::clock::now()).unwrap_err();
         assert!(err.to_string().contains("say why"), "{err}");
     }
+}
+
+// ==== Ministry report: county ratings, the summary table, programme-wide plans, ====
+// ==== period labels, activity counts and one programme's draft                   ====
+
+/// The county rows of the ministry report's summary, from its flowing text: between the
+/// section's heading and the next.
+fn ministry_summary(flow: &str) -> &str {
+    section(
+        flow,
+        "1. Counties and programmes at a glance",
+        "2. Programmes in the period",
+    )
+}
+
+/// A county's section of the ministry report (flowing text), up to the next county.
+fn ministry_county<'a>(flow: &'a str, heading: &str) -> &'a str {
+    let counties = flow.find("4. County by county").expect("county section");
+    let at = counties
+        + flow[counties..]
+            .find(heading)
+            .unwrap_or_else(|| panic!("{heading} missing"));
+    let rest = &flow[at + heading.len()..];
+    let end = rest
+        .find(" County (")
+        .or_else(|| rest.find(" County "))
+        .unwrap_or(rest.len());
+    &flow[at..at + heading.len() + end]
+}
+
+/// Programmes running in `q`, in the report's order, and whether each covers a county
+/// in `q` (its phase then).
+fn running(c: &mut DbConn, q: &Period) -> Vec<(mipaka::models::programme::Programme, Vec<i32>)> {
+    programme::all(c)
+        .unwrap()
+        .into_iter()
+        .filter(|p| q.end() >= p.start_date && q.start() <= p.end_date)
+        .map(|p| {
+            let phases = programme::phases_of(c, p.id).unwrap();
+            let counties = phases
+                .iter()
+                .filter(|ph| ph.phase.start_date <= q.start() && q.end() <= ph.phase.end_date)
+                .flat_map(|ph| ph.counties.iter().map(|l| l.id))
+                .collect();
+            (p, counties)
+        })
+        .collect()
+}
+
+on_both_backends! {
+    fn the_ministry_report_rates_a_county_only_against_its_own_target(t) {
+        use mipaka::db::schema::{indicator_targets as it, indicator_values as v, locations};
+        let db = t.with_demo();
+        let mut c = TestDb::conn(&db);
+        let q = period("2026Q2");
+        let p = programme::by_code(&mut c, "KEUK-MOU").unwrap();
+        let i = framework::indicators_of(&mut c, p.id).unwrap().into_iter().find(|i| i.unit == "count" && i.rules().unwrap().direction == Direction::HigherIsBetter).expect("a count indicator, higher is better");
+        let turkana: (i32, f64) = v::table
+            .inner_join(locations::table)
+            .filter(v::indicator_id.eq(i.id))
+            .filter(v::period.eq(q.id()))
+            .filter(v::disaggregation.eq(""))
+            .filter(v::status.eq("approved"))
+            .filter(locations::name.eq("Turkana"))
+            .select((locations::id, v::value))
+            .first(&mut *c)
+            .unwrap();
+        // Turkana's own milestone is twice what it reached: off track, whatever the
+        // programme's rating. No other county has a target.
+        diesel::insert_into(it::table)
+            .values((
+                it::indicator_id.eq(i.id),
+                it::period.eq(q.id()),
+                it::period_start.eq(q.start()),
+                it::period_end.eq(q.end()),
+                it::value.eq(turkana.1 * 2.0 + 10.0),
+                it::location_id.eq(Some(turkana.0)),
+                it::disaggregation.eq(""),
+                it::version.eq(1),
+            ))
+            .execute(&mut *c)
+            .unwrap();
+        let (_, bytes) = issue::draft(&mut c, &Subject::Ministry, q).unwrap();
+        assert_valid_pdf(&bytes);
+        let Some(flow) = pdf_flow(&bytes) else { return };
+        let unit: Unit = i.unit.parse().unwrap();
+        let target = format_value(unit, turkana.1 * 2.0 + 10.0, &p.currency);
+        let turkana_part = ministry_county(&flow, "Turkana County");
+        let mou = &turkana_part[turkana_part.find(&p.name).expect("MoU part in Turkana")..];
+        let row = &mou[mou.find(&format!("{} ", i.code)).expect("indicator row")..];
+        let row = &row[..row.char_indices().nth(300).map(|(k, _)| k).unwrap_or(row.len())];
+        assert!(row.contains(&target), "Turkana's own target printed: {row}");
+        assert!(row.contains("✗ Off track"), "rated against the county's target: {row}");
+        // Mandera has no county target: not rated, and says so.
+        let mandera = ministry_county(&flow, "Mandera County");
+        let mou = &mandera[mandera.find(&p.name).expect("MoU part in Mandera")..];
+        let row = &mou[mou.find(&format!("{} ", i.code)).expect("indicator row")..];
+        let row = &row[..row.char_indices().nth(300).map(|(k, _)| k).unwrap_or(row.len())];
+        assert!(row.contains("no county target"), "{row}");
+        assert!(!row.contains("On track") && !row.contains("Off track") && !row.contains("Needs attention"), "not rated: {row}");
+        assert!(flow.contains("\"no county target\" where it has not"), "the note says why");
+
+        // The summary: a row per county, a cell per programme, from the database.
+        let summary = ministry_summary(&flow);
+        let programmes = running(&mut c, &q);
+        for county in ["Turkana", "Mandera", "Wajir"] {
+            let id: i32 = locations::table.filter(locations::name.eq(county)).select(locations::id).first(&mut *c).unwrap();
+            let mut cells = Vec::new();
+            for (prog, covered) in &programmes {
+                if !covered.contains(&id) {
+                    cells.push(None);
+                    continue;
+                }
+                let indicators = framework::indicators_of(&mut c, prog.id).unwrap().into_iter().filter(|i| !i.archived).count();
+                let approved: i64 = v::table
+                    .inner_join(mipaka::db::schema::indicators::table)
+                    .filter(mipaka::db::schema::indicators::programme_id.eq(prog.id))
+                    .filter(v::location_id.eq(id))
+                    .filter(v::period.eq(q.id()))
+                    .filter(v::disaggregation.eq(""))
+                    .filter(v::status.eq("approved"))
+                    .count()
+                    .get_result(&mut *c)
+                    .unwrap();
+                let rated = prog.id == p.id && county == "Turkana";
+                let tally = if rated { "✓0 ▲0 ✗1".to_string() } else { "no county target".to_string() };
+                cells.push(Some(format!("{tally} · {approved}/{indicators} approved")));
+            }
+            let at = summary.find(&format!(" {county} ")).unwrap_or_else(|| panic!("{county} row"));
+            let mut rest = &summary[at + county.len() + 1..];
+            for cell in cells {
+                match cell {
+                    Some(cell) => {
+                        assert!(rest.trim_start().starts_with(&cell), "{county}: {cell:?} expected at {:?}", &rest[..rest.len().min(120)]);
+                        rest = &rest.trim_start()[cell.len()..];
+                    }
+                    None => {
+                        let r = rest.trim_start();
+                        assert!(r.starts_with('—') || r.starts_with("not in phase"), "{county}: {:?}", &r[..r.len().min(80)]);
+                        rest = r.trim_start_matches('—');
+                        if rest.trim_start().starts_with("not in phase") {
+                            rest = &rest[rest.find("activities").unwrap() + "activities".len()..];
+                        }
+                    }
+                }
+            }
+        }
+        assert!(summary.contains("—: the programme does not work in the county"), "the cell explained");
+    }
+}
+
+on_both_backends! {
+    fn the_ministry_report_lists_programme_wide_plans_and_the_donor_reports_activities(t) {
+        use mipaka::db::schema::programme_milestones as m;
+        let db = t.with_demo();
+        let mut c = TestDb::conn(&db);
+        let q = period("2026Q2");
+        let p = programme::by_code(&mut c, "LBP").unwrap();
+        // A programme-wide milestone ("All counties") due in the period.
+        let title = "Programme-wide steering committee review of Q2";
+        diesel::insert_into(m::table)
+            .values((
+                m::programme_id.eq(p.id),
+                m::location_id.eq(None::<i32>),
+                m::title.eq(title),
+                m::due_date.eq(q.start() + chrono::Days::new(30)),
+                m::status.eq("planned"),
+                m::evidence_note.eq(""),
+                m::version.eq(1),
+                m::updated_at.eq(chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap().and_hms_opt(9, 0, 0).unwrap()),
+            ))
+            .execute(&mut *c)
+            .unwrap();
+        let (_, bytes) = issue::draft(&mut c, &Subject::Ministry, q).unwrap();
+        let Some(flow) = pdf_flow(&bytes) else { return };
+        let wide = section(&flow, "3. Programme-wide milestones and activities", "4. County by county");
+        let lbp = section(wide, &format!("{} ({})", p.name, p.code), "programme-wide activities under way");
+        assert!(lbp.contains(title), "{lbp}");
+        // Every programme states the donor report's activity count, split by place.
+        let overview = section(&flow, "2. Programmes in the period", "3. Programme-wide");
+        for (prog, _) in running(&mut c, &q) {
+            let (_, donor) = issue::draft(&mut c, &Subject::Donor(prog.clone()), q).unwrap();
+            let donor = pdf_flow(&donor).unwrap();
+            let said = &donor[..donor.find(" activities; ").unwrap_or_else(|| panic!("{}: no activity count", prog.code))];
+            let n: usize = said.rsplit(' ').next().unwrap().parse().unwrap();
+            let late_at = &donor[donor.find(" activities; ").unwrap() + " activities; ".len()..];
+            let late: usize = late_at.split(' ').next().unwrap().parse().unwrap();
+            let row = &overview[overview.find(&format!("({})", prog.code)).unwrap()..];
+            let at = row.find(" under way (").unwrap_or_else(|| panic!("{}: {row}", prog.code));
+            let total: usize = row[..at].rsplit(' ').next().unwrap().parse().unwrap();
+            assert_eq!(total, n, "{}: the donor report's count", prog.code);
+            let split = &row[at + " under way (".len()..];
+            let nums: Vec<usize> = split.split(|ch: char| !ch.is_ascii_digit()).filter(|s| !s.is_empty()).take(3).map(|s| s.parse().unwrap()).collect();
+            assert_eq!(nums[0] + nums[1], n, "{}: county + programme-wide = all: {split}", prog.code);
+            assert_eq!(nums[2], late, "{}: the same late count", prog.code);
+            assert!(split.starts_with(&format!("{} in counties, {} programme-wide); {late} late", nums[0], nums[1])), "{split}");
+        }
+    }
+}
+
+on_both_backends! {
+    fn the_fiscal_year_ministry_report_compares_with_the_previous_fiscal_year(t) {
+        let db = t.with_demo();
+        let mut c = TestDb::conn(&db);
+        let (_, bytes) = issue::draft(&mut c, &Subject::Ministry, period("2025July")).unwrap();
+        assert_valid_pdf(&bytes);
+        let Some(flow) = pdf_flow(&bytes) else { return };
+        assert!(flow.contains("Previous FY"), "the comparison column");
+        assert!(!flow.contains("Previous quarter"), "not a quarter's label");
+        assert!(flow.contains("This county, FY"));
+        // A year's figure says how its quarters were combined.
+        assert!(flow.contains("total of 4 quarters") || flow.contains("latest quarter, Apr–Jun 2026") || flow.contains("mean per quarter"));
+        let (_, half) = issue::draft(&mut c, &Subject::Ministry, period("2026S1")).unwrap();
+        let Some(flow) = pdf_flow(&half) else { return };
+        assert!(flow.contains("Previous half-year") && !flow.contains("Previous quarter"));
+    }
+}
+
+#[test]
+fn the_ministry_report_command_drafts_one_programme_with_programme() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mipaka"))
+            .current_dir(dir.path())
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .env("MIPAKA_DATA_DIR", dir.path().join("data"))
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["migrate"]).status.success());
+    assert!(run(&["seed", "--demo"]).status.success());
+    let out = dir.path().join("m-lbp.pdf");
+    let args = [
+        "report",
+        "--kind",
+        "ministry",
+        "--programme",
+        "LBP",
+        "--period",
+        "2026Q2",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let o = run(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&out).unwrap();
+    assert_valid_pdf(&bytes);
+    if let Some(flow) = pdf_flow(&bytes) {
+        assert!(
+            flow.contains("Programme Land Border Programme (LBP) only"),
+            "the cover says so"
+        );
+        assert!(!flow.contains("(KEUK-MOU)"), "no other programme");
+        assert!(flow.contains("Land Border Programme (LBP)"));
+    }
+    // Issuing one programme's ministry report is refused, naming both flags.
+    let mut issue = args.to_vec();
+    let other = dir.path().join("m-issued.pdf");
+    issue[8] = other.to_str().unwrap();
+    issue.push("--issue");
+    let o = run(&issue);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "issued");
+    assert!(
+        err.contains("--programme LBP") && err.contains("--issue"),
+        "{err}"
+    );
+    assert!(!other.exists(), "nothing written when refused");
 }

@@ -1,0 +1,260 @@
+//! One programme's indicators in one county: the county's approved value, the same
+//! county's value in the period before, and the county's own rating — against a county
+//! target where one is set, never the programme's rating repeated.
+
+use std::collections::HashMap;
+
+use super::super::figures::ReportFigure;
+use super::super::render::{Align, Block, Cell, Column, Table, Width};
+use super::super::text::rag_cell;
+use super::labels;
+use super::rating::{self, CountyRating};
+use super::ProgrammePart;
+use crate::domain::achievement::Direction;
+use crate::domain::comparison::Verdict;
+use crate::domain::period::Period;
+use crate::figures::kind;
+use crate::format::value;
+
+/// A county's table lists every indicator of a programme up to this many; a longer
+/// logframe (the generated 100-indicator programmes) gets its key indicators and those
+/// needing attention in the table, and every indicator's value in a compact list, so
+/// that 47 counties × 3 programmes stay a readable, small document.
+const FULL_TABLE_MAX: usize = 30;
+/// Indicators needing attention shown beside the key ones in a long logframe's table.
+const ATTENTION_MAX: usize = 12;
+
+/// The note under every county table: what the rating columns rate.
+pub const RATING_NOTE: &str = "County target and county RAG: the county's value against the interim target set for this county, where the programme has set one; \"no county target\" where it has not, and the county is then not rated (the programme's own rating is of all its counties together, in the overview). All counties: the programme's figure over every county of its phase.";
+
+pub struct CountyLine<'a> {
+    pub figure: &'a ReportFigure,
+    pub here: Option<f64>,
+    pub before: Option<f64>,
+    pub rating: CountyRating,
+}
+
+/// Each indicator of the programme in the county, rated against the county's targets.
+pub fn lines<'a>(part: &'a ProgrammePart, county: i32, period: &Period) -> Vec<CountyLine<'a>> {
+    let previous: HashMap<i32, Option<f64>> = part
+        .previous
+        .figures
+        .iter()
+        .map(|f| (f.indicator.id, county_value(f, county)))
+        .collect();
+    let thresholds = part.programme.thresholds();
+    part.figures
+        .figures
+        .iter()
+        .map(|f| {
+            let here = county_value(f, county);
+            CountyLine {
+                figure: f,
+                here,
+                before: previous.get(&f.indicator.id).copied().flatten(),
+                rating: rating::rate(
+                    &f.rules,
+                    &thresholds,
+                    period,
+                    &part.figures.coverage,
+                    county,
+                    part.county_targets.get(&(f.indicator.id, county)),
+                    here,
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The county's indicator table (and, for a long logframe, the compact list of every
+/// value), with the notes that explain it after it, so that the headings above stay
+/// with the table's first rows.
+pub fn indicators(
+    part: &ProgrammePart,
+    county_name: &str,
+    lines: &[CountyLine],
+    period: &Period,
+    b: &mut Vec<Block>,
+) {
+    let p = &part.programme;
+    let missing = lines.iter().filter(|l| l.here.is_none()).count();
+    let worse = lines
+        .iter()
+        .filter(|l| l.trend() == Some(Verdict::Worse))
+        .count();
+    let rated = lines.iter().filter(|l| l.rating.rag().is_some()).count();
+    let mut notes = vec![format!(
+        "{} indicators: {} approved here, {missing} not yet approved; {worse} moved the wrong way since {}; {rated} rated against a county target.",
+        lines.len(),
+        lines.len() - missing,
+        period.prev().label()
+    )];
+    let shown: Vec<&CountyLine> = if lines.len() <= FULL_TABLE_MAX {
+        lines.iter().collect()
+    } else {
+        let mut attention: Vec<&CountyLine> = lines
+            .iter()
+            .filter(|l| !l.figure.indicator.is_key)
+            .filter(|l| {
+                l.here.is_none()
+                    || l.trend() == Some(Verdict::Worse)
+                    || l.rating
+                        .rag()
+                        .is_some_and(|r| r != crate::domain::achievement::Rag::Green)
+            })
+            .collect();
+        // Not yet approved first, then the largest moves the wrong way.
+        attention.sort_by(|a, b| {
+            b.here
+                .is_none()
+                .cmp(&a.here.is_none())
+                .then(b.relative_move().total_cmp(&a.relative_move()))
+        });
+        let more = attention.len().saturating_sub(ATTENTION_MAX);
+        attention.truncate(ATTENTION_MAX);
+        let mut shown: Vec<&CountyLine> =
+            lines.iter().filter(|l| l.figure.indicator.is_key).collect();
+        shown.extend(attention);
+        shown.sort_by_key(|l| l.figure.indicator.position);
+        notes.push(format!(
+            "The table shows the key indicators and, of the others, those not yet approved here, off their county target or that moved the wrong way (at most {ATTENTION_MAX}{}); every indicator's value follows it.",
+            if more > 0 {
+                format!(", {more} more not shown")
+            } else {
+                String::new()
+            }
+        ));
+        shown
+    };
+    let rows = shown
+        .iter()
+        .map(|l| {
+            let f = l.figure;
+            let unit = f.rules.unit;
+            let mut title = format!("{} {}", f.indicator.code, f.indicator.title);
+            if let Some(over) = labels::over_quarters(f.figure.kind, period) {
+                title.push_str(&format!(" ({over})"));
+            }
+            vec![
+                Cell::new(title),
+                Cell::new(value(unit, l.here, &p.currency)),
+                Cell::new(value(unit, l.before, &p.currency)),
+                Cell::new(l.trend_word()),
+                Cell::new(value(unit, l.rating.target(), &p.currency)),
+                rating_cell(&l.rating),
+                Cell::new(kind::achieved(&f.figure, unit, &p.currency, true)),
+            ]
+        })
+        .collect();
+    b.push(Block::Table(Table {
+        columns: vec![
+            // Code and title share a column: the figures need the width more.
+            Column::new("Indicator", Width::Share(1.0), Align::Left),
+            Column::new(
+                labels::this_column(period.kind()),
+                Width::Points(54.0),
+                Align::Right,
+            ),
+            Column::new(
+                labels::previous_column(period.kind()),
+                Width::Points(54.0),
+                Align::Right,
+            ),
+            Column::new("Trend", Width::Points(38.0), Align::Left),
+            Column::new("County target", Width::Points(50.0), Align::Right),
+            Column::new("County RAG", Width::Points(58.0), Align::Left),
+            Column::new("All counties", Width::Points(58.0), Align::Right),
+        ],
+        rows,
+    }));
+    if lines.len() > FULL_TABLE_MAX {
+        let list: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {}",
+                    l.figure.indicator.code,
+                    value(l.figure.rules.unit, l.here, &p.currency)
+                )
+            })
+            .collect();
+        b.push(Block::Paragraph(format!(
+            "Every indicator in {county_name} ({}): {}",
+            period.id(),
+            list.join(" · ")
+        )));
+    }
+    b.push(Block::Note(notes.join(" ")));
+}
+
+/// The county's own rating, or why there is none.
+fn rating_cell(r: &CountyRating) -> Cell {
+    match r {
+        CountyRating::NoTarget => Cell::new("no county target"),
+        CountyRating::NotYet { .. } => Cell::new("not yet approved"),
+        CountyRating::Rated { rag, .. } => rag_cell(Some(*rag)),
+    }
+}
+
+fn county_value(f: &ReportFigure, county: i32) -> Option<f64> {
+    f.figure
+        .by_county
+        .iter()
+        .find(|(c, _)| *c == county)
+        .and_then(|(_, v)| *v)
+}
+
+impl CountyLine<'_> {
+    /// Since the previous period, judged by the indicator's direction; None when
+    /// either period has no approved value.
+    fn trend(&self) -> Option<Verdict> {
+        let (now, before) = (self.here?, self.before?);
+        Some(trend(now, before, self.figure.rules.direction))
+    }
+
+    fn trend_word(&self) -> &'static str {
+        match self.trend() {
+            Some(Verdict::Better) => "better",
+            Some(Verdict::Worse) => "worse",
+            Some(Verdict::Same) => "same",
+            None => "—",
+        }
+    }
+
+    /// How far the value moved, relative to the previous period, for ordering.
+    fn relative_move(&self) -> f64 {
+        match (self.here, self.before) {
+            (Some(now), Some(before)) => (now - before).abs() / before.abs().max(1e-9),
+            _ => 0.0,
+        }
+    }
+}
+
+/// Better or worse, given which way the indicator should move.
+fn trend(now: f64, before: f64, direction: Direction) -> Verdict {
+    Verdict::of(now - before, direction)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trend_follows_the_indicators_direction() {
+        use Direction::*;
+        assert_eq!(trend(12.0, 10.0, HigherIsBetter), Verdict::Better);
+        assert_eq!(trend(8.0, 10.0, HigherIsBetter), Verdict::Worse);
+        assert_eq!(trend(8.0, 10.0, LowerIsBetter), Verdict::Better);
+        assert_eq!(trend(12.0, 10.0, LowerIsBetter), Verdict::Worse);
+        assert_eq!(trend(10.0, 10.0, LowerIsBetter), Verdict::Same);
+    }
+
+    #[test]
+    fn a_county_without_a_target_says_so_instead_of_a_rating() {
+        assert_eq!(
+            rating_cell(&CountyRating::NoTarget).text,
+            "no county target"
+        );
+        assert!(rating_cell(&CountyRating::NoTarget).tone.is_none());
+    }
+}
