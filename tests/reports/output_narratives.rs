@@ -164,7 +164,8 @@ on_both_backends! {
         let p = programme::by_code(&mut c, "LBP").unwrap();
         let (_, bytes) = issue::draft(&mut c, &Subject::Donor(p), Period::parse("2026Q2").unwrap()).unwrap();
         let Some(text) = pdf_flow(&bytes) else { return };
-        let results = text.find("2. Results").expect("results section");
+        // The contents page names every section first: the body's is the last "2. Results".
+        let results = text.rfind("2. Results").expect("results section");
         let heading = |o: &ResultRow| results + text[results..].find(&format!("Output {}:", o.code)).unwrap_or_else(|| panic!("{} heading", o.code));
         let (h1, h2, h3) = (heading(o1), heading(o2), heading(o3));
         let printed = text.find("Moyalé desk opened; Dádaab delayed by the rains").expect("o1's narrative printed");
