@@ -325,7 +325,7 @@ impl MinistryReport {
             rows,
         }));
         b.push(Block::Note(
-            "Figures are approved values only. The Kenyan fiscal year runs July to June: its first quarter is July–September. Counties: those of the programme's phase in the period. Indicators: the programme's figures over all counties of its phase against the programme's milestones (✓ on track, ▲ slightly off track, ✗ off track). Milestones: programme milestones due in the period and completed by its end, and those due in the following quarter. Activities: those under way in the period — the same activities, and the same count, as the programme's donor report for the period — split into those of one county (in the county pages) and those of the programme as a whole (section 3); late: not finished by their planned end, or finished after it.".into(),
+            "Figures are approved values only. The Kenyan fiscal year runs July to June: its first quarter is July–September. Counties: those of the programme's phase in the period. Indicators: the programme's figures over all counties of its phase against the programme's milestones (✓ on track, ▲ needs attention, ✗ off track). Milestones: programme milestones due in the period and completed by its end, and those due in the following quarter. Activities: those under way in the period — the same activities, and the same count, as the programme's donor report for the period — split into those of one county (in the county pages) and those of the programme as a whole (section 3); late: not finished by their planned end, or finished after it.".into(),
         ));
         b.push(Block::Note(format!(
             "{} {}",

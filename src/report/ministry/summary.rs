@@ -25,7 +25,7 @@ pub enum Presence {
 }
 
 /// The note printed under the table: what a cell says.
-pub const NOTE: &str = "Each cell: the programme's indicators in the county rated against the county's own targets (✓ on track, ▲ slightly off track, ✗ off track; \"no county target\" where none is set for the county, so nothing is rated), then how many of the programme's indicators have an approved value for the county out of all of them. \"Not in phase\": the county is not in the programme's phase for the period, but milestones or activities of the programme are listed there. —: the programme does not work in the county in the period.";
+pub const NOTE: &str = "Each cell: the programme's indicators in the county rated against the county's own targets (✓ on track, ▲ needs attention, ✗ off track; \"no county target\" where none is set for the county, so nothing is rated), then how many of the programme's indicators have an approved value for the county out of all of them. \"Not in phase\": the county is not in the programme's phase for the period, but milestones or activities of the programme are listed there. —: the programme does not work in the county in the period.";
 
 /// "✓3 ▲1 ✗0 · 12/14 approved", "no county target · 12/14 approved", "—".
 pub fn cell(p: &Presence) -> Cell {
