@@ -6,7 +6,7 @@
 
 use super::fonts::{Face, Fonts};
 use super::text::{fit_line, wrap};
-use super::{chart, Align, Block, Cell, Chart, Column, Cover, Document, Table, Tone, Width};
+use super::{chart, map, Align, Block, Cell, Chart, Column, Cover, Document, Map, Table, Tone, Width};
 
 pub(crate) const PAGE_W: f32 = 595.276;
 pub(crate) const PAGE_H: f32 = 841.89;
@@ -75,6 +75,8 @@ pub(crate) enum Item {
         r: f32,
         colour: Rgb,
     },
+    /// A filled and stroked polygon, e.g. a county of a map.
+    Shape(map::Shape),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -232,6 +234,7 @@ pub(crate) fn layout(doc: &Document, fonts: &Fonts) -> Pages {
             Block::KeyValues(pairs) => flow.key_values(pairs),
             Block::Table(t) => flow.table(t),
             Block::Chart(c) => flow.chart(c),
+            Block::Map(m) => flow.map(m),
             Block::Spacer(h) => flow.space(spacer(*h)),
             Block::PageBreak => {
                 if !flow.fresh() && !flow.current().cover {
@@ -426,6 +429,7 @@ impl Flow<'_> {
                 );
                 title.len() as f32 * CHART_TITLE.line + 4.0 + chart::HEIGHT
             }
+            Some(Block::Map(m)) => map::height(self.fonts, m, CONTENT_W),
             Some(Block::Spacer(h)) => spacer(*h) + self.lead(&rest[1..]),
         }
     }
@@ -747,6 +751,16 @@ impl Flow<'_> {
         let items = chart::draw(self.fonts, c, MARGIN_X, self.y, CONTENT_W);
         self.current().items.extend(items);
         self.y += plot_h;
+        self.space(14.0);
+    }
+
+    /// A map is never split: it moves to the next page whole.
+    fn map(&mut self, m: &Map) {
+        let h = map::height(self.fonts, m, CONTENT_W);
+        self.need(h);
+        let items = map::draw(self.fonts, m, MARGIN_X, self.y, CONTENT_W);
+        self.current().items.extend(items);
+        self.y += h;
         self.space(14.0);
     }
 

@@ -245,6 +245,10 @@ fn page_ops(page: &Page) -> Vec<Op> {
                     polygon: circle(*x, *y, *r),
                 });
             }
+            Item::Shape(shape) => {
+                pen.end_text(&mut ops);
+                super::map::write_shape(&mut ops, shape);
+            }
         }
     }
     pen.end_text(&mut ops);
