@@ -179,6 +179,7 @@ impl MinistryReport {
     fn body(&self) -> Vec<Block> {
         let mut b = Vec::new();
         self.overview(&mut b);
+        b.extend(super::maps::ministry_overview(self));
         for county in &self.counties {
             self.county(county, &mut b);
         }
@@ -246,6 +247,7 @@ impl MinistryReport {
                 format!("{} County", county.name)
             },
         });
+        b.push(super::maps::locator(county));
         let mut any = false;
         for part in &self.parts {
             let covered = part.figures.counties.iter().any(|c| c.id == county.id);
