@@ -58,7 +58,11 @@ pub struct CountyAchievement {
 
 /// A county's % of the milestone for one indicator, when the indicator is one a county
 /// can be held to and both its figure and the milestone are in.
-pub fn county_percent(rules: &IndicatorRules, target: Option<f64>, value: Option<f64>) -> Option<f64> {
+pub fn county_percent(
+    rules: &IndicatorRules,
+    target: Option<f64>,
+    value: Option<f64>,
+) -> Option<f64> {
     if rules.county != CountyAggregation::Mean {
         return None;
     }
@@ -174,13 +178,35 @@ mod tests {
 
     #[test]
     fn only_indicators_with_a_county_milestone_count() {
-        let rate = rules(Unit::Percentage, Direction::HigherIsBetter, CountyAggregation::Mean);
-        let days = rules(Unit::Number, Direction::LowerIsBetter, CountyAggregation::Mean);
-        let count = rules(Unit::Count, Direction::HigherIsBetter, CountyAggregation::Sum);
-        let yes = rules(Unit::YesNo, Direction::HigherIsBetter, CountyAggregation::Mean);
-        let f_rate = figure(Some(80.0), vec![(1, Some(80.0)), (2, Some(40.0)), (3, None)]);
+        let rate = rules(
+            Unit::Percentage,
+            Direction::HigherIsBetter,
+            CountyAggregation::Mean,
+        );
+        let days = rules(
+            Unit::Number,
+            Direction::LowerIsBetter,
+            CountyAggregation::Mean,
+        );
+        let count = rules(
+            Unit::Count,
+            Direction::HigherIsBetter,
+            CountyAggregation::Sum,
+        );
+        let yes = rules(
+            Unit::YesNo,
+            Direction::HigherIsBetter,
+            CountyAggregation::Mean,
+        );
+        let f_rate = figure(
+            Some(80.0),
+            vec![(1, Some(80.0)), (2, Some(40.0)), (3, None)],
+        );
         let f_days = figure(Some(4.0), vec![(1, Some(3.0)), (2, Some(4.0)), (3, None)]);
-        let f_count = figure(Some(100.0), vec![(1, Some(10.0)), (2, Some(500.0)), (3, Some(1.0))]);
+        let f_count = figure(
+            Some(100.0),
+            vec![(1, Some(10.0)), (2, Some(500.0)), (3, Some(1.0))],
+        );
         let f_yes = figure(Some(0.6), vec![(1, Some(1.0)), (2, Some(0.0)), (3, None)]);
         let got = by_county([
             (&rate, &f_rate),

@@ -248,9 +248,7 @@ fn path_rings(d: &str) -> Result<Vec<Ring>, String> {
                 let mut dot = false;
                 let mut first = true;
                 while let Some(&(j, c)) = chars.peek() {
-                    let ok = c.is_ascii_digit()
-                        || (c == '-' && first)
-                        || (c == '.' && !dot);
+                    let ok = c.is_ascii_digit() || (c == '-' && first) || (c == '.' && !dot);
                     if !ok {
                         break;
                     }
@@ -346,7 +344,9 @@ mod tests {
         assert!(x > cx && y > cy, "Mombasa at {x},{y}");
         let busia = at("040").0;
         assert!(
-            outlines().iter().all(|o| o.bounds().centre().0 >= busia - 10.0),
+            outlines()
+                .iter()
+                .all(|o| o.bounds().centre().0 >= busia - 10.0),
             "Busia is on the western edge"
         );
         // Nairobi is small and south of the centre; Marsabit is large and north.

@@ -58,12 +58,7 @@ pub fn donor(r: &DonorReport) -> Vec<Block> {
         return Vec::new();
     }
     let period = r.period.label();
-    let scores = achievement::by_county(
-        r.figures
-            .figures
-            .iter()
-            .map(|f| (&f.rules, &f.figure)),
-    );
+    let scores = achievement::by_county(r.figures.figures.iter().map(|f| (&f.rules, &f.figure)));
     let mut regions = Vec::new();
     let mut classes: Vec<Vec<String>> = vec![Vec::new(); CLASSES.len()];
     let mut sentences: Vec<String> = Vec::new();
@@ -100,10 +95,12 @@ pub fn donor(r: &DonorReport) -> Vec<Block> {
         let with: Vec<String> = counties
             .iter()
             .filter(|c| {
-                r.figures
-                    .figures
-                    .iter()
-                    .any(|f| f.figure.by_county.iter().any(|(id, v)| *id == c.id && v.is_some()))
+                r.figures.figures.iter().any(|f| {
+                    f.figure
+                        .by_county
+                        .iter()
+                        .any(|(id, v)| *id == c.id && v.is_some())
+                })
             })
             .map(|c| c.name.clone())
             .collect();
@@ -193,12 +190,12 @@ pub fn ministry_overview(r: &MinistryReport) -> Vec<Block> {
         let mut here: Vec<i32> = Vec::new();
         for c in &part.figures.counties {
             expected.insert(c.id, ());
-            if part
-                .figures
-                .figures
-                .iter()
-                .any(|f| f.figure.by_county.iter().any(|(id, v)| *id == c.id && v.is_some()))
-            {
+            if part.figures.figures.iter().any(|f| {
+                f.figure
+                    .by_county
+                    .iter()
+                    .any(|(id, v)| *id == c.id && v.is_some())
+            }) {
                 here.push(c.id);
             }
         }
@@ -340,7 +337,12 @@ mod tests {
     #[test]
     fn every_seeded_county_has_an_outline() {
         for c in crate::seed::content::COUNTIES.iter() {
-            assert!(crate::geo::outline(c.code).is_some(), "{} {}", c.code, c.name);
+            assert!(
+                crate::geo::outline(c.code).is_some(),
+                "{} {}",
+                c.code,
+                c.name
+            );
         }
     }
 
@@ -369,7 +371,11 @@ mod tests {
             panic!("a map")
         };
         assert_eq!(m.size, MapSize::Locator);
-        let focus: Vec<&Region> = m.regions.iter().filter(|r| r.shade == Shade::Focus).collect();
+        let focus: Vec<&Region> = m
+            .regions
+            .iter()
+            .filter(|r| r.shade == Shade::Focus)
+            .collect();
         assert_eq!(focus.len(), 1);
         assert_eq!(focus[0].code, "007");
         assert_eq!(m.regions.iter().filter(|r| r.outlined).count(), 5);

@@ -60,7 +60,10 @@ pub fn view(o: &ProgrammeOverview) -> Option<CountyMapView> {
         .iter()
         .flat_map(|p| p.counties.iter().map(|c| (c.id, c)))
         .collect();
-    let counties: Vec<&Location> = expected.iter().filter_map(|id| known.get(id).copied()).collect();
+    let counties: Vec<&Location> = expected
+        .iter()
+        .filter_map(|id| known.get(id).copied())
+        .collect();
     if counties.is_empty() {
         return None;
     }
@@ -73,12 +76,12 @@ pub fn view(o: &ProgrammeOverview) -> Option<CountyMapView> {
         .figures
         .iter()
         .filter(|f| {
-            f.figure
-                .as_ref()
-                .is_some_and(|g| g.by_county.iter().any(|(c, v)| {
+            f.figure.as_ref().is_some_and(|g| {
+                g.by_county.iter().any(|(c, v)| {
                     achievement::county_percent(&f.rules, g.target, *v).is_some()
                         && expected.contains(c)
-                }))
+                })
+            })
         })
         .filter_map(|f| f.latest.as_ref().map(|l| l.period.id()))
         .collect();
@@ -88,7 +91,12 @@ pub fn view(o: &ProgrammeOverview) -> Option<CountyMapView> {
             let (percent, class, class_label, indicators) = match scores.get(&c.id) {
                 Some(a) => {
                     let k = achievement::class_of(a.percent);
-                    (format::percent(Some(a.percent)), CLASS_NAMES[k], CLASSES[k].1, a.indicators)
+                    (
+                        format::percent(Some(a.percent)),
+                        CLASS_NAMES[k],
+                        CLASSES[k].1,
+                        a.indicators,
+                    )
                 }
                 None => ("no figure".to_string(), "nd", "no figure", 0),
             };

@@ -6,7 +6,9 @@
 
 use super::fonts::{Face, Fonts};
 use super::text::{fit_line, wrap};
-use super::{chart, map, Align, Block, Cell, Chart, Column, Cover, Document, Map, Table, Tone, Width};
+use super::{
+    chart, map, Align, Block, Cell, Chart, Column, Cover, Document, Map, Table, Tone, Width,
+};
 
 pub(crate) const PAGE_W: f32 = 595.276;
 pub(crate) const PAGE_H: f32 = 841.89;

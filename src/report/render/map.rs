@@ -390,7 +390,13 @@ mod tests {
                 _ => None,
             })
             .collect();
-        for want in ["Achievement by county", "100 % or more", "no figure", "MoU county", ATTRIBUTION] {
+        for want in [
+            "Achievement by county",
+            "100 % or more",
+            "no figure",
+            "MoU county",
+            ATTRIBUTION,
+        ] {
             assert!(texts.contains(&want), "{want} in {texts:?}");
         }
     }
@@ -427,8 +433,14 @@ mod tests {
                 hatch: Some(HATCH),
             },
         );
-        let saves = ops.iter().filter(|o| matches!(o, Op::SaveGraphicsState)).count();
-        let restores = ops.iter().filter(|o| matches!(o, Op::RestoreGraphicsState)).count();
+        let saves = ops
+            .iter()
+            .filter(|o| matches!(o, Op::SaveGraphicsState))
+            .count();
+        let restores = ops
+            .iter()
+            .filter(|o| matches!(o, Op::RestoreGraphicsState))
+            .count();
         assert_eq!((saves, restores), (2, 2));
         assert!(matches!(ops.last(), Some(Op::RestoreGraphicsState)));
     }
