@@ -725,6 +725,11 @@ fn absurd_values_neither_hang_nor_leave_the_page() {
                     points.iter().all(|(x, y)| x.is_finite() && y.is_finite())
                 }
                 Item::Dot { x, y, r, .. } => [x, y, r].iter().all(|v| v.is_finite()),
+                Item::Shape(s) => s
+                    .rings
+                    .iter()
+                    .flatten()
+                    .all(|(x, y)| x.is_finite() && y.is_finite()),
             };
             assert!(finite, "{item:?}");
         }
