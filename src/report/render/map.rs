@@ -146,6 +146,9 @@ pub(crate) fn draw(fonts: &Fonts, m: &Map, x: f32, y: f32, w: f32) -> Vec<Item> 
         )
     };
     let thin = if m.size == MapSize::Full { 0.4 } else { 0.25 };
+    // Points closer than this on the page add bytes, not shape: a locator is drawn
+    // at a fifth of a full map's scale.
+    let step = if m.size == MapSize::Full { 0.3 } else { 0.6 };
     let mut on_top = Vec::new();
     for o in geo::outlines() {
         let region = m.regions.iter().find(|r| r.code == o.code);
@@ -153,7 +156,8 @@ pub(crate) fn draw(fonts: &Fonts, m: &Map, x: f32, y: f32, w: f32) -> Vec<Item> 
         let rings: Vec<Vec<(f32, f32)>> = o
             .rings
             .iter()
-            .map(|r| r.iter().map(|&p| place(p)).collect())
+            .map(|r| thin_out(r.iter().map(|&p| place(p)), step))
+            .filter(|r: &Vec<(f32, f32)>| r.len() >= 3)
             .collect();
         if region.is_some_and(|r| r.outlined) {
             on_top.push(rings.clone());
@@ -228,6 +232,23 @@ pub(crate) fn draw(fonts: &Fonts, m: &Map, x: f32, y: f32, w: f32) -> Vec<Item> 
     out
 }
 
+/// A ring on the page with points `step` apart at least, each rounded to a tenth of a
+/// point (finer than print shows; fewer digits in the file).
+fn thin_out(points: impl Iterator<Item = (f32, f32)>, step: f32) -> Vec<(f32, f32)> {
+    let round = |v: f32| (v * 10.0).round() / 10.0;
+    let mut out: Vec<(f32, f32)> = Vec::new();
+    for (x, y) in points {
+        let p = (round(x), round(y));
+        if out
+            .last()
+            .is_none_or(|&(lx, ly)| (p.0 - lx).hypot(p.1 - ly) >= step)
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
 fn colour(c: Rgb) -> Color {
     Color::Rgb(printpdf::Rgb {
         r: f32::from(c.0) / 255.0,
@@ -266,6 +287,20 @@ pub(crate) fn write_shape(ops: &mut Vec<Op>, s: &Shape) {
         return;
     }
     ops.push(Op::SaveGraphicsState);
+    // The common case, a filled county with its border: the path written once.
+    if let (Some(fill), None, [(c, width)]) = (s.fill, s.hatch, s.strokes.as_slice()) {
+        ops.push(Op::SetFillColor { col: colour(fill) });
+        ops.push(Op::SetOutlineColor { col: colour(*c) });
+        ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+        ops.push(Op::SetLineDashPattern {
+            dash: LineDashPattern::solid(),
+        });
+        ops.push(Op::DrawPolygon {
+            polygon: polygon(&s.rings, PaintMode::FillStroke),
+        });
+        ops.push(Op::RestoreGraphicsState);
+        return;
+    }
     if let Some(fill) = s.fill {
         ops.push(Op::SetFillColor { col: colour(fill) });
         ops.push(Op::DrawPolygon {
@@ -412,6 +447,22 @@ mod tests {
         assert!(items
             .iter()
             .any(|i| matches!(i, Item::Text { text, .. } if text == ATTRIBUTION)));
+    }
+
+    #[test]
+    fn rings_are_thinned_to_the_page_s_precision() {
+        let ring = thin_out(
+            [
+                (0.0, 0.0),
+                (0.04, 0.0),
+                (0.2, 0.0),
+                (1.0, 0.0),
+                (1.0, 1.23456),
+            ]
+            .into_iter(),
+            0.3,
+        );
+        assert_eq!(ring, vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.2)]);
     }
 
     #[test]
