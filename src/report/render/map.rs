@@ -414,8 +414,8 @@ mod tests {
         assert_eq!(shapes.iter().filter(|s| s.hatch.is_some()).count(), 2);
         for s in &shapes {
             for &(px, py) in s.rings.iter().flatten() {
-                assert!(px >= 50.0 - 0.01 && px <= 50.0 + CONTENT_W + 0.01, "{px}");
-                assert!(py >= 100.0 && py <= 100.0 + h, "{py}");
+                assert!((49.99..=50.01 + CONTENT_W).contains(&px), "{px}");
+                assert!((100.0..=100.0 + h).contains(&py), "{py}");
             }
         }
         let texts: Vec<&str> = items
