@@ -18,6 +18,7 @@ pub mod entry;
 pub mod error;
 pub mod figures;
 pub mod format;
+pub mod geo;
 pub mod memory;
 pub mod models;
 pub mod overview;

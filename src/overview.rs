@@ -220,7 +220,8 @@ fn figures_and_trends(
         basis: figures::Basis::Reported,
         indicator: None,
         counties: None,
-        by_county: false,
+        // Each county's own figure of the latest quarter, for the dashboard's county map.
+        by_county: detail,
         parts: detail,
         to_date: detail,
         history: 0,

@@ -9,6 +9,7 @@ mod entry;
 mod figures;
 mod foundation;
 mod logframe;
+mod maps;
 mod reports;
 mod robust;
 mod security;

@@ -66,6 +66,7 @@ pub fn snapshot(blocks: &[Block]) -> Snapshot {
             Block::Table(t) => table(&mut out, &place, t),
             Block::Note(_)
             | Block::Chart(_)
+            | Block::Map(_)
             | Block::Spacer(_)
             | Block::PageBreak
             | Block::Contents => {}

@@ -806,6 +806,7 @@ impl DonorReport {
             "Approved values for {} by county, each over the quarters its phase covers it, combined by the indicator's period rule; — where a county has no approved value for one of them.",
             self.period.label()
         )));
+        b.extend(super::maps::donor(self));
         let currency = &self.programme.currency;
         // A matrix reads best while the counties fit across the page; beyond that each
         // indicator lists its counties in a wrapped line.

@@ -217,9 +217,18 @@ impl MinistryReport {
     }
 
     fn body(&self) -> Vec<Block> {
-        let mut b = Vec::new();
+        // Contents first: a reader looking for one county finds its page there.
+        let mut b = vec![
+            Block::Heading {
+                level: 1,
+                text: "Contents".into(),
+            },
+            Block::Contents,
+            Block::PageBreak,
+        ];
         self.summary(&mut b);
         self.overview(&mut b);
+        b.extend(super::maps::ministry_overview(self));
         self.programme_wide(&mut b);
         // The county pages are the body of the report: they start on a page of their
         // own, and then flow on from county to county.
@@ -377,6 +386,7 @@ impl MinistryReport {
                 format!("{} County", county.name)
             },
         });
+        b.push(super::maps::locator(county));
         let mut any = false;
         for part in &self.parts {
             let covered = part.figures.counties.iter().any(|c| c.id == county.id);

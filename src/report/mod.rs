@@ -7,6 +7,7 @@ pub mod changes;
 pub mod donor;
 pub mod figures;
 pub mod issue;
+pub mod maps;
 pub mod ministry;
 pub mod narrative;
 pub mod output_narrative;

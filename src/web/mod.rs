@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod compare;
 mod compress;
+mod county_map;
 mod csv;
 mod entry;
 mod error_page;

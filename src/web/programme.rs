@@ -303,6 +303,7 @@ fn body(d: &Dashboard, can: Can, today: NaiveDate, flash: Option<String>) -> imp
         burn: burn,
         by_county: by_county.into_iter().collect::<Vec<_>>(),
         status_labels: status_labels,
+        county_map: super::county_map::view(o),
         flash: flash,
     }
 }

@@ -923,12 +923,18 @@ fn the_report_command_writes_a_pdf_and_refuses_bad_arguments() {
 }
 
 /// The part of the flowing text from `from` up to `to`.
-/// Where a donor report's body starts: after its contents page, which names every
-/// section too (the executive summary is its first entry and the body's first heading).
+/// Where a report's body starts: after its contents page, which names every section
+/// too. The body opens with the contents' first entry, so its second occurrence is the
+/// body's first heading.
 fn past_contents(flow: &str) -> usize {
-    let first = flow.find("Executive summary");
-    first
-        .and_then(|f| flow[f + 1..].find("Executive summary").map(|s| f + 1 + s))
+    let Some(c) = flow.find("Contents ") else {
+        return 0;
+    };
+    let after = c + "Contents ".len();
+    let first: String = flow[after..].chars().take(14).collect();
+    flow[after + 1..]
+        .find(&first)
+        .map(|i| after + 1 + i)
         .unwrap_or(0)
 }
 
@@ -1119,15 +1125,26 @@ fn ministry_summary(flow: &str) -> &str {
 
 /// A county's section of the ministry report (flowing text), up to the next county.
 fn ministry_county<'a>(flow: &'a str, heading: &str) -> &'a str {
-    let counties = flow.find("4. County by county").expect("county section");
+    let body = past_contents(flow);
+    let counties = body
+        + flow[body..]
+            .find("4. County by county")
+            .expect("county section");
     let at = counties
         + flow[counties..]
             .find(heading)
             .unwrap_or_else(|| panic!("{heading} missing"));
     let rest = &flow[at + heading.len()..];
-    let end = rest
-        .find(" County (")
-        .or_else(|| rest.find(" County "))
+    // The next county's heading; its own locator map's caption ("Turkana County (code
+    // 023) in Kenya") is not one.
+    let next = |pattern: &str| {
+        rest.match_indices(pattern).map(|(i, _)| i).find(|&i| {
+            !rest[i + pattern.len()..].starts_with("(code")
+                && !rest[i + pattern.len()..].starts_with("code")
+        })
+    };
+    let end = next(" County (")
+        .or_else(|| next(" County "))
         .unwrap_or(rest.len());
     &flow[at..at + heading.len() + end]
 }

@@ -442,6 +442,7 @@ mod tests {
                     (*tx + fonts.width(Face::Regular, LABEL, text), *baseline),
                 ],
                 Item::Fill { .. } => vec![],
+                Item::Shape(s) => s.rings.iter().flatten().copied().collect(),
             };
             for (px, py) in pts {
                 assert!(px >= x - 0.01 && px <= x + w + 0.01, "{item:?}");

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use super::fonts::{Face, Fonts};
 use super::tags::{Role, Scope, Tree};
 use super::text::{fit_line, wrap};
-use super::{chart, Align, Block, Cell, Chart, Column, Cover, Document, Table, Tone, Width};
+use super::{
+    chart, map, Align, Block, Cell, Chart, Column, Cover, Document, Map, Table, Tone, Width,
+};
 
 pub(crate) const PAGE_W: f32 = 595.276;
 pub(crate) const PAGE_H: f32 = 841.89;
@@ -78,6 +80,8 @@ pub(crate) enum Item {
         r: f32,
         colour: Rgb,
     },
+    /// A filled and stroked polygon, e.g. a county of a map.
+    Shape(map::Shape),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -305,6 +309,7 @@ fn layout_pass(
             Block::KeyValues(pairs) => flow.key_values(pairs),
             Block::Table(t) => flow.table(t),
             Block::Chart(c) => flow.chart(c),
+            Block::Map(m) => flow.map(m),
             Block::Spacer(h) => flow.space(spacer(*h)),
             Block::PageBreak => {
                 if !flow.fresh() && !flow.current().cover {
@@ -546,6 +551,7 @@ impl Flow<'_> {
                 );
                 title.len() as f32 * CHART_TITLE.line + 4.0 + chart::HEIGHT
             }
+            Some(Block::Map(m)) => map::height(self.fonts, m, CONTENT_W),
             Some(Block::Spacer(h)) => spacer(*h) + self.lead(&rest[1..]),
             Some(Block::Contents) => 2.0 * TOC_1.line,
         }
@@ -969,6 +975,28 @@ impl Flow<'_> {
             self.push(item);
         }
         self.y += plot_h;
+        self.space(14.0);
+    }
+
+    /// A map is never split: it moves to the next page whole.
+    fn map(&mut self, m: &Map) {
+        let h = map::height(self.fonts, m, CONTENT_W);
+        self.need(h);
+        // The whole map — title, counties, legend, credit — is one figure, and its
+        // alternative text says all of it.
+        let figure = self.open(Role::Figure);
+        let node = &mut self.tree.nodes[figure];
+        let mut alt = m.alt.trim().to_string();
+        if !alt.contains(crate::geo::ATTRIBUTION) {
+            alt.push_str(&format!(" {}.", crate::geo::ATTRIBUTION));
+        }
+        node.alt = Some(alt);
+        node.bbox = Some([MARGIN_X, self.y, MARGIN_X + CONTENT_W, self.y + h]);
+        for item in map::draw(self.fonts, m, MARGIN_X, self.y, CONTENT_W) {
+            self.push(item);
+        }
+        self.tag = None;
+        self.y += h;
         self.space(14.0);
     }
 

@@ -13,6 +13,7 @@
 mod chart;
 mod fonts;
 mod layout;
+mod map;
 mod pdf;
 #[cfg(test)]
 mod sample;
@@ -67,6 +68,8 @@ pub enum Block {
     KeyValues(Vec<(String, String)>),
     Table(Table),
     Chart(Chart),
+    /// A map of Kenya's counties (kept on one page, like a chart).
+    Map(Map),
     /// Vertical space in points (dropped at the top of a page).
     Spacer(f32),
     /// Starts a new page, unless the current one is still empty.
@@ -198,6 +201,60 @@ pub struct Chart {
     pub chart: TrendChart,
     /// What the values count, shown over the value axis, e.g. "people trained", "%".
     pub unit: Option<String>,
+}
+
+/// A map of Kenya's counties: each county shaded by a class, or marked as having no
+/// figure, or left white as outside what the map is about; some outlined thickly. The
+/// outlines are `crate::geo`'s; "Map: MapSVG, CC BY 4.0" is printed under every map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Map {
+    pub title: String,
+    /// The counties drawn as something other than [`Shade::Outside`], by KNBS code.
+    pub regions: Vec<Region>,
+    /// What the swatches mean, in the order printed beside the map.
+    pub legend: Vec<(Swatch, String)>,
+    /// The map said in one or more sentences, for readers who cannot see it (the PDF's
+    /// alternative text of the figure).
+    pub alt: String,
+    pub size: MapSize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    /// KNBS county code, "001" to "047".
+    pub code: String,
+    pub shade: Shade,
+    /// Drawn with a thick dark edge (e.g. the MoU's initial counties).
+    pub outlined: bool,
+}
+
+/// How a county is filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shade {
+    /// A class of the grey-blue ramp, 0 the lightest (at most 3).
+    Class(u8),
+    /// In what the map is about, but without a figure: white, hatched.
+    NoData,
+    /// Not in what the map is about: white.
+    Outside,
+    /// The one county a locator map points at.
+    Focus,
+}
+
+/// One entry of a map's legend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Swatch {
+    Shade(Shade),
+    /// The thick edge of outlined counties.
+    Outlined,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapSize {
+    /// About half a page, with the legend beside it.
+    Full,
+    /// A small map beside its title, pointing at one county.
+    Locator,
 }
 
 #[derive(Debug, thiserror::Error)]

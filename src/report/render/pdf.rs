@@ -318,6 +318,10 @@ fn page_ops(
                     polygon: circle(*x, *y, *r),
                 });
             }
+            Item::Shape(shape) => {
+                pen.end_text(&mut ops);
+                super::map::write_shape(&mut ops, shape);
+            }
         }
     }
     pen.end_text(&mut ops);

@@ -741,6 +741,11 @@ fn absurd_values_neither_hang_nor_leave_the_page() {
                     points.iter().all(|(x, y)| x.is_finite() && y.is_finite())
                 }
                 Item::Dot { x, y, r, .. } => [x, y, r].iter().all(|v| v.is_finite()),
+                Item::Shape(s) => s
+                    .rings
+                    .iter()
+                    .flatten()
+                    .all(|(x, y)| x.is_finite() && y.is_finite()),
             };
             assert!(finite, "{item:?}");
         }
@@ -852,7 +857,7 @@ fn the_structure_tree_tags_every_heading_table_and_figure_in_reading_order() {
     let charts = d
         .blocks
         .iter()
-        .filter(|b| matches!(b, Block::Chart(_)))
+        .filter(|b| matches!(b, Block::Chart(_) | Block::Map(_)))
         .count();
     let figures: Vec<_> = tree
         .nodes
@@ -864,7 +869,8 @@ fn the_structure_tree_tags_every_heading_table_and_figure_in_reading_order() {
         let alt = f.alt.as_deref().unwrap_or("");
         assert!(
             alt.starts_with("Line chart: ") && alt.contains("Achieved")
-                || alt.contains("Nothing reported"),
+                || alt.contains("Nothing reported")
+                || alt.contains("Map: MapSVG, CC BY 4.0"),
             "{alt}"
         );
         assert!(f.bbox.is_some());
