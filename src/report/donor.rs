@@ -720,7 +720,7 @@ impl DonorReport {
                 Column::new("County", Width::Points(58.0), Align::Left),
                 Column::new("Planned", Width::Points(72.0), Align::Left),
                 Column::new("Status", Width::Points(66.0), Align::Left),
-                Column::new("% complete", Width::Points(46.0), Align::Right),
+                Column::new("% complete", Width::Points(56.0), Align::Right),
             ],
             rows,
         }));

@@ -98,7 +98,7 @@ pub fn activity_table(lines: &[&ActivityLine]) -> Block {
             Column::new("Activity", Width::Share(1.0), Align::Left),
             Column::new("Planned end", Width::Points(62.0), Align::Left),
             Column::new("Status", Width::Points(90.0), Align::Left),
-            Column::new("% complete", Width::Points(46.0), Align::Right),
+            Column::new("% complete", Width::Points(56.0), Align::Right),
         ],
         rows,
     })
