@@ -669,7 +669,7 @@ impl DonorReport {
                 Column::new("County", Width::Points(62.0), Align::Left),
                 Column::new("Due", Width::Points(58.0), Align::Left),
                 Column::new("Status", Width::Points(80.0), Align::Left),
-                Column::new("Completed on", Width::Points(58.0), Align::Left),
+                Column::new("Completed on", Width::Points(68.0), Align::Left),
             ],
             rows,
         }));
