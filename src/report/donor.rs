@@ -204,14 +204,7 @@ impl DonorReport {
     }
 
     fn body(&self) -> Vec<Block> {
-        let mut b = vec![
-            Block::Heading {
-                level: 1,
-                text: "Contents".into(),
-            },
-            Block::Contents,
-            Block::PageBreak,
-        ];
+        let mut b = super::contents_page();
         self.executive_summary(&mut b);
         self.narrative_section(&mut b);
         self.results_section(&mut b);

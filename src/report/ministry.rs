@@ -218,14 +218,7 @@ impl MinistryReport {
 
     fn body(&self) -> Vec<Block> {
         // Contents first: a reader looking for one county finds its page there.
-        let mut b = vec![
-            Block::Heading {
-                level: 1,
-                text: "Contents".into(),
-            },
-            Block::Contents,
-            Block::PageBreak,
-        ];
+        let mut b = super::contents_page();
         self.summary(&mut b);
         self.overview(&mut b);
         b.extend(super::maps::ministry_overview(self));

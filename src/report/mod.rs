@@ -43,6 +43,18 @@ pub struct Frame {
     pub period_end: NaiveDate,
 }
 
+/// A report's opening after its cover: the contents, on a page of their own.
+pub(crate) fn contents_page() -> Vec<Block> {
+    vec![
+        Block::Heading {
+            level: 1,
+            text: "Contents".into(),
+        },
+        Block::Contents,
+        Block::PageBreak,
+    ]
+}
+
 /// The document both reports are: cover, then the body. The body's hash is the short
 /// "data" code on the cover and in the footer, so it covers exactly what is shown; the
 /// only date in the file is the issue date (a draft: the date of its newest approval).

@@ -786,18 +786,21 @@ on_both_backends! {
     }
 }
 
+/// Runs the `mipaka` command in `dir`, on an embedded database under `dir/data`.
+fn mipaka_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mipaka"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("MIPAKA_DATA_DIR", dir.join("data"))
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn the_report_command_writes_a_pdf_and_refuses_bad_arguments() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_mipaka"))
-            .current_dir(dir.path())
-            .args(args)
-            .env_remove("DATABASE_URL")
-            .env("MIPAKA_DATA_DIR", dir.path().join("data"))
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| mipaka_in(dir.path(), args);
     // A database with the demo loaded (the embedded default seeds on migrate + seed).
     assert!(run(&["migrate"]).status.success());
     assert!(run(&["seed", "--demo"]).status.success());
@@ -1340,15 +1343,7 @@ on_both_backends! {
 #[test]
 fn the_ministry_report_command_drafts_one_programme_with_programme() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_mipaka"))
-            .current_dir(dir.path())
-            .args(args)
-            .env_remove("DATABASE_URL")
-            .env("MIPAKA_DATA_DIR", dir.path().join("data"))
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| mipaka_in(dir.path(), args);
     assert!(run(&["migrate"]).status.success());
     assert!(run(&["seed", "--demo"]).status.success());
     let out = dir.path().join("m-lbp.pdf");

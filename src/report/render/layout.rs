@@ -967,14 +967,8 @@ impl Flow<'_> {
         self.lines(title, CHART_TITLE, MARGIN_X);
         self.y += 4.0;
         self.need(plot_h);
-        let figure = self.open(Role::Figure);
-        let node = &mut self.tree.nodes[figure];
-        node.alt = Some(chart::describe(c));
-        node.bbox = Some([MARGIN_X, self.y, MARGIN_X + CONTENT_W, self.y + plot_h]);
-        for item in chart::draw(self.fonts, c, MARGIN_X, self.y, CONTENT_W) {
-            self.push(item);
-        }
-        self.y += plot_h;
+        let items = chart::draw(self.fonts, c, MARGIN_X, self.y, CONTENT_W);
+        self.figure(chart::describe(c), plot_h, items);
         self.space(14.0);
     }
 
@@ -984,20 +978,27 @@ impl Flow<'_> {
         self.need(h);
         // The whole map — title, counties, legend, credit — is one figure, and its
         // alternative text says all of it.
-        let figure = self.open(Role::Figure);
-        let node = &mut self.tree.nodes[figure];
         let mut alt = m.alt.trim().to_string();
         if !alt.contains(crate::geo::ATTRIBUTION) {
             alt.push_str(&format!(" {}.", crate::geo::ATTRIBUTION));
         }
+        let items = map::draw(self.fonts, m, MARGIN_X, self.y, CONTENT_W);
+        self.figure(alt, h, items);
+        self.space(14.0);
+    }
+
+    /// Drawn items `h` tall at the cursor as one `Figure` with its alternative text
+    /// and box; the cursor moves past it.
+    fn figure(&mut self, alt: String, h: f32, items: Vec<Item>) {
+        let figure = self.open(Role::Figure);
+        let node = &mut self.tree.nodes[figure];
         node.alt = Some(alt);
         node.bbox = Some([MARGIN_X, self.y, MARGIN_X + CONTENT_W, self.y + h]);
-        for item in map::draw(self.fonts, m, MARGIN_X, self.y, CONTENT_W) {
+        for item in items {
             self.push(item);
         }
         self.tag = None;
         self.y += h;
-        self.space(14.0);
     }
 
     fn cover(&mut self, c: &Cover) {

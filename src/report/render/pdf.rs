@@ -437,6 +437,18 @@ fn finish(
     Ok(())
 }
 
+/// Where the outline and the contents take the reader: the heading's page, scrolled
+/// to just above the heading, at the reader's zoom.
+fn destination(page: ObjectId, anchor: &Anchor) -> Object {
+    Object::Array(vec![
+        Object::Reference(page),
+        Object::Name(b"XYZ".to_vec()),
+        Object::Null,
+        Object::Real(PAGE_H - anchor.y + 6.0),
+        Object::Null,
+    ])
+}
+
 /// The pages' links (contents entries) as link annotations to their headings, each
 /// keyed in the parent tree after the pages so the structure tree can own it.
 fn links(lo: &mut lopdf::Document, laid: &Pages, page_ids: &[ObjectId]) -> Vec<tags::Annotation> {
@@ -451,33 +463,15 @@ fn links(lo: &mut lopdf::Document, laid: &Pages, page_ids: &[ObjectId]) -> Vec<t
                 continue;
             };
             let key = (page_ids.len() + out.len()) as i64;
-            let [l, t, r, b] = link.rect;
             let mut d = Dictionary::new();
             d.set("Type", Object::Name(b"Annot".to_vec()));
             d.set("Subtype", Object::Name(b"Link".to_vec()));
-            d.set(
-                "Rect",
-                Object::Array(
-                    [l, PAGE_H - b, r, PAGE_H - t]
-                        .into_iter()
-                        .map(Object::Real)
-                        .collect(),
-                ),
-            );
+            d.set("Rect", tags::rect(link.rect, PAGE_H));
             d.set("Border", Object::Array(vec![0.into(), 0.into(), 0.into()]));
             d.set("Contents", text_string(&link.text));
             d.set("P", Object::Reference(from));
             d.set("StructParent", Object::Integer(key));
-            d.set(
-                "Dest",
-                Object::Array(vec![
-                    Object::Reference(to),
-                    Object::Name(b"XYZ".to_vec()),
-                    Object::Null,
-                    Object::Real(PAGE_H - anchor.y + 6.0),
-                    Object::Null,
-                ]),
-            );
+            d.set("Dest", destination(to, anchor));
             let id = lo.add_object(d);
             annots.push(Object::Reference(id));
             out.push(tags::Annotation {
@@ -555,16 +549,7 @@ fn outline(
             d.set("Title", text_string(&a.title));
             d.set("Parent", Object::Reference(parent));
             if let Some(&page) = pages.get(&(a.page as u32 + 1)) {
-                d.set(
-                    "Dest",
-                    Object::Array(vec![
-                        Object::Reference(page),
-                        Object::Name(b"XYZ".to_vec()),
-                        Object::Null,
-                        Object::Real(PAGE_H - a.y + 6.0),
-                        Object::Null,
-                    ]),
-                );
+                d.set("Dest", destination(page, a));
             }
             if k > 0 {
                 d.set("Prev", Object::Reference(ids[list[k - 1]]));

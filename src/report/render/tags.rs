@@ -126,6 +126,17 @@ impl Tree {
     }
 }
 
+/// A box in layout points (left, top, right, bottom; y down) as a PDF rectangle
+/// (y up from the foot of a page `page_h` tall).
+pub(crate) fn rect([l, t, r, b]: [f32; 4], page_h: f32) -> Object {
+    Object::Array(
+        [l, page_h - b, r, page_h - t]
+            .into_iter()
+            .map(Object::Real)
+            .collect(),
+    )
+}
+
 /// Where a marked run of content landed: page index and its MCID there.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Mark {
@@ -212,17 +223,9 @@ pub(crate) fn write(
                 attributes.set("Scope", Object::Name(s.to_vec()));
             }
             Role::Figure => {
-                if let Some([l, t, r, b]) = node.bbox {
+                if let Some(bbox) = node.bbox {
                     attributes.set("O", Object::Name(b"Layout".to_vec()));
-                    attributes.set(
-                        "BBox",
-                        Object::Array(
-                            [l, page_h - b, r, page_h - t]
-                                .into_iter()
-                                .map(Object::Real)
-                                .collect(),
-                        ),
-                    );
+                    attributes.set("BBox", rect(bbox, page_h));
                     attributes.set("Placement", Object::Name(b"Block".to_vec()));
                 }
             }
