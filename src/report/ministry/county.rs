@@ -18,14 +18,19 @@ use crate::format::value;
 
 /// A county's table lists every indicator of a programme up to this many; a longer
 /// logframe (the generated 100-indicator programmes) gets its key indicators and those
-/// needing attention in the table, and every indicator's value in a compact list, so
-/// that 47 counties × 3 programmes stay a readable, small document.
+/// needing attention, and a pointer to the CSV export for every other value, so that 47
+/// counties × 3 programmes stay a readable document that a slow link can fetch (a list
+/// of every value was a third of the 200,000-value report, and unreadable as prose).
 const FULL_TABLE_MAX: usize = 30;
 /// Indicators needing attention shown beside the key ones in a long logframe's table.
-const ATTENTION_MAX: usize = 12;
+const ATTENTION_MAX: usize = 8;
 
 /// The note under every county table: what the rating columns rate.
-pub const RATING_NOTE: &str = "County target and county RAG: the county's value against the interim target set for this county, where the programme has set one; \"no county target\" where it has not, and the county is then not rated (the programme's own rating is of all its counties together, in the overview). All counties: the programme's figure over every county of its phase.";
+pub const RATING_NOTE: &str = concat!(
+    "County target and county RAG: the county's value against the interim target set for this county, where the programme has set one; \"no county target\" where it has not, and the county is then not rated (the programme's own rating is of all its counties together, in the overview). ",
+    "All counties: the programme's figure over every county of its phase. ",
+    "A programme of more than 30 indicators shows its key indicators and the others most in need of attention: not yet approved here first, then off their county target or moved the wrong way, the largest moves first; every value is in the programme's CSV export."
+);
 
 pub struct CountyLine<'a> {
     pub figure: &'a ReportFigure,
@@ -84,10 +89,15 @@ pub fn indicators(
         .count();
     let rated = lines.iter().filter(|l| l.rating.rag().is_some()).count();
     let mut notes = vec![format!(
-        "{} indicators: {} approved here, {missing} not yet approved; {worse} moved the wrong way since {}; {rated} rated against a county target.",
+        "{} indicators: {} approved here, {missing} not yet approved; {worse} moved the wrong way since {}{}.",
         lines.len(),
         lines.len() - missing,
-        period.prev().label()
+        period.prev().label(),
+        if rated > 0 {
+            format!("; {rated} rated against a county target")
+        } else {
+            String::new()
+        }
     )];
     let shown: Vec<&CountyLine> = if lines.len() <= FULL_TABLE_MAX {
         lines.iter().collect()
@@ -114,18 +124,35 @@ pub fn indicators(
         attention.truncate(ATTENTION_MAX);
         let mut shown: Vec<&CountyLine> =
             lines.iter().filter(|l| l.figure.indicator.is_key).collect();
+        let key = shown.len();
         shown.extend(attention);
         shown.sort_by_key(|l| l.figure.indicator.position);
         notes.push(format!(
-            "The table shows the key indicators and, of the others, those not yet approved here, off their county target or that moved the wrong way (at most {ATTENTION_MAX}{}); every indicator's value follows it.",
+            "Shown: the key indicators and {} needing attention{}; every value is in \"Export values (CSV)\" on {}'s page in Mipaka.",
+            shown.len() - key,
             if more > 0 {
-                format!(", {more} more not shown")
+                format!(" ({more} more not shown)")
             } else {
                 String::new()
-            }
+            },
+            p.code
         ));
         shown
     };
+    // A programme that sets this county no target at all gets no target or rating
+    // columns: one sentence says so, instead of "no county target" on every row.
+    let targeted = lines
+        .iter()
+        .any(|l| !matches!(l.rating, CountyRating::NoTarget));
+    if !targeted {
+        notes.insert(
+            0,
+            format!(
+                "{} sets no county target for {county_name}: not rated.",
+                p.code
+            ),
+        );
+    }
     let rows = shown
         .iter()
         .map(|l| {
@@ -135,55 +162,54 @@ pub fn indicators(
             if let Some(over) = labels::over_quarters(f.figure.kind, period) {
                 title.push_str(&format!(" ({over})"));
             }
-            vec![
+            let mut row = vec![
                 Cell::new(title),
                 Cell::new(value(unit, l.here, &p.currency)),
                 Cell::new(value(unit, l.before, &p.currency)),
                 Cell::new(l.trend_word()),
-                Cell::new(value(unit, l.rating.target(), &p.currency)),
-                rating_cell(&l.rating),
-                Cell::new(kind::achieved(&f.figure, unit, &p.currency, true)),
-            ]
+            ];
+            if targeted {
+                row.push(Cell::new(value(unit, l.rating.target(), &p.currency)));
+                row.push(rating_cell(&l.rating));
+            }
+            row.push(Cell::new(kind::achieved(
+                &f.figure,
+                unit,
+                &p.currency,
+                true,
+            )));
+            row
         })
         .collect();
-    b.push(Block::Table(Table {
-        columns: vec![
-            // Code and title share a column: the figures need the width more.
-            Column::new("Indicator", Width::Share(1.0), Align::Left),
-            Column::new(
-                labels::this_column(period.kind()),
-                Width::Points(54.0),
-                Align::Right,
-            ),
-            Column::new(
-                labels::previous_column(period.kind()),
-                Width::Points(54.0),
-                Align::Right,
-            ),
-            Column::new("Trend", Width::Points(38.0), Align::Left),
-            Column::new("County target", Width::Points(50.0), Align::Right),
-            Column::new("County RAG", Width::Points(58.0), Align::Left),
-            Column::new("All counties", Width::Points(58.0), Align::Right),
-        ],
-        rows,
-    }));
-    if lines.len() > FULL_TABLE_MAX {
-        let list: Vec<String> = lines
-            .iter()
-            .map(|l| {
-                format!(
-                    "{} {}",
-                    l.figure.indicator.code,
-                    value(l.figure.rules.unit, l.here, &p.currency)
-                )
-            })
-            .collect();
-        b.push(Block::Paragraph(format!(
-            "Every indicator in {county_name} ({}): {}",
-            period.id(),
-            list.join(" · ")
-        )));
+    let mut columns = vec![
+        // Code and title share a column: the figures need the width more.
+        Column::new("Indicator", Width::Share(1.0), Align::Left),
+        Column::new(
+            labels::this_column(period.kind()),
+            Width::Points(54.0),
+            Align::Right,
+        ),
+        Column::new(
+            labels::previous_column(period.kind()),
+            Width::Points(54.0),
+            Align::Right,
+        ),
+        Column::new("Trend", Width::Points(38.0), Align::Left),
+    ];
+    if targeted {
+        columns.push(Column::new(
+            "County target",
+            Width::Points(50.0),
+            Align::Right,
+        ));
+        columns.push(Column::new("County RAG", Width::Points(58.0), Align::Left));
     }
+    columns.push(Column::new(
+        "All counties",
+        Width::Points(58.0),
+        Align::Right,
+    ));
+    b.push(Block::Table(Table { columns, rows }));
     b.push(Block::Note(notes.join(" ")));
 }
 
