@@ -443,6 +443,7 @@ mod tests {
                 ],
                 Item::Fill { .. } => vec![],
                 Item::Shape(s) => s.rings.iter().flatten().copied().collect(),
+                Item::Layer { x, y, .. } => vec![(*x, *y)],
             };
             for (px, py) in pts {
                 assert!(px >= x - 0.01 && px <= x + w + 0.01, "{item:?}");

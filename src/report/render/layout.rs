@@ -82,6 +82,13 @@ pub(crate) enum Item {
     },
     /// A filled and stroked polygon, e.g. a county of a map.
     Shape(map::Shape),
+    /// A drawing written once in the file and shown wherever it is placed, with its
+    /// top-left corner at (`x`, `y`).
+    Layer {
+        layer: map::Layer,
+        x: f32,
+        y: f32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

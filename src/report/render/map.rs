@@ -11,7 +11,7 @@ use printpdf::{
 use super::fonts::{Face, Fonts};
 use super::layout::{Item, Rgb, INK, MUTED, PAGE_H};
 use super::text::wrap;
-use super::{Map, MapSize, Shade, Swatch};
+use super::{Map, MapSize, Region, Shade, Swatch};
 use crate::geo::{self, achievement::RAMP, ATTRIBUTION};
 
 /// A filled and stroked polygon (rings in page points, y down), optionally hatched.
@@ -64,13 +64,20 @@ fn outlined_strokes() -> Vec<(Rgb, f32)> {
 
 /// The width the map itself takes, and how it is placed: (width, scale).
 fn frame(m: &Map) -> (f32, f32) {
+    frame_of(m.size)
+}
+
+fn frame_of(size: MapSize) -> (f32, f32) {
     let b = geo::bounds();
-    let h = match m.size {
+    let scale = map_height(size) / b.height();
+    (b.width() * scale, scale)
+}
+
+fn map_height(size: MapSize) -> f32 {
+    match size {
         MapSize::Full => FULL_H,
         MapSize::Locator => LOCATOR_H,
-    };
-    let scale = h / b.height();
-    (b.width() * scale, scale)
+    }
 }
 
 fn title_lines(fonts: &Fonts, m: &Map, w: f32) -> Vec<String> {
@@ -118,7 +125,7 @@ pub(crate) fn draw(fonts: &Fonts, m: &Map, x: f32, y: f32, w: f32) -> Vec<Item> 
             text: s,
         })
     };
-    let (map_w, scale) = frame(m);
+    let (map_w, _) = frame(m);
     let (map_x, map_y, map_h) = match m.size {
         MapSize::Full => {
             let mut top = y;
@@ -138,45 +145,15 @@ pub(crate) fn draw(fonts: &Fonts, m: &Map, x: f32, y: f32, w: f32) -> Vec<Item> 
             (x, y, LOCATOR_H)
         }
     };
-    let b = geo::bounds();
-    let place = |(mx, my): (f32, f32)| {
-        (
-            map_x + (mx - b.min_x) * scale,
-            map_y + (my - b.min_y) * scale,
-        )
-    };
-    let thin = if m.size == MapSize::Full { 0.4 } else { 0.25 };
-    // Points closer than this on the page add bytes, not shape: a locator is drawn
-    // at a fifth of a full map's scale, where 1.5 pt still traces every county
-    // (looked at: 36 KB less in the 47-county ministry report).
-    let step = if m.size == MapSize::Full { 0.3 } else { 1.5 };
-    let mut on_top = Vec::new();
-    for o in geo::outlines() {
-        let region = m.regions.iter().find(|r| r.code == o.code);
-        let (fill, hatch) = look(region.map_or(Shade::Outside, |r| r.shade));
-        let rings: Vec<Vec<(f32, f32)>> = o
-            .rings
-            .iter()
-            .map(|r| thin_out(r.iter().map(|&p| place(p)), step))
-            .filter(|r: &Vec<(f32, f32)>| r.len() >= 3)
-            .collect();
-        if region.is_some_and(|r| r.outlined) {
-            on_top.push(rings.clone());
-        }
-        out.push(Item::Shape(Shape {
-            rings,
-            fill: Some(fill),
-            strokes: vec![(BORDER, thin)],
-            hatch,
-        }));
-    }
-    // Thick edges last, so that no neighbour's border is drawn over them.
-    for rings in on_top {
-        out.push(Item::Shape(Shape {
-            rings,
-            fill: None,
-            strokes: outlined_strokes(),
-            hatch: None,
+    if m.size == MapSize::Locator {
+        locator_counties(m, map_x, map_y, &mut out);
+    } else {
+        let counties = counties(m.size, &|code| m.regions.iter().find(|r| r.code == code));
+        out.extend(counties.into_iter().map(|s| {
+            Item::Shape(Shape {
+                rings: moved(s.rings, map_x, map_y),
+                ..s
+            })
         }));
     }
     text(
@@ -231,6 +208,219 @@ pub(crate) fn draw(fonts: &Fonts, m: &Map, x: f32, y: f32, w: f32) -> Vec<Item> 
         }
     }
     out
+}
+
+/// Where the map's outline points land, from the map's own top-left corner (y down),
+/// and how far apart they are kept.
+fn projection(size: MapSize) -> (impl Fn((f32, f32)) -> (f32, f32), f32) {
+    let (_, scale) = frame_of(size);
+    let b = geo::bounds();
+    // Points closer than this on the page add bytes, not shape: a locator is drawn
+    // at a fifth of a full map's scale, where 1.5 pt still traces every county
+    // (looked at: 36 KB less in the 47-county ministry report).
+    let step = if size == MapSize::Full { 0.3 } else { 1.5 };
+    (
+        move |(mx, my): (f32, f32)| ((mx - b.min_x) * scale, (my - b.min_y) * scale),
+        step,
+    )
+}
+
+fn border_width(size: MapSize) -> f32 {
+    if size == MapSize::Full {
+        0.4
+    } else {
+        0.25
+    }
+}
+
+/// A county's rings on the map, from the map's top-left corner.
+fn rings_of(o: &geo::Outline, size: MapSize) -> Vec<Vec<(f32, f32)>> {
+    let (place, step) = projection(size);
+    o.rings
+        .iter()
+        .map(|r| thin_out(r.iter().map(|&p| place(p)), step))
+        .filter(|r: &Vec<(f32, f32)>| r.len() >= 3)
+        .collect()
+}
+
+/// Every county filled by its region's shade (white where there is none), then the
+/// thick edges of the outlined ones on top, so that no neighbour's border is drawn
+/// over them; from the map's top-left corner.
+fn counties<'a>(size: MapSize, region: &dyn Fn(&str) -> Option<&'a Region>) -> Vec<Shape> {
+    let mut shapes = Vec::new();
+    let mut on_top = Vec::new();
+    for o in geo::outlines() {
+        let found = region(o.code);
+        let (fill, hatch) = look(found.map_or(Shade::Outside, |r| r.shade));
+        let rings = rings_of(o, size);
+        if found.is_some_and(|r| r.outlined) {
+            on_top.push(rings.clone());
+        }
+        shapes.push(Shape {
+            rings,
+            fill: Some(fill),
+            strokes: vec![(BORDER, border_width(size))],
+            hatch,
+        });
+    }
+    shapes.extend(on_top.into_iter().map(|rings| Shape {
+        rings,
+        fill: None,
+        strokes: outlined_strokes(),
+        hatch: None,
+    }));
+    shapes
+}
+
+/// A locator map is the same white Kenya on every county's section, so it is drawn
+/// from shared layers written once in the file (the counties, then the thick edges),
+/// with only its shaded counties drawn in between: 47 locators then cost about what
+/// one does.
+fn locator_counties(m: &Map, x: f32, y: f32, out: &mut Vec<Item>) {
+    out.push(Item::Layer {
+        layer: Layer::Counties(m.size),
+        x,
+        y,
+    });
+    for o in geo::outlines() {
+        let Some(r) = m.regions.iter().find(|r| r.code == o.code) else {
+            continue;
+        };
+        if r.shade == Shade::Outside {
+            continue;
+        }
+        let (fill, hatch) = look(r.shade);
+        out.push(Item::Shape(Shape {
+            rings: moved(rings_of(o, m.size), x, y),
+            fill: Some(fill),
+            strokes: vec![(BORDER, border_width(m.size))],
+            hatch,
+        }));
+    }
+    let mut edged: Vec<String> = m
+        .regions
+        .iter()
+        .filter(|r| r.outlined)
+        .map(|r| r.code.clone())
+        .collect();
+    if !edged.is_empty() {
+        edged.sort();
+        out.push(Item::Layer {
+            layer: Layer::Edges(m.size, edged),
+            x,
+            y,
+        });
+    }
+}
+
+/// Rings moved by (`x`, `y`) on the page, kept to a tenth of a point.
+fn moved(rings: Vec<Vec<(f32, f32)>>, x: f32, y: f32) -> Vec<Vec<(f32, f32)>> {
+    let round = |v: f32| (v * 10.0).round() / 10.0;
+    rings
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|(px, py)| (round(x + px), round(y + py)))
+                .collect()
+        })
+        .collect()
+}
+
+/// A drawing shared by every page that shows it: written once in the PDF (a form
+/// XObject) and placed by its top-left corner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Layer {
+    /// Every county white with its border.
+    Counties(MapSize),
+    /// The thick edges of these counties (by KNBS code).
+    Edges(MapSize, Vec<String>),
+}
+
+impl Layer {
+    /// Width and height in points.
+    pub fn size(&self) -> (f32, f32) {
+        let size = self.map_size();
+        let (w, _) = frame_of(size);
+        (w, map_height(size))
+    }
+
+    fn map_size(&self) -> MapSize {
+        match self {
+            Layer::Counties(s) | Layer::Edges(s, _) => *s,
+        }
+    }
+
+    /// The layer's shapes, from its top-left corner (y down).
+    pub fn shapes(&self) -> Vec<Shape> {
+        match self {
+            Layer::Counties(size) => counties(*size, &|_| None),
+            Layer::Edges(size, codes) => geo::outlines()
+                .iter()
+                .filter(|o| codes.iter().any(|c| c == o.code))
+                .map(|o| Shape {
+                    rings: rings_of(o, *size),
+                    fill: None,
+                    strokes: outlined_strokes(),
+                    hatch: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The layer as a PDF content stream, in its own space: origin at its bottom-left
+    /// corner, y up, `height` high.
+    pub fn content(&self) -> Vec<u8> {
+        let (_, h) = self.size();
+        let mut s = String::from("1 j [] 0 d\n");
+        for shape in self.shapes() {
+            debug_assert!(shape.hatch.is_none(), "a layer is never hatched");
+            let mut path = String::new();
+            for ring in &shape.rings {
+                for (i, &(x, y)) in ring.iter().enumerate() {
+                    path.push_str(&format!(
+                        "{} {} {}\n",
+                        num(x),
+                        num(h - y),
+                        if i == 0 { "m" } else { "l" }
+                    ));
+                }
+                path.push_str("h\n");
+            }
+            let mut strokes = shape.strokes.iter();
+            if let Some(fill) = shape.fill {
+                s.push_str(&format!("{} rg\n", rgb(fill)));
+                if let Some((c, w)) = strokes.next() {
+                    s.push_str(&format!("{} RG {} w\n{path}B\n", rgb(*c), num(*w)));
+                } else {
+                    s.push_str(&format!("{path}f\n"));
+                }
+            }
+            for (c, w) in strokes {
+                s.push_str(&format!("{} RG {} w\n{path}S\n", rgb(*c), num(*w)));
+            }
+        }
+        s.into_bytes()
+    }
+}
+
+/// A coordinate as the content stream writes it: at most two decimals, no trailing
+/// zeros.
+fn num(v: f32) -> String {
+    let s = format!("{:.2}", v);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
+}
+
+fn rgb(c: Rgb) -> String {
+    [c.0, c.1, c.2]
+        .iter()
+        .map(|&v| num(f32::from(v) / 255.0))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A ring on the page with points `step` apart at least, each rounded to a tenth of a
@@ -448,6 +638,40 @@ mod tests {
         assert!(items
             .iter()
             .any(|i| matches!(i, Item::Text { text, .. } if text == ATTRIBUTION)));
+    }
+
+    #[test]
+    fn a_locator_draws_shared_layers_and_only_its_own_counties() {
+        let fonts = Fonts::get().unwrap();
+        let m = map(MapSize::Locator);
+        let items = draw(fonts, &m, 50.0, 100.0, CONTENT_W);
+        let layers: Vec<&Layer> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Layer { layer, .. } => Some(layer),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            layers,
+            [
+                &Layer::Counties(MapSize::Locator),
+                &Layer::Edges(MapSize::Locator, vec!["023".into()])
+            ]
+        );
+        // The two shaded counties only, between the layers.
+        let shapes = items.iter().filter(|i| matches!(i, Item::Shape(_))).count();
+        assert_eq!(shapes, 2);
+        // Each layer is drawable content of the map's size.
+        let all = Layer::Counties(MapSize::Locator);
+        assert_eq!(all.shapes().len(), 47);
+        let content = String::from_utf8(all.content()).unwrap();
+        assert_eq!(
+            content.matches(" m\n").count(),
+            content.matches("h\n").count()
+        );
+        let (w, h) = all.size();
+        assert!(w > 50.0 && (h - LOCATOR_H).abs() < 0.01, "{w} × {h}");
     }
 
     #[test]

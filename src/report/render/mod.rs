@@ -21,6 +21,8 @@ mod tags;
 #[cfg(test)]
 mod tests;
 mod text;
+mod tighten;
+mod xref;
 
 use chrono::NaiveDate;
 

@@ -183,15 +183,29 @@ pub(crate) fn write(
             .iter()
             .map(|&c| Object::Reference(ids[c]))
             .collect();
+        // The element's page is its first run's; a run on that page is its bare MCID,
+        // a run on a later page (a paragraph or table continued) a full reference.
+        // Most elements are one cell's run, so this halves the tree.
+        let home = marks
+            .get(n)
+            .and_then(|m| m.first())
+            .and_then(|first| page_ids.get(first.page).map(|&id| (first.page, id)));
+        if let Some((_, page)) = home {
+            d.set("Pg", Object::Reference(page));
+        }
         for m in marks.get(n).into_iter().flatten() {
             let Some(&page) = page_ids.get(m.page) else {
                 continue;
             };
-            let mut r = Dictionary::new();
-            r.set("Type", Object::Name(b"MCR".to_vec()));
-            r.set("Pg", Object::Reference(page));
-            r.set("MCID", Object::Integer(m.mcid));
-            kids.push(Object::Dictionary(r));
+            if home.is_some_and(|(at, _)| at == m.page) {
+                kids.push(Object::Integer(m.mcid));
+            } else {
+                let mut r = Dictionary::new();
+                r.set("Type", Object::Name(b"MCR".to_vec()));
+                r.set("Pg", Object::Reference(page));
+                r.set("MCID", Object::Integer(m.mcid));
+                kids.push(Object::Dictionary(r));
+            }
             by_page.entry(m.page).or_default().insert(m.mcid, ids[n]);
         }
         for a in annotations.iter().filter(|a| a.node == n) {
@@ -203,12 +217,10 @@ pub(crate) fn write(
             }
             kids.push(Object::Dictionary(r));
         }
-        if let Some(first) = marks.get(n).and_then(|m| m.first()) {
-            if let Some(&page) = page_ids.get(first.page) {
-                d.set("Pg", Object::Reference(page));
-            }
+        match kids.len() {
+            1 => d.set("K", kids.remove(0)),
+            _ => d.set("K", Object::Array(kids)),
         }
-        d.set("K", Object::Array(kids));
         if let Some(alt) = &node.alt {
             d.set("Alt", text(alt));
         }

@@ -746,6 +746,7 @@ fn absurd_values_neither_hang_nor_leave_the_page() {
                     .iter()
                     .flatten()
                     .all(|(x, y)| x.is_finite() && y.is_finite()),
+                Item::Layer { x, y, .. } => x.is_finite() && y.is_finite(),
             };
             assert!(finite, "{item:?}");
         }
