@@ -152,6 +152,9 @@ pub struct EntryContext {
     pub previous: HashMap<CellKey, f64>,
     pub targets: HashMap<i32, f64>,
     pub lock: Option<PeriodLock>,
+    /// While the period is not locked: the newest lock lifted from it, with who
+    /// unlocked it and why.
+    pub unlocked: Option<PeriodLock>,
     /// The programme's disaggregation categories and their options.
     pub dimensions: Dimensions,
     /// The activities whose progress the period asks for, with what is entered.
@@ -260,6 +263,10 @@ impl EntryContext {
             Some(_) => HashMap::new(),
         };
         let lock = lock::current(conn, programme.id, &period.id())?;
+        let unlocked = match (&lock, only) {
+            (None, None) => lock::last_unlock(conn, programme.id, &period.id())?,
+            _ => None,
+        };
         let dimensions = crate::models::category::dimensions(conn, programme.id)?;
         let progress = match only {
             None => progress::load_rows(conn, programme.id, &period)?,
@@ -274,6 +281,7 @@ impl EntryContext {
             previous,
             targets,
             lock,
+            unlocked,
             dimensions,
             progress,
         })
@@ -993,6 +1001,80 @@ pub fn unlock(
                 before: Some(json!({ "locked": true })),
                 after: Some(json!({ "locked": false })),
                 detail: format!("{}: {reason}", period.id()),
+            },
+        )
+    })
+}
+
+/// The M&E officer locks a period whose values are all approved already — typically
+/// one unlocked with nothing changed since, where there is nothing to submit or
+/// approve. Audited like an approval: `period_relocked` with the unlock it ends, or
+/// `period_locked`. Refused when the period is locked, holds nothing, or has anything
+/// draft, returned or submitted: that goes through submit and approve.
+pub fn relock(
+    conn: &mut DbConn,
+    actor: &Actor,
+    programme: &Programme,
+    period: &Period,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    require_open(programme)?;
+    crate::db::write(conn, |conn| {
+        if lock::current(conn, programme.id, &period.id())?.is_some() {
+            return Err(AppError::Conflict(format!(
+                "{} is already approved and locked",
+                period.id()
+            )));
+        }
+        let unlocked = lock::last_unlock(conn, programme.id, &period.id())?;
+        let values = values::of_period(conn, programme.id, &period.id())?;
+        let progress = activity_progress::of_period(conn, programme.id, &period.id())?;
+        if values.is_empty() && progress.is_empty() {
+            return Err(AppError::invalid(
+                "period",
+                format!("{} has no values or activity progress to lock", period.id()),
+            ));
+        }
+        let open = values.iter().filter(|v| v.status != "approved").count()
+            + progress
+                .iter()
+                .filter(|r| r.workflow_status != "approved")
+                .count();
+        if open > 0 {
+            let since = if unlocked.is_some() {
+                "changed since the unlock"
+            } else {
+                "not yet approved"
+            };
+            return Err(AppError::invalid(
+                "period",
+                format!(
+                    "{open} value(s) or activity progress row(s) of {} are {since}: the manager submits them and they are approved with \"Approve and lock\"",
+                    period.id()
+                ),
+            ));
+        }
+        let lock_id = lock::lock(conn, programme.id, &period.id(), actor.user_id, now)?;
+        let (action, detail) = match &unlocked {
+            Some(_) => ("period_relocked", "unchanged since the unlock"),
+            None => ("period_locked", "every value already approved"),
+        };
+        audit::record(
+            conn,
+            audit::Change {
+                user_id: actor.user_id,
+                actor: &actor.name,
+                action,
+                entity: "period_lock",
+                entity_id: Some(lock_id),
+                programme_id: Some(programme.id),
+                before: Some(json!({
+                    "locked": false,
+                    "unlocked_at": unlocked.as_ref().and_then(|u| u.unlocked_at),
+                    "unlock_reason": unlocked.as_ref().and_then(|u| u.unlock_reason.clone()),
+                })),
+                after: Some(json!({ "locked": true, "values": values.len() })),
+                detail: format!("{}: {detail}", period.id()),
             },
         )
     })

@@ -36,6 +36,23 @@ pub fn current(
         .optional()?)
 }
 
+/// The newest lock of a programme's period that has been lifted, if any: who unlocked
+/// the period, when and why.
+pub fn last_unlock(
+    conn: &mut DbConn,
+    programme_id: i32,
+    period: &str,
+) -> AppResult<Option<PeriodLock>> {
+    Ok(period_locks::table
+        .filter(period_locks::programme_id.eq(programme_id))
+        .filter(period_locks::period.eq(period))
+        .filter(period_locks::unlocked_at.is_not_null())
+        .order((period_locks::unlocked_at.desc(), period_locks::id.desc()))
+        .select(PeriodLock::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn lock(
     conn: &mut DbConn,
     programme_id: i32,

@@ -10,7 +10,7 @@ use rocket::response::{Flash, Redirect};
 use rocket::State;
 use rocket_dyn_templates::Template;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::view::render;
 use crate::auth::Signed;
@@ -397,6 +397,26 @@ fn page(
         .lock
         .as_ref()
         .map(|l| json!({ "at": l.locked_at.format("%-d %b %Y").to_string() }));
+    let name_of = |id: Option<i32>| {
+        id.and_then(|id| l.names.get(&id).cloned())
+            .unwrap_or_else(|| "an M&E officer".into())
+    };
+    let unlocked = ctx.unlocked.as_ref().map(|u| {
+        json!({
+            "at": u.unlocked_at.map(|t| t.format("%-d %b %Y %H:%M").to_string()),
+            "by": name_of(u.unlocked_by),
+            "reason": u.unlock_reason,
+        })
+    });
+    // Every value approved and the period open (unlocked with nothing changed since):
+    // the officer locks it as it is; "approve" would find nothing submitted.
+    let progress_counts = ctx.progress_counts();
+    let relockable = ctx.lock.is_none()
+        && !(counts.is_empty() && progress_counts.is_empty())
+        && counts
+            .keys()
+            .chain(progress_counts.keys())
+            .all(|s| *s == "approved");
     let report = typed.report.as_ref();
     render(
         "entry",
@@ -417,12 +437,15 @@ fn page(
             "progress": if progress_view { progress_lines(ctx, typed, &l.names) } else { Vec::new() },
             "progress_view": progress_view,
             "progress_activities": ctx.progress.len(),
-            "progress_counts": ctx.progress_counts(),
+            "progress_counts": progress_counts,
             "activity_statuses": STATUSES.iter().map(|s| json!({ "code": s, "label": activity::status_label(s) })).collect::<Vec<_>>(),
             "currency": ctx.programme.currency,
             "can_edit": can_edit,
             "can_approve": can_approve,
             "locked": lock,
+            "unlocked": unlocked,
+            "relockable": relockable,
+            "returned": returned_reasons(ctx, &name_of),
             "counts": counts,
             "flash": flash,
             "problem_count": report.map(|r| r.problems.len()).unwrap_or(0)
@@ -431,6 +454,24 @@ fn page(
                 + typed.progress_report.as_ref().map(|r| r.conflicts.len()).unwrap_or(0),
         }),
     )
+}
+
+/// Why values were returned, each reason once with how many values it covers and who
+/// gave it, so the manager reads it beside the grid rather than in the history.
+fn returned_reasons(ctx: &EntryContext, name_of: &dyn Fn(Option<i32>) -> String) -> Vec<Value> {
+    let mut by_reason: Vec<(String, Option<i32>, usize)> = Vec::new();
+    for v in ctx.values.values().filter(|v| v.status == "returned") {
+        let reason = v.status_reason.clone().unwrap_or_default();
+        match by_reason.iter_mut().find(|(r, _, _)| *r == reason) {
+            Some(entry) => entry.2 += 1,
+            None => by_reason.push((reason, v.reviewed_by, 1)),
+        }
+    }
+    by_reason.sort();
+    by_reason
+        .into_iter()
+        .map(|(reason, by, n)| json!({ "reason": reason, "by": name_of(by), "values": n }))
+        .collect()
 }
 
 #[rocket::get("/programmes/<code>/entry?<period>&<county>")]
@@ -620,7 +661,7 @@ pub async fn workflow(
 ) -> AppResult<Flash<Redirect>> {
     let needed = match action {
         "submit" => Permission::Edit,
-        "approve" | "return" | "unlock" => Permission::Approve,
+        "approve" | "return" | "unlock" | "relock" => Permission::Approve,
         _ => {
             return Err(AppError::not_found(format!(
                 "'{action}' is not something a period can do"
@@ -650,6 +691,13 @@ pub async fn workflow(
                     "Returned {} to the manager with your reason.",
                     entry::return_for_correction(c, &who, &p, &q, &reason, now)?.describe()
                 ),
+                "relock" => {
+                    entry::relock(c, &who, &p, &q, now)?;
+                    format!(
+                        "{} is locked as approved; the lock is in the audit log.",
+                        q.id()
+                    )
+                }
                 _ => {
                     entry::unlock(c, &who, &p, &q, &reason, now)?;
                     format!(

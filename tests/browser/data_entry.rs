@@ -90,6 +90,17 @@ browser_test! {
         wait_for_text(&o.client, "is now locked").await;
         o.screenshot("12-entry-approved").await;
 
+        // Unlocked with a reason, which both roles then read beside the grid; nothing
+        // changed, so the officer locks it again as it was.
+        type_into(&o.client, "form[action$=\"/unlock\"] input[name=reason]", "Checking the Busia register").await;
+        o.client.find(Locator::Css("form[action$=\"/unlock\"] button")).await.unwrap().click().await.unwrap();
+        let text = wait_for_text(&o.client, "is unlocked").await;
+        assert!(text.contains("“Checking the Busia register”"), "the reason beside the grid");
+        o.screenshot("12a-entry-unlocked").await;
+        o.client.find(Locator::Css("form[action$=\"/relock\"] button")).await.unwrap().click().await.unwrap();
+        let text = wait_for_text(&o.client, "is locked as approved").await;
+        assert!(text.contains("Approved and locked"));
+
         // The dashboard now shows the new quarter's total for the indicator.
         o.client.goto(&format!("{}/programmes/LBP", server.base)).await.unwrap();
         wait_for_text(&o.client, &ind_code).await;

@@ -287,6 +287,59 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    fn an_unlocked_period_with_nothing_changed_locks_again(t) {
+        let db = t.with_demo();
+        let c = &mut *db.get().unwrap();
+        let f = fixture(c);
+        let p = f.ctx.programme.clone();
+        let q = f.ctx.period;
+        let base = prev(&f, f.count, f.county, "");
+        let x = n(base);
+        // Nothing approved yet: nothing to lock.
+        let draft = entry::save(c, &f.ctx, &f.manager, &[cell(f.count, f.county, "", &x, None)], now()).unwrap();
+        assert!(draft.is_clean());
+        let err = entry::relock(c, &f.officer, &p, &q, now()).unwrap_err();
+        assert!(err.to_string().contains("not yet approved"), "{err}");
+        let ctx = reload(c, &f);
+        assert!(ctx.lock.is_none());
+        entry::submit(c, &f.manager, &p, &q).unwrap();
+        entry::approve(c, &f.officer, &p, &q, now()).unwrap();
+        let err = entry::relock(c, &f.officer, &p, &q, now()).unwrap_err();
+        assert!(err.to_string().contains("already approved and locked"), "{err}");
+        entry::unlock(c, &f.officer, &p, &q, "Checking the Wajir register", now()).unwrap();
+        let before = stored(c, f.count, f.county, "").unwrap();
+        // Nothing to submit and nothing to approve: the two old dead ends still say so.
+        assert!(entry::submit(c, &f.manager, &p, &q).is_err());
+        assert!(entry::approve(c, &f.officer, &p, &q, now()).is_err());
+        let ctx = reload(c, &f);
+        assert_eq!(ctx.unlocked.as_ref().and_then(|u| u.unlock_reason.as_deref()), Some("Checking the Wajir register"));
+        entry::relock(c, &f.officer, &p, &q, now()).unwrap();
+        let ctx = reload(c, &f);
+        assert!(ctx.lock.is_some() && ctx.unlocked.is_none());
+        assert_eq!(stored(c, f.count, f.county, "").unwrap(), before, "the values are not touched");
+        let (action, before_json, after_json): (String, Option<String>, Option<String>) = audit_log::table
+            .order(audit_log::id.desc())
+            .select((audit_log::action, audit_log::before_json, audit_log::after_json))
+            .first(c)
+            .unwrap();
+        assert_eq!(action, "period_relocked");
+        assert!(before_json.unwrap().contains("Checking the Wajir register"));
+        assert!(after_json.unwrap().contains("\"locked\":true"));
+
+        // Unlocked again and a value changed: re-locking is refused, nothing is written.
+        entry::unlock(c, &f.officer, &p, &q, "Wajir register corrected", now()).unwrap();
+        let ctx = reload(c, &f);
+        let v = stored(c, f.count, f.county, "").unwrap().2;
+        assert!(entry::save(c, &ctx, &f.manager, &[cell(f.count, f.county, "", &n(base + 1.0), Some(v))], now()).unwrap().is_clean());
+        let locks_before: i64 = mipaka::db::schema::period_locks::table.count().get_result(c).unwrap();
+        let err = entry::relock(c, &f.officer, &p, &q, now()).unwrap_err();
+        assert!(err.to_string().contains("changed since the unlock"), "{err}");
+        let locks_after: i64 = mipaka::db::schema::period_locks::table.count().get_result(c).unwrap();
+        assert_eq!(locks_before, locks_after);
+    }
+}
+
+on_both_backends! {
     fn a_period_outside_the_programme_or_its_phases_is_refused(t) {
         let db = t.with_demo();
         let c = &mut *db.get().unwrap();

@@ -145,5 +145,59 @@ on_both_backends! {
         let r = o.post(format!("/programmes/LBP/periods/{PERIOD}/unlock")).header(ContentType::Form).body(format!("csrf={oc}&reason=Wajir+office+correction")).dispatch();
         let page = o.get(r.headers().get_one("Location").unwrap().to_string()).dispatch().into_string().unwrap();
         assert!(page.contains("is unlocked"));
+        // Both see why it was unlocked, beside the grid.
+        assert!(page.contains("“Wajir office correction”"), "the reason beside the grid");
+        let grid = m.get(format!("/programmes/LBP/entry?period={PERIOD}&county=all")).dispatch().into_string().unwrap();
+        assert!(grid.contains("<strong>Unlocked</strong>") && grid.contains("“Wajir office correction”"));
+        // Nothing changed since: the officer locks it again as it is, not "approve".
+        assert!(page.contains(&format!("Lock {PERIOD} again, unchanged")));
+        assert!(!page.contains("Approve and lock"), "nothing is waiting for approval");
+        let r = o.post(format!("/programmes/LBP/periods/{PERIOD}/relock")).header(ContentType::Form).body(format!("csrf={oc}")).dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        let page = o.get(r.headers().get_one("Location").unwrap().to_string()).dispatch().into_string().unwrap();
+        assert!(page.contains("is locked as approved"), "{}", &page[..page.len().min(3000)]);
+        assert!(page.contains("Approved and locked") && page.contains("Unlock period"));
+        // The manager cannot re-lock.
+        let r = m.post(format!("/programmes/LBP/periods/{PERIOD}/relock")).header(ContentType::Form).body(format!("csrf={mc}")).dispatch();
+        assert_eq!(r.status(), Status::Forbidden);
+    }
+}
+
+on_both_backends! {
+    fn the_manager_reads_the_return_reason_beside_the_grid(t) {
+        let db = t.with_demo();
+        let (code, prev) = target_cell(&db);
+        let m = t.client(db.clone());
+        let mc = sign_in(&m, "manager", demo_password("manager"));
+        let fields = [(format!("v:{code}"), format!("{}", prev.round())), ("action".to_string(), "submit".to_string())];
+        assert_eq!(post_grid(&m, &mc, &fields).0, Status::SeeOther);
+        let o = t.client(db.clone());
+        let oc = sign_in(&o, "officer", demo_password("officer"));
+        let r = o.post(format!("/programmes/LBP/periods/{PERIOD}/return")).header(ContentType::Form).body(format!("csrf={oc}&reason=Turkana+figure+counts+October+twice")).dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        let grid = m.get(format!("/programmes/LBP/entry?period={PERIOD}&county=all")).dispatch().into_string().unwrap();
+        assert!(grid.contains("<strong>Returned</strong> by "), "{}", &grid[..grid.len().min(3000)]);
+        assert!(grid.contains("(1 value): “Turkana figure counts October twice”"));
+    }
+}
+
+on_both_backends! {
+    fn a_period_approved_but_never_locked_can_be_locked_as_it_is(t) {
+        // The demonstration quarters are seeded approved and unlocked: "approve" would
+        // find nothing submitted, so the officer is offered the lock itself.
+        let db = t.with_demo();
+        let o = t.client(db.clone());
+        let oc = sign_in(&o, "officer", demo_password("officer"));
+        let page = o.get("/programmes/LBP/entry?period=2026Q1&county=all").dispatch().into_string().unwrap();
+        assert!(page.contains("Lock 2026Q1: every value is approved"), "{}", &page[..page.len().min(3000)]);
+        assert!(!page.contains("Approve and lock"));
+        let r = o.post("/programmes/LBP/periods/2026Q1/relock").header(ContentType::Form).body(format!("csrf={oc}")).dispatch();
+        let page = o.get(r.headers().get_one("Location").unwrap().to_string()).dispatch().into_string().unwrap();
+        assert!(page.contains("is locked as approved") && page.contains("Approved and locked"));
+        let c = &mut *db.get().unwrap();
+        use diesel::prelude::*;
+        use mipaka::db::schema::audit_log;
+        let last: String = audit_log::table.order(audit_log::id.desc()).select(audit_log::action).first(c).unwrap();
+        assert_eq!(last, "period_locked");
     }
 }
