@@ -64,6 +64,8 @@ pub struct ImportSummary {
     pub problems_by_column: std::collections::BTreeMap<String, usize>,
     pub changes: Vec<PreviewLine>,
     pub more_changes: usize,
+    /// The periods with values added or changed, oldest first.
+    pub periods: std::collections::BTreeSet<Period>,
 }
 
 impl ImportSummary {
@@ -293,6 +295,9 @@ fn collect(
                 c.theirs.map(|v| v.to_string()).unwrap_or_else(|| "empty".into())
             ),
         ));
+    }
+    if !report.planned.is_empty() {
+        summary.periods.insert(period);
     }
     for ch in &report.planned {
         match ch.before {

@@ -245,8 +245,24 @@ pub async fn commit(
             upload_page(signed, &p, Some(&summary), None, Some(&file)),
         )));
     }
+    // The new drafts wait on the grid to be submitted: land there, on the newest
+    // period the file changed (the others are named in the message).
+    let target = match summary.periods.last() {
+        Some(q) => format!("/programmes/{}/entry?period={}&county=all", p.code, q.id()),
+        None => format!("/programmes/{}", p.code),
+    };
+    let periods: Vec<String> = summary.periods.iter().map(|q| q.id()).collect();
+    let submit = match periods.len() {
+        0 => String::new(),
+        1 => " Submit them below when they are ready.".to_string(),
+        _ => format!(
+            " They are in {}; {} is shown below: submit each period when it is ready.",
+            periods.join(", "),
+            periods[periods.len() - 1]
+        ),
+    };
     Ok(Ok(Flash::success(
-        Redirect::to(format!("/programmes/{}", p.code)),
-        format!("Imported {file}: {} value(s) added, {} changed, {} unchanged. The new values are drafts until submitted.", summary.added, summary.changed, summary.unchanged),
+        Redirect::to(target),
+        format!("Imported {file}: {} value(s) added, {} changed, {} unchanged. The new values are drafts until submitted.{submit}", summary.added, summary.changed, summary.unchanged),
     )))
 }

@@ -117,8 +117,12 @@ on_both_backends! {
         let (status, loc, _) = commit(&client, &csrf, &preview);
         assert_eq!(status, Status::SeeOther);
         assert_eq!(count(&t, &db), before + n as i64);
-        let page = client.get(loc.unwrap()).dispatch().into_string().unwrap();
+        // The manager lands on the grid where the new drafts are submitted.
+        let loc = loc.unwrap();
+        assert_eq!(loc, format!("/programmes/LBP/entry?period={PERIOD}&county=all"));
+        let page = client.get(loc).dispatch().into_string().unwrap();
         assert!(page.contains(&format!("{n} value(s) added")), "flash reports the import");
+        assert!(page.contains("Submit them below when they are ready.") && page.contains("Save and submit for approval"));
 
         // The same file again: nothing to import, nothing changes.
         let (status, preview) = upload(&client, &csrf, "lbp.csv", filled.as_bytes());

@@ -88,5 +88,20 @@ on_both_backends! {
         assert!(page.matches("<svg class=\"spark\"").count() >= 10, "sparklines on the dashboard");
         assert!(page.len() < 60_000, "dashboard is {} bytes", page.len());
         assert_eq!(client.get("/programmes/LBP/indicators/LBP-0.1").dispatch().status(), Status::Forbidden);
+        // No dead ends: every link on the donor's dashboard opens.
+        let mut links: Vec<&str> = page
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|h| h.starts_with('/') && !h.starts_with("/static/"))
+            .collect();
+        links.sort();
+        links.dedup();
+        assert!(links.len() >= 3, "{links:?}");
+        for href in links {
+            let href = href.replace("&amp;", "&");
+            let status = client.get(href.clone()).dispatch().status();
+            assert!(status.code < 400, "{href} answers {status} to a donor");
+        }
     }
 }
