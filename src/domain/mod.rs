@@ -9,6 +9,7 @@
 pub mod access;
 pub mod achievement;
 pub mod aggregation;
+pub mod change;
 pub mod codelist;
 pub mod comparison;
 pub mod disaggregation;

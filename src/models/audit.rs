@@ -235,14 +235,24 @@ pub fn last_actor(conn: &mut DbConn, entity: &str, entity_id: i32) -> AppResult<
         .optional()?)
 }
 
-/// Recent changes to the values of one indicator, newest first.
+/// A change to one value of an indicator: the audit entry and the cell it changed.
+#[derive(Debug, Clone)]
+pub struct ValueChange {
+    pub entry: AuditEntry,
+    pub location_id: i32,
+    pub period: String,
+    pub disaggregation: String,
+}
+
+/// Recent changes to the values of one indicator, newest first, with the county,
+/// period and part each one changed.
 pub fn recent_for_indicator(
     conn: &mut DbConn,
     indicator_id: i32,
     limit: i64,
-) -> AppResult<Vec<AuditEntry>> {
+) -> AppResult<Vec<ValueChange>> {
     use crate::db::schema::indicator_values;
-    Ok(audit_log::table
+    let rows: Vec<(AuditEntry, i32, String, String)> = audit_log::table
         .inner_join(
             indicator_values::table.on(indicator_values::id.nullable().eq(audit_log::entity_id)),
         )
@@ -250,6 +260,20 @@ pub fn recent_for_indicator(
         .filter(indicator_values::indicator_id.eq(indicator_id))
         .order(audit_log::id.desc())
         .limit(limit)
-        .select(AuditEntry::as_select())
-        .load(conn)?)
+        .select((
+            AuditEntry::as_select(),
+            indicator_values::location_id,
+            indicator_values::period,
+            indicator_values::disaggregation,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(entry, location_id, period, disaggregation)| ValueChange {
+            entry,
+            location_id,
+            period,
+            disaggregation,
+        })
+        .collect())
 }

@@ -157,7 +157,29 @@ async fn show_page(
         .collect();
     let history: Vec<Value> = changes
         .iter()
-        .map(|e| json!({ "at": e.at.format("%Y-%m-%d %H:%M").to_string(), "actor": e.actor, "action": e.action.replace('_', " "), "before": e.before_json, "after": e.after_json, "detail": e.detail }))
+        .map(|ch| {
+            let e = &ch.entry;
+            let (what, reason) = crate::domain::change::describe(
+                e.before_json.as_deref(),
+                e.after_json.as_deref(),
+                &|v| fv(v),
+            );
+            let part = if ch.disaggregation.is_empty() {
+                String::new()
+            } else {
+                dims.label(&ch.disaggregation)
+            };
+            json!({
+                "at": e.at.format("%Y-%m-%d %H:%M").to_string(),
+                "actor": e.actor,
+                "action": e.action.trim_start_matches("value_").replace('_', " "),
+                "county": counties.get(&ch.location_id).cloned().unwrap_or_default(),
+                "period": ch.period,
+                "part": part,
+                "what": what,
+                "reason": reason,
+            })
+        })
         .collect();
     Ok(render(
         "indicator",

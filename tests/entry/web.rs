@@ -178,6 +178,22 @@ on_both_backends! {
         let grid = m.get(format!("/programmes/LBP/entry?period={PERIOD}&county=all")).dispatch().into_string().unwrap();
         assert!(grid.contains("<strong>Returned</strong> by "), "{}", &grid[..grid.len().min(3000)]);
         assert!(grid.contains("(1 value): “Turkana figure counts October twice”"));
+
+        // The indicator's history says it in words: who, county and period, from → to, why.
+        let (icode, county) = {
+            let c = &mut *db.get().unwrap();
+            let p = programme::by_code(c, "LBP").unwrap();
+            let ind = framework::indicators_of(c, p.id).unwrap().into_iter().find(|i| i.unit == "count" && i.disaggregations.is_empty()).unwrap();
+            let ctx = EntryContext::load(c, p, Period::parse(PERIOD).unwrap()).unwrap();
+            (ind.code, ctx.counties()[0].name.clone())
+        };
+        let page = m.get(format!("/programmes/LBP/indicators/{icode}")).dispatch().into_string().unwrap();
+        let history = &page[page.find("<h2>Recent changes</h2>").expect("history")..];
+        assert!(history.contains(&format!("{county} {PERIOD}")), "names the county: {history}");
+        assert!(history.contains("status submitted → returned"), "{history}");
+        assert!(history.contains("<td>Turkana figure counts October twice</td>"), "{history}");
+        assert!(history.contains("<td>returned</td>") && history.contains("<td>submitted</td>"));
+        assert!(!history.contains("{&quot;") && !history.contains("{\""), "no JSON: {history}");
     }
 }
 
