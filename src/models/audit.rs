@@ -57,6 +57,81 @@ pub fn recent(conn: &mut DbConn, limit: i64) -> AppResult<Vec<AuditEntry>> {
         .load(conn)?)
 }
 
+/// Which entries of the audit log to list: each field narrows it, none lists all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Part of the actor's name, any case.
+    pub who: Option<String>,
+    pub programme_id: Option<i32>,
+    pub action: Option<String>,
+    /// From the start of this day (UTC) …
+    pub from: Option<chrono::NaiveDate>,
+    /// … to the end of this one.
+    pub to: Option<chrono::NaiveDate>,
+}
+
+fn filtered(f: &Filter) -> audit_log::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
+    let mut q = audit_log::table.into_boxed();
+    if let Some(who) = f.who.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        // LIKE with the user's text escaped, so "%" and "_" match themselves.
+        let escaped = who
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(actor) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(format!("%{escaped}%"))
+                .sql(" ESCAPE '\\'"),
+        );
+    }
+    if let Some(id) = f.programme_id {
+        q = q.filter(audit_log::programme_id.eq(id));
+    }
+    if let Some(action) = f.action.clone().filter(|a| !a.is_empty()) {
+        q = q.filter(audit_log::action.eq(action));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(audit_log::at.ge(from.and_time(chrono::NaiveTime::MIN)));
+    }
+    if let Some(to) = f.to.and_then(|d| d.succ_opt()) {
+        q = q.filter(audit_log::at.lt(to.and_time(chrono::NaiveTime::MIN)));
+    }
+    q
+}
+
+/// One page of the entries `f` selects, newest first: at most `limit`, older than the
+/// entry `before` when given (so a page stays the same while new entries arrive).
+pub fn search(
+    conn: &mut DbConn,
+    f: &Filter,
+    before: Option<i32>,
+    limit: i64,
+) -> AppResult<Vec<AuditEntry>> {
+    let mut q = filtered(f);
+    if let Some(id) = before {
+        q = q.filter(audit_log::id.lt(id));
+    }
+    Ok(q.order(audit_log::id.desc())
+        .limit(limit)
+        .select(AuditEntry::as_select())
+        .load(conn)?)
+}
+
+/// How many entries `f` selects.
+pub fn count_matching(conn: &mut DbConn, f: &Filter) -> AppResult<i64> {
+    Ok(filtered(f).count().get_result(conn)?)
+}
+
+/// Every action the log holds, for choosing one.
+pub fn actions(conn: &mut DbConn) -> AppResult<Vec<String>> {
+    Ok(audit_log::table
+        .select(audit_log::action)
+        .distinct()
+        .order(audit_log::action)
+        .load(conn)?)
+}
+
 /// A change whose snapshots are JSON text already: what the entry service's bulk writes
 /// give [`record_written`], thousands at a time, without building a JSON tree for each.
 #[derive(Debug)]

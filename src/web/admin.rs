@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 use super::view::render;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::format;
 use crate::models::{audit, programme, session, user};
 use crate::web::guard::{Admin, ButtonOnly, CsrfForm};
 
@@ -338,23 +337,4 @@ pub async fn set_status(
         )
     })
     .await
-}
-
-#[rocket::get("/admin/audit")]
-pub async fn audit_log(db: &State<Db>, admin: Admin<'_>) -> AppResult<Template> {
-    let entries = db.run(|c| audit::recent(c, 300)).await?;
-    let rows: Vec<Value> = entries
-        .iter()
-        .map(|e| {
-            json!({
-                "at": e.at.format("%Y-%m-%d %H:%M:%S").to_string(), "actor": e.actor, "action": e.action,
-                "entity": e.entity, "entity_id": e.entity_id, "before": e.before_json, "after": e.after_json, "detail": e.detail,
-            })
-        })
-        .collect();
-    Ok(render(
-        "admin_audit",
-        Some(admin.0),
-        json!({ "entries": rows, "today": format::date(crate::clock::today()) }),
-    ))
 }

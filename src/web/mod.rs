@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod audit;
 mod auth;
 mod compare;
 mod compress;
@@ -55,7 +56,8 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 admin::revoke_role,
                 admin::reset_password,
                 admin::set_status,
-                admin::audit_log,
+                audit::page,
+                audit::export,
                 entry::show,
                 entry::save,
                 entry::workflow,

@@ -1,3 +1,4 @@
+mod audit_log;
 mod cli;
 mod demo;
 mod schema;

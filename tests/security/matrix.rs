@@ -179,7 +179,8 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("POST /admin/users/<id>/roles/<grant>/remove", admin_only),
         ("POST /admin/users/<id>/password", admin_only),
         ("POST /admin/users/<id>/status", admin_only),
-        ("GET /admin/audit", admin_only),
+        ("GET /admin/audit?<q..>", admin_only),
+        ("GET /admin/audit.csv?<q..>", admin_only),
         (
             "GET /programmes/<code>/entry?<period>&<county>",
             programme_detail,
@@ -599,6 +600,7 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .unwrap()
         .1
         .replace("?<next>", "")
+        .replace("?<q..>", "")
         .replace("?<all>", "")
         .replace("?<period>&<county>", "?period=2026Q4&county=all")
         .replace("/periods/<period>/<action>", "/periods/2026Q4/submit")
