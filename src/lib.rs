@@ -26,6 +26,7 @@ pub mod report;
 pub mod secret;
 pub mod seed;
 pub mod setup;
+pub mod waiting;
 pub mod web;
 
 use rocket::{Build, Rocket};

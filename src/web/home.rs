@@ -6,11 +6,13 @@ use serde_json::json;
 use super::view::render;
 use crate::auth::Signed;
 use crate::db::Db;
+use crate::domain::access::Permission;
 use crate::error::AppResult;
 use crate::figures::cache::Cache;
 use crate::format;
 use crate::models::{activity, programme};
 use crate::overview::{ProgrammeOverview, RagCounts};
+use crate::waiting;
 
 #[derive(Serialize)]
 struct Card {
@@ -26,6 +28,14 @@ struct Card {
     is_demo: bool,
 }
 
+/// One programme's part of "Waiting for you".
+#[derive(Serialize)]
+struct Waiting {
+    code: String,
+    name: String,
+    items: Vec<waiting::Item>,
+}
+
 #[derive(Serialize)]
 struct PhaseLine {
     name: String,
@@ -39,25 +49,42 @@ pub async fn index(db: &State<Db>, cache: &State<Cache>, signed: &Signed) -> App
     let today = crate::clock::today();
     let access = signed.access.clone();
     let cache = cache.inner().clone();
-    let (cards, county_reports) = db
+    let (cards, county_reports, waiting) = db
         .run(move |conn| {
             let mut cards = Vec::new();
+            let mut waiting = Vec::new();
             let all = programme::all(conn)?;
             // The ministry's county reports cover every programme.
-            let county_reports = !all.is_empty()
-                && all
-                    .iter()
-                    .all(|p| access.can(p.id, crate::domain::access::Permission::ViewDetail));
+            let county_reports =
+                !all.is_empty() && all.iter().all(|p| access.can(p.id, Permission::ViewDetail));
             // Archived programmes leave everyday lists (administrators find them under
             // Manage programmes).
             for p in all
                 .into_iter()
                 .filter(|p| access.sees(p.id) && p.status != "archived")
             {
+                let can = waiting::Can {
+                    edit: access.can(p.id, Permission::Edit),
+                    approve: access.can(p.id, Permission::Approve),
+                    issue: access.can(p.id, Permission::IssueReports),
+                };
+                // Only those with work in the programme read its workflow state; a
+                // closed programme takes no more entries.
+                if (can.edit || can.approve || can.issue) && p.is_active() {
+                    let (quarters, milestones) = waiting::load(conn, &p, today)?;
+                    let items = waiting::items(&p.code, &quarters, &milestones, can, today);
+                    if !items.is_empty() {
+                        waiting.push(Waiting {
+                            code: p.code.clone(),
+                            name: p.name.clone(),
+                            items,
+                        });
+                    }
+                }
                 let o = ProgrammeOverview::summary(conn, &cache, p, today)?;
                 cards.push(card(&o, today));
             }
-            Ok((cards, county_reports))
+            Ok((cards, county_reports, waiting))
         })
         .await?;
     let demo = cards.iter().any(|c| c.is_demo);
@@ -65,7 +92,7 @@ pub async fn index(db: &State<Db>, cache: &State<Cache>, signed: &Signed) -> App
         "home",
         Some(signed),
         json!({
-            "cards": cards, "demo": demo, "county_reports": county_reports,
+            "cards": cards, "demo": demo, "county_reports": county_reports, "waiting": waiting,
             "is_admin": signed.user.is_admin,
         }),
     ))

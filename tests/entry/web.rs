@@ -217,3 +217,72 @@ on_both_backends! {
         assert_eq!(last, "period_locked");
     }
 }
+
+/// The "Waiting for you" list of a signed-in home page, as text, and its links.
+fn waiting(client: &Client) -> (String, Vec<String>) {
+    let page = client.get("/").dispatch().into_string().unwrap();
+    let Some(at) = page.find("<h2 id=\"waiting-h\">") else {
+        return (String::new(), Vec::new());
+    };
+    let section = &page[at..page[at..].find("</section>").map_or(page.len(), |e| at + e)];
+    let links = section
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| s.replace("&amp;", "&").replace("&#x2F;", "/"))
+        .collect();
+    (section.replace("&amp;", "&").replace("&#x2F;", "/"), links)
+}
+
+on_both_backends! {
+    fn waiting_for_you_follows_the_workflow_for_each_role(t) {
+        let db = t.with_demo();
+        let (code, prev) = target_cell(&db);
+        let m = t.client(db.clone());
+        let mc = sign_in(&m, "manager", demo_password("manager"));
+        let o = t.client(db.clone());
+        let oc = sign_in(&o, "officer", demo_password("officer"));
+        // Every item links to a page its reader may open.
+        for client in [&m, &o] {
+            let (_, links) = waiting(client);
+            assert!(!links.is_empty());
+            for href in links {
+                // The fragment stays in the browser.
+                let path = href.split('#').next().unwrap().to_string();
+                let status = client.get(path).dispatch().status();
+                assert!(status.code < 400, "{href} answers {status}");
+            }
+        }
+        // A draft the manager has not submitted is the manager's to do.
+        let fields = [(format!("v:{code}"), format!("{}", prev.round()))];
+        assert_eq!(post_grid(&m, &mc, &fields).0, Status::SeeOther);
+        let (text, _) = waiting(&m);
+        assert!(text.contains(&format!("{PERIOD}: 1 draft value not yet submitted for approval")), "{text}");
+        // Submitted: now the officer's.
+        let fields = [(format!("v:{code}"), format!("{}", prev.round())), ("action".to_string(), "submit".to_string())];
+        assert_eq!(post_grid(&m, &mc, &fields).0, Status::SeeOther);
+        let (text, links) = waiting(&o);
+        assert!(text.contains(&format!("{PERIOD}: 1 value submitted, awaiting your approval")), "{text}");
+        assert!(links.contains(&format!("/programmes/LBP/entry?period={PERIOD}&county=all")));
+        assert!(!waiting(&m).0.contains("awaiting your approval"), "not the manager's step");
+        // Returned with a reason: back to the manager, who reads why.
+        let r = o.post(format!("/programmes/LBP/periods/{PERIOD}/return")).header(ContentType::Form).body(format!("csrf={oc}&reason=Recount+the+Busia+register")).dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        let (text, _) = waiting(&m);
+        assert!(text.contains(&format!("{PERIOD}: 1 value returned for correction: “Recount the Busia register”")), "{text}");
+        // Resubmitted and approved: the period locks, and its report is ready to issue.
+        assert_eq!(post_grid(&m, &mc, &fields).0, Status::SeeOther);
+        let r = o.post(format!("/programmes/LBP/periods/{PERIOD}/approve")).header(ContentType::Form).body(format!("csrf={oc}")).dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        let (text, _) = waiting(&m);
+        assert!(!text.contains(&format!("{PERIOD}: 1 value")), "{text}");
+        assert!(text.contains(&format!("{PERIOD}: approved and locked; its progress report is ready to issue")), "{text}");
+        // Unlocked: both see it until it is locked again.
+        let r = o.post(format!("/programmes/LBP/periods/{PERIOD}/unlock")).header(ContentType::Form).body(format!("csrf={oc}&reason=Busia+recount")).dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        for client in [&m, &o] {
+            let (text, _) = waiting(client);
+            assert!(text.contains("(“Busia recount”) and not yet locked again"), "{text}");
+        }
+    }
+}
