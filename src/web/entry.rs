@@ -75,6 +75,10 @@ struct Cell {
     is_part: bool,
     previous: String,
     value: String,
+    /// The stored value as every other page shows it ("Yes", "48.2%"), for reading.
+    shown: String,
+    /// A yes/no cell: chosen, not typed.
+    yes_no: bool,
     comment: String,
     version: String,
     status: String,
@@ -195,12 +199,24 @@ fn progress_lines(
         .collect()
 }
 
+/// A yes/no cell's value as the choice offers it: "1", "0", or as typed when it is
+/// neither (an API or CSV spelling such as "Yes" or "hapana" is still understood).
+fn yes_no_choice(typed: &str) -> String {
+    match crate::domain::entry::parse_typed(crate::domain::unit::Unit::YesNo, typed) {
+        Ok(Some(1.0)) => "1".into(),
+        Ok(Some(_)) => "0".into(),
+        _ => typed.to_string(),
+    }
+}
+
+/// The grid's blocks, and the problems for the banner, each linked to its field.
 fn grid(
     ctx: &EntryContext,
     county: Option<i32>,
     typed: &Typed,
     names: &HashMap<i32, String>,
-) -> Vec<Block> {
+) -> (Vec<Block>, Vec<Value>) {
+    let mut banner = Vec::new();
     let cur = &ctx.programme.currency;
     let problems = typed
         .report
@@ -269,16 +285,43 @@ fn grid(
                 if let Some(e) = err("parts") {
                     parts_error.push(format!("{}: {e}", c.name));
                 }
+                let error = err("value")
+                    .or(err("county"))
+                    .or(err("indicator"))
+                    .or(err("pick"));
+                let comment_error = err("comment");
+                let label = ctx.dimensions.label(&dis);
+                let place = if dis.is_empty() {
+                    c.name.clone()
+                } else {
+                    format!("{} ({label})", c.name)
+                };
+                for (anchor, message) in [("v", &error), ("c", &comment_error)] {
+                    if let Some(m) = message {
+                        banner.push(json!({
+                            "href": format!("#{anchor}-{code}"),
+                            "text": format!("{} {place}: {m}", ind.code),
+                        }));
+                    }
+                }
                 cells.push(Cell {
                     county: c.name.clone(),
-                    label: ctx.dimensions.label(&dis),
+                    label,
                     is_part: !dis.is_empty(),
                     previous: ctx
                         .previous
                         .get(&key)
                         .map(|v| format_value(rules.unit, *v, cur))
                         .unwrap_or_else(|| "—".into()),
-                    value,
+                    shown: stored
+                        .map(|v| format_value(rules.unit, v.value, cur))
+                        .unwrap_or_else(|| "—".into()),
+                    yes_no: rules.unit == crate::domain::unit::Unit::YesNo,
+                    value: if rules.unit == crate::domain::unit::Unit::YesNo {
+                        yes_no_choice(&value)
+                    } else {
+                        value
+                    },
                     comment,
                     version,
                     status: stored.map(|v| v.status.clone()).unwrap_or_default(),
@@ -291,11 +334,8 @@ fn grid(
                             format!("{by}, {}", format::date(v.entered_at.date()))
                         })
                         .unwrap_or_default(),
-                    error: err("value")
-                        .or(err("county"))
-                        .or(err("indicator"))
-                        .or(err("pick")),
-                    comment_error: err("comment"),
+                    error,
+                    comment_error,
                     conflict,
                     code,
                 });
@@ -319,7 +359,7 @@ fn grid(
             cells,
         });
     }
-    blocks
+    (blocks, banner)
 }
 
 fn trim(v: f64) -> String {
@@ -417,6 +457,11 @@ fn page(
             .keys()
             .chain(progress_counts.keys())
             .all(|s| *s == "approved");
+    let (blocks, banner) = if progress_view {
+        (Vec::new(), Vec::new())
+    } else {
+        grid(ctx, chosen, typed, &l.names)
+    };
     let report = typed.report.as_ref();
     render(
         "entry",
@@ -433,7 +478,8 @@ fn page(
             "counties": ctx.counties().iter().map(|c| json!({ "code": c.code, "name": c.name, "selected": Some(c.id) == chosen })).collect::<Vec<_>>(),
             "all_counties": chosen.is_none(),
             "county_param": if progress_view { "progress".to_string() } else { ctx.counties().iter().find(|c| Some(c.id) == chosen).map(|c| c.code.clone()).unwrap_or_else(|| "all".into()) },
-            "blocks": if progress_view { Vec::new() } else { grid(ctx, chosen, typed, &l.names) },
+            "blocks": blocks,
+            "problems": banner,
             "progress": if progress_view { progress_lines(ctx, typed, &l.names) } else { Vec::new() },
             "progress_view": progress_view,
             "progress_activities": ctx.progress.len(),

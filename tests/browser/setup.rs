@@ -298,7 +298,18 @@ async fn a_new_programme_is_set_up_from_its_logframe_and_reports_its_first_quart
         .await
         .unwrap();
     for (code, v) in &cells {
-        type_into(&m.client, &format!("input[name=\"v:{code}\"]"), v).await;
+        if v == "Yes" {
+            // A yes/no cell is a choice, not a box to type in.
+            m.client
+                .find(Locator::Css(&format!("select[name=\"v:{code}\"]")))
+                .await
+                .unwrap()
+                .select_by_value("1")
+                .await
+                .unwrap();
+        } else {
+            type_into(&m.client, &format!("input[name=\"v:{code}\"]"), v).await;
+        }
     }
     m.client
         .find(Locator::Css("button[value=submit]"))
