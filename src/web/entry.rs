@@ -506,7 +506,12 @@ fn page(
 /// gave it, so the manager reads it beside the grid rather than in the history.
 fn returned_reasons(ctx: &EntryContext, name_of: &dyn Fn(Option<i32>) -> String) -> Vec<Value> {
     let mut by_reason: Vec<(String, Option<i32>, usize)> = Vec::new();
-    for v in ctx.values.values().filter(|v| v.status == "returned") {
+    // Totals only, as "waiting for you" counts them: a returned total's parts go with it.
+    for v in ctx
+        .values
+        .values()
+        .filter(|v| v.status == "returned" && v.disaggregation.is_empty())
+    {
         let reason = v.status_reason.clone().unwrap_or_default();
         match by_reason.iter_mut().find(|(r, _, _)| *r == reason) {
             Some(entry) => entry.2 += 1,
