@@ -50,3 +50,44 @@ browser_test! {
         b.close().await;
     }
 }
+
+browser_test! {
+    fn the_dashboard_reads_on_a_phone_without_scrolling_sideways() {
+        let t = TestDb::sqlite();
+        let server = Server::start(&t, t.with_demo()).await;
+        let b = Browser::start().await;
+        let c = &b.client;
+        b.sign_in(&server.base, "manager", demo_password("manager")).await;
+        c.set_window_size(390, 900).await.unwrap();
+        c.goto(&format!("{}/programmes/LBP", server.base)).await.unwrap();
+        wait_for_text(c, "Milestones due or overdue").await;
+        // The page is no wider than the screen, and an indicator's milestone, achievement
+        // and status are on screen with their labels, not cut off to the right.
+        let (page, screen) = c
+            .execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
+            .await
+            .unwrap()
+            .as_array()
+            .map(|a| (a[0].as_f64().unwrap(), a[1].as_f64().unwrap()))
+            .unwrap();
+        assert!(page <= screen + 1.0, "the page is {page} px wide on a {screen} px screen");
+        for label in ["Milestone", "Achieved", "Status"] {
+            let cell = c
+                .find(Locator::Css(&format!("table.ind td[data-label=\"{label}\"]")))
+                .await
+                .unwrap();
+            let right = c
+                .execute(
+                    "return arguments[0].getBoundingClientRect().right;",
+                    vec![serde_json::to_value(&cell).unwrap()],
+                )
+                .await
+                .unwrap()
+                .as_f64()
+                .unwrap();
+            assert!(right <= screen, "{label} ends at {right} px");
+        }
+        b.screenshot("04-dashboard-390").await;
+        b.close().await;
+    }
+}
