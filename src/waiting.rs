@@ -233,9 +233,9 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// A programme's entered totals (any status) for one quarter, through the index on
-/// (indicator, part, period start, period).
-macro_rules! entered_in {
+/// A programme's total cells (any status) of one quarter, through the index on
+/// (indicator, part, period start, period, status); every query here starts from it.
+macro_rules! totals_of {
     ($programme:expr, $period:expr) => {
         indicator_values::table
             .filter(
@@ -277,12 +277,7 @@ pub fn load(
     let mut open: Vec<(String, String, i64)> = Vec::new();
     let mut returned: Vec<(String, Option<String>, i64)> = Vec::new();
     for q in &periods {
-        let by_status: Vec<(String, i64)> = indicator_values::table
-            .inner_join(indicators::table)
-            .filter(indicators::programme_id.eq(p.id))
-            .filter(indicator_values::disaggregation.eq(""))
-            .filter(indicator_values::period_start.eq(q.start()))
-            .filter(indicator_values::period.eq(q.id()))
+        let by_status: Vec<(String, i64)> = totals_of!(p.id, q)
             .filter(indicator_values::status.eq_any(["draft", "submitted", "returned"]))
             .group_by(indicator_values::status)
             .select((indicator_values::status, diesel::dsl::count_star()))
@@ -291,12 +286,7 @@ pub fn load(
             if status == "returned" {
                 // The reasons are not in the index: read for returned values only.
                 returned.extend(
-                    indicator_values::table
-                        .inner_join(indicators::table)
-                        .filter(indicators::programme_id.eq(p.id))
-                        .filter(indicator_values::disaggregation.eq(""))
-                        .filter(indicator_values::period_start.eq(q.start()))
-                        .filter(indicator_values::period.eq(q.id()))
+                    totals_of!(p.id, q)
                         .filter(indicator_values::status.eq("returned"))
                         .group_by(indicator_values::status_reason)
                         .select((indicator_values::status_reason, diesel::dsl::count_star()))
@@ -368,11 +358,11 @@ pub fn load(
         let counties = match phase {
             Some(ph) if ended_recently && !locked && expected > 0 => {
                 let want = expected * ph.counties.len();
-                let entered: i64 = entered_in!(p.id, period).count().get_result(conn)?;
+                let entered: i64 = totals_of!(p.id, period).count().get_result(conn)?;
                 let by_county: BTreeMap<i32, usize> = if entered as usize >= want {
                     ph.counties.iter().map(|c| (c.id, expected)).collect()
                 } else {
-                    entered_in!(p.id, period)
+                    totals_of!(p.id, period)
                         .group_by(indicator_values::location_id)
                         .select((indicator_values::location_id, diesel::dsl::count_star()))
                         .load::<(i32, i64)>(conn)?

@@ -94,26 +94,13 @@ fn query_string(q: &AuditQuery) -> String {
         ("from", &q.from),
         ("to", &q.to),
     ];
-    fields
-        .iter()
-        .filter_map(|(k, v)| {
-            let v = v.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-            Some(format!("{k}={}", encode(v)))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// A query-string value: letters, digits and `-_.~` as they are, the rest as %XX.
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            out.append_pair(k, v);
+        }
+    }
+    out.finish()
 }
 
 fn change_in_words(e: &AuditEntry) -> (String, Option<String>) {
@@ -317,7 +304,7 @@ mod tests {
             action: Some("value_approved".into()),
             ..Default::default()
         };
-        assert_eq!(query_string(&query), "who=Amina%20H&action=value_approved");
+        assert_eq!(query_string(&query), "who=Amina+H&action=value_approved");
         assert_eq!(query_string(&<AuditQuery as Default>::default()), "");
     }
 }

@@ -449,21 +449,23 @@ fn colour(c: Rgb) -> Color {
     })
 }
 
+/// A point of a ring or line (y down) where the PDF puts it (y up).
+fn page_point((x, y): (f32, f32)) -> LinePoint {
+    LinePoint {
+        p: Point {
+            x: Pt(x),
+            y: Pt(PAGE_H - y),
+        },
+        bezier: false,
+    }
+}
+
 fn polygon(rings: &[Vec<(f32, f32)>], mode: PaintMode) -> Polygon {
     Polygon {
         rings: rings
             .iter()
             .map(|r| PolygonRing {
-                points: r
-                    .iter()
-                    .map(|&(x, y)| LinePoint {
-                        p: Point {
-                            x: Pt(x),
-                            y: Pt(PAGE_H - y),
-                        },
-                        bezier: false,
-                    })
-                    .collect(),
+                points: r.iter().map(|&p| page_point(p)).collect(),
             })
             .collect(),
         mode,
@@ -515,16 +517,7 @@ pub(crate) fn write_shape(ops: &mut Vec<Op>, s: &Shape) {
         for (a, b) in hatch_lines(&s.rings, 3.0) {
             ops.push(Op::DrawLine {
                 line: Line {
-                    points: [a, b]
-                        .iter()
-                        .map(|&(x, y)| LinePoint {
-                            p: Point {
-                                x: Pt(x),
-                                y: Pt(PAGE_H - y),
-                            },
-                            bezier: false,
-                        })
-                        .collect(),
+                    points: [a, b].iter().map(|&p| page_point(p)).collect(),
                     is_closed: false,
                 },
             });
