@@ -1,13 +1,15 @@
 //! PostgreSQL tests run when TEST_DATABASE_URL is set at build time; otherwise they are
 //! compiled as ignored, so `cargo test` reports them as skipped with the reason. The
-//! browser tests likewise, when chromedriver is not installed, and the API conformance
-//! test when schemathesis is not.
+//! browser tests likewise, when chromedriver is not installed, the API conformance
+//! test when schemathesis is not, and the email tests when aiosmtpd is not.
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(mipaka_pg_tests)");
     println!("cargo::rustc-check-cfg=cfg(mipaka_browser_tests)");
     println!("cargo::rustc-check-cfg=cfg(mipaka_schemathesis_tests)");
+    println!("cargo::rustc-check-cfg=cfg(mipaka_smtp_tests)");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=TEST_DATABASE_URL");
+    println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rerun-if-changed=build.rs");
     // The migrations are embedded by a macro that cannot see a new folder appear: watching
     // the directory rebuilds the crate when one is added.
@@ -23,10 +25,17 @@ fn main() {
     }
     // The API conformance test runs schemathesis (`pip install schemathesis`); CI installs
     // it and must run the test.
-    let have_schemathesis = std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join("schemathesis").is_file())
-    });
-    if have_schemathesis || std::env::var_os("CI").is_some() {
+    if on_path("schemathesis") || std::env::var_os("CI").is_some() {
         println!("cargo::rustc-cfg=mipaka_schemathesis_tests");
     }
+    // The email tests send through a real SMTP server, aiosmtpd (`pip install aiosmtpd`);
+    // CI installs it and must run them.
+    if on_path("aiosmtpd") || std::env::var_os("CI").is_some() {
+        println!("cargo::rustc-cfg=mipaka_smtp_tests");
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::db::DatabaseTarget;
 use crate::domain::throttle::ThrottlePolicy;
 use crate::error::{AppError, AppResult};
+use crate::mail::MailConfig;
 
 pub const DEFAULT_SQLITE_FILE: &str = "mipaka.sqlite3";
 
@@ -28,6 +29,8 @@ pub struct Config {
     /// Mark cookies Secure: set when a TLS-terminating proxy stands in front.
     pub secure_cookies: bool,
     pub throttle: ThrottlePolicy,
+    /// Email: the SMTP server (none: no email), sender and the address in links.
+    pub mail: MailConfig,
 }
 
 impl Config {
@@ -104,6 +107,39 @@ impl Config {
                 )))
             }
         };
+        let public_url = match var("MIPAKA_PUBLIC_URL") {
+            Some(u) => match url::Url::parse(&u) {
+                Ok(p) if matches!(p.scheme(), "http" | "https") && p.host_str().is_some() => u,
+                _ => {
+                    return Err(AppError::Config(format!(
+                        "MIPAKA_PUBLIC_URL: '{u}' is not the address people open the tracker at (for example https://mipaka.interior.go.ke)"
+                    )))
+                }
+            },
+            None => {
+                let host = match address {
+                    a if a.is_unspecified() => "127.0.0.1".to_string(),
+                    IpAddr::V6(a) => format!("[{a}]"),
+                    a => a.to_string(),
+                };
+                format!("http://{host}:{port}")
+            }
+        };
+        let mut mail = MailConfig::parse(
+            var("MIPAKA_SMTP_URL"),
+            var("MIPAKA_MAIL_FROM"),
+            public_url,
+            var("MIPAKA_MAIL_RETRY_SECONDS"),
+        )?;
+        mail.digest = match var("MIPAKA_MAIL_DIGEST").as_deref() {
+            None | Some("on") | Some("true") | Some("yes") => true,
+            Some("off") | Some("false") | Some("no") => false,
+            Some(other) => {
+                return Err(AppError::Config(format!(
+                    "MIPAKA_MAIL_DIGEST: '{other}' should be on or off"
+                )))
+            }
+        };
         Ok(Config {
             database,
             embedded_default,
@@ -121,6 +157,7 @@ impl Config {
             session_idle_minutes,
             secure_cookies,
             throttle: ThrottlePolicy::default(),
+            mail,
         })
     }
 
@@ -139,6 +176,7 @@ impl Config {
             session_idle_minutes: 60,
             secure_cookies: false,
             throttle: ThrottlePolicy::default(),
+            mail: MailConfig::off("http://127.0.0.1:8000".into()),
         }
     }
 }
@@ -202,5 +240,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("DATABASE_URL"), "{e}");
+        let e = from(&[("MIPAKA_PUBLIC_URL", "mipaka.go.ke")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("MIPAKA_PUBLIC_URL"), "{e}");
+        let e = from(&[("MIPAKA_SMTP_URL", "mail.go.ke:25")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("MIPAKA_SMTP_URL"), "{e}");
+    }
+
+    #[test]
+    fn email_is_off_unless_an_smtp_server_is_named() {
+        assert!(!from(&[]).unwrap().mail.enabled());
+        let c = from(&[
+            ("MIPAKA_SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("MIPAKA_PORT", "8080"),
+        ])
+        .unwrap();
+        assert!(c.mail.enabled());
+        assert_eq!(c.mail.public_url, "http://127.0.0.1:8080");
     }
 }

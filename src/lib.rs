@@ -19,6 +19,7 @@ pub mod error;
 pub mod figures;
 pub mod format;
 pub mod geo;
+pub mod mail;
 pub mod memory;
 pub mod models;
 pub mod overview;
@@ -109,12 +110,16 @@ pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
         throttle: config.throttle,
         secure_cookies: config.secure_cookies,
     };
+    // The worker lives as long as this Rocket's state holds its handle.
+    let mailer = mail::Mailer::new(db.clone(), config.mail.clone());
+    mailer.start();
     let rocket = rocket::custom(figment)
         .manage(db)
         // Each server keeps its own computed figures (under the data version).
         .manage(figures::cache::Cache::new())
         .manage(settings)
         .manage(web::ReportsDir(config.reports_dir.clone()))
+        .manage(mailer)
         .attach(Template::fairing());
     Ok(api::mount(web::mount(rocket)))
 }

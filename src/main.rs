@@ -19,7 +19,8 @@ use mipaka::seed;
 )]
 #[command(
     after_help = "Settings come from the environment or a .env file: DATABASE_URL (postgres://… or a SQLite file; \
-default data/mipaka.sqlite3 with demonstration data), MIPAKA_ADDRESS, MIPAKA_PORT, MIPAKA_SECRET_KEY, MIPAKA_REPORTS_DIR."
+default data/mipaka.sqlite3 with demonstration data), MIPAKA_ADDRESS, MIPAKA_PORT, MIPAKA_SECRET_KEY, MIPAKA_REPORTS_DIR; \
+email: MIPAKA_SMTP_URL, MIPAKA_MAIL_FROM, MIPAKA_PUBLIC_URL, MIPAKA_MAIL_RETRY_SECONDS."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -56,6 +57,9 @@ enum Command {
     },
     /// Write a progress report as PDF (for scheduled runs), or issue it.
     Report(ReportArgs),
+    /// Email: send what is due now, write this week's digest, or show the outbox.
+    #[command(subcommand)]
+    Mail(MailCommand),
     /// The logframe spreadsheet (.xlsx): export a programme's set-up, or import one.
     #[command(subcommand)]
     Logframe(LogframeCommand),
@@ -117,6 +121,16 @@ struct ReportArgs {
     accept_unapproved: bool,
 }
 
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Send every message due now (the server does this by itself; for a check or cron).
+    Send,
+    /// Write this week's digest of overdue reporting for managers (once a week per person).
+    Digest,
+    /// How many messages wait, since when, and the last error.
+    Status,
+}
+
 #[derive(Args)]
 struct CreateUser {
     /// Login name: 3 to 40 lowercase letters, digits, '.', '_' or '-'.
@@ -156,6 +170,7 @@ fn main() -> ExitCode {
             Command::Generate { values, prefix } => generate(config, values, &prefix),
             Command::Report(args) => report(config, args),
             Command::Logframe(cmd) => logframe(config, cmd),
+            Command::Mail(cmd) => mail(config, cmd),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -169,6 +184,45 @@ fn main() -> ExitCode {
     }
 }
 
+fn mail(config: Config, cmd: MailCommand) -> AppResult<()> {
+    use mipaka::mail::{digest, outbox, worker};
+    if !config.mail.enabled() {
+        return Err(AppError::Config(format!(
+            "email is {}",
+            config.mail.describe()
+        )));
+    }
+    let db = open(&config)?;
+    let mut conn = db.get()?;
+    let now = mipaka::clock::now();
+    match cmd {
+        MailCommand::Send => {
+            let r = worker::deliver_due(&mut conn, &config.mail, now)?;
+            println!("Sent {}, failed {} (tried again later).", r.sent, r.failed);
+        }
+        MailCommand::Digest => {
+            let n = digest::enqueue_week(&mut conn, &config.mail, now)?;
+            println!(
+                "Wrote {n} digest(s) for week {}; the server sends them.",
+                digest::week_of(now)
+            );
+        }
+        MailCommand::Status => {
+            let (n, oldest, error) = outbox::pending(&mut conn)?;
+            println!(
+                "{n} message(s) waiting{}.",
+                oldest
+                    .map(|t| format!(", the oldest since {t} UTC"))
+                    .unwrap_or_default()
+            );
+            if let Some(e) = error {
+                println!("Last error: {e}");
+            }
+        }
+    }
+    Ok(())
+}
+
 fn serve(config: Config) -> AppResult<()> {
     let started = std::time::Instant::now();
     // A busy port is found before the database is created, migrated or seeded.
@@ -179,6 +233,7 @@ fn serve(config: Config) -> AppResult<()> {
         config.database.describe()
     );
     let prepared = mipaka::prepare(&config)?;
+    println!("Email: {}.", config.mail.describe());
     if !prepared.applied_migrations.is_empty() {
         println!(
             "Applied {} database migration(s).",
@@ -392,6 +447,7 @@ fn report(config: Config, args: ReportArgs) -> AppResult<()> {
         let request = issue::IssueRequest {
             reason: args.reason.clone(),
             accept_unapproved: args.accept_unapproved,
+            tell: Some(config.mail.clone()),
         };
         let r = issue::issue(
             &mut conn,

@@ -9,6 +9,7 @@ mod entry;
 mod figures;
 mod foundation;
 mod logframe;
+mod mail;
 mod maps;
 mod reports;
 mod robust;

@@ -433,6 +433,8 @@ diesel::table! {
 
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(mail_outbox -> users (user_id));
+diesel::joinable!(mail_optouts -> users (user_id));
 diesel::joinable!(programme_organisations -> programmes (programme_id));
 diesel::joinable!(programme_organisations -> organisations (organisation_id));
 diesel::joinable!(phases -> programmes (programme_id));
@@ -455,6 +457,32 @@ diesel::joinable!(activity_progress -> activities (activity_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_roles -> programmes (programme_id));
 diesel::joinable!(output_narratives -> results (result_id));
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Integer,
+        kind -> Text,
+        user_id -> Integer,
+        programme_id -> Nullable<Integer>,
+        to_address -> Text,
+        subject -> Text,
+        body -> Text,
+        dedupe_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Text,
+    }
+}
+
+diesel::table! {
+    mail_optouts (user_id, kind) {
+        user_id -> Integer,
+        kind -> Text,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
     locations,
@@ -487,4 +515,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     disaggregation_options,
     budget_lines,
     logframe_uploads,
+    mail_outbox,
+    mail_optouts,
 );

@@ -8,6 +8,7 @@
 pub mod import;
 pub mod plan;
 pub mod progress;
+pub mod told;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

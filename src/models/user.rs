@@ -91,6 +91,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 pub fn create(conn: &mut DbConn, account: &NewAccount) -> AppResult<User> {
     validate_username(account.username)?;
     validate_password(account.password)?;
+    validate_email(account.email.trim()).map_err(|m| AppError::invalid("email", m))?;
     if account.display_name.trim().is_empty() {
         return Err(AppError::invalid("name", "give the person's name"));
     }
@@ -251,6 +252,26 @@ pub fn set_password(conn: &mut DbConn, user_id: i32, password: &str) -> AppResul
     let hash = hash_password(password)?;
     diesel::update(users::table.find(user_id))
         .set(users::password_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// An address messages can go to, or empty for none.
+pub fn validate_email(email: &str) -> Result<(), String> {
+    if email.is_empty() {
+        return Ok(());
+    }
+    if email.len() > 254 {
+        return Err("an email address is at most 254 characters".into());
+    }
+    email.parse::<lettre::Address>().map(|_| ()).map_err(|_| {
+        format!("'{email}' is not an email address (for example amina.wanjiru@interior.go.ke)")
+    })
+}
+
+pub fn set_email(conn: &mut DbConn, user_id: i32, email: &str) -> AppResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::email.eq(email))
         .execute(conn)?;
     Ok(())
 }

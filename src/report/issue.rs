@@ -151,6 +151,9 @@ pub struct IssueRequest {
     pub reason: String,
     /// Needed when any county-quarter of the period is not approved; the cover says so.
     pub accept_unapproved: bool,
+    /// Email settings when the programme's donors are to be told (a donor report, by a
+    /// server with email on); the message is written with the record of the issue.
+    pub tell: Option<crate::mail::MailConfig>,
 }
 
 /// The longest reason kept.
@@ -385,6 +388,14 @@ pub fn issue(
                 snapshot: Some(&packed),
             };
             let id = issued::insert(conn, &new)?;
+            if let (Some(mail), Subject::Donor(p) | Subject::Evaluated { programme: p, .. }) =
+                (&request.tell, subject)
+            {
+                let title = format!("Progress report {}", period.label());
+                crate::mail::notify::report_issued(
+                    conn, mail, p, id, &title, version, &issuer, now,
+                )?;
+            }
             audit::record(
                 conn,
                 audit::Change {

@@ -201,12 +201,15 @@ fn demo_accounts(conn: &mut DbConn) -> AppResult<usize> {
             Some(u) => u,
             None => {
                 n += 1;
+                // example.org never receives mail: a demonstration server pointed at a
+                // real mail server sends nothing to anyone real.
+                let email = format!("{}@example.org", a.username);
                 user::create(
                     conn,
                     &user::NewAccount {
                         username: a.username,
                         display_name: a.name,
-                        email: "",
+                        email: &email,
                         password: a.password,
                         is_admin: a.admin,
                     },

@@ -13,14 +13,34 @@ use crate::auth::Signed;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::format;
+use crate::mail::outbox;
+use crate::mail::{Kind, Mailer};
 use crate::models::{audit, session, user};
 use crate::web::guard::{ButtonOnly, CsrfForm};
 
-async fn account_context(db: &Db, signed: &Signed) -> AppResult<Value> {
+async fn account_context(db: &Db, signed: &Signed, mailer: &Mailer) -> AppResult<Value> {
     let uid = signed.user.id;
-    let (grants, tokens) = db
-        .run(move |c| Ok((user::grants_of(c, uid)?, session::tokens_of(c, uid)?)))
+    let (grants, tokens, off, address) = db
+        .run(move |c| {
+            Ok((
+                user::grants_of(c, uid)?,
+                session::tokens_of(c, uid)?,
+                outbox::optouts_of(c, uid)?,
+                user::find(c, uid)?.email,
+            ))
+        })
         .await?;
+    // Only the kinds one of the person's roles receives.
+    let kinds: Vec<Value> = Kind::ALL
+        .iter()
+        .filter(|k| grants.iter().any(|g| g.role == k.role()))
+        .map(|k| json!({ "kind": k.as_str(), "label": k.label(), "on": !off.contains(k) }))
+        .collect();
+    let mail = json!({
+        "address": address,
+        "server_on": mailer.config().enabled(),
+        "kinds": kinds,
+    });
     let roles: Vec<Value> = grants
         .iter()
         .map(|g| json!({ "programme": g.programme_name, "code": g.programme_code, "role": user::role_label(&g.role) }))
@@ -36,7 +56,7 @@ async fn account_context(db: &Db, signed: &Signed) -> AppResult<Value> {
             })
         })
         .collect();
-    Ok(json!({ "roles": roles, "tokens": tokens, "is_admin": signed.user.is_admin }))
+    Ok(json!({ "roles": roles, "tokens": tokens, "is_admin": signed.user.is_admin, "mail": mail }))
 }
 
 fn with(mut ctx: Value, key: &str, v: Value) -> Value {
@@ -49,10 +69,11 @@ fn with(mut ctx: Value, key: &str, v: Value) -> Value {
 #[rocket::get("/account")]
 pub async fn show(
     db: &State<Db>,
+    mailer: &State<Mailer>,
     signed: &Signed,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<Template> {
-    let ctx = account_context(db, signed).await?;
+    let ctx = account_context(db, signed, mailer).await?;
     let ctx = with(ctx, "flash", json!(flash.map(|f| f.message().to_string())));
     Ok(render("account", Some(signed), ctx))
 }
@@ -67,6 +88,7 @@ pub struct PasswordForm {
 #[rocket::post("/account/password", data = "<form>")]
 pub async fn change_password(
     db: &State<Db>,
+    mailer: &State<Mailer>,
     signed: &Signed,
     form: CsrfForm<PasswordForm>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
@@ -90,7 +112,7 @@ pub async fn change_password(
         None
     };
     if let Some((field, msg)) = problem {
-        let ctx = account_context(db, signed).await?;
+        let ctx = account_context(db, signed, mailer).await?;
         let ctx = with(
             ctx,
             "password_error",
@@ -135,6 +157,7 @@ pub struct TokenForm {
 #[rocket::post("/account/tokens", data = "<form>")]
 pub async fn create_token(
     db: &State<Db>,
+    mailer: &State<Mailer>,
     signed: &Signed,
     form: CsrfForm<TokenForm>,
 ) -> AppResult<(Status, Template)> {
@@ -160,7 +183,7 @@ pub async fn create_token(
             })
         })
         .await;
-    let ctx = account_context(db, signed).await?;
+    let ctx = account_context(db, signed, mailer).await?;
     match created {
         Ok(token) => Ok((
             Status::Created,
@@ -212,5 +235,120 @@ pub async fn revoke_token(
     Ok(Flash::success(
         Redirect::to("/account"),
         format!("The token “{}” is revoked.", t.name),
+    ))
+}
+
+#[derive(FromForm)]
+pub struct EmailForm {
+    email: String,
+}
+
+/// The person's own address for messages (empty: none).
+#[rocket::post("/account/email", data = "<form>")]
+pub async fn change_email(
+    db: &State<Db>,
+    mailer: &State<Mailer>,
+    signed: &Signed,
+    form: CsrfForm<EmailForm>,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let email = form.0.email.trim().to_string();
+    if let Err(message) = user::validate_email(&email) {
+        let ctx = account_context(db, signed, mailer).await?;
+        let ctx = with(
+            ctx,
+            "email_error",
+            json!({ "message": message, "typed": email }),
+        );
+        return Ok(Err((
+            Status::UnprocessableEntity,
+            render("account", Some(signed), ctx),
+        )));
+    }
+    let (uid, uname) = (signed.user.id, signed.user.username.clone());
+    let told = email.clone();
+    db.run(move |c| {
+        crate::db::write(c, |c| {
+            let before = user::find(c, uid)?.email;
+            if before == email {
+                return Ok(());
+            }
+            user::set_email(c, uid, &email)?;
+            audit::record(
+                c,
+                audit::Change {
+                    user_id: Some(uid),
+                    actor: &uname,
+                    action: "email_changed",
+                    entity: "user",
+                    entity_id: Some(uid),
+                    before: Some(json!({ "email": before })),
+                    after: Some(json!({ "email": email })),
+                    ..Default::default()
+                },
+            )
+        })
+    })
+    .await?;
+    let message = if told.is_empty() {
+        "Your email address is removed: you get no email.".to_string()
+    } else {
+        format!("Messages now go to {told}.")
+    };
+    Ok(Ok(Flash::success(Redirect::to("/account#email"), message)))
+}
+
+#[derive(FromForm)]
+pub struct MailForm {
+    /// The kinds ticked: those the person wants.
+    on: Vec<String>,
+}
+
+/// Which kinds of message the person gets: each unticked kind is turned off.
+#[rocket::post("/account/mail", data = "<form>")]
+pub async fn mail_choices(
+    db: &State<Db>,
+    signed: &Signed,
+    form: CsrfForm<MailForm>,
+) -> AppResult<Flash<Redirect>> {
+    let mut wanted = Vec::new();
+    for k in &form.0.on {
+        wanted.push(
+            Kind::parse(k).ok_or_else(|| {
+                AppError::invalid("on", format!("'{k}' is not a kind of message"))
+            })?,
+        );
+    }
+    let off: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|k| !wanted.contains(k))
+        .collect();
+    let (uid, uname) = (signed.user.id, signed.user.username.clone());
+    let names = |ks: &[Kind]| ks.iter().map(|k| k.as_str()).collect::<Vec<_>>();
+    db.run(move |c| {
+        crate::db::write(c, |c| {
+            let before = outbox::optouts_of(c, uid)?;
+            if before == off {
+                return Ok(());
+            }
+            outbox::set_optouts(c, uid, &off)?;
+            audit::record(
+                c,
+                audit::Change {
+                    user_id: Some(uid),
+                    actor: &uname,
+                    action: "mail_choices_changed",
+                    entity: "user",
+                    entity_id: Some(uid),
+                    before: Some(json!({ "turned_off": names(&before) })),
+                    after: Some(json!({ "turned_off": names(&off) })),
+                    ..Default::default()
+                },
+            )
+        })
+    })
+    .await?;
+    Ok(Flash::success(
+        Redirect::to("/account#email"),
+        "Your email choices are saved.",
     ))
 }

@@ -22,10 +22,11 @@ use crate::domain::plan::format_money_plain;
 use crate::domain::progress::ProgressFields;
 use crate::domain::unit::format_minor;
 use crate::entry::progress::{ProgressInput, ProgressReport};
-use crate::entry::{self, CellInput, CellKey, EntryContext, Moved, Pick, SaveReport};
+use crate::entry::{self, told, CellInput, CellKey, EntryContext, Moved, Pick, SaveReport};
 use crate::error::{AppError, AppResult};
 use crate::format;
 use crate::format::format_value;
+use crate::mail::Mailer;
 use crate::models::activity::{self, STATUSES};
 use crate::models::{programme::Programme, user};
 use crate::web::guard::{CsrfFields, CsrfForm};
@@ -551,6 +552,7 @@ fn entry_url(code: &str, period: &str, county: &str) -> String {
 #[rocket::post("/programmes/<code>/entry?<period>&<county>", data = "<form>")]
 pub async fn save(
     db: &State<Db>,
+    mailer: &State<Mailer>,
     signed: &Signed,
     code: &str,
     period: &str,
@@ -681,8 +683,15 @@ pub async fn save(
     let mut message = format!("Saved {} for {}.", saved.describe(), ctx_period.id());
     if submit {
         let (p, q) = (ctx_programme.clone(), ctx_period);
-        match db.run(move |c| entry::submit(c, &who, &p, &q)).await {
-            Ok(n) => message = format!("{message} Submitted {} for approval.", n.describe()),
+        let mail = mailer.config().clone();
+        let submitted = db
+            .run(move |c| told::submit_and_tell(c, &mail, &who, &p, &q, crate::clock::now()))
+            .await;
+        match submitted {
+            Ok(n) => {
+                mailer.nudge();
+                message = format!("{message} Submitted {} for approval.", n.describe())
+            }
             Err(AppError::Invalid { message: m, .. }) => {
                 message = format!("{message} Nothing submitted: {m}.")
             }
@@ -704,6 +713,7 @@ pub struct WorkflowForm {
 #[rocket::post("/programmes/<code>/periods/<period>/<action>", data = "<form>")]
 pub async fn workflow(
     db: &State<Db>,
+    mailer: &State<Mailer>,
     signed: &Signed,
     code: &str,
     period: &str,
@@ -724,23 +734,24 @@ pub async fn workflow(
     let reason = form.0.reason.unwrap_or_default();
     let action = action.to_string();
     let back = entry_url(code, &q.id(), "all");
+    let mail = mailer.config().clone();
     let result = db
         .run(move |c| {
             let now = crate::clock::now();
             Ok(match action.as_str() {
                 "submit" => format!(
                     "Submitted {} of {} for approval.",
-                    entry::submit(c, &who, &p, &q)?.describe(),
+                    told::submit_and_tell(c, &mail, &who, &p, &q, now)?.describe(),
                     q.id()
                 ),
                 "approve" => format!(
                     "Approved {}; {} is now locked.",
-                    entry::approve(c, &who, &p, &q, now)?.describe(),
+                    told::approve_and_tell(c, &mail, &who, &p, &q, now)?.describe(),
                     q.id()
                 ),
                 "return" => format!(
                     "Returned {} to the manager with your reason.",
-                    entry::return_for_correction(c, &who, &p, &q, &reason, now)?.describe()
+                    told::return_and_tell(c, &mail, &who, &p, &q, &reason, now)?.describe()
                 ),
                 "relock" => {
                     entry::relock(c, &who, &p, &q, now)?;
@@ -760,7 +771,10 @@ pub async fn workflow(
         })
         .await;
     match result {
-        Ok(msg) => Ok(Flash::success(Redirect::to(back), msg)),
+        Ok(msg) => {
+            mailer.nudge();
+            Ok(Flash::success(Redirect::to(back), msg))
+        }
         Err(AppError::Invalid { message, .. }) | Err(AppError::Conflict(message)) => Ok(
             Flash::error(Redirect::to(back), format!("Nothing changed: {message}.")),
         ),

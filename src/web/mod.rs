@@ -49,6 +49,8 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 account::change_password,
                 account::create_token,
                 account::revoke_token,
+                account::change_email,
+                account::mail_choices,
                 admin::users,
                 admin::create_user,
                 admin::user_page,

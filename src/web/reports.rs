@@ -19,6 +19,7 @@ use crate::domain::access::Permission;
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
 use crate::format;
+use crate::mail::Mailer;
 use crate::models::issued::{self, IssuedReport};
 use crate::models::narrative::{self as narrative_model, Texts};
 use crate::models::programme::{self, Programme};
@@ -314,10 +315,11 @@ pub struct IssueForm {
 }
 
 impl IssueForm {
-    fn request(&self) -> IssueRequest {
+    fn request(&self, mailer: &Mailer) -> IssueRequest {
         IssueRequest {
             reason: self.reason.clone().unwrap_or_default(),
             accept_unapproved: self.accept_unapproved,
+            tell: Some(mailer.config().clone()),
         }
     }
 }
@@ -335,6 +337,7 @@ fn donor_subject(p: Programme, annex: Option<i32>) -> Subject {
 #[rocket::post("/programmes/<code>/reports/issue", data = "<form>")]
 pub async fn issue_programme(
     db: &State<Db>,
+    mailer: &State<Mailer>,
     dir: &State<ReportsDir>,
     signed: &Signed,
     code: &str,
@@ -343,7 +346,7 @@ pub async fn issue_programme(
     let p = super::programme_for(db, signed, code, Permission::IssueReports).await?;
     let period = parse_period(&form.0.period)?;
     let subject = donor_subject(p.clone(), form.0.annex);
-    let (who, dir, request) = (signed.actor(), dir.0.clone(), form.0.request());
+    let (who, dir, request) = (signed.actor(), dir.0.clone(), form.0.request(mailer));
     let issued = db
         .run(move |c| {
             issue::issue(
@@ -358,7 +361,10 @@ pub async fn issue_programme(
         })
         .await;
     let r = match issued {
-        Ok(r) => r,
+        Ok(r) => {
+            mailer.nudge();
+            r
+        }
         Err(AppError::Invalid { field, message }) => {
             let page = Page {
                 programme: p.clone(),
@@ -517,13 +523,14 @@ pub async fn ministry_draft(db: &State<Db>, signed: &Signed, period: &str) -> Ap
 #[rocket::post("/reports/issue", data = "<form>")]
 pub async fn issue_ministry(
     db: &State<Db>,
+    mailer: &State<Mailer>,
     dir: &State<ReportsDir>,
     signed: &Signed,
     form: CsrfForm<IssueForm>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let all = ministry_access(db, signed, Permission::Approve).await?;
     let period = parse_period(&form.0.period)?;
-    let (who, dir, request) = (signed.actor(), dir.0.clone(), form.0.request());
+    let (who, dir, request) = (signed.actor(), dir.0.clone(), form.0.request(mailer));
     let issued = db
         .run(move |c| {
             issue::issue(
@@ -538,7 +545,10 @@ pub async fn issue_ministry(
         })
         .await;
     let r = match issued {
-        Ok(r) => r,
+        Ok(r) => {
+            mailer.nudge();
+            r
+        }
         Err(AppError::Invalid { field, message }) => {
             let error = Some((field.unwrap_or_default(), message));
             let page = ministry_render(db, signed, all, Some(period), error, None).await?;

@@ -172,6 +172,8 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("POST /account/password", signed_in),
         ("POST /account/tokens", signed_in),
         ("POST /account/tokens/<id>/revoke", signed_in),
+        ("POST /account/email", signed_in),
+        ("POST /account/mail", signed_in),
         ("GET /admin/users", admin_only),
         ("POST /admin/users", admin_only),
         ("GET /admin/users/<id>", admin_only),
@@ -472,6 +474,7 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
             &mipaka::report::issue::IssueRequest {
                 reason: "matrix".into(),
                 accept_unapproved: true,
+                ..Default::default()
             },
             &who,
             mipaka::clock::now(),
@@ -668,6 +671,8 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
             password(who)
         ),
         "POST /account/tokens" => "name=script".into(),
+        "POST /account/email" => format!("email={who}%40example.org"),
+        "POST /account/mail" => "on=decision".into(),
         "POST /admin/users" => {
             format!("username=new-{who}&name=New&email=&password=a-long-password&admin=false")
         }

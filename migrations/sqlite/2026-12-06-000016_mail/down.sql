@@ -1,0 +1,2 @@
+DROP TABLE mail_optouts;
+DROP TABLE mail_outbox;
