@@ -66,7 +66,9 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::Submission => "A manager submits a period's values for approval",
-            Kind::Decision => "Values I submitted are approved or returned for correction",
+            Kind::Decision => {
+                "My programmes' submitted values are approved or returned for correction"
+            }
             Kind::Report => "A progress report is issued",
             Kind::Digest => "Weekly digest of overdue reporting (Mondays)",
         }

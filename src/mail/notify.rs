@@ -29,6 +29,14 @@ fn grid(mail: &MailConfig, p: &Programme, period: &Period) -> String {
     )
 }
 
+/// The person's name as colleagues know it (the audit keeps the login name).
+fn name_of(conn: &mut DbConn, by: &Actor) -> AppResult<String> {
+    Ok(match by.user_id {
+        Some(id) => crate::models::user::find(conn, id)?.display_name,
+        None => by.name.clone(),
+    })
+}
+
 fn tell(
     conn: &mut DbConn,
     mail: &MailConfig,
@@ -55,11 +63,12 @@ pub fn submitted(
         return Ok(0);
     }
     let (pid, link) = (period.id(), grid(mail, p, period));
+    let by = name_of(conn, by)?;
     let event = Event::Submitted {
         code: &p.code,
         programme: &p.name,
         period: &pid,
-        by: &by.name,
+        by: &by,
         values: moved.values,
         progress: moved.progress,
         link,
@@ -82,9 +91,9 @@ pub fn decided(
     if !mail.enabled() {
         return Ok(0);
     }
-    let pid = period.id();
+    let (pid, by) = (period.id(), name_of(conn, by)?);
     let (code, programme, by, values, progress) =
-        (&p.code, &p.name, &by.name, moved.values, moved.progress);
+        (&p.code, &p.name, &by, moved.values, moved.progress);
     let event = match decision {
         Decision::Approved => Event::Approved {
             code,

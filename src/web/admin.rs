@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use super::view::render;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::mail::{outbox, Mailer};
 use crate::models::{audit, programme, session, user};
 use crate::web::guard::{Admin, ButtonOnly, CsrfForm};
 
@@ -37,13 +38,28 @@ async fn users_context(db: &Db) -> AppResult<Value> {
     Ok(json!({ "users": rows }))
 }
 
+/// Whether email is on, and what waits in the outbox: what an administrator checks
+/// when someone says a message never came.
+async fn mail_context(db: &Db, mailer: &Mailer) -> AppResult<Value> {
+    let (waiting, oldest, error) = db.run(outbox::pending).await?;
+    Ok(json!({
+        "on": mailer.config().enabled(),
+        "describe": mailer.config().describe(),
+        "waiting": waiting,
+        "oldest": oldest.map(|t| t.format("%-d %b %Y %H:%M UTC").to_string()),
+        "error": error,
+    }))
+}
+
 #[rocket::get("/admin/users")]
 pub async fn users(
     db: &State<Db>,
+    mailer: &State<Mailer>,
     admin: Admin<'_>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<Template> {
     let mut ctx = users_context(db).await?;
+    ctx["mail"] = mail_context(db, mailer).await?;
     ctx["flash"] = json!(flash.map(|f| f.message().to_string()));
     Ok(render("admin_users", Some(admin.0), ctx))
 }

@@ -380,6 +380,12 @@ with_smtp! {
             assert!(started.elapsed() < Duration::from_secs(20), "the worker never tried");
             std::thread::sleep(Duration::from_millis(100));
         }
+        // The administrator sees it waiting, with the mail server's error.
+        let a = t.client(db.clone());
+        sign_in(&a, "admin", demo_password("admin"));
+        let page = a.get("/admin/users").dispatch().into_string().unwrap();
+        assert!(page.contains("<strong>1 message waiting</strong>") && page.contains("the mail server last said:"), "{page}");
+        drop(a);
         // The server comes back: the message goes, once.
         let smtp = Smtp::start(port);
         let got = smtp.expect(1);
