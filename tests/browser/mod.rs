@@ -5,6 +5,7 @@ mod data_entry;
 mod reports;
 mod setup;
 mod sign_in;
+mod week;
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};

@@ -42,7 +42,7 @@ macro_rules! with_smtp {
 }
 
 /// A port nothing listens on (yet).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -51,13 +51,13 @@ fn free_port() -> u16 {
 }
 
 /// aiosmtpd on 127.0.0.1:`port`, keeping each message it receives as a file.
-struct Smtp {
+pub(crate) struct Smtp {
     child: Child,
     dir: tempfile::TempDir,
 }
 
 impl Smtp {
-    fn start(port: u16) -> Smtp {
+    pub(crate) fn start(port: u16) -> Smtp {
         let dir = tempfile::tempdir().unwrap();
         let child = Command::new("aiosmtpd")
             .args([
@@ -84,7 +84,7 @@ impl Smtp {
     }
 
     /// Every message received so far, raw.
-    fn received(&self) -> Vec<Mail> {
+    pub(crate) fn received(&self) -> Vec<Mail> {
         let new: PathBuf = self.dir.path().join("mail").join("new");
         let mut out: Vec<Mail> = std::fs::read_dir(new)
             .map(|d| {
@@ -130,10 +130,10 @@ impl Drop for Smtp {
     }
 }
 
-struct Mail(String);
+pub(crate) struct Mail(String);
 
 impl Mail {
-    fn header(&self, name: &str) -> String {
+    pub(crate) fn header(&self, name: &str) -> String {
         let head = self.0.split("\n\n").next().unwrap_or_default();
         head.lines()
             .find_map(|l| l.strip_prefix(&format!("{name}: ")))
@@ -143,12 +143,12 @@ impl Mail {
     }
 
     /// The envelope recipient, as the server took it.
-    fn to(&self) -> String {
+    pub(crate) fn to(&self) -> String {
         self.header("X-RcptTo")
     }
 
     /// The body, quoted-printable decoded (lettre's choice for mostly-ASCII text).
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let body = self.0.split_once("\n\n").map(|x| x.1).unwrap_or_default();
         if !self
             .header("Content-Transfer-Encoding")
@@ -181,7 +181,7 @@ impl Mail {
 const PERIOD: &str = "2026Q4";
 
 /// Email on, through `port`, retrying each second.
-fn mail_on(t: &mut TestDb, port: u16) {
+pub(crate) fn mail_on(t: &mut TestDb, port: u16) {
     t.config.mail = MailConfig::parse(
         Some(format!("smtp://127.0.0.1:{port}")),
         Some("Mipaka <mipaka@example.org>".into()),
