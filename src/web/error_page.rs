@@ -3,11 +3,19 @@ use rocket::response::{self, Redirect, Responder};
 use rocket::{Catcher, Request};
 use rocket_dyn_templates::{context, Template};
 
+use crate::auth::Signed;
 use crate::error::{error_reference, AppError};
+
+/// The signed-in person, when this request already resumed their session: an error
+/// page keeps the navigation (their name, the programmes, sign out) instead of
+/// stranding them. Never resumes a session itself.
+fn signed<'r>(req: &'r Request<'_>) -> Option<&'r Signed> {
+    req.local_cache(|| None::<Signed>).as_ref()
+}
 
 /// Every error page carries a reference that is also in the server log, so a user can
 /// quote it; internals never reach the page.
-fn page(status: Status, message: String, reference: Option<String>) -> Template {
+fn page(req: &Request<'_>, status: Status, message: String, reference: Option<String>) -> Template {
     let reference = reference.unwrap_or_else(|| {
         let r = error_reference();
         eprintln!("error {r}: {} {}", status.code, message);
@@ -15,7 +23,7 @@ fn page(status: Status, message: String, reference: Option<String>) -> Template 
     });
     Template::render(
         "error",
-        context! { title: status.reason().unwrap_or("Error"), code: status.code, message, reference, me: () },
+        context! { title: status.reason().unwrap_or("Error"), code: status.code, message, reference, me: super::view::me(signed(req)) },
     )
 }
 
@@ -23,7 +31,7 @@ impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let status = Status::new(self.status_code());
         let (message, reference) = self.public_message();
-        response::status::Custom(status, page(status, message, reference)).respond_to(req)
+        response::status::Custom(status, page(req, status, message, reference)).respond_to(req)
     }
 }
 
@@ -36,23 +44,26 @@ fn unauthorized(req: &Request<'_>) -> Redirect {
 }
 
 #[rocket::catch(403)]
-fn forbidden() -> Template {
-    page(
-        Status::Forbidden,
+fn forbidden(req: &Request<'_>) -> Template {
+    page(req, Status::Forbidden,
         "You may not do this. If you were filling in a form, it may have expired: go back, reload the page and try again."
             .into(),
         None,
     )
 }
 
+/// A mistyped address resumes the session (the only error that has not already), so
+/// the page keeps the signed-in navigation too.
 #[rocket::catch(404)]
-fn not_found() -> Template {
-    page(Status::NotFound, "There is no page at this address. Check the link, or start again from the list of programmes.".into(), None)
+async fn not_found(req: &Request<'_>) -> Template {
+    let _ = req.guard::<&Signed>().await;
+    page(req, Status::NotFound, "There is no page at this address. Check the link, or start again from the list of programmes.".into(), None)
 }
 
 #[rocket::catch(413)]
-fn too_large() -> Template {
+fn too_large(req: &Request<'_>) -> Template {
     page(
+        req,
         Status::PayloadTooLarge,
         crate::web::too_large_message(),
         None,
@@ -60,8 +71,9 @@ fn too_large() -> Template {
 }
 
 #[rocket::catch(422)]
-fn unprocessable() -> Template {
+fn unprocessable(req: &Request<'_>) -> Template {
     page(
+        req,
         Status::UnprocessableEntity,
         "The request could not be read: a value in it has the wrong form.".into(),
         None,
@@ -69,15 +81,16 @@ fn unprocessable() -> Template {
 }
 
 #[rocket::catch(500)]
-fn internal() -> Template {
+fn internal(req: &Request<'_>) -> Template {
     let (message, reference) =
         AppError::Internal("unhandled server error (see log above)".into()).public_message();
-    page(Status::InternalServerError, message, reference)
+    page(req, Status::InternalServerError, message, reference)
 }
 
 #[rocket::catch(default)]
-fn other(status: Status, _req: &Request) -> Template {
+fn other(status: Status, req: &Request) -> Template {
     page(
+        req,
         status,
         format!(
             "The request could not be completed ({}).",

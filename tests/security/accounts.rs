@@ -232,3 +232,22 @@ on_both_backends! {
         assert!(actions.contains(&"login".to_string()) && actions.contains(&"logout".to_string()));
     }
 }
+
+on_both_backends! {
+    fn a_refused_page_keeps_the_signed_in_navigation(t) {
+        let db = t.with_demo();
+        let client = t.client(db.clone());
+        sign_in(&client, "donor", demo_password("donor"));
+        // A page of the programme the donor may not open, and one that is not there.
+        for (path, status) in [("/programmes/LBP/entry?period=2026Q3&county=all", Status::Forbidden), ("/admin/users", Status::Forbidden), ("/no-such-page", Status::NotFound)] {
+            let r = client.get(path).dispatch();
+            assert_eq!(r.status(), status, "{path}");
+            let page = r.into_string().unwrap();
+            assert!(page.contains(r#"<nav class="me">"#) && page.contains(r#"action="/logout""#), "{path}: the navigation stays: {page}");
+        }
+        // Signed out: no navigation to show.
+        let anon = t.client(db);
+        let page = anon.get("/no-such-page").dispatch().into_string().unwrap();
+        assert!(!page.contains(r#"<nav class="me">"#));
+    }
+}
