@@ -19,6 +19,7 @@ pub mod error;
 pub mod figures;
 pub mod format;
 pub mod geo;
+pub mod iati;
 pub mod mail;
 pub mod memory;
 pub mod models;

@@ -57,6 +57,9 @@ enum Command {
     },
     /// Write a progress report as PDF (for scheduled runs), or issue it.
     Report(ReportArgs),
+    /// IATI 2.03: write a programme's activity file with its results.
+    #[command(subcommand)]
+    Iati(IatiCommand),
     /// Email: send what is due now, write this week's digest, or show the outbox.
     #[command(subcommand)]
     Mail(MailCommand),
@@ -122,6 +125,20 @@ struct ReportArgs {
 }
 
 #[derive(Subcommand)]
+enum IatiCommand {
+    /// Write the programme's IATI activity file (checked against the IATI Validator's
+    /// rules first: with any problem nothing is written and each is listed).
+    Export {
+        /// The programme's code.
+        #[arg(long)]
+        programme: String,
+        /// Where to write the XML.
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum MailCommand {
     /// Send every message due now (the server does this by itself; for a check or cron).
     Send,
@@ -171,6 +188,7 @@ fn main() -> ExitCode {
             Command::Report(args) => report(config, args),
             Command::Logframe(cmd) => logframe(config, cmd),
             Command::Mail(cmd) => mail(config, cmd),
+            Command::Iati(cmd) => iati(config, cmd),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -182,6 +200,51 @@ fn main() -> ExitCode {
             })
         }
     }
+}
+
+fn iati(config: Config, cmd: IatiCommand) -> AppResult<()> {
+    let IatiCommand::Export { programme, output } = cmd;
+    let db = open(&config)?;
+    let mut conn = db.get()?;
+    let p = mipaka::models::programme::by_code(&mut conn, &programme)?;
+    let now = mipaka::clock::now();
+    let activity = mipaka::iati::assemble::activity(&mut conn, &p, &config.mail.public_url, now)?;
+    let problems = mipaka::iati::rules::check(&activity, now);
+    if !problems.is_empty() {
+        for pr in &problems {
+            let ind = pr
+                .indicator
+                .as_deref()
+                .map(|i| format!(" [{i}]"))
+                .unwrap_or_default();
+            eprintln!("  {} {}{ind}: {}", pr.rule, pr.element, pr.message);
+        }
+        return Err(AppError::invalid(
+            "programme",
+            format!(
+                "{} problem(s) with {programme}'s IATI file; nothing written",
+                problems.len()
+            ),
+        ));
+    }
+    let xml = mipaka::iati::xml::write(&activity);
+    std::fs::write(&output, xml.as_bytes())?;
+    let values: usize = activity
+        .results
+        .iter()
+        .flat_map(|r| &r.indicators)
+        .flat_map(|i| &i.periods)
+        .map(|p| p.actuals.len())
+        .sum();
+    println!(
+        "Wrote {} ({} bytes): {} results, {} actual values, identifier {}.",
+        output.display(),
+        xml.len(),
+        activity.results.len(),
+        values,
+        activity.identifier
+    );
+    Ok(())
 }
 
 fn mail(config: Config, cmd: MailCommand) -> AppResult<()> {

@@ -8,6 +8,7 @@ mod compare;
 mod entry;
 mod figures;
 mod foundation;
+mod iati;
 mod logframe;
 mod mail;
 mod maps;
