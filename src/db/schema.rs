@@ -484,6 +484,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    iati_publications (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        version -> Integer,
+        content -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        results -> Integer,
+        actuals -> Integer,
+        published_by -> Nullable<Integer>,
+        published_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     locations,
     organisations,
@@ -517,4 +532,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     logframe_uploads,
     mail_outbox,
     mail_optouts,
+    iati_publications,
 );

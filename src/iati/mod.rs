@@ -11,5 +11,6 @@
 
 pub mod assemble;
 pub mod model;
+pub mod publish;
 pub mod rules;
 pub mod xml;

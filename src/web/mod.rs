@@ -13,6 +13,7 @@ mod error_page;
 mod guard;
 mod health;
 mod home;
+mod iati;
 mod indicator;
 mod logframe;
 mod output_narratives;
@@ -97,6 +98,10 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 compare::save,
                 compare::show_saved,
                 indicator::add_link,
+                iati::page,
+                iati::preview,
+                iati::publish_now,
+                iati::published,
                 indicator::remove_link,
             ],
         )

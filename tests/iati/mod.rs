@@ -2,6 +2,8 @@
 //! 2.03 schema (xmllint), every code in its codelist, the Validator's rules hold, and
 //! the figures in it are the approved figures in the database.
 
+mod publish;
+
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;

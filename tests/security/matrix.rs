@@ -222,6 +222,10 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
             "GET /programmes/<code>/reports/draft?<period>&<annex>",
             manager_only,
         ),
+        ("GET /programmes/<code>/iati", manager_only),
+        ("GET /programmes/<code>/iati/preview.xml", manager_only),
+        ("POST /programmes/<code>/iati/publish", manager_only),
+        ("GET /iati/<file>", [Public; 7]),
         ("GET /programmes/<code>/compare?<query..>", exporters),
         ("GET /programmes/<code>/compare.csv?<query..>", exporters),
         ("POST /programmes/<code>/compare/save", exporters),
@@ -658,6 +662,7 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .replace("?<output>", "");
     let own_token = f.revocable.get(who).copied().unwrap_or(1);
     let path = path
+        .replace("/iati/<file>", "/iati/LBP.xml")
         .replace("/programmes/<code>", "/programmes/LBP")
         .replace(
             "/account/tokens/<id>",
