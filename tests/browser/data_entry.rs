@@ -170,8 +170,7 @@ fn far_cells(db: &mipaka::db::Db) -> (String, Vec<String>, Vec<String>) {
     let ind = framework::indicators_of(c, p.id)
         .unwrap()
         .into_iter()
-        .filter(|i| i.unit == "count" && i.disaggregations.is_empty())
-        .last()
+        .rfind(|i| i.unit == "count" && i.disaggregations.is_empty())
         .unwrap();
     let ctx = EntryContext::load(c, p, Period::parse(PERIOD).unwrap()).unwrap();
     let names = ctx.counties().iter().map(|k| k.name.clone()).collect();
