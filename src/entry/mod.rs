@@ -152,6 +152,8 @@ pub struct EntryContext {
     /// The previous period's values, to show beside each cell and to spot jumps.
     pub previous: HashMap<CellKey, f64>,
     pub targets: HashMap<i32, f64>,
+    /// Milestones set for one county: (indicator, county) → value.
+    pub county_targets: HashMap<(i32, i32), f64>,
     pub lock: Option<PeriodLock>,
     /// While the period is not locked: the newest lock lifted from it, with who
     /// unlocked it and why.
@@ -263,6 +265,13 @@ impl EntryContext {
                 .collect(),
             Some(_) => HashMap::new(),
         };
+        let county_targets = match only {
+            None => values::county_targets_of_period(conn, programme.id, &period.id())?
+                .into_iter()
+                .map(|(indicator, county, value)| ((indicator, county), value))
+                .collect(),
+            Some(_) => HashMap::new(),
+        };
         let lock = lock::current(conn, programme.id, &period.id())?;
         let unlocked = match (&lock, only) {
             (None, None) => lock::last_unlock(conn, programme.id, &period.id())?,
@@ -281,6 +290,7 @@ impl EntryContext {
             values,
             previous,
             targets,
+            county_targets,
             lock,
             unlocked,
             dimensions,

@@ -568,6 +568,31 @@ pub fn targets_of_period(
         .load(conn)?)
 }
 
+/// A period's county milestones (interim targets set for one county, no part) of a
+/// programme's indicators: (indicator, county, value). Most programmes set none.
+pub fn county_targets_of_period(
+    conn: &mut DbConn,
+    programme_id: i32,
+    period: &str,
+) -> AppResult<Vec<(i32, i32, f64)>> {
+    let rows: Vec<(i32, Option<i32>, f64)> = indicator_targets::table
+        .inner_join(indicators::table)
+        .filter(indicators::programme_id.eq(programme_id))
+        .filter(indicator_targets::period.eq(period))
+        .filter(indicator_targets::location_id.is_not_null())
+        .filter(indicator_targets::disaggregation.eq(""))
+        .select((
+            indicator_targets::indicator_id,
+            indicator_targets::location_id,
+            indicator_targets::value,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(i, l, v)| l.map(|l| (i, l, v)))
+        .collect())
+}
+
 /// One indicator's county totals (every status) for periods starting on or after `since`.
 pub fn indicator_totals_since(
     conn: &mut DbConn,

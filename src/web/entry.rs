@@ -73,8 +73,9 @@ struct Cell {
     code: String,
     county: String,
     label: String,
-    is_part: bool,
     previous: String,
+    /// The county's own milestone for the period, where one is set (total cells only).
+    target: Option<String>,
     value: String,
     /// The stored value as every other page shows it ("Yes", "48.2%"), for reading.
     shown: String,
@@ -89,16 +90,28 @@ struct Cell {
     conflict: Option<serde_json::Value>,
 }
 
+/// One line of the table: an indicator's total, or one of its parts, across the counties.
+#[derive(Serialize)]
+struct Row {
+    label: String,
+    is_part: bool,
+    cells: Vec<Cell>,
+}
+
+/// One indicator: its total row, then a row per part.
 #[derive(Serialize)]
 struct Block {
     code: String,
     title: String,
     unit: &'static str,
+    /// Typed after the number in each cell: "%" for percentages.
+    suffix: &'static str,
     direction: &'static str,
+    /// Programme totals: the baseline and the period's milestone of all counties together.
     baseline: String,
     milestone: String,
     parts_error: Vec<String>,
-    cells: Vec<Cell>,
+    rows: Vec<Row>,
 }
 
 /// Typed values, errors and conflicts to show again after a save that did not go through.
@@ -210,7 +223,8 @@ fn yes_no_choice(typed: &str) -> String {
     }
 }
 
-/// The grid's blocks, and the problems for the banner, each linked to its field.
+/// The grid's blocks (indicators down, counties across), and the problems for the
+/// banner in the table's reading order, each linked to its field.
 fn grid(
     ctx: &EntryContext,
     county: Option<i32>,
@@ -229,25 +243,29 @@ fn grid(
         .as_ref()
         .map(|r| &r.conflicts[..])
         .unwrap_or(&[]);
+    let counties: Vec<_> = ctx
+        .counties()
+        .iter()
+        .filter(|c| county.is_none_or(|id| id == c.id))
+        .collect();
     let mut blocks = Vec::new();
     for (ind, rules) in &ctx.indicators {
-        let mut cells = Vec::new();
+        let yes_no = rules.unit == crate::domain::unit::Unit::YesNo;
         let mut parts_error = Vec::new();
-        for c in ctx
-            .counties()
-            .iter()
-            .filter(|c| county.is_none_or(|id| id == c.id))
-        {
-            let mut keys = vec![String::new()];
-            for dim in ind.dimensions() {
-                keys.extend(
-                    ctx.dimensions
-                        .options(dim)
-                        .into_iter()
-                        .map(|cat| disaggregation::key(dim, cat)),
-                );
-            }
-            for dis in keys {
+        let mut keys = vec![String::new()];
+        for dim in ind.dimensions() {
+            keys.extend(
+                ctx.dimensions
+                    .options(dim)
+                    .into_iter()
+                    .map(|cat| disaggregation::key(dim, cat)),
+            );
+        }
+        let mut rows = Vec::new();
+        for dis in keys {
+            let label = ctx.dimensions.label(&dis);
+            let mut cells = Vec::new();
+            for c in &counties {
                 let key = CellKey {
                     indicator_id: ind.id,
                     location_id: c.id,
@@ -291,7 +309,6 @@ fn grid(
                     .or(err("indicator"))
                     .or(err("pick"));
                 let comment_error = err("comment");
-                let label = ctx.dimensions.label(&dis);
                 let place = if dis.is_empty() {
                     c.name.clone()
                 } else {
@@ -307,22 +324,22 @@ fn grid(
                 }
                 cells.push(Cell {
                     county: c.name.clone(),
-                    label,
-                    is_part: !dis.is_empty(),
+                    label: label.clone(),
                     previous: ctx
                         .previous
                         .get(&key)
                         .map(|v| format_value(rules.unit, *v, cur))
                         .unwrap_or_else(|| "—".into()),
+                    target: dis
+                        .is_empty()
+                        .then(|| ctx.county_targets.get(&(ind.id, c.id)))
+                        .flatten()
+                        .map(|v| format_value(rules.unit, *v, cur)),
                     shown: stored
                         .map(|v| format_value(rules.unit, v.value, cur))
                         .unwrap_or_else(|| "—".into()),
-                    yes_no: rules.unit == crate::domain::unit::Unit::YesNo,
-                    value: if rules.unit == crate::domain::unit::Unit::YesNo {
-                        yes_no_choice(&value)
-                    } else {
-                        value
-                    },
+                    yes_no,
+                    value: if yes_no { yes_no_choice(&value) } else { value },
                     comment,
                     version,
                     status: stored.map(|v| v.status.clone()).unwrap_or_default(),
@@ -341,23 +358,36 @@ fn grid(
                     code,
                 });
             }
+            rows.push(Row {
+                is_part: !dis.is_empty(),
+                label,
+                cells,
+            });
         }
         blocks.push(Block {
             code: ind.code.clone(),
             title: ind.title.clone(),
             unit: rules.unit.label(),
+            suffix: if rules.unit == crate::domain::unit::Unit::Percentage {
+                "%"
+            } else {
+                ""
+            },
             direction: rules.direction.label(),
-            baseline: ind
-                .baseline_value
-                .map(|v| format_value(rules.unit, v, cur))
-                .unwrap_or_else(|| "—".into()),
+            baseline: match (ind.baseline_value, ind.baseline_date) {
+                (Some(v), Some(d)) => {
+                    format!("{} ({})", format_value(rules.unit, v, cur), format::date(d))
+                }
+                (Some(v), None) => format_value(rules.unit, v, cur),
+                (None, _) => "—".into(),
+            },
             milestone: ctx
                 .targets
                 .get(&ind.id)
                 .map(|v| format_value(rules.unit, *v, cur))
                 .unwrap_or_else(|| "—".into()),
             parts_error,
-            cells,
+            rows,
         });
     }
     (blocks, banner)
@@ -477,6 +507,8 @@ fn page(
             "phase": ctx.phase.phase.name,
             "periods": period_choices(p),
             "counties": ctx.counties().iter().map(|c| json!({ "code": c.code, "name": c.name, "selected": Some(c.id) == chosen })).collect::<Vec<_>>(),
+            // The table's columns: every county, or the one chosen.
+            "columns": ctx.counties().iter().filter(|c| chosen.is_none_or(|id| id == c.id)).map(|c| c.name.as_str()).collect::<Vec<_>>(),
             "all_counties": chosen.is_none(),
             "county_param": if progress_view { "progress".to_string() } else { ctx.counties().iter().find(|c| Some(c.id) == chosen).map(|c| c.code.clone()).unwrap_or_else(|| "all".into()) },
             "blocks": blocks,

@@ -161,3 +161,139 @@ browser_test! {
         b.close().await;
     }
 }
+
+/// The last plain count indicator of LBP (far down the grid): its code, the phase's
+/// county names in order, and the total cell codes, one per county.
+fn far_cells(db: &mipaka::db::Db) -> (String, Vec<String>, Vec<String>) {
+    let c = &mut *db.get().unwrap();
+    let p = programme::by_code(c, "LBP").unwrap();
+    let ind = framework::indicators_of(c, p.id)
+        .unwrap()
+        .into_iter()
+        .rfind(|i| i.unit == "count" && i.disaggregations.is_empty())
+        .unwrap();
+    let ctx = EntryContext::load(c, p, Period::parse(PERIOD).unwrap()).unwrap();
+    let names = ctx.counties().iter().map(|k| k.name.clone()).collect();
+    let codes = ctx
+        .counties()
+        .iter()
+        .map(|k| {
+            CellKey {
+                indicator_id: ind.id,
+                location_id: k.id,
+                disaggregation: String::new(),
+            }
+            .code()
+        })
+        .collect();
+    (ind.code, names, codes)
+}
+
+/// The page scrolls sideways: its content is wider than the window.
+async fn scrolls_sideways(c: &Client) -> (bool, String) {
+    let v = c
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (wide, window) = (v[0].as_f64().unwrap(), v[1].as_f64().unwrap());
+    (
+        wide > window,
+        format!("content {wide} px in a {window} px window"),
+    )
+}
+
+browser_test! {
+    fn at_1366_px_the_grid_is_a_table_of_counties_and_the_banner_link_lands_on_the_cell() {
+        let t = TestDb::sqlite();
+        let db = t.with_demo();
+        let (ind_code, names, codes) = far_cells(&db);
+        let server = Server::start(&t, db).await;
+        let b = Browser::start().await;
+        let c = &b.client;
+        c.set_window_size(1366, 900).await.unwrap();
+        b.sign_in(&server.base, "manager", demo_password("manager")).await;
+        c.goto(&format!("{}/programmes/LBP/entry?period={PERIOD}&county=all", server.base)).await.unwrap();
+
+        // One table: its column headers are the indicator, then the phase's counties.
+        let mut heads = Vec::new();
+        for th in c.find_all(Locator::Css("table.sheet thead th[scope=col]")).await.unwrap() {
+            heads.push(th.text().await.unwrap());
+        }
+        assert_eq!(heads[0], "Indicator");
+        assert_eq!(heads[1..], names[..], "counties across");
+        // Each of the indicator's cells sits in its county's column, on the indicator's row.
+        for (i, code) in codes.iter().enumerate() {
+            let at = c.execute(
+                "const td = document.getElementById(arguments[0]).closest('td'); \
+                 return [td.cellIndex, td.parentElement.querySelector('th[scope=row]').textContent]",
+                vec![serde_json::json!(format!("v-{code}"))],
+            ).await.unwrap();
+            assert_eq!(at[0].as_u64(), Some(i as u64 + 1), "{} in column {}", names[i], i + 1);
+            assert!(at[1].as_str().unwrap().contains(&ind_code), "{at}");
+        }
+        // The whole table fits a 1366 px window: no sideways scrolling to reach a county.
+        let (sideways, how) = scrolls_sideways(c).await;
+        assert!(!sideways, "{how}");
+        let table = c.execute("return document.querySelector('table.sheet').getBoundingClientRect().right", vec![]).await.unwrap();
+        assert!(table.as_f64().unwrap() <= 1366.0, "table ends at {table}");
+        b.screenshot("15-grid-table-1366").await;
+
+        // A bad value in the last county, far down the page: the banner's link lands on it.
+        let last = codes.last().unwrap();
+        type_into(c, &format!("input[name=\"v:{last}\"]"), "12.5").await;
+        c.find(Locator::Css("button[value=save]")).await.unwrap().click().await.unwrap();
+        wait_for_text(c, "Nothing was saved").await;
+        let link = c.find(Locator::Css(&format!("a[href=\"#v-{last}\"]"))).await.unwrap();
+        assert!(link.text().await.unwrap().contains(&format!("{ind_code} {}", names.last().unwrap())));
+        let before = c.execute("return window.scrollY", vec![]).await.unwrap();
+        link.click().await.unwrap();
+        let landed = c.execute(
+            "const e = document.getElementById(arguments[0]); const r = e.getBoundingClientRect(); \
+             return [document.activeElement === e, r.top, r.bottom, r.left, r.right, innerHeight, innerWidth, scrollY, \
+                     e.getAttribute('aria-invalid'), document.getElementById(e.getAttribute('aria-describedby')).textContent]",
+            vec![serde_json::json!(format!("v-{last}"))],
+        ).await.unwrap();
+        assert_eq!(landed[0], serde_json::json!(true), "the bad cell has the focus: {landed}");
+        let n = |i: usize| landed[i].as_f64().unwrap();
+        assert!(n(1) >= 0.0 && n(2) <= n(5) && n(3) >= 0.0 && n(4) <= n(6), "the cell is in view: {landed}");
+        assert!(n(7) > before.as_f64().unwrap(), "the page scrolled down to it: {landed}");
+        assert_eq!(landed[8], serde_json::json!("true"));
+        assert!(landed[9].as_str().unwrap().contains("whole number"), "{landed}");
+        b.screenshot("16-grid-error-link-1366").await;
+        b.close().await;
+    }
+}
+
+browser_test! {
+    fn at_390_px_the_grid_reads_as_one_countys_list_without_sideways_scrolling() {
+        let t = TestDb::sqlite();
+        let db = t.with_demo();
+        let (ind_code, names, codes) = far_cells(&db);
+        let server = Server::start(&t, db).await;
+        let b = Browser::start().await;
+        let c = &b.client;
+        c.set_window_size(390, 844).await.unwrap();
+        b.sign_in(&server.base, "manager", demo_password("manager")).await;
+        c.goto(&format!("{}/programmes/LBP/entry?period={PERIOD}&county=all", server.base)).await.unwrap();
+        let (sideways, how) = scrolls_sideways(c).await;
+        assert!(!sideways, "all counties at 390 px: {how}");
+        // A county is chosen by a plain link (no script): its column becomes the list.
+        c.find(Locator::LinkText(names.last().unwrap())).await.unwrap().click().await.unwrap();
+        wait_for_text(c, &format!("Values for {PERIOD}: indicators down, {}", names.last().unwrap())).await;
+        let (sideways, how) = scrolls_sideways(c).await;
+        assert!(!sideways, "one county at 390 px: {how}");
+        let cols = c.find_all(Locator::Css("table.sheet thead th[scope=col]")).await.unwrap().len();
+        assert_eq!(cols, 2, "the indicator and the one county");
+        // Each input is as wide as it needs and within the window.
+        let input = c.find(Locator::Css(&format!("input[name=\"v:{}\"]", codes.last().unwrap()))).await.unwrap();
+        let right = c.execute("return arguments[0].getBoundingClientRect().right <= innerWidth", vec![serde_json::to_value(&input).unwrap()]).await.unwrap();
+        assert_eq!(right, serde_json::json!(true));
+        let text = c.find(Locator::Css("table.sheet")).await.unwrap().text().await.unwrap();
+        assert!(text.contains(&ind_code) && text.contains("programme total"), "{text}");
+        b.screenshot("17-grid-one-county-390").await;
+        b.close().await;
+    }
+}

@@ -1,6 +1,7 @@
 //! Browser tests: Debian's Chromium driven through chromedriver against the real server
 //! on a loopback port. Screenshots of each step land in target/screenshots/ to look at.
 
+mod accessibility;
 mod data_entry;
 mod reports;
 mod setup;

@@ -59,9 +59,10 @@ on_both_backends! {
         assert_eq!(page.status(), Status::Ok);
         let page = page.into_string().unwrap();
         assert!(page.contains(&format!("name=\"v:{code}\"")), "the grid has the cell");
-        // 154 cells, each input with its id, label and error link target: 68 KB of
-        // HTML, 6.6 KB gzipped on the wire (measured with curl).
-        assert!(page.len() < 72_000, "grid page is {} bytes", page.len());
+        // 154 cells, each input with its id, label and error link target, in one table
+        // of indicators × counties: 55 KB of HTML, 6.6 KB gzipped on the wire (measured
+        // with curl; 68 KB as a stack of per-indicator tables).
+        assert!(page.len() < 60_000, "grid page is {} bytes", page.len());
 
         let (status, page, _) = post_grid(&client, &csrf, &[(format!("v:{code}"), "3.5".into())]);
         assert_eq!(status, Status::UnprocessableEntity);
@@ -77,7 +78,7 @@ on_both_backends! {
         assert!(page.contains(&format!("<span class=\"fielderr\" id=\"e-{code}\">")));
         // Comment boxes are named by indicator and county, not just "comment".
         assert!(!page.contains("aria-label=\"comment\""));
-        assert!(page.contains(&format!("id=\"c-{code}\" value=\"\" aria-label=\"Comment on {}", county.trim())));
+        assert!(page.contains(&format!("id=\"c-{code}\" value=\"\" placeholder=\"comment\" aria-label=\"Comment on {}", county.trim())));
 
         let good = format!("{}", prev.round());
         let (status, _, loc) = post_grid(&client, &csrf, &[(format!("v:{code}"), good.clone())]);
@@ -310,11 +311,63 @@ on_both_backends! {
         sign_in(&o, "officer", demo_password("officer"));
         let page = o.get("/programmes/LBP/entry?period=2026Q1&county=all").dispatch().into_string().unwrap();
         // Formatted as on the dashboard: "Yes" and "48.2%", not 1 and 48.2.
-        let yes = &page[page.find("LBP-OP1.2.1").expect("the yes/no indicator")..];
-        let first = yes.split("<td>").nth(2).unwrap().split("</td>").next().unwrap().trim();
+        // The indicator's row, then its first county's cell: the value in bold.
+        let first_value = |code: &str| {
+            let row = &page[page.find(&format!("<strong>{code}</strong>")).expect(code)..];
+            let cell = row.split("<td data-k=").nth(1).unwrap();
+            cell.split("<b>").nth(1).unwrap().split("</b>").next().unwrap().trim().to_string()
+        };
+        let first = first_value("LBP-OP1.2.1");
         assert!(first == "Yes" || first == "No" || first == "—", "{first}");
-        let pct = &page[page.find("LBP-0.2").expect("the percentage indicator")..];
-        let first = pct.split("<td>").nth(2).unwrap().split("</td>").next().unwrap().trim();
+        let first = first_value("LBP-0.2");
         assert!(first.ends_with('%') || first == "—", "{first}");
+    }
+}
+
+on_both_backends! {
+    fn the_grid_labels_programme_totals_and_shows_a_countys_own_milestone_in_its_cell(t) {
+        let db = t.with_demo();
+        let (code, _) = target_cell(&db);
+        // A milestone set for the first county only (the demo sets none per county).
+        let (county, other) = {
+            let c = &mut *db.get().unwrap();
+            let p = programme::by_code(c, "LBP").unwrap();
+            let ctx = EntryContext::load(c, p, Period::parse(PERIOD).unwrap()).unwrap();
+            let key = CellKey::parse(&code).unwrap();
+            let q = Period::parse(PERIOD).unwrap();
+            mipaka::models::values::insert_targets(c, &[mipaka::models::values::NewTarget { indicator_id: key.indicator_id, period: PERIOD.into(), period_start: q.start(), period_end: q.end(), value: 417.0, location_id: Some(key.location_id), disaggregation: String::new() }]).unwrap();
+            (ctx.counties()[0].clone(), ctx.counties()[1].clone())
+        };
+        let client = t.client(db);
+        sign_in(&client, "manager", demo_password("manager"));
+        let cell_of = |page: &str, code: &str| {
+            let at = page.find(&format!("name=\"v:{code}\"")).expect("the cell");
+            let start = page[..at].rfind("<td").unwrap();
+            page[start..at + page[at..].find("</td>").unwrap()].to_string()
+        };
+        let key = CellKey::parse(&code).unwrap();
+        let other_code = CellKey { location_id: other.id, ..key.clone() }.code();
+        for view in ["all", county.code.as_str()] {
+            let page = client.get(format!("/programmes/LBP/entry?period={PERIOD}&county={view}")).dispatch().into_string().unwrap();
+            // The baseline and milestone above the row are the programme's, and say so.
+            assert!(page.contains("programme total: baseline "), "{view}");
+            assert!(page.contains(&format!(", {PERIOD} milestone ")), "{view}");
+            // The county's own milestone is in its cell, and in no other county's.
+            assert!(cell_of(&page, &code).contains("milestone 417"), "{view}: {}", cell_of(&page, &code));
+            if view == "all" {
+                assert!(!cell_of(&page, &other_code).contains("milestone"), "{}", cell_of(&page, &other_code));
+                // Counties across: a column per county, the indicator first.
+                let head = &page[page.find("<thead>").unwrap()..page.find("</thead>").unwrap()];
+                assert!(head.contains(&format!("<th scope=\"col\">Indicator</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>", county.name, other.name)), "{head}");
+            } else {
+                assert!(!page.contains(&format!("name=\"v:{other_code}\"")), "one county only");
+                assert!(page.contains(&format!("<strong aria-current=\"page\">{}</strong>", county.name)));
+            }
+        }
+        // A percentage is typed beside its "%".
+        let page = client.get(format!("/programmes/LBP/entry?period={PERIOD}&county=all")).dispatch().into_string().unwrap();
+        let pct = &page[page.find("<strong>LBP-0.2</strong>").unwrap()..];
+        let input = &pct[pct.find("<input name=\"v:").unwrap()..];
+        assert!(input[..input.find("<small>").unwrap()].contains(">%"), "{}", &input[..300]);
     }
 }
