@@ -16,6 +16,7 @@ pub mod db;
 pub mod domain;
 pub mod entry;
 pub mod error;
+pub mod evidence;
 pub mod figures;
 pub mod format;
 pub mod geo;
@@ -86,15 +87,19 @@ pub const FORM_LIMIT_MIB: u64 = 4;
 /// The web application over an opened database.
 pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
     let secret_key = secret::secret_key(config)?;
+    // An evidence file over its own limit is still read whole (up to one MiB more) so
+    // that its route can say what the limit is.
+    let file_limit = UPLOAD_LIMIT_MIB.max(config.evidence_max_mb + 1);
     let mut figment = rocket::Config::figment()
         .merge(("address", config.address))
         .merge(("port", config.port))
         .merge(("template_dir", config.template_dir.clone()))
         .merge(("secret_key", secret_key))
         .merge(("cli_colors", false))
-        // Room for a 100,000-row CSV upload; ordinary forms stay small.
-        .merge(("limits.file", format!("{UPLOAD_LIMIT_MIB} MiB")))
-        .merge(("limits.data-form", format!("{} MiB", UPLOAD_LIMIT_MIB + 2)))
+        // Room for a 100,000-row CSV upload, or an evidence file at its limit (which its
+        // route checks itself, to answer with the limit); ordinary forms stay small.
+        .merge(("limits.file", format!("{file_limit} MiB")))
+        .merge(("limits.data-form", format!("{} MiB", file_limit + 2)))
         // A urlencoded form: a whole period's grid of every county posted at once (8,460
         // cells of a 100-indicator programme: 513 KB with a value, comment and version
         // each) fits with room for longer comments; Rocket's default is 32 KiB.
@@ -115,6 +120,7 @@ pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
         .manage(figures::cache::Cache::new())
         .manage(settings)
         .manage(web::ReportsDir(config.reports_dir.clone()))
+        .manage(evidence::Store::from_config(config))
         .attach(Template::fairing());
     Ok(api::mount(web::mount(rocket)))
 }

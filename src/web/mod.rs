@@ -10,6 +10,7 @@ mod county_map;
 mod csv;
 mod entry;
 mod error_page;
+mod evidence;
 mod guard;
 mod health;
 mod home;
@@ -96,6 +97,11 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 compare::show_saved,
                 indicator::add_link,
                 indicator::remove_link,
+                evidence::upload,
+                evidence::download,
+                evidence::archive,
+                evidence::milestone_page,
+                evidence::activity_page,
             ],
         )
         .mount("/", setup::routes())

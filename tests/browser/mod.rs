@@ -2,6 +2,7 @@
 //! on a loopback port. Screenshots of each step land in target/screenshots/ to look at.
 
 mod data_entry;
+mod evidence;
 mod reports;
 mod setup;
 mod sign_in;
