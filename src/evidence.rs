@@ -79,7 +79,7 @@ pub struct TargetInput {
 #[derive(Debug, Clone)]
 pub enum Target {
     Figure {
-        indicator: framework::Indicator,
+        indicator: Box<framework::Indicator>,
         county: location::Location,
         period: Period,
     },
@@ -169,7 +169,7 @@ pub fn resolve(conn: &mut DbConn, p: &Programme, input: &TargetInput) -> AppResu
                 ));
             }
             Ok(Target::Figure {
-                indicator,
+                indicator: Box::new(indicator),
                 county,
                 period,
             })

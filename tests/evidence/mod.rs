@@ -15,6 +15,9 @@ use mipaka::models::{
     activity, evidence as model, framework, location, milestone, programme, user, values,
 };
 
+/// The evidence form's fields besides the file.
+type Fields<'a> = Vec<(&'a str, &'a str)>;
+
 pub(crate) const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
@@ -142,7 +145,8 @@ on_both_backends! {
         let png = [&b"\x89PNG\r\n\x1a\n"[..], &[7u8; 300][..]].concat();
         let sheet = b"county,people trained\nTurkana,31\nBusia,12\n".to_vec();
         let (ms, as_) = (m.to_string(), a.to_string());
-        let cases: Vec<(Vec<(&str, &str)>, &str, Vec<u8>, &str, &str)> = vec![
+        // (form fields, file name, bytes, served type, kept name)
+        let cases: Vec<(Fields, &str, Vec<u8>, &str, &str)> = vec![
             (vec![("target", "figure"), ("indicator", &icode), ("county", &county), ("period", &period)],
              "attendance register.pdf", PDF.to_vec(), "application/pdf", "attendance register.pdf"),
             (vec![("target", "milestone"), ("milestone", &ms)], "photo.pdf", png.clone(), "image/png", "photo.png"),
@@ -201,7 +205,8 @@ on_both_backends! {
         let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x3e\0".to_vec();
         let exe = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0PE\0\0".to_vec();
         let ms = m.to_string();
-        let cases: Vec<(Vec<(&str, &str)>, &str, Vec<u8>, u16, &str)> = vec![
+        // (form fields, file name, bytes, status, message)
+        let cases: Vec<(Fields, &str, Vec<u8>, u16, &str)> = vec![
             (fig.to_vec(), "report.pdf", big, 413, "larger than the 1.0 MB"),
             (fig.to_vec(), "report.pdf", elf, 422, "a Linux program (ELF)"),
             (fig.to_vec(), "invoice.pdf", exe, 422, "a Windows program (MZ/PE)"),
