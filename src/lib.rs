@@ -87,8 +87,8 @@ pub const FORM_LIMIT_MIB: u64 = 4;
 /// The web application over an opened database.
 pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
     let secret_key = secret::secret_key(config)?;
-    // An evidence file over its own limit is still read whole (up to one MiB more) so
-    // that its route can say what the limit is.
+    // Rocket reads a file up to this; an evidence file over its own (smaller) limit is
+    // read and then refused by its route, which says the limit.
     let file_limit = UPLOAD_LIMIT_MIB.max(config.evidence_max_mb + 1);
     let mut figment = rocket::Config::figment()
         .merge(("address", config.address))
@@ -96,8 +96,8 @@ pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
         .merge(("template_dir", config.template_dir.clone()))
         .merge(("secret_key", secret_key))
         .merge(("cli_colors", false))
-        // Room for a 100,000-row CSV upload, or an evidence file at its limit (which its
-        // route checks itself, to answer with the limit); ordinary forms stay small.
+        // Room for a 100,000-row CSV upload and for an evidence file at its limit;
+        // ordinary forms stay small.
         .merge(("limits.file", format!("{file_limit} MiB")))
         .merge(("limits.data-form", format!("{} MiB", file_limit + 2)))
         // A urlencoded form: a whole period's grid of every county posted at once (8,460
