@@ -31,7 +31,15 @@ pub struct Config {
     pub throttle: ThrottlePolicy,
     /// Email: the SMTP server (none: no email), sender and the address in links.
     pub mail: MailConfig,
+    /// The largest evidence file kept, in MB (MiB): `MIPAKA_EVIDENCE_MAX_MB`.
+    pub evidence_max_mb: u64,
 }
+
+/// The evidence size limit when `MIPAKA_EVIDENCE_MAX_MB` is not set.
+pub const DEFAULT_EVIDENCE_MAX_MB: u64 = 20;
+/// The largest evidence limit that may be set: PostgreSQL keeps each file in one
+/// value, and a server reads a file whole to check and hash it.
+pub const EVIDENCE_MAX_MB_CEILING: u64 = 512;
 
 impl Config {
     /// Reads the process environment.
@@ -140,6 +148,17 @@ impl Config {
                 )))
             }
         };
+        let evidence_max_mb = match var("MIPAKA_EVIDENCE_MAX_MB") {
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (1..=EVIDENCE_MAX_MB_CEILING).contains(&n) => n,
+                _ => {
+                    return Err(AppError::Config(format!(
+                        "MIPAKA_EVIDENCE_MAX_MB: '{v}' is not a whole number of megabytes from 1 to {EVIDENCE_MAX_MB_CEILING} (the largest evidence file kept; default {DEFAULT_EVIDENCE_MAX_MB})"
+                    )))
+                }
+            },
+            None => DEFAULT_EVIDENCE_MAX_MB,
+        };
         Ok(Config {
             database,
             embedded_default,
@@ -158,6 +177,7 @@ impl Config {
             secure_cookies,
             throttle: ThrottlePolicy::default(),
             mail,
+            evidence_max_mb,
         })
     }
 
@@ -177,6 +197,7 @@ impl Config {
             secure_cookies: false,
             throttle: ThrottlePolicy::default(),
             mail: MailConfig::off("http://127.0.0.1:8000".into()),
+            evidence_max_mb: DEFAULT_EVIDENCE_MAX_MB,
         }
     }
 }
@@ -216,6 +237,7 @@ mod tests {
             }
         );
         assert_eq!(c.port, 8000);
+        assert_eq!(c.evidence_max_mb, 20);
     }
 
     #[test]
@@ -236,6 +258,22 @@ mod tests {
         assert!(e.starts_with("MIPAKA_ADDRESS"), "{e}");
         let e = from(&[("MIPAKA_POOL_SIZE", "0")]).unwrap_err().to_string();
         assert!(e.starts_with("MIPAKA_POOL_SIZE"), "{e}");
+        for bad in ["0", "twenty", "-1", "100000"] {
+            let e = from(&[("MIPAKA_EVIDENCE_MAX_MB", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with(&format!("MIPAKA_EVIDENCE_MAX_MB: '{bad}'"))
+                    && e.contains("1 to 512"),
+                "{e}"
+            );
+        }
+        assert_eq!(
+            from(&[("MIPAKA_EVIDENCE_MAX_MB", "5")])
+                .unwrap()
+                .evidence_max_mb,
+            5
+        );
         let e = from(&[("DATABASE_URL", "mysql://x/y")])
             .unwrap_err()
             .to_string();

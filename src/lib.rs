@@ -16,6 +16,7 @@ pub mod db;
 pub mod domain;
 pub mod entry;
 pub mod error;
+pub mod evidence;
 pub mod figures;
 pub mod format;
 pub mod geo;
@@ -88,15 +89,19 @@ pub const FORM_LIMIT_MIB: u64 = 4;
 /// The web application over an opened database.
 pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
     let secret_key = secret::secret_key(config)?;
+    // Rocket reads a file up to this; an evidence file over its own (smaller) limit is
+    // read and then refused by its route, which says the limit.
+    let file_limit = UPLOAD_LIMIT_MIB.max(config.evidence_max_mb + 1);
     let mut figment = rocket::Config::figment()
         .merge(("address", config.address))
         .merge(("port", config.port))
         .merge(("template_dir", config.template_dir.clone()))
         .merge(("secret_key", secret_key))
         .merge(("cli_colors", false))
-        // Room for a 100,000-row CSV upload; ordinary forms stay small.
-        .merge(("limits.file", format!("{UPLOAD_LIMIT_MIB} MiB")))
-        .merge(("limits.data-form", format!("{} MiB", UPLOAD_LIMIT_MIB + 2)))
+        // Room for a 100,000-row CSV upload and for an evidence file at its limit;
+        // ordinary forms stay small.
+        .merge(("limits.file", format!("{file_limit} MiB")))
+        .merge(("limits.data-form", format!("{} MiB", file_limit + 2)))
         // A urlencoded form: a whole period's grid of every county posted at once (8,460
         // cells of a 100-indicator programme: 513 KB with a value, comment and version
         // each) fits with room for longer comments; Rocket's default is 32 KiB.
@@ -121,6 +126,7 @@ pub fn rocket(config: &Config, db: Db) -> AppResult<Rocket<Build>> {
         .manage(settings)
         .manage(web::ReportsDir(config.reports_dir.clone()))
         .manage(mailer)
+        .manage(evidence::Store::from_config(config))
         .attach(Template::fairing());
     Ok(api::mount(web::mount(rocket)))
 }

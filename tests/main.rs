@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod compare;
 mod entry;
+mod evidence;
 mod figures;
 mod foundation;
 mod iati;

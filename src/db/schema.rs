@@ -431,6 +431,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evidence_blobs (sha256) {
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        content -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence_files (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        target -> Text,
+        indicator_id -> Nullable<Integer>,
+        location_id -> Nullable<Integer>,
+        period -> Nullable<Text>,
+        period_start -> Nullable<Date>,
+        period_end -> Nullable<Date>,
+        milestone_id -> Nullable<Integer>,
+        activity_id -> Nullable<Integer>,
+        sha256 -> Text,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        uploaded_by -> Nullable<Integer>,
+        uploaded_at -> Timestamp,
+        archived -> Bool,
+        archived_by -> Nullable<Integer>,
+        archived_at -> Nullable<Timestamp>,
+        archive_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(mail_outbox -> users (user_id));
@@ -457,6 +491,9 @@ diesel::joinable!(activity_progress -> activities (activity_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_roles -> programmes (programme_id));
 diesel::joinable!(output_narratives -> results (result_id));
+diesel::joinable!(evidence_files -> programmes (programme_id));
+diesel::joinable!(evidence_files -> indicators (indicator_id));
+diesel::joinable!(evidence_files -> locations (location_id));
 
 diesel::table! {
     mail_outbox (id) {
@@ -533,4 +570,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_outbox,
     mail_optouts,
     iati_publications,
+    evidence_blobs,
+    evidence_files,
 );

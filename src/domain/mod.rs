@@ -14,6 +14,7 @@ pub mod codelist;
 pub mod comparison;
 pub mod disaggregation;
 pub mod entry;
+pub mod evidence;
 pub mod narrative;
 pub mod period;
 pub mod plan;

@@ -44,6 +44,19 @@ pub struct DonorReport {
     pub organisation_names: HashMap<i32, String>,
     /// An evaluator's comparison added as an annex ("evaluation annex"), if chosen.
     pub evaluation: Vec<Block>,
+    /// Evidence files of the period's figures and of the milestones and activities the
+    /// report lists (archived ones left out), oldest first.
+    pub evidence: Vec<EvidenceLine>,
+}
+
+/// One evidence file as the annex lists it.
+#[derive(Debug, Clone)]
+pub struct EvidenceLine {
+    /// "LBP-1.2 · Turkana · 2026Q2", "Milestone: …", "Activity A1.2: …".
+    pub attached_to: String,
+    pub file_name: String,
+    pub size_bytes: i64,
+    pub sha256: String,
 }
 
 impl DonorReport {
@@ -86,6 +99,7 @@ impl DonorReport {
         let county_names = location::county_names(conn)?;
         let organisation_names = organisation::short_names(conn)?;
         let data_as_of = values::approved_as_of(conn, programme.id, period.end())?;
+        let evidence = evidence_of(conn, &programme, &period, &plan, &county_names)?;
         Ok(DonorReport {
             programme,
             period,
@@ -100,6 +114,7 @@ impl DonorReport {
             county_names,
             organisation_names,
             evaluation: Vec::new(),
+            evidence,
         })
     }
 
@@ -212,6 +227,7 @@ impl DonorReport {
         self.activities_section(&mut b);
         self.budget_section(&mut b);
         self.annex(&mut b);
+        self.evidence_annex(&mut b);
         b.extend(self.evaluation.iter().cloned());
         b
     }
@@ -862,6 +878,125 @@ impl DonorReport {
             }));
         }
     }
+}
+
+impl DonorReport {
+    /// The files that back the period's figures, milestones and activities: by name,
+    /// size and SHA-256, so a reader can ask for a file and check it is the one listed.
+    fn evidence_annex(&self, b: &mut Vec<Block>) {
+        b.push(Block::Heading {
+            level: 1,
+            text: "Annex: evidence".into(),
+        });
+        if self.evidence.is_empty() {
+            b.push(Block::Note(format!(
+                "No evidence file is attached to the figures of {}, or to the milestones and activities this report lists.",
+                self.period.label()
+            )));
+            return;
+        }
+        b.push(Block::Note(format!(
+            "Files attached as evidence to the figures of {} and to the milestones and activities this report lists. Each is kept unchanged under its SHA-256: a copy whose SHA-256 matches is the file listed here.",
+            self.period.label()
+        )));
+        let rows = self
+            .evidence
+            .iter()
+            .map(|e| {
+                vec![
+                    Cell::new(format!(
+                        "{}\n{}\nSHA-256 {}",
+                        e.file_name, e.attached_to, e.sha256
+                    )),
+                    Cell::new(crate::domain::evidence::size_label(
+                        e.size_bytes.max(0) as u64
+                    )),
+                ]
+            })
+            .collect();
+        b.push(Block::Table(Table {
+            columns: vec![
+                Column::new(
+                    "File, what it is attached to, SHA-256",
+                    Width::Share(1.0),
+                    Align::Left,
+                ),
+                Column::new("Size", Width::Points(60.0), Align::Right),
+            ],
+            rows,
+        }));
+    }
+}
+
+/// The evidence the report lists: of the period's figures, and of its milestones and
+/// activities; archived files are left out.
+fn evidence_of(
+    conn: &mut DbConn,
+    programme: &Programme,
+    period: &Period,
+    plan: &AsAt,
+    county_names: &HashMap<i32, String>,
+) -> AppResult<Vec<EvidenceLine>> {
+    let rows = crate::models::evidence::of_programme(conn, programme.id)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let codes: HashMap<i32, String> = framework::indicators_of(conn, programme.id)?
+        .into_iter()
+        .map(|i| (i.id, i.code))
+        .collect();
+    let milestones: HashMap<i32, &str> = plan
+        .milestones
+        .iter()
+        .map(|l| (l.milestone.id, l.milestone.title.as_str()))
+        .collect();
+    let activities: HashMap<i32, (&str, &str)> = plan
+        .activities
+        .iter()
+        .map(|l| {
+            (
+                l.activity.id,
+                (l.activity.code.as_str(), l.activity.title.as_str()),
+            )
+        })
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|e| !e.archived)
+        .filter_map(|e| {
+            let attached_to = match e.target.as_str() {
+                "figure" => {
+                    let inside = e.period_start.is_some_and(|s| s >= period.start())
+                        && e.period_end.is_some_and(|d| d <= period.end());
+                    if !inside {
+                        return None;
+                    }
+                    format!(
+                        "{} · {} · {}",
+                        e.indicator_id
+                            .and_then(|i| codes.get(&i).cloned())
+                            .unwrap_or_default(),
+                        e.location_id
+                            .and_then(|l| county_names.get(&l).cloned())
+                            .unwrap_or_default(),
+                        e.period.clone().unwrap_or_default()
+                    )
+                }
+                "milestone" => format!("Milestone: {}", milestones.get(&e.milestone_id?)?),
+                "activity" => {
+                    let (code, title) = activities.get(&e.activity_id?)?;
+                    format!("Activity {code}: {title}")
+                }
+                _ => return None,
+            };
+            Some(EvidenceLine {
+                attached_to,
+                file_name: e.file_name,
+                size_bytes: e.size_bytes,
+                sha256: e.sha256,
+            })
+        })
+        .collect())
 }
 
 /// A report period must be a whole period inside the programme.

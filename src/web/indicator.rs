@@ -29,24 +29,48 @@ const RECENT_PERIODS: usize = 12;
 #[rocket::get("/programmes/<code>/indicators/<icode>?<all>")]
 pub async fn show(
     db: &State<Db>,
+    store: &State<crate::evidence::Store>,
     signed: &Signed,
     code: &str,
     icode: &str,
     all: Option<bool>,
+    flash: Option<rocket::request::FlashMessage<'_>>,
 ) -> AppResult<Template> {
-    show_page(db, signed, code, icode, all.unwrap_or(false), None).await
+    let notes = Notes {
+        flash: flash.map(|f| f.message().to_string()),
+        ..Default::default()
+    };
+    show_page(
+        db,
+        signed,
+        code,
+        icode,
+        all.unwrap_or(false),
+        store.max_bytes,
+        notes,
+    )
+    .await
 }
 
-async fn show_page(
+/// Messages the page shows after a change or a refused form.
+#[derive(Default)]
+pub(crate) struct Notes {
+    pub flash: Option<String>,
+    pub link_error: Option<String>,
+    pub evidence_error: Option<String>,
+}
+
+pub(crate) async fn show_page(
     db: &Db,
     signed: &Signed,
     code: &str,
     icode: &str,
     all: bool,
-    link_error: Option<String>,
+    evidence_max: u64,
+    notes: Notes,
 ) -> AppResult<Template> {
     let (code, icode, access) = (code.to_string(), icode.to_string(), signed.access.clone());
-    let (p, ind, quarters, vals, counties, names, changes, links, dims) = db
+    let (p, ind, quarters, vals, counties, names, changes, links, dims, evidence, covered) = db
         .run(move |c| {
             let p = access.programme(c, &code, Permission::ViewDetail)?;
             let ind = framework::indicator_by_code(c, p.id, &icode)?;
@@ -92,8 +116,17 @@ async fn show_page(
             let changes = audit::recent_for_indicator(c, ind.id, 40)?;
             let links = link_rows(c, &ind)?;
             let dims = crate::models::category::dimensions(c, p.id)?;
+            let attached = crate::models::evidence::of_indicator(c, ind.id)?;
+            let evidence = crate::evidence::listed(c, &attached)?;
+            // The counties a figure can be attached to: those of the programme's phases.
+            let mut covered: Vec<(String, String)> = crate::models::programme::phases_of(c, p.id)?
+                .into_iter()
+                .flat_map(|ph| ph.counties.into_iter().map(|l| (l.name, l.code)))
+                .collect();
+            covered.sort();
+            covered.dedup();
             Ok((
-                p, ind, quarters, vals, counties, names, changes, links, dims,
+                p, ind, quarters, vals, counties, names, changes, links, dims, evidence, covered,
             ))
         })
         .await?;
@@ -208,7 +241,16 @@ async fn show_page(
             "history": history,
             "links": links,
             "can_link": signed.access.can(p.id, Permission::Edit),
-            "link_error": link_error,
+            "link_error": notes.link_error,
+            "flash": notes.flash,
+            "evidence": evidence.iter().filter(|e| !e.archived).collect::<Vec<_>>(),
+            "archived_evidence": evidence.iter().filter(|e| e.archived).collect::<Vec<_>>(),
+            "evidence_error": notes.evidence_error,
+            "can_upload": signed.access.can(p.id, Permission::Edit) && p.is_active(),
+            "evidence_counties": covered.iter().map(|(name, code)| json!({ "name": name, "code": code })).collect::<Vec<_>>(),
+            "evidence_period": reported.last().map(|(_, p)| p.clone()).unwrap_or_else(|| crate::domain::period::Period::quarter_containing(crate::clock::today()).prev().id()),
+            "evidence_accepted": crate::domain::evidence::ACCEPTED,
+            "evidence_max": crate::domain::evidence::size_label(evidence_max),
         }),
     ))
 }
@@ -317,6 +359,7 @@ pub struct LinkForm {
 #[rocket::post("/programmes/<code>/indicators/<icode>/links", data = "<form>")]
 pub async fn add_link(
     db: &State<Db>,
+    store: &State<crate::evidence::Store>,
     signed: &Signed,
     code: &str,
     icode: &str,
@@ -359,7 +402,11 @@ pub async fn add_link(
                 "Nothing was recorded. {}{message}",
                 field.map(|f| format!("{f}: ")).unwrap_or_default()
             );
-            let t = show_page(db, signed, code, icode, false, Some(error)).await?;
+            let notes = Notes {
+                link_error: Some(error),
+                ..Default::default()
+            };
+            let t = show_page(db, signed, code, icode, false, store.max_bytes, notes).await?;
             Ok(Err((Status::UnprocessableEntity, t)))
         }
         Err(e) => Err(e),

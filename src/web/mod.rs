@@ -10,6 +10,7 @@ mod county_map;
 mod csv;
 mod entry;
 mod error_page;
+mod evidence;
 mod guard;
 mod health;
 mod home;
@@ -103,6 +104,11 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 iati::publish_now,
                 iati::published,
                 indicator::remove_link,
+                evidence::upload,
+                evidence::download,
+                evidence::archive,
+                evidence::milestone_page,
+                evidence::activity_page,
             ],
         )
         .mount("/", setup::routes())

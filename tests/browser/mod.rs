@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod data_entry;
+mod evidence;
 mod reports;
 mod setup;
 mod sign_in;

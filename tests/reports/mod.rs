@@ -59,7 +59,7 @@ fn extract(bytes: &[u8], mode: &str) -> Option<String> {
 }
 
 /// qpdf finds nothing wrong and every font is embedded.
-fn assert_valid_pdf(bytes: &[u8]) {
+pub(crate) fn assert_valid_pdf(bytes: &[u8]) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.pdf");
     std::fs::write(&path, bytes).unwrap();

@@ -255,6 +255,20 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
                 SignIn, NotFound, NotFound, Forbidden, Allowed, Forbidden, Forbidden,
             ],
         ),
+        ("POST /programmes/<code>/evidence", manager_only),
+        ("GET /programmes/<code>/evidence/<id>", programme_detail),
+        (
+            "POST /programmes/<code>/evidence/<id>/archive",
+            manager_only,
+        ),
+        (
+            "GET /programmes/<code>/milestones/<id>/evidence",
+            programme_detail,
+        ),
+        (
+            "GET /programmes/<code>/activities/<id>/evidence",
+            programme_detail,
+        ),
         ("GET /api/v1/openapi.json", [Public; 7]),
         ("GET /api/v1/programmes/<code>/results", programme_detail),
         ("GET /api/v1/programmes/<code>/indicators", programme_detail),
@@ -359,6 +373,8 @@ struct Fixture {
     logframe_uploads: BTreeMap<&'static str, i32>,
     milestone: i32,
     activity: i32,
+    /// An evidence file attached to that milestone.
+    evidence: i32,
     target_user: i32,
     target_grant: i32,
     /// An issued donor report of LBP and an issued ministry report.
@@ -549,6 +565,22 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
     .into_result("budget line")
     .unwrap()
     .id;
+    let evidence = mipaka::evidence::attach(
+        &mut c,
+        &mipaka::evidence::Store::from_config(&t.config),
+        &lbp,
+        &mipaka::evidence::TargetInput {
+            kind: "milestone".into(),
+            milestone: Some(milestone),
+            ..Default::default()
+        },
+        "matrix.pdf",
+        b"%PDF-1.4 matrix",
+        &who,
+        now,
+    )
+    .unwrap()
+    .id;
     let setup = [
         ("/setup/phases/<id>", phase),
         ("/setup/partners/<id>", lead),
@@ -580,6 +612,7 @@ fn setup(t: &crate::support::TestDb, db: &Db) -> Fixture {
         logframe_uploads,
         milestone,
         activity,
+        evidence,
         target_user: target.id,
         target_grant,
         tokens,
@@ -618,6 +651,7 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
             "/values?period=2026Q3",
         )
         .replace("/values/<id>", &format!("/values/{}", f.value.0))
+        .replace("/evidence/<id>", &format!("/evidence/{}", f.evidence))
         .replace("/progress?<period>", "/progress?period=2026Q3")
         .replace("/progress/<id>", "/progress/1")
         .replace("/milestones/<id>", &format!("/milestones/{}", f.milestone))
@@ -696,6 +730,7 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
             format!("period=2026Q2&achievements=Trained+{who}&issues=&risks=")
         }
         "POST /programmes/<code>/reports/outputs" => "period=2026Q2".into(),
+        "POST /programmes/<code>/evidence/<id>/archive" => format!("reason=Archived+by+{who}"),
         "POST /programmes/<code>/reports/issue" | "POST /reports/issue" => {
             format!("period=2026Q2&reason=Issued+by+{who}&accept_unapproved=yes")
         }

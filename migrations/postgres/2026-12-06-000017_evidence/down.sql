@@ -1,0 +1,2 @@
+DROP TABLE evidence_files;
+DROP TABLE evidence_blobs;
