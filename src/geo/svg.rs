@@ -93,7 +93,8 @@ pub fn path_data(rings: &[Ring]) -> String {
     out
 }
 
-/// Text for an attribute or element content.
+/// Text for an XML attribute (in quotes of either kind) or element content: SVG here,
+/// the IATI file too. Control characters XML 1.0 does not allow are dropped.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -103,6 +104,7 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
             c => out.push(c),
         }
     }

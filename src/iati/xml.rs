@@ -5,24 +5,7 @@
 use std::fmt::Write;
 
 use super::model::{Activity, IndicatorElement, Org, Point};
-
-/// Escapes text and attribute values (quotes included: every attribute is in "…").
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0; a tab or newline is.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::geo::svg::escape as esc;
 
 /// A number as IATI wants a value: decimal, no exponent, no trailing zeros.
 pub fn number(v: f64) -> String {
@@ -214,7 +197,7 @@ mod tests {
     fn text_is_escaped_and_control_characters_dropped() {
         assert_eq!(
             esc("A & B <c> \"d\" 'e'\u{1}"),
-            "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;"
+            "A &amp; B &lt;c&gt; &quot;d&quot; &#39;e&#39;"
         );
     }
 
