@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDateTime};
 
 use super::model::{
-    Activity, Baseline, IndicatorElement, Org, PeriodElement, Place, Point, ResultElement,
+    Activity, Baseline, Budget, IndicatorElement, Org, PeriodElement, Place, Point, ResultElement,
 };
 use crate::db::DbConn;
 use crate::domain::codelist::role_code;
@@ -216,6 +216,22 @@ pub fn activity(
             indicators: elements,
         });
     }
+    // Each fiscal year's budget lines, added up (a line's year is a DHIS2 financial-year
+    // period such as 2025July).
+    let mut by_year: BTreeMap<Period, i64> = BTreeMap::new();
+    for line in crate::models::budget::of_programme(conn, p.id)? {
+        if let Ok(fy) = Period::parse(&line.fiscal_year) {
+            *by_year.entry(fy).or_default() += line.amount_minor;
+        }
+    }
+    let budgets = by_year
+        .into_iter()
+        .map(|(fy, amount_minor)| Budget {
+            start: fy.start(),
+            end: fy.end(),
+            amount_minor,
+        })
+        .collect();
     Ok(Activity {
         identifier,
         reporting_org,
@@ -231,6 +247,7 @@ pub fn activity(
         currency: p.currency.clone(),
         last_updated: now,
         places,
+        budgets,
         results: out,
     })
 }

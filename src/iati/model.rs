@@ -36,7 +36,18 @@ pub struct Activity {
     pub currency: String,
     pub last_updated: NaiveDateTime,
     pub places: Vec<Place>,
+    /// The planned budget of each fiscal year.
+    pub budgets: Vec<Budget>,
     pub results: Vec<ResultElement>,
+}
+
+/// One fiscal year's planned budget: `budget type="1" status="1"` (original, indicative).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// In the activity's currency, minor units (pence).
+    pub amount_minor: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -164,6 +164,32 @@ pub fn check(a: &Activity, now: NaiveDateTime) -> Vec<Problem> {
             );
         }
     }
+    for b in &a.budgets {
+        if b.start >= b.end {
+            add(
+                "budget",
+                "budget/period",
+                None,
+                format!("starts {} on or after it ends {}", b.start, b.end),
+            );
+        }
+        if b.end - b.start > chrono::Duration::days(366) {
+            add(
+                "budget",
+                "budget/period",
+                None,
+                format!("{} to {} is longer than a year", b.start, b.end),
+            );
+        }
+        if b.amount_minor < 0 {
+            add(
+                "budget",
+                "budget/value",
+                None,
+                format!("the budget from {} is negative", b.start),
+            );
+        }
+    }
     let places: Vec<&str> = a.places.iter().map(|p| p.reference.as_str()).collect();
     for r in &a.results {
         if !RESULT_TYPES.contains(&r.result_type) {
@@ -303,6 +329,11 @@ mod tests {
                 reference: "KE-KNBS-040".into(),
                 name: "Busia".into(),
             }],
+            budgets: vec![Budget {
+                start: d(2026, 7, 1),
+                end: d(2027, 6, 30),
+                amount_minor: 7_098_574_100,
+            }],
             results: vec![ResultElement {
                 result_type: 2,
                 title: "Outcome 1".into(),
@@ -389,5 +420,8 @@ mod tests {
         let mut a = good();
         a.dates.push((4, d(2027, 1, 1)));
         assert_eq!(rules_of(&a), vec!["11.1.4"]);
+        let mut a = good();
+        a.budgets[0].end = d(2027, 12, 31);
+        assert_eq!(rules_of(&a), vec!["budget"]);
     }
 }

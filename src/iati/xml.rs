@@ -17,6 +17,13 @@ pub fn number(v: f64) -> String {
     }
 }
 
+/// Minor units as a decimal amount: 12345 → "123.45".
+pub fn money(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
 fn narrative(out: &mut String, pad: &str, tag: &str, text: &str) {
     let _ = writeln!(
         out,
@@ -164,6 +171,19 @@ pub fn write(a: &Activity) -> String {
         );
         let _ = writeln!(out, "{pad}</location>");
     }
+    for b in &a.budgets {
+        let _ = writeln!(out, "{pad}<budget type=\"1\" status=\"1\">");
+        let _ = writeln!(out, "{pad}  <period-start iso-date=\"{}\"/>", b.start);
+        let _ = writeln!(out, "{pad}  <period-end iso-date=\"{}\"/>", b.end);
+        let _ = writeln!(
+            out,
+            "{pad}  <value currency=\"{}\" value-date=\"{}\">{}</value>",
+            esc(&a.currency),
+            b.start,
+            money(b.amount_minor)
+        );
+        let _ = writeln!(out, "{pad}</budget>");
+    }
     for r in &a.results {
         let _ = writeln!(
             out,
@@ -191,6 +211,13 @@ mod tests {
         assert_eq!(number(0.333333), "0.3333");
         assert_eq!(number(-3.0), "-3");
         assert_eq!(number(1e9), "1000000000");
+    }
+
+    #[test]
+    fn money_is_a_plain_decimal_of_the_minor_units() {
+        assert_eq!(money(4264893400), "42648934.00");
+        assert_eq!(money(12345), "123.45");
+        assert_eq!(money(-5), "-0.05");
     }
 
     #[test]

@@ -99,6 +99,8 @@ on_both_backends! {
             ("activity-status", "code", "ActivityStatus"),
             ("activity-date", "type", "ActivityDateType"),
             ("iati-activity", "default-currency", "Currency"),
+            ("budget", "type", "BudgetType"),
+            ("budget", "status", "BudgetStatus"),
         ] {
             let codes = codelist(list);
             let used = attrs(&text, element, attr);
@@ -134,6 +136,23 @@ on_both_backends! {
         let total = q2.actuals.iter().find(|a| a.location.is_none() && a.dimension.is_none()).unwrap();
         let counties: f64 = q2.actuals.iter().filter(|a| a.location.is_some()).map(|a| a.value).sum();
         assert_eq!(total.value, counties);
+        // Each fiscal year's budget is the sum of its budget lines.
+        let fy2025: i64 = mipaka::db::schema::budget_lines::table
+            .filter(mipaka::db::schema::budget_lines::programme_id.eq(p.id))
+            .filter(mipaka::db::schema::budget_lines::fiscal_year.eq("2025July"))
+            .select(mipaka::db::schema::budget_lines::amount_minor)
+            .load::<i64>(c)
+            .unwrap()
+            .into_iter()
+            .sum();
+        assert!(fy2025 > 0);
+        assert!(
+            text.contains(&format!(
+                "<period-start iso-date=\"2025-07-01\"/>\n    <period-end iso-date=\"2026-06-30\"/>\n    <value currency=\"GBP\" value-date=\"2025-07-01\">{}</value>",
+                xml::money(fy2025)
+            )),
+            "the 2025/26 budget"
+        );
         // Nothing for a quarter not yet over.
         assert!(ind.periods.iter().all(|p| p.end < now.date()));
     }
