@@ -13,6 +13,19 @@ use crate::mail::MailConfig;
 use crate::models::audit::Actor;
 use crate::models::programme::Programme;
 
+/// Runs `step`, then `tell` with what it moved, in one transaction.
+fn with_message(
+    conn: &mut DbConn,
+    mut step: impl FnMut(&mut DbConn) -> AppResult<Moved>,
+    mut tell: impl FnMut(&mut DbConn, &Moved) -> AppResult<usize>,
+) -> AppResult<Moved> {
+    crate::db::write(conn, |c| {
+        let m = step(c)?;
+        tell(c, &m)?;
+        Ok(m)
+    })
+}
+
 /// Submits, and tells the programme's M&E officers.
 pub fn submit_and_tell(
     conn: &mut DbConn,
@@ -22,11 +35,11 @@ pub fn submit_and_tell(
     q: &Period,
     now: NaiveDateTime,
 ) -> AppResult<Moved> {
-    crate::db::write(conn, |c| {
-        let m = submit(c, actor, p, q)?;
-        notify::submitted(c, mail, p, q, actor, &m, now)?;
-        Ok(m)
-    })
+    with_message(
+        conn,
+        |c| submit(c, actor, p, q),
+        |c, m| notify::submitted(c, mail, p, q, actor, m, now),
+    )
 }
 
 /// Approves and locks, and tells the programme's managers.
@@ -38,11 +51,11 @@ pub fn approve_and_tell(
     q: &Period,
     now: NaiveDateTime,
 ) -> AppResult<Moved> {
-    crate::db::write(conn, |c| {
-        let m = approve(c, actor, p, q, now)?;
-        notify::decided(c, mail, p, q, actor, &m, Decision::Approved, now)?;
-        Ok(m)
-    })
+    with_message(
+        conn,
+        |c| approve(c, actor, p, q, now),
+        |c, m| notify::decided(c, mail, p, q, actor, m, Decision::Approved, now),
+    )
 }
 
 /// Returns with a reason, and tells the programme's managers why.
@@ -55,10 +68,12 @@ pub fn return_and_tell(
     reason: &str,
     now: NaiveDateTime,
 ) -> AppResult<Moved> {
-    crate::db::write(conn, |c| {
-        let m = return_for_correction(c, actor, p, q, reason, now)?;
-        let reason = reason.trim();
-        notify::decided(c, mail, p, q, actor, &m, Decision::Returned { reason }, now)?;
-        Ok(m)
-    })
+    let decision = || Decision::Returned {
+        reason: reason.trim(),
+    };
+    with_message(
+        conn,
+        |c| return_for_correction(c, actor, p, q, reason, now),
+        |c, m| notify::decided(c, mail, p, q, actor, m, decision(), now),
+    )
 }

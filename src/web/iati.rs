@@ -186,8 +186,7 @@ pub async fn published(db: &State<Db>, file: &str) -> AppResult<XmlFile> {
         .to_string();
     let x = db
         .run(move |c| {
-            let p = programme::by_code(c, &code)
-                .map_err(|_| AppError::not_found("There is no such programme."))?;
+            let p = programme::by_code(c, &code)?;
             publish::latest(c, p.id)
         })
         .await?
