@@ -132,6 +132,9 @@ diesel::table! {
         data_source -> Text,
         archived -> Bool,
         version -> Integer,
+        publication_level -> Text,
+        small_number_rule -> Text,
+        small_number_below -> Nullable<Integer>,
     }
 }
 

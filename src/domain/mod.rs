@@ -13,6 +13,7 @@ pub mod change;
 pub mod codelist;
 pub mod comparison;
 pub mod disaggregation;
+pub mod disclosure;
 pub mod entry;
 pub mod evidence;
 pub mod narrative;

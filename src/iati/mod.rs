@@ -13,4 +13,5 @@ pub mod assemble;
 pub mod model;
 pub mod publish;
 pub mod rules;
+pub mod spend;
 pub mod xml;

@@ -190,6 +190,16 @@ pub fn check(a: &Activity, now: NaiveDateTime) -> Vec<Problem> {
             );
         }
     }
+    for t in &a.transactions {
+        if t.date > now.date() {
+            add(
+                "future",
+                "transaction/transaction-date",
+                None,
+                format!("the expenditure dated {} is in the future", t.date),
+            );
+        }
+    }
     let places: Vec<&str> = a.places.iter().map(|p| p.reference.as_str()).collect();
     for r in &a.results {
         if !RESULT_TYPES.contains(&r.result_type) {
@@ -334,6 +344,7 @@ mod tests {
                 end: d(2027, 6, 30),
                 amount_minor: 7_098_574_100,
             }],
+            transactions: vec![],
             results: vec![ResultElement {
                 result_type: 2,
                 title: "Outcome 1".into(),
@@ -362,6 +373,7 @@ mod tests {
                     }],
                 }],
             }],
+            withheld: vec![],
         }
     }
 
@@ -423,5 +435,12 @@ mod tests {
         let mut a = good();
         a.budgets[0].end = d(2027, 12, 31);
         assert_eq!(rules_of(&a), vec!["budget"]);
+        let mut a = good();
+        a.transactions.push(super::super::model::Transaction {
+            date: d(2026, 12, 31),
+            amount_minor: 100,
+            description: "Expenditure in 2026Q4".into(),
+        });
+        assert_eq!(rules_of(&a), vec!["future"]);
     }
 }

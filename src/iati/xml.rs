@@ -184,6 +184,20 @@ pub fn write(a: &Activity) -> String {
         );
         let _ = writeln!(out, "{pad}</budget>");
     }
+    for t in &a.transactions {
+        let _ = writeln!(out, "{pad}<transaction>");
+        let _ = writeln!(out, "{pad}  <transaction-type code=\"4\"/>");
+        let _ = writeln!(out, "{pad}  <transaction-date iso-date=\"{}\"/>", t.date);
+        let _ = writeln!(
+            out,
+            "{pad}  <value currency=\"{}\" value-date=\"{}\">{}</value>",
+            esc(&a.currency),
+            t.date,
+            money(t.amount_minor)
+        );
+        narrative(&mut out, &format!("{pad}  "), "description", &t.description);
+        let _ = writeln!(out, "{pad}</transaction>");
+    }
     for r in &a.results {
         let _ = writeln!(
             out,

@@ -91,6 +91,15 @@ async fn page_context(db: &Db, p: &Programme, public_url: String) -> AppResult<V
             "actuals": publish::actuals_of(&a),
             "indicators": indicators,
             "problems": problems,
+            "withheld": a.withheld,
+            "left_out": a.withheld.iter().filter(|w| w.county.is_none()).count(),
+            "transactions": a.transactions.len(),
+            "spend": a.transactions.iter().map(|t| t.amount_minor).sum::<i64>(),
+            "spend_shown": crate::domain::unit::format_value(
+                crate::domain::unit::Unit::Currency,
+                a.transactions.iter().map(|t| t.amount_minor).sum::<i64>() as f64 / 100.0,
+                &p.currency,
+            ),
             "published": published.map(|x| json!({
                 "version": x.version, "when": format!("{} {} UTC", format::date(x.published_at.date()), x.published_at.format("%H:%M")),
                 "by": by, "size": format!("{:.1} KB", x.size_bytes as f64 / 1024.0), "sha": x.sha256,

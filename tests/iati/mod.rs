@@ -116,11 +116,11 @@ on_both_backends! {
         assert_eq!(types.first().map(String::as_str), Some("3"));
         assert!(types.contains(&"2".into()) && types.contains(&"1".into()));
 
-        // The county figures are the approved values: LBP-0.1 in Busia (040), 2026Q2.
+        // The county figures are the approved values: LBP-2.1 in Busia (040), 2026Q2.
         let approved: f64 = indicator_values::table
             .inner_join(indicators::table)
             .inner_join(locations::table)
-            .filter(indicators::code.eq("LBP-0.1"))
+            .filter(indicators::code.eq("LBP-2.1"))
             .filter(locations::code.eq("040"))
             .filter(indicator_values::period.eq("2026Q2"))
             .filter(indicator_values::disaggregation.eq(""))
@@ -128,7 +128,7 @@ on_both_backends! {
             .select(indicator_values::value)
             .first(c)
             .unwrap();
-        let ind = a.results.iter().flat_map(|r| &r.indicators).find(|i| i.code == "LBP-0.1").unwrap();
+        let ind = a.results.iter().flat_map(|r| &r.indicators).find(|i| i.code == "LBP-2.1").unwrap();
         let q2 = ind.periods.iter().find(|p| p.start == chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()).unwrap();
         let busia = q2.actuals.iter().find(|a| a.location.as_deref() == Some("KE-KNBS-040")).unwrap();
         assert_eq!(busia.value, approved);

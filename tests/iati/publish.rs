@@ -41,7 +41,7 @@ on_both_backends! {
         assert_eq!(first, content.as_bytes(), "served exactly as published");
         assert_eq!(etag, format!("\"{sha}\""));
         // A figure changes: the published file does not, until the next publication.
-        diesel::update(mipaka::db::schema::indicators::table.filter(mipaka::db::schema::indicators::code.eq("LBP-0.1")))
+        diesel::update(mipaka::db::schema::indicators::table.filter(mipaka::db::schema::indicators::code.eq("LBP-2.1")))
             .set(mipaka::db::schema::indicators::baseline_value.eq(Some(65.0)))
             .execute(c)
             .unwrap();

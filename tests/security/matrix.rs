@@ -86,6 +86,8 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("POST /admin/programmes/<code>/status", admin_only),
         ("GET /programmes/<code>/setup", setup_read),
         ("GET /programmes/<code>/setup/details", setup_only),
+        ("GET /programmes/<code>/setup/publication", setup_only),
+        ("POST /programmes/<code>/setup/publication/<id>", setup_only),
         ("POST /programmes/<code>/setup/details", setup_only),
         ("GET /programmes/<code>/setup/phases/new", setup_only),
         ("POST /programmes/<code>/setup/phases", setup_only),
@@ -340,6 +342,10 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("POST /api/v1/programmes/<code>/results/<id>/move", setup),
         ("POST /api/v1/programmes/<code>/indicators", setup),
         ("PUT /api/v1/programmes/<code>/indicators/<id>", setup),
+        (
+            "PUT /api/v1/programmes/<code>/indicators/<id>/publication",
+            setup,
+        ),
         (
             "DELETE /api/v1/programmes/<code>/indicators/<id>?<version>",
             setup,
