@@ -61,6 +61,7 @@ diesel::table! {
         status -> Text,
         version -> Integer,
         data_version -> BigInt,
+        iati_sectors -> Text,
     }
 }
 

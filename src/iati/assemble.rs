@@ -288,6 +288,8 @@ pub fn activity(
             ),
         })
         .collect();
+    // Checked when saved; a row changed behind the tracker's back shows as a problem.
+    let sectors = super::sector::parse(&p.iati_sectors).unwrap_or_default();
     Ok(Activity {
         identifier,
         reporting_org,
@@ -303,6 +305,7 @@ pub fn activity(
         currency: p.currency.clone(),
         last_updated: now,
         places,
+        sectors,
         budgets,
         transactions,
         results: out,

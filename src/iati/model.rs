@@ -36,6 +36,8 @@ pub struct Activity {
     pub currency: String,
     pub last_updated: NaiveDateTime,
     pub places: Vec<Place>,
+    /// DAC 5-digit sectors (vocabulary 1) with their percentages.
+    pub sectors: Vec<super::sector::Sector>,
     /// The planned budget of each fiscal year.
     pub budgets: Vec<Budget>,
     /// Each ended quarter's expenditure from approved activity spend.

@@ -12,8 +12,9 @@ use crate::domain::codelist::{is_currency, ORGANISATION_TYPES};
 pub struct Problem {
     /// The IATI Validator's rule ("8.6.1"), or what else is broken: "codelist" (a code
     /// not in its list), "schema", "guidance" (IATI's results guidance), "reference" (a
-    /// location the activity does not define), "future" (an actual for a period not
-    /// yet over).
+    /// location the activity does not define), "future" (an actual or a transaction for
+    /// a period not yet over), "budget" (a budget period or value), "sector" (none set:
+    /// IATI wants sectors on the activity or on every transaction).
     pub rule: &'static str,
     pub element: String,
     pub indicator: Option<String>,
@@ -190,6 +191,14 @@ pub fn check(a: &Activity, now: NaiveDateTime) -> Vec<Problem> {
             );
         }
     }
+    if a.sectors.is_empty() {
+        add(
+            "sector",
+            "sector",
+            None,
+            "no DAC sector: set what the programme's money is for (e.g. 15210 Security system management and reform) under Sectors".into(),
+        );
+    }
     for t in &a.transactions {
         if t.date > now.date() {
             add(
@@ -339,6 +348,10 @@ mod tests {
                 reference: "KE-KNBS-040".into(),
                 name: "Busia".into(),
             }],
+            sectors: vec![crate::iati::sector::Sector {
+                code: "15210".into(),
+                percentage: 100.0,
+            }],
             budgets: vec![Budget {
                 start: d(2026, 7, 1),
                 end: d(2027, 6, 30),
@@ -411,6 +424,9 @@ mod tests {
         let p = &mut a.results[0].indicators[0].periods[0];
         (p.start, p.end) = (d(2027, 1, 1), d(2027, 3, 31));
         assert_eq!(rules_of(&a), vec!["future"]);
+        let mut a = good();
+        a.sectors.clear();
+        assert_eq!(rules_of(&a), vec!["sector"]);
     }
 
     #[test]

@@ -171,6 +171,14 @@ pub fn write(a: &Activity) -> String {
         );
         let _ = writeln!(out, "{pad}</location>");
     }
+    for s in &a.sectors {
+        let _ = writeln!(
+            out,
+            "{pad}<sector vocabulary=\"1\" code=\"{}\" percentage=\"{}\"/>",
+            esc(&s.code),
+            number(s.percentage)
+        );
+    }
     for b in &a.budgets {
         let _ = writeln!(out, "{pad}<budget type=\"1\" status=\"1\">");
         let _ = writeln!(out, "{pad}  <period-start iso-date=\"{}\"/>", b.start);

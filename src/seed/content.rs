@@ -2373,6 +2373,13 @@ pub const LINKS: &[LinkDef] = &[
     },
 ];
 
+/// Demonstration programmes' DAC sectors for their IATI files (checked by iati::sector).
+pub const SECTORS: &[(&str, &str)] = &[
+    ("DW", "15220 100"),
+    ("LBP", "15210 50; 15190 50"),
+    ("KEUK-MOU", "15210 70; 15190 30"),
+];
+
 /// Demonstration indicators not public (code, level, small-number rule, threshold): the
 /// size of an informant-like network and intelligence sharing stay internal; crime and
 /// trafficking figures go to partners or are published with small county figures hidden.

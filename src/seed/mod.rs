@@ -195,12 +195,23 @@ fn demo_links(conn: &mut DbConn) -> AppResult<()> {
     Ok(())
 }
 
-/// The demonstration's publication levels: every indicator public (so the IATI file has
-/// results), then the sensitive ones held back as [`content::PUBLICATION`] says.
+/// The demonstration's IATI sectors, and its publication levels: every indicator public
+/// (so the IATI file has results), then the sensitive ones held back as
+/// [`content::PUBLICATION`] says.
 fn demo_publication(conn: &mut DbConn) -> AppResult<()> {
     use crate::models::framework;
     for p in content::PROGRAMMES {
-        let pid = programme::by_code(conn, p.code)?.id;
+        let prog = programme::by_code(conn, p.code)?;
+        let pid = prog.id;
+        if let Some((_, text)) = content::SECTORS.iter().find(|(c, _)| *c == p.code) {
+            let sectors = crate::iati::sector::parse(text).map_err(AppError::Internal)?;
+            programme::set_iati_sectors_if_version(
+                conn,
+                pid,
+                prog.version,
+                &crate::iati::sector::canonical(&sectors),
+            )?;
+        }
         for i in framework::indicators_of(conn, pid)? {
             let (level, rule, below) = content::PUBLICATION
                 .iter()

@@ -92,6 +92,12 @@ async fn page_context(db: &Db, p: &Programme, public_url: String) -> AppResult<V
             "indicators": indicators,
             "problems": problems,
             "withheld": a.withheld,
+            "version": p.version,
+            "sectors_typed": p.iati_sectors.replace("; ", ", "),
+            "sectors": a.sectors.iter().map(|s| json!({
+                "code": s.code, "percentage": xml::number(s.percentage),
+                "name": crate::iati::sector::name(&s.code),
+            })).collect::<Vec<_>>(),
             "left_out": a.withheld.iter().filter(|w| w.county.is_none()).count(),
             "transactions": a.transactions.len(),
             "spend": a.transactions.iter().map(|t| t.amount_minor).sum::<i64>(),
@@ -182,6 +188,50 @@ pub async fn publish_now(
             Ok(Err((Status::UnprocessableEntity, render("iati", Some(signed), ctx))))
         }
         Err(e) => Err(e),
+    }
+}
+
+#[derive(rocket::FromForm)]
+pub struct SectorsForm {
+    #[field(name = "csrf")]
+    _csrf: String,
+    version: i32,
+    sectors: String,
+}
+
+/// The programme's DAC sectors, from the form on the IATI page.
+#[rocket::post("/programmes/<code>/iati/sectors", data = "<form>")]
+pub async fn sectors(
+    db: &State<Db>,
+    mailer: &State<Mailer>,
+    signed: &Signed,
+    code: &str,
+    form: CsrfForm<SectorsForm>,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let CsrfForm(f) = form;
+    let p = super::programme_for(db, signed, code, Permission::IssueReports).await?;
+    let (who, q, typed, version) = (signed.actor(), p.clone(), f.sectors.clone(), f.version);
+    let done = db
+        .run(move |c| publish::set_sectors(c, &q, version, &typed, &who))
+        .await?;
+    match done {
+        Ok(text) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/programmes/{}/iati#sectors", p.code)),
+            if text.is_empty() {
+                "Sectors cleared.".to_string()
+            } else {
+                format!("Sectors saved: {text}.")
+            },
+        ))),
+        Err(message) => {
+            let mut ctx = page_context(db, &p, mailer.config().public_url.clone()).await?;
+            ctx["sectors_error"] = json!(message);
+            ctx["sectors_typed"] = json!(f.sectors);
+            Ok(Err((
+                Status::UnprocessableEntity,
+                render("iati", Some(signed), ctx),
+            )))
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! 2.03 schema (xmllint), every code in its codelist, the Validator's rules hold, and
 //! the figures in it are the approved figures in the database.
 
+mod disclosure;
 mod publish;
 
 use std::collections::HashSet;
@@ -48,7 +49,7 @@ fn attrs(xml: &str, element: &str, attr: &str) -> Vec<String> {
         .collect()
 }
 
-fn xmllint(file: &Path) -> Result<(), String> {
+pub(super) fn xmllint(file: &Path) -> Result<(), String> {
     let out = match Command::new("xmllint")
         .args(["--noout", "--schema"])
         .arg(standard().join("iati-activities-schema.xsd"))
@@ -101,6 +102,9 @@ on_both_backends! {
             ("iati-activity", "default-currency", "Currency"),
             ("budget", "type", "BudgetType"),
             ("budget", "status", "BudgetStatus"),
+            ("sector", "vocabulary", "SectorVocabulary"),
+            ("sector", "code", "Sector"),
+            ("transaction-type", "code", "TransactionType"),
         ] {
             let codes = codelist(list);
             let used = attrs(&text, element, attr);
@@ -155,6 +159,31 @@ on_both_backends! {
         );
         // Nothing for a quarter not yet over.
         assert!(ind.periods.iter().all(|p| p.end < now.date()));
+        // The sectors the programme says, adding up to 100.
+        assert!(text.contains(r#"<sector vocabulary="1" code="15210" percentage="50"/>"#));
+        assert!(text.contains(r#"<sector vocabulary="1" code="15190" percentage="50"/>"#));
+        // The expenditures add up to each activity's newest approved spend to date.
+        use mipaka::db::schema::{activities, activity_progress};
+        let rows: Vec<(i32, chrono::NaiveDate, i64)> = activity_progress::table
+            .inner_join(activities::table)
+            .filter(activities::programme_id.eq(p.id))
+            .filter(activity_progress::workflow_status.eq("approved"))
+            .filter(activity_progress::period_end.lt(now.date()))
+            .select((activity_progress::activity_id, activity_progress::period_end, activity_progress::spend_to_date_minor))
+            .load(c)
+            .unwrap();
+        let mut newest: std::collections::HashMap<i32, (chrono::NaiveDate, i64)> = Default::default();
+        for (a, end, spend) in rows {
+            let e = newest.entry(a).or_insert((end, spend));
+            if end >= e.0 {
+                *e = (end, spend);
+            }
+        }
+        let spent: i64 = newest.values().map(|(_, s)| s).sum();
+        assert!(spent > 0 && !a.transactions.is_empty());
+        assert_eq!(a.transactions.iter().map(|t| t.amount_minor).sum::<i64>(), spent);
+        assert!(a.transactions.iter().all(|t| t.date < now.date()));
+        assert_eq!(attrs(&text, "transaction-type", "code").len(), a.transactions.len());
     }
 }
 

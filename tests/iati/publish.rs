@@ -83,3 +83,44 @@ on_both_backends! {
         assert_eq!(anon.get("/iati/LBP.xml").dispatch().status(), Status::NotFound);
     }
 }
+
+on_both_backends! {
+    fn sectors_are_checked_saved_and_audited(t) {
+        let db = t.with_demo();
+        let m = t.client(db.clone());
+        let csrf = sign_in(&m, "manager", demo_password("manager"));
+        let page = m.get("/programmes/LBP/iati").dispatch().into_string().unwrap();
+        assert!(page.contains("Security system management and reform"), "{page}");
+        let version = crate::support::input_value(&page, "version").unwrap();
+        let post = |sectors: &str, version: &str| {
+            m.post("/programmes/LBP/iati/sectors")
+                .header(ContentType::Form)
+                .body(format!("csrf={csrf}&version={version}&sectors={}", crate::support::urlencode(sectors)))
+                .dispatch()
+        };
+        let r = post("15210 60, 99999 40", &version);
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        assert!(r.into_string().unwrap().contains("is not a DAC 5-digit sector code"));
+        let r = post("15210 70, 15190 20", &version);
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        assert!(r.into_string().unwrap().contains("add up to 90"));
+        let c = &mut *db.get().unwrap();
+        let sectors = |c: &mut mipaka::db::DbConn| -> String {
+            mipaka::db::schema::programmes::table
+                .filter(mipaka::db::schema::programmes::code.eq("LBP"))
+                .select(mipaka::db::schema::programmes::iati_sectors)
+                .first(c)
+                .unwrap()
+        };
+        assert_eq!(sectors(c), "15210 50; 15190 50", "nothing written");
+        let r = post("15210: 80%; 15220: 20%", &version);
+        assert_eq!(r.status(), Status::SeeOther);
+        assert_eq!(sectors(c), "15210 80; 15220 20");
+        let audited: i64 = audit_log::table.filter(audit_log::action.eq("iati_sectors_changed")).count().get_result(c).unwrap();
+        assert_eq!(audited, 1);
+        // From the page as it was before that save: refused, not overwritten.
+        let r = post("15130 100", &version);
+        assert_eq!(r.status(), Status::Conflict);
+        assert_eq!(sectors(c), "15210 80; 15220 20");
+    }
+}

@@ -227,6 +227,7 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("GET /programmes/<code>/iati", manager_only),
         ("GET /programmes/<code>/iati/preview.xml", manager_only),
         ("POST /programmes/<code>/iati/publish", manager_only),
+        ("POST /programmes/<code>/iati/sectors", manager_only),
         ("GET /iati/<file>", [Public; 7]),
         ("GET /programmes/<code>/compare?<query..>", exporters),
         ("GET /programmes/<code>/compare.csv?<query..>", exporters),
