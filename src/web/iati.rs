@@ -39,6 +39,44 @@ impl<'r> Responder<'r, 'static> for XmlFile {
     }
 }
 
+/// What the file keeps out, one entry per indicator: left out entirely (and why), or its
+/// withheld county figures period by period ("Garissa, Lamu (below 5); Busia (with them)").
+fn withheld_by_indicator(all: &[crate::figures::shared::Withheld]) -> Vec<Value> {
+    let mut order: Vec<&str> = Vec::new();
+    for w in all {
+        if !order.contains(&w.indicator.as_str()) {
+            order.push(&w.indicator);
+        }
+    }
+    order
+        .into_iter()
+        .map(|code| {
+            let mine: Vec<_> = all.iter().filter(|w| w.indicator == code).collect();
+            let left_out = mine.iter().find(|w| w.county.is_none());
+            let mut periods: Vec<(String, Vec<String>)> = Vec::new();
+            for w in mine.iter().filter(|w| w.county.is_some()) {
+                let county = format!("{} ({})", w.county.as_deref().unwrap_or(""), w.shown_as);
+                match periods.iter_mut().find(|(p, _)| *p == w.period) {
+                    Some((_, cs)) => cs.push(county),
+                    None => periods.push((w.period.clone(), vec![county])),
+                }
+            }
+            let mut why: Vec<String> = mine.iter().filter(|w| w.county.is_some()).map(|w| w.why.clone()).collect();
+            why.dedup();
+            why.sort();
+            why.dedup();
+            json!({
+                "code": code,
+                "title": mine[0].title,
+                "left_out": left_out.map(|w| w.why.clone()),
+                "figures": mine.iter().filter(|w| w.county.is_some()).count(),
+                "why": why,
+                "periods": periods.into_iter().map(|(p, cs)| json!({ "period": p, "counties": cs.join(", ") })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
 async fn page_context(db: &Db, p: &Programme, public_url: String) -> AppResult<Value> {
     let p = p.clone();
     db.run(move |c| {
@@ -91,7 +129,8 @@ async fn page_context(db: &Db, p: &Programme, public_url: String) -> AppResult<V
             "actuals": publish::actuals_of(&a),
             "indicators": indicators,
             "problems": problems,
-            "withheld": a.withheld,
+            "withheld": withheld_by_indicator(&a.withheld),
+            "withheld_counties": a.withheld.iter().filter(|w| w.county.is_some()).count(),
             "version": p.version,
             "sectors_typed": p.iati_sectors.replace("; ", ", "),
             "sectors": a.sectors.iter().map(|s| json!({
@@ -99,6 +138,7 @@ async fn page_context(db: &Db, p: &Programme, public_url: String) -> AppResult<V
                 "name": crate::iati::sector::name(&s.code),
             })).collect::<Vec<_>>(),
             "left_out": a.withheld.iter().filter(|w| w.county.is_none()).count(),
+
             "transactions": a.transactions.len(),
             "spend": a.transactions.iter().map(|t| t.amount_minor).sum::<i64>(),
             "spend_shown": crate::domain::unit::format_value(
