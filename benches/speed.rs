@@ -280,6 +280,7 @@ fn run(label: &str, target: DatabaseTarget, values: usize, dir: &std::path::Path
                     &mut c,
                     p.clone(),
                     mipaka::clock::today(),
+                    mipaka::domain::disclosure::Audience::Team,
                 )
                 .unwrap();
             });

@@ -17,6 +17,7 @@ use crate::chart::TrendChart;
 use crate::db::DbConn;
 use crate::domain::achievement::Rag;
 use crate::domain::disaggregation::Dimensions;
+use crate::domain::disclosure::Audience;
 use crate::domain::period::Period;
 use crate::error::AppResult;
 use crate::figures::cache::{self, Cache};
@@ -90,20 +91,24 @@ impl ProgrammeOverview {
         conn: &mut DbConn,
         programme: Programme,
         today: NaiveDate,
+        audience: Audience,
     ) -> AppResult<ProgrammeOverview> {
-        Self::load_with(conn, programme, today, true)
+        Self::load_with(conn, programme, today, true, audience)
     }
 
-    /// The home page's card as at `today`, kept under the programme's data version:
-    /// figures and ratings only (no parts, no running totals).
+    /// The home page's card as at `today`, kept under the programme's data version (one
+    /// per audience: a donor's card counts only what partners may see): figures and
+    /// ratings only (no parts, no running totals).
     pub fn summary(
         conn: &mut DbConn,
         cache: &Cache,
         programme: Programme,
         today: NaiveDate,
+        audience: Audience,
     ) -> AppResult<Arc<ProgrammeOverview>> {
-        cache.get_or_make(cache::Key::new(&programme, today, "summary"), || {
-            Self::load_with(conn, programme, today, false)
+        let key = cache::Key::new(&programme, today, "summary").variant(audience_variant(audience));
+        cache.get_or_make(key, || {
+            Self::load_with(conn, programme, today, false, audience)
         })
     }
 
@@ -112,12 +117,14 @@ impl ProgrammeOverview {
         programme: Programme,
         today: NaiveDate,
         detail: bool,
+        audience: Audience,
     ) -> AppResult<ProgrammeOverview> {
         let phases = programme::phases_of(conn, programme.id)?;
         // The dashboard shows the live framework; archived parts stay in history and reports.
         let mut results = framework::results_of(conn, programme.id)?;
         results.retain(|r| !r.archived);
-        let (figures, trends) = figures_and_trends(conn, &programme, &phases, today, detail)?;
+        let (figures, trends) =
+            figures_and_trends(conn, &programme, &phases, today, detail, audience)?;
         let milestones = milestone::of_programme(conn, programme.id)?;
         let activities = activity::of_programme(conn, programme.id)?;
         let dimensions = category::dimensions(conn, programme.id)?;
@@ -173,25 +180,40 @@ pub struct Dashboard {
     pub partners: Vec<(String, Organisation)>,
     pub county_names: HashMap<i32, String>,
     pub organisation_names: HashMap<i32, String>,
+    /// Who the figures were cut for.
+    pub audience: Audience,
 }
 
-/// The dashboard as at `today`, kept under the programme's data version (which county
-/// and organisation renames bump too).
+/// A cache variant per audience, so that a donor is never served what was kept for the
+/// programme team, nor the team a partner's cut-down copy.
+pub fn audience_variant(audience: Audience) -> u32 {
+    match audience {
+        Audience::Team => 0,
+        Audience::Partners => 1,
+        Audience::Public => 2,
+    }
+}
+
+/// The dashboard as at `today` as `audience` may see it, kept under the programme's
+/// data version (which county and organisation renames bump too) and the audience.
 pub fn dashboard(
     conn: &mut DbConn,
     cache: &Cache,
     programme: Programme,
     today: NaiveDate,
+    audience: Audience,
 ) -> AppResult<Arc<Dashboard>> {
-    cache.get_or_make(cache::Key::new(&programme, today, "dashboard"), || {
+    let key = cache::Key::new(&programme, today, "dashboard").variant(audience_variant(audience));
+    cache.get_or_make(key, || {
         let partners = organisation::partners_of(conn, programme.id)?;
         let county_names = location::county_names(conn)?;
         let organisation_names = organisation::short_names(conn)?;
         Ok(Dashboard {
-            overview: ProgrammeOverview::load(conn, programme, today)?,
+            overview: ProgrammeOverview::load(conn, programme, today, audience)?,
             partners,
             county_names,
             organisation_names,
+            audience,
         })
     })
 }
@@ -203,7 +225,7 @@ pub fn indicator_figures(
     today: NaiveDate,
 ) -> AppResult<Vec<IndicatorFigure>> {
     let phases = programme::phases_of(conn, programme.id)?;
-    Ok(figures_and_trends(conn, programme, &phases, today, true)?.0)
+    Ok(figures_and_trends(conn, programme, &phases, today, true, Audience::Team)?.0)
 }
 
 /// The dashboard's figures from the figures engine: the window is TREND_PERIODS quarters
@@ -215,6 +237,7 @@ fn figures_and_trends(
     phases: &[PhaseWithCounties],
     today: NaiveDate,
     detail: bool,
+    audience: Audience,
 ) -> AppResult<(Vec<IndicatorFigure>, HashMap<i32, TrendChart>)> {
     let req = figures::Request {
         basis: figures::Basis::Reported,
@@ -230,7 +253,15 @@ fn figures_and_trends(
     let latest = figures::latest(conn, programme, phases, today, TREND_PERIODS + 1, &req)?;
     let mut out = Vec::with_capacity(latest.len());
     let mut trends = HashMap::new();
-    for l in latest {
+    for mut l in latest {
+        // What the audience may not see is left out here, before anything is kept: an
+        // indicator above its level, and county figures under a small-number rule.
+        if !audience.may_see(l.indicator.level()) {
+            continue;
+        }
+        l.figure = l.figure.and_then(|(q, f)| {
+            figures::shared::disclose_figure(&l.indicator, f, audience).map(|f| (q, f))
+        });
         let mut trend = l.trend;
         // The chart ends with the newest quarter that has any value, and shows at most
         // TREND_PERIODS quarters from the first with a value or a milestone.

@@ -5,6 +5,7 @@ mod support;
 mod api;
 mod browser;
 mod compare;
+mod disclosure;
 mod entry;
 mod evidence;
 mod figures;

@@ -57,8 +57,12 @@ pub async fn programme_detail(
     let body = db
         .run(move |c| {
             let p = access.programme(c, &code, Permission::ViewDashboard)?;
-            let key = cache::Key::new(&p, today, "api programme");
-            let d = overview::dashboard(c, &cache, p, today)?;
+            // A donor's answer leaves out what partners may not see; kept apart from the
+            // team's.
+            let audience = access.audience(p.id);
+            let key = cache::Key::new(&p, today, "api programme")
+                .variant(overview::audience_variant(audience));
+            let d = overview::dashboard(c, &cache, p, today, audience)?;
             cache.get_or_make(key, || {
                 Ok::<_, AppError>(Arc::<str>::from(programme_json(&d).to_string()))
             })
@@ -153,7 +157,16 @@ pub async fn compare(
         .run(move |c| {
             let p = access.programme(c, &code, Permission::Export)?;
             let spec = crate::compare::spec::Spec::from_query(&query)?;
-            crate::compare::answer(c, &access, &p, spec, query.indicator.as_deref(), today)
+            // What the API answers leaves the tracker: for partners, whoever asks.
+            crate::compare::answer(
+                c,
+                &access,
+                &p,
+                spec,
+                query.indicator.as_deref(),
+                today,
+                crate::domain::disclosure::Audience::Partners,
+            )
         })
         .await?;
     Ok(Json(json!({

@@ -97,6 +97,22 @@ impl Access {
         admin_reads || any_allows(&self.roles_in(programme_id), p)
     }
 
+    /// Who this user is to a programme's figures: its team (a working role, or an
+    /// administrator, who manages programmes) sees everything on the tracker's pages; a
+    /// donor is a partner and sees what partners may (see `domain::disclosure`).
+    pub fn audience(&self, programme_id: i32) -> crate::domain::disclosure::Audience {
+        use crate::domain::disclosure::Audience;
+        let working = self
+            .roles_in(programme_id)
+            .into_iter()
+            .any(|r| r != Role::Donor);
+        if self.is_admin || working {
+            Audience::Team
+        } else {
+            Audience::Partners
+        }
+    }
+
     pub fn sees(&self, programme_id: i32) -> bool {
         self.can(programme_id, Permission::ViewDashboard)
     }

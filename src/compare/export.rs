@@ -51,6 +51,11 @@ pub fn csv(c: &Comparison) -> AppResult<Vec<u8>> {
     for row in &c.rows {
         for g in &row.groups {
             for (s, cell) in g.cells.iter().enumerate() {
+                // A figure withheld under a small-number rule has no row: the value
+                // column stays a number (an empty one means missing, not withheld).
+                if cell.withheld {
+                    continue;
+                }
                 let side = &c.sides[s];
                 let change = s.checked_sub(1).and_then(|i| g.changes[i].as_ref());
                 let did = s

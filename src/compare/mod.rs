@@ -20,11 +20,13 @@ pub mod numbers;
 pub mod plan;
 pub mod present;
 pub mod saved;
+pub mod shared;
 pub mod spec;
 
 use chrono::NaiveDate;
 
 use crate::db::DbConn;
+use crate::domain::disclosure::Audience;
 use crate::error::AppResult;
 use crate::models::programme::Programme;
 use spec::Spec;
@@ -56,7 +58,8 @@ pub struct Answer {
 }
 
 /// Runs the comparison for `access`: Export on the programme and on every programme
-/// whose data a side reads (an earlier programme's phase included).
+/// whose data a side reads (an earlier programme's phase included). What `audience` may
+/// not see is taken out (the CSV and the API are for partners: they leave the tracker).
 pub fn answer(
     conn: &mut DbConn,
     access: &crate::auth::Access,
@@ -64,16 +67,29 @@ pub fn answer(
     spec: Spec,
     detail: Option<&str>,
     today: NaiveDate,
+    audience: Audience,
 ) -> AppResult<Answer> {
     let plan = plan(conn, programme, spec, today, Some(access))?;
     plan.check_access(access)?;
-    let comparison = compute(conn, &plan)?;
-    let counties = match detail {
+    let mut comparison = compute(conn, &plan)?;
+    let mut counties = match detail {
         Some(code) if !code.trim().is_empty() => Some(county_detail(conn, &plan, code.trim())?),
         _ => None,
     };
+    shared::disclose(&mut comparison, &mut counties, &plan.rules(), audience);
     Ok(Answer {
         comparison,
         counties,
     })
+}
+
+impl Plan {
+    /// Each of the programme's indicators' publication level and small-number rule, by
+    /// code (a comparison's rows are named by the programme's own indicator).
+    pub fn rules(&self) -> shared::Rules {
+        self.indicators
+            .values()
+            .map(|i| (i.code.clone(), (i.level(), i.small_rule())))
+            .collect()
+    }
 }

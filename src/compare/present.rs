@@ -48,6 +48,8 @@ pub struct Cell {
     pub achievement_shown: String,
     /// What the figure is ("mean per quarter"), where not obvious.
     pub what: String,
+    /// Kept out under a small-number rule (`shown` says how); see `compare::shared`.
+    pub withheld: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -342,6 +344,7 @@ pub fn comparison(plan: &Plan, numbers: &Numbers) -> AppResult<Comparison> {
                             achievement,
                             achievement_shown: format::percent(achievement),
                             what: n.what.clone().unwrap_or_default(),
+                            withheld: false,
                         }
                     }
                     _ => Cell {
@@ -355,6 +358,7 @@ pub fn comparison(plan: &Plan, numbers: &Numbers) -> AppResult<Comparison> {
                         achievement: None,
                         achievement_shown: "—".into(),
                         what: String::new(),
+                        withheld: false,
                     },
                 };
                 cells.push(cell);

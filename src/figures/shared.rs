@@ -6,8 +6,9 @@
 
 use serde::Serialize;
 
-use super::{IndicatorFigure, SpanFigures};
+use super::{Figure, SpanFigures};
 use crate::domain::disclosure::{protect, Audience, Hidden, Shown};
+use crate::models::framework::Indicator;
 
 /// One figure kept out of an output, for the publish preview and a report's note.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,7 +44,7 @@ pub fn disclose(figs: &mut SpanFigures, audience: Audience) -> Vec<Withheld> {
         keep
     });
     for f in &mut figs.figures {
-        for (county, hidden) in protect_counties(f, audience) {
+        for (county, hidden) in protect_counties(&f.indicator, &mut f.figure, audience) {
             out.push(Withheld {
                 indicator: f.indicator.code.clone(),
                 title: f.indicator.title.clone(),
@@ -61,23 +62,158 @@ pub fn disclose(figs: &mut SpanFigures, audience: Audience) -> Vec<Withheld> {
     out
 }
 
+/// One indicator's figure as `audience` may see it: None when the indicator is above
+/// the audience's level (the caller leaves it out); otherwise the figure with its hidden
+/// county figures taken out, as [`disclose`] does for a whole set. For outputs that hold
+/// figures one by one (the dashboard's latest quarter).
+pub fn disclose_figure(
+    indicator: &Indicator,
+    mut figure: Figure,
+    audience: Audience,
+) -> Option<Figure> {
+    if !audience.may_see(indicator.level()) {
+        return None;
+    }
+    protect_counties(indicator, &mut figure, audience);
+    Some(figure)
+}
+
 /// Applies the indicator's small-number rule to its county figures, in place.
-fn protect_counties(f: &mut IndicatorFigure, audience: Audience) -> Vec<(i32, Hidden)> {
-    let cells: Vec<(i32, f64)> = f
-        .figure
+fn protect_counties(
+    indicator: &Indicator,
+    figure: &mut Figure,
+    audience: Audience,
+) -> Vec<(i32, Hidden)> {
+    let cells: Vec<(i32, f64)> = figure
         .by_county
         .iter()
         .filter_map(|(c, v)| v.map(|v| (*c, v)))
         .collect();
     let mut hidden = Vec::new();
-    for (county, shown) in protect(&cells, f.indicator.small_rule(), audience) {
+    for (county, shown) in protect(&cells, indicator.small_rule(), audience) {
         if let Shown::Hidden(h) = shown {
-            if let Some(slot) = f.figure.by_county.iter_mut().find(|(c, _)| *c == county) {
+            if let Some(slot) = figure.by_county.iter_mut().find(|(c, _)| *c == county) {
                 slot.1 = None;
             }
             hidden.push((county, h));
         }
     }
-    f.figure.hidden = hidden.clone();
+    figure.hidden = hidden.clone();
     hidden
+}
+
+/// One stored value as [`disclose_values`] needs to see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueCell<'a> {
+    pub indicator_id: i32,
+    pub period: &'a str,
+    /// The disaggregation ("" for the total).
+    pub part: &'a str,
+    pub county: i32,
+    pub value: f64,
+}
+
+/// Row-level values (one per indicator, period, part and county: the values export) as
+/// `audience` may see them: rows of indicators above its level left out, and under an
+/// indicator's small-number rule the rows of the county figures [`protect`] hides among
+/// the counties of the same indicator, period and part (so the complement goes too). A
+/// row is left out rather than blanked: a value column stays a number. `levels` gives
+/// each indicator's level and rule; a row of an indicator not in it is left out. Order is
+/// kept; the count of rows left out is returned with them.
+pub fn disclose_values<R>(
+    rows: Vec<R>,
+    cell: impl Fn(&R) -> ValueCell<'_>,
+    levels: &std::collections::HashMap<
+        i32,
+        (
+            crate::domain::disclosure::Level,
+            Option<crate::domain::disclosure::SmallRule>,
+        ),
+    >,
+    audience: Audience,
+) -> (Vec<R>, usize) {
+    use std::collections::{BTreeMap, HashSet};
+    let mut groups: BTreeMap<(i32, String, String), Vec<(usize, f64)>> = BTreeMap::new();
+    let mut out_rows: HashSet<usize> = HashSet::new();
+    for (i, r) in rows.iter().enumerate() {
+        let c = cell(r);
+        match levels.get(&c.indicator_id) {
+            Some((level, _)) if audience.may_see(*level) => {
+                groups
+                    .entry((c.indicator_id, c.period.to_string(), c.part.to_string()))
+                    .or_default()
+                    .push((i, c.value));
+            }
+            _ => {
+                out_rows.insert(i);
+            }
+        }
+    }
+    for ((indicator, _, _), cells) in &groups {
+        let rule = levels.get(indicator).and_then(|(_, r)| *r);
+        for (i, shown) in protect(cells, rule, audience) {
+            if matches!(shown, Shown::Hidden(_)) {
+                out_rows.insert(i);
+            }
+        }
+    }
+    let n = out_rows.len();
+    let kept = rows
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !out_rows.contains(i))
+        .map(|(_, r)| r)
+        .collect();
+    (kept, n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::disclosure::{Level, SmallRule};
+    use std::collections::HashMap;
+
+    #[test]
+    fn values_of_internal_indicators_and_small_counties_are_left_out() {
+        // (indicator, period, part, county, value)
+        let rows = vec![
+            (1, "2026Q1", "", 1, 3.0),
+            (1, "2026Q1", "", 2, 40.0),
+            (1, "2026Q1", "", 3, 12.0),
+            (1, "2026Q2", "", 1, 30.0),
+            (1, "2026Q1", "sex=f", 1, 2.0),
+            (1, "2026Q1", "sex=f", 2, 0.0),
+            (2, "2026Q1", "", 1, 900.0),
+            (3, "2026Q1", "", 1, 1.0),
+            (9, "2026Q1", "", 1, 1.0),
+        ];
+        let levels = HashMap::from([
+            (1, (Level::Partners, Some(SmallRule::FewerThan(5)))),
+            (2, (Level::Internal, None)),
+            (3, (Level::Public, None)),
+        ]);
+        type Row = (i32, &'static str, &'static str, i32, f64);
+        fn cell(r: &Row) -> ValueCell<'_> {
+            ValueCell {
+                indicator_id: r.0,
+                period: r.1,
+                part: r.2,
+                county: r.3,
+                value: r.4,
+            }
+        }
+        let (kept, n) = disclose_values(rows.clone(), cell, &levels, Audience::Partners);
+        let values: Vec<f64> = kept.iter().map(|r| r.4).collect();
+        // 3 goes, and 12 with it (the smallest other); Q2's 30 stays; in the part, 2
+        // goes and the zero with it; the internal 900 and the unknown indicator go;
+        // indicator 3 has no rule, so its 1 stays.
+        assert_eq!(values, [40.0, 30.0, 1.0]);
+        assert_eq!(n, 6);
+        let (all, none) = disclose_values(rows.clone(), cell, &levels, Audience::Team);
+        assert_eq!(
+            (all.len(), none),
+            (rows.len() - 1, 1),
+            "the team: all but unknown"
+        );
+    }
 }

@@ -95,6 +95,23 @@ fn table(out: &mut Snapshot, place: &str, t: &Table) {
     }
 }
 
+/// Takes out of an earlier version's snapshot what the new version may no longer show:
+/// the rows of indicators now left out (`codes`: their codes, which begin every such
+/// row), so that the change log does not list them as removed with their old figures.
+pub fn forget_rows(s: &mut Snapshot, codes: &[String]) {
+    s.retain(|k, _| {
+        let (_, row, _) = parts(k);
+        !codes
+            .iter()
+            .any(|c| row == c || row.starts_with(&format!("{c} ")))
+    });
+}
+
+/// Whether a cell's text stands for a figure kept out under a small-number rule.
+fn kept_out(text: &str) -> bool {
+    text == "withheld" || text.starts_with("fewer than ")
+}
+
 /// One line of the change log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
@@ -150,11 +167,18 @@ pub fn changes(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
             }
             continue;
         }
+        // A figure now kept out under a small-number rule: its earlier value is not
+        // repeated (it is what the rule keeps from readers).
+        let now_kept_out = after.is_some_and(|a| kept_out(a));
         out.push(Change {
             place: place.to_string(),
             row: row.to_string(),
             what: what.to_string(),
-            before: before.cloned().unwrap_or_else(|| "—".into()),
+            before: if now_kept_out {
+                "not repeated".into()
+            } else {
+                before.cloned().unwrap_or_else(|| "—".into())
+            },
             after: after.cloned().unwrap_or_else(|| "—".into()),
         });
     }
@@ -349,6 +373,29 @@ mod tests {
         let back = changes(&new, &old);
         assert!(back.iter().any(|x| x.what == "row removed"));
         assert_eq!(back.len(), 4);
+    }
+
+    #[test]
+    fn rows_now_left_out_and_values_now_withheld_are_not_repeated() {
+        let mut old = snapshot(&doc("100", "x", true, "1 Oct 2026"));
+        let new_doc = doc("fewer than 5", "x", false, "1 Oct 2026");
+        let new = snapshot(&new_doc);
+        // LBP-1.3 is internal now: without forgetting it, the log lists it as removed.
+        assert!(changes(&old, &new)
+            .iter()
+            .any(|c| c.row == "LBP-1.3" && c.what == "row removed"));
+        forget_rows(&mut old, &["LBP-1.3".to_string()]);
+        let c = changes(&old, &new);
+        assert!(c.iter().all(|x| x.row != "LBP-1.3"), "{c:?}");
+        let coarsened = c
+            .iter()
+            .find(|x| x.row == "LBP-1.1")
+            .expect("the coarsened cell");
+        assert_eq!(
+            (coarsened.before.as_str(), coarsened.after.as_str()),
+            ("not repeated", "fewer than 5")
+        );
+        assert_eq!(c.len(), 1, "{c:?}");
     }
 
     #[test]

@@ -14,11 +14,13 @@ use super::text::{self, rag_cell};
 use super::{Frame, Issue};
 use crate::db::DbConn;
 use crate::domain::codelist;
+use crate::domain::disclosure::{Audience, Hidden};
 use crate::domain::period::Period;
 use crate::domain::score::{overall_score, suggest_output_score, OutputScore, SCORE_RULE};
 use crate::domain::unit::format_minor;
 use crate::error::{AppError, AppResult};
 use crate::figures::kind;
+use crate::figures::shared::Withheld;
 use crate::format::{self, value};
 use crate::models::framework::{self, level_rank, ResultRow};
 use crate::models::narrative::{self, Texts};
@@ -47,6 +49,9 @@ pub struct DonorReport {
     /// Evidence files of the period's figures and of the milestones and activities the
     /// report lists (archived ones left out), oldest first.
     pub evidence: Vec<EvidenceLine>,
+    /// What the report keeps from its readers (it goes to partners): indicators left out
+    /// and county figures coarsened or withheld, by the rules of `domain::disclosure`.
+    pub withheld: Vec<Withheld>,
 }
 
 /// One evidence file as the annex lists it.
@@ -63,13 +68,17 @@ impl DonorReport {
     pub fn load(conn: &mut DbConn, programme: Programme, period: Period) -> AppResult<DonorReport> {
         check_period(&programme, &period)?;
         let phases = programme::phases_of(conn, programme.id)?;
-        let figures = figures::load(
+        let mut figures = figures::load(
             conn,
             &programme,
             &phases,
             &period,
             figures::HISTORY_QUARTERS,
         )?;
+        // A donor report is for partners, draft or issued, whoever builds it: internal
+        // indicators go, and county figures under a small-number rule are taken out
+        // before anything below (tables, scores, maps, charts) reads them.
+        let withheld = crate::figures::shared::disclose(&mut figures, Audience::Partners);
         let mut partners: Vec<(String, Vec<String>)> = Vec::new();
         for (role, org) in organisation::partners_of(conn, programme.id)? {
             let label = organisation::role_label(&role).to_string();
@@ -115,6 +124,7 @@ impl DonorReport {
             organisation_names,
             evaluation: Vec::new(),
             evidence,
+            withheld,
         })
     }
 
@@ -505,6 +515,9 @@ impl DonorReport {
             self.programme.thresholds().describe()
         )));
         b.push(Block::Note(SCORE_RULE.into()));
+        if let Some(note) = self.left_out_note() {
+            b.push(Block::Note(note));
+        }
         let currency = &self.programme.currency;
         let span = &self.figures.span;
         for (_, r) in &self.results {
@@ -815,6 +828,9 @@ impl DonorReport {
             "Approved values for {} by county, each over the quarters its phase covers it, combined by the indicator's period rule; — where a county has no approved value for one of them.",
             self.period.label()
         )));
+        if let Some(note) = self.county_rule_note() {
+            b.push(Block::Note(note));
+        }
         b.extend(super::maps::donor(self));
         let currency = &self.programme.currency;
         // A matrix reads best while the counties fit across the page; beyond that each
@@ -839,7 +855,7 @@ impl DonorReport {
                         f.figure
                             .by_county
                             .iter()
-                            .map(|(_, v)| Cell::new(value(f.rules.unit, *v, currency))),
+                            .map(|(id, v)| Cell::new(county_cell(f, *id, *v, currency))),
                     );
                     row
                 })
@@ -859,7 +875,7 @@ impl DonorReport {
                             format!(
                                 "{} {}",
                                 self.county_names.get(id).map(String::as_str).unwrap_or("?"),
-                                value(f.rules.unit, *v, currency)
+                                county_cell(f, *id, *v, currency)
                             )
                         })
                         .collect();
@@ -880,7 +896,77 @@ impl DonorReport {
     }
 }
 
+/// A county's cell in the annex: its value, or what stands for it under a small-number
+/// rule ("fewer than 5", "withheld"), never "—", which means not yet approved.
+fn county_cell(f: &ReportFigure, county: i32, v: Option<f64>, currency: &str) -> String {
+    match f.figure.hidden.iter().find(|(c, _)| *c == county) {
+        Some((_, h)) => h.shown_as(),
+        None => value(f.rules.unit, v, currency),
+    }
+}
+
 impl DonorReport {
+    /// How many of the programme's indicators this report leaves out (internal ones).
+    fn left_out(&self) -> usize {
+        self.withheld.iter().filter(|w| w.county.is_none()).count()
+    }
+
+    /// Said under the results' rules when indicators are left out: that they are, and
+    /// that the output scores are of the indicators shown. Never which ones: naming an
+    /// internal indicator would publish it.
+    pub fn left_out_note(&self) -> Option<String> {
+        let n = self.left_out();
+        (n > 0).then(|| {
+            format!(
+                "{n} indicator{} the programme keeps internal (for those with a role in the programme only) {} left out of this report. Output scores and the overall score are suggested from the indicators shown here, so that a reader can check them against this report.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" },
+            )
+        })
+    }
+
+    /// Said in the county annex when county figures are coarsened or withheld: which,
+    /// and by which rule (never the value).
+    pub fn county_rule_note(&self) -> Option<String> {
+        let hidden: Vec<String> = self
+            .figures
+            .figures
+            .iter()
+            .filter(|f| !f.figure.hidden.is_empty())
+            .map(|f| {
+                let counties: Vec<String> = f
+                    .figure
+                    .hidden
+                    .iter()
+                    .map(|(c, h)| {
+                        format!(
+                            "{} {}",
+                            self.county_names.get(c).map(String::as_str).unwrap_or("?"),
+                            h.shown_as()
+                        )
+                    })
+                    .collect();
+                let rule = f
+                    .figure
+                    .hidden
+                    .iter()
+                    .find_map(|(_, h)| match h {
+                        Hidden::FewerThan(n) | Hidden::Small(n) => Some(*n),
+                        Hidden::Complement => None,
+                    })
+                    .map(|n| format!("below {n}"))
+                    .unwrap_or_default();
+                format!("{} ({rule}: {})", f.indicator.code, counties.join(", "))
+            })
+            .collect();
+        (!hidden.is_empty()).then(|| {
+            format!(
+                "Small numbers: a county figure below an indicator's threshold could identify people, so it is shown as \"fewer than N\" or withheld, and where only one county would be hidden the next smallest is withheld with it, so that it cannot be worked out from the total. The programme's totals include every county. Kept from this annex: {}.",
+                hidden.join("; ")
+            )
+        })
+    }
+
     /// The files that back the period's figures, milestones and activities: by name,
     /// size and SHA-256, so a reader can ask for a file and check it is the one listed.
     fn evidence_annex(&self, b: &mut Vec<Block>) {
@@ -941,8 +1027,10 @@ fn evidence_of(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    // Only the indicators partners may see: evidence of an internal one is not listed.
     let codes: HashMap<i32, String> = framework::indicators_of(conn, programme.id)?
         .into_iter()
+        .filter(|i| Audience::Partners.may_see(i.level()))
         .map(|i| (i.id, i.code))
         .collect();
     let milestones: HashMap<i32, &str> = plan
@@ -973,9 +1061,7 @@ fn evidence_of(
                     }
                     format!(
                         "{} · {} · {}",
-                        e.indicator_id
-                            .and_then(|i| codes.get(&i).cloned())
-                            .unwrap_or_default(),
+                        codes.get(&e.indicator_id?)?,
                         e.location_id
                             .and_then(|l| county_names.get(&l).cloned())
                             .unwrap_or_default(),

@@ -126,7 +126,14 @@ fn evaluation_annex(
     spec.through = Some(spec.through.map_or(last, |t| t.min(last)));
     let day_after = period.end() + chrono::Days::new(1);
     let plan = compare::plan(conn, programme, spec, day_after, None)?;
-    let result = compare::compute(conn, &plan)?;
+    let mut result = compare::compute(conn, &plan)?;
+    // The annex goes to the donor with the report: what partners may see, as the rest.
+    compare::shared::disclose(
+        &mut result,
+        &mut None,
+        &plan.rules(),
+        crate::domain::disclosure::Audience::Partners,
+    );
     Ok(compare::export::annex(&result, &saved.name))
 }
 
@@ -344,11 +351,16 @@ pub fn issue(
             lines.push((format!("Why version {version}"), reason.clone()));
             let issued_on = crate::format::date(p.issued_at.date());
             match stored.as_deref().and_then(changes::unpack) {
-                Some(before) => doc.blocks.extend(changes::section(
-                    (p.version, &issued_on),
-                    &reason,
-                    &changes::changes(&before, &shown),
-                )),
+                Some(mut before) => {
+                    // What the earlier version showed of indicators now kept from
+                    // partners is not listed as removed with its old figures.
+                    changes::forget_rows(&mut before, &internal_codes(conn, &programmes)?);
+                    doc.blocks.extend(changes::section(
+                        (p.version, &issued_on),
+                        &reason,
+                        &changes::changes(&before, &shown),
+                    ))
+                }
                 None => doc.blocks.extend([
                     render::Block::Heading {
                         level: 1,
@@ -423,6 +435,21 @@ pub fn issue(
         }
         recorded
     })
+}
+
+/// The codes of the indicators of `programmes` that partners may not see (reports are
+/// for partners).
+fn internal_codes(conn: &mut DbConn, programmes: &[Programme]) -> AppResult<Vec<String>> {
+    let mut out = Vec::new();
+    for p in programmes {
+        out.extend(
+            crate::models::framework::indicators_of(conn, p.id)?
+                .into_iter()
+                .filter(|i| !crate::domain::disclosure::Audience::Partners.may_see(i.level()))
+                .map(|i| i.code),
+        );
+    }
+    Ok(out)
 }
 
 fn write_new(path: &Path, bytes: &[u8]) -> AppResult<()> {

@@ -26,8 +26,10 @@ use super::render::{Align, Block, Cell, Column, Document, Table, Width};
 use super::text;
 use super::{Frame, Issue};
 use crate::db::DbConn;
+use crate::domain::disclosure::Audience;
 use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
+use crate::figures::shared::Withheld;
 use crate::format;
 use crate::models::location::{self, Location};
 use crate::models::programme::{self, PhaseWithCounties, Programme};
@@ -49,6 +51,9 @@ pub struct ProgrammePart {
     pub plan: AsAt,
     /// The interim targets set for single counties, which rate a county on its own.
     pub county_targets: CountyTargets,
+    /// What the report keeps from its readers in this programme's part (it goes to
+    /// partners): internal indicators, county figures under a small-number rule.
+    pub withheld: Vec<Withheld>,
 }
 
 pub struct MinistryReport {
@@ -92,8 +97,12 @@ impl MinistryReport {
                 continue;
             }
             let phases = programme::phases_of(conn, p.id)?;
-            let figures = figures::load(conn, &p, &phases, &period, 0)?;
-            let previous = figures::load(conn, &p, &phases, &period.prev(), 0)?;
+            // The ministry report is for partners, like the donor report: what they may
+            // not see is taken out of both periods before any county page reads them.
+            let mut figures = figures::load(conn, &p, &phases, &period, 0)?;
+            let withheld = crate::figures::shared::disclose(&mut figures, Audience::Partners);
+            let mut previous = figures::load(conn, &p, &phases, &period.prev(), 0)?;
+            crate::figures::shared::disclose(&mut previous, Audience::Partners);
             let plan = AsAt::load(conn, p.id, &period)?;
             let county_targets = rating::county_targets(target::of_programme(conn, p.id)?);
             data_as_of = data_as_of.max(values::approved_as_of(conn, p.id, period.end())?);
@@ -104,6 +113,7 @@ impl MinistryReport {
                 previous,
                 plan,
                 county_targets,
+                withheld,
             });
         }
         if parts.is_empty() {
@@ -231,10 +241,51 @@ impl MinistryReport {
             text: "4. County by county".into(),
         });
         b.push(Block::Note(county::RATING_NOTE.into()));
+        if let Some(note) = self.disclosure_note() {
+            b.push(Block::Note(note));
+        }
         for county in &self.counties {
             self.county(county, &mut b);
         }
         b
+    }
+
+    /// What the county pages keep from their readers, and why (rules, never values):
+    /// internal indicators by number only (naming one would publish it), county figures
+    /// under a small-number rule by indicator and county.
+    pub fn disclosure_note(&self) -> Option<String> {
+        let mut said = Vec::new();
+        for part in &self.parts {
+            let left_out = part.withheld.iter().filter(|w| w.county.is_none()).count();
+            if left_out > 0 {
+                said.push(format!(
+                    "{}: {left_out} indicator{} kept internal to the programme left out",
+                    part.programme.code,
+                    if left_out == 1 { "" } else { "s" }
+                ));
+            }
+            let small: Vec<String> = part
+                .withheld
+                .iter()
+                .filter_map(|w| {
+                    let c = w.county.as_ref()?;
+                    Some(format!("{} {c} {}", w.indicator, w.shown_as))
+                })
+                .collect();
+            if !small.is_empty() {
+                said.push(format!(
+                    "{}: county figures under a small-number rule — {}",
+                    part.programme.code,
+                    small.join(", ")
+                ));
+            }
+        }
+        (!said.is_empty()).then(|| {
+            format!(
+                "Sensitive figures: this report is shared beyond the programme teams. A county figure below an indicator's threshold could identify people, so it is shown as \"fewer than N\" or withheld, and where only one county would be hidden the next smallest is withheld with it, so that it cannot be worked out from the total; the programmes' totals include every county. {}.",
+                said.join("; ")
+            )
+        })
     }
 
     /// What one programme did in one county over the period, for the summary table.
@@ -242,7 +293,11 @@ impl MinistryReport {
         if part.figures.counties.iter().any(|c| c.id == county) {
             let lines = county::lines(part, county, &self.period);
             Presence::Covered {
-                approved: lines.iter().filter(|l| l.here.is_some()).count(),
+                // A figure withheld under a small-number rule is approved all the same.
+                approved: lines
+                    .iter()
+                    .filter(|l| l.here.is_some() || l.hidden.is_some())
+                    .count(),
                 ratings: lines.into_iter().map(|l| l.rating).collect(),
             }
         } else {

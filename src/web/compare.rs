@@ -15,6 +15,7 @@ use crate::compare::spec::{Query, Spec};
 use crate::compare::{self, export, Answer};
 use crate::db::Db;
 use crate::domain::access::Permission;
+use crate::domain::disclosure::Audience;
 use crate::error::{AppError, AppResult};
 use crate::format;
 use crate::models::comparison::{self as saved, SavedComparison};
@@ -75,7 +76,8 @@ async fn page(db: &Db, signed: &Signed, input: PageInput) -> AppResult<(Status, 
         .run(move |c| {
             let answer: Option<AppResult<Answer>> = asked.then(|| {
                 Spec::from_query(&q).and_then(|spec| {
-                    compare::answer(c, &access, &prog, spec, q.indicator.as_deref(), today)
+                    // The page is the team's own (evaluators, managers, officers).
+                    compare::answer(c, &access, &prog, spec, q.indicator.as_deref(), today, Audience::Team)
                 })
             });
             // A database failure is a real error; a wrong question is shown on the page.
@@ -159,6 +161,7 @@ async fn page(db: &Db, signed: &Signed, input: PageInput) -> AppResult<(Status, 
                 "saved": saved.map(|s| json!({ "id": s.id, "name": s.name, "by": s.created_by.and_then(|u| names.get(&u).cloned()).unwrap_or_default(), "on": format::date(s.created_at.date()) })),
                 "saved_list": saved_list.iter().map(|s| json!({ "id": s.id, "name": s.name, "by": s.created_by.and_then(|u| names.get(&u).cloned()).unwrap_or_default(), "on": format::date(s.created_at.date()) })).collect::<Vec<_>>(),
                 "phases": phases,
+                "export_note": super::programme::EXPORT_NOTE,
             }),
         ),
     ))
@@ -199,7 +202,7 @@ pub async fn compare_csv(
     let spec = Spec::from_query(&query)?;
     let (access, today, pcode) = (signed.access.clone(), crate::clock::today(), p.code.clone());
     let answer = db
-        .run(move |c| compare::answer(c, &access, &p, spec, None, today))
+        .run(move |c| compare::answer(c, &access, &p, spec, None, today, Audience::Partners))
         .await?;
     let bytes = export::csv(&answer.comparison)?;
     Ok(CsvFile {

@@ -14,10 +14,13 @@ use crate::auth::{self, Signed};
 use crate::csvio;
 use crate::db::Db;
 use crate::domain::access::Permission;
+use crate::domain::disclosure::Audience;
 use crate::domain::period::Period;
 use crate::entry::import::{self, ImportSummary};
 use crate::entry::{EntryContext, Mode};
 use crate::error::{AppError, AppResult};
+use crate::figures::shared::{disclose_values, ValueCell};
+use crate::models::framework;
 use crate::models::programme::Programme;
 use crate::models::{upload, user};
 use crate::web::guard::CsrfForm;
@@ -62,7 +65,23 @@ pub async fn export(db: &State<Db>, signed: &Signed, code: &str) -> AppResult<Cs
     let (pid, pcode) = (p.id, p.code.clone());
     let (rows, names) = db
         .run(move |c| {
-            let rows = crate::models::values::export_rows(c, pid)?;
+            // A file leaves the tracker: for partners, whoever downloads it.
+            let levels = framework::indicators_of(c, pid)?
+                .into_iter()
+                .map(|i| (i.id, (i.level(), i.small_rule())))
+                .collect();
+            let (rows, _) = disclose_values(
+                crate::models::values::export_rows(c, pid)?,
+                |(v, ..)| ValueCell {
+                    indicator_id: v.indicator_id,
+                    period: &v.period,
+                    part: &v.disaggregation,
+                    county: v.location_id,
+                    value: v.value,
+                },
+                &levels,
+                Audience::Partners,
+            );
             let names: std::collections::HashMap<i32, String> = user::all(c)?
                 .into_iter()
                 .map(|u| (u.id, u.username))

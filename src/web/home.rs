@@ -81,7 +81,8 @@ pub async fn index(db: &State<Db>, cache: &State<Cache>, signed: &Signed) -> App
                         });
                     }
                 }
-                let o = ProgrammeOverview::summary(conn, &cache, p, today)?;
+                let audience = access.audience(p.id);
+                let o = ProgrammeOverview::summary(conn, &cache, p, today, audience)?;
                 cards.push(card(&o, today));
             }
             Ok((cards, county_reports, waiting))

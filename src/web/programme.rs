@@ -116,7 +116,8 @@ pub async fn show(
         let cache = cache.clone();
         db.run(move |conn| {
             let p = access.programme(conn, &code, Permission::ViewDashboard)?;
-            overview::dashboard(conn, &cache, p, today)
+            let audience = access.audience(p.id);
+            overview::dashboard(conn, &cache, p, today, audience)
         })
         .await?
     };
@@ -138,7 +139,9 @@ pub async fn show(
     };
     let html = match flash {
         None => cache.get_or_make(
-            cache::Key::new(p, today, "dashboard page").variant(can.bits()),
+            cache::Key::new(p, today, "dashboard page").variant(
+                can.bits() | overview::audience_variant(signed.access.audience(p.id)) << 8,
+            ),
             || make(None),
         )?,
         Some(f) => Arc::new(make(Some(f.message().to_string()))?),
@@ -149,6 +152,13 @@ pub async fn show(
         json!({ "demo": p.is_demo, "name": &p.name, "body": html.as_str() }),
     ))
 }
+
+/// Said wherever an export is offered: a file leaves the tracker, so it is cut for
+/// partners whoever downloads it.
+pub const EXPORT_NOTE: &str = "Exported files leave the tracker, so they are for partners whoever downloads them: internal indicators and county figures under a small-number rule are left out.";
+
+/// Said to a donor above the figures: what the page leaves out, and why.
+pub const PARTNERS_NOTE: &str = "You see this programme as a partner: indicators the programme keeps internal are not shown, and a county figure under a small-number rule is left out of the county map (the programme's totals include it).";
 
 /// Which of the page's links the reader's roles give.
 #[derive(Clone, Copy)]
@@ -304,7 +314,10 @@ fn body(d: &Dashboard, can: Can, today: NaiveDate, flash: Option<String>) -> imp
         by_county: by_county.into_iter().collect::<Vec<_>>(),
         status_labels: status_labels,
         county_map: super::county_map::view(o),
+        partners_view: d.audience != crate::domain::disclosure::Audience::Team,
+        export_note: EXPORT_NOTE,
         flash: flash,
+        partners_note: PARTNERS_NOTE,
     }
 }
 

@@ -273,7 +273,12 @@ fn expected_figures(c: &mut DbConn, code: &str, q: &Period) -> Vec<Expected> {
         .load(c)
         .unwrap();
     let mut out = Vec::new();
-    for i in framework::indicators_of(c, p.id).unwrap() {
+    // Reports are for partners: indicators kept internal are not in them (tests/disclosure).
+    let shared = framework::indicators_of(c, p.id)
+        .unwrap()
+        .into_iter()
+        .filter(|i| mipaka::domain::disclosure::Audience::Partners.may_see(i.level()));
+    for i in shared {
         let rows: Vec<(i32, f64)> = v::table
             .filter(v::indicator_id.eq(i.id))
             .filter(v::period.eq(q.id()))
@@ -1178,7 +1183,7 @@ on_both_backends! {
         let mut c = TestDb::conn(&db);
         let q = period("2026Q2");
         let p = programme::by_code(&mut c, "KEUK-MOU").unwrap();
-        let i = framework::indicators_of(&mut c, p.id).unwrap().into_iter().find(|i| i.unit == "count" && i.rules().unwrap().direction == Direction::HigherIsBetter).expect("a count indicator, higher is better");
+        let i = framework::indicators_of(&mut c, p.id).unwrap().into_iter().find(|i| i.unit == "count" && i.rules().unwrap().direction == Direction::HigherIsBetter && i.level() != mipaka::domain::disclosure::Level::Internal && i.small_rule().is_none()).expect("a count indicator, higher is better, shared without a small-number rule");
         let turkana: (i32, f64) = v::table
             .inner_join(locations::table)
             .filter(v::indicator_id.eq(i.id))
@@ -1236,10 +1241,12 @@ on_both_backends! {
                     cells.push(None);
                     continue;
                 }
-                let indicators = framework::indicators_of(&mut c, prog.id).unwrap().into_iter().filter(|i| !i.archived).count();
+                // The report is for partners: internal indicators are not counted in it.
+                let indicators = framework::indicators_of(&mut c, prog.id).unwrap().into_iter().filter(|i| !i.archived && i.publication_level != "internal").count();
                 let approved: i64 = v::table
                     .inner_join(mipaka::db::schema::indicators::table)
                     .filter(mipaka::db::schema::indicators::programme_id.eq(prog.id))
+                    .filter(mipaka::db::schema::indicators::publication_level.ne("internal"))
                     .filter(v::location_id.eq(id))
                     .filter(v::period.eq(q.id()))
                     .filter(v::disaggregation.eq(""))

@@ -248,7 +248,7 @@ on_both_backends! {
         // Hidden from entry and the dashboard, kept with its values.
         let ctx = EntryContext::load(c, p.clone(), Period::parse("2026Q3").unwrap()).unwrap();
         assert!(ctx.indicators.iter().all(|(i, _)| i.id != ind.id));
-        let o = mipaka::overview::ProgrammeOverview::load(c, p.clone(), mipaka::clock::today()).unwrap();
+        let o = mipaka::overview::ProgrammeOverview::load(c, p.clone(), mipaka::clock::today(), mipaka::domain::disclosure::Audience::Team).unwrap();
         assert!(o.figures.iter().all(|f| f.indicator.id != ind.id));
         let (values, _) = mipaka::models::values::counts_of_indicator(c, ind.id).unwrap();
         assert!(values > 0);

@@ -12,6 +12,7 @@ use super::rating::{self, CountyRating};
 use super::ProgrammePart;
 use crate::domain::achievement::Direction;
 use crate::domain::comparison::Verdict;
+use crate::domain::disclosure::Hidden;
 use crate::domain::period::Period;
 use crate::figures::kind;
 use crate::format::value;
@@ -35,17 +36,26 @@ pub const RATING_NOTE: &str = concat!(
 pub struct CountyLine<'a> {
     pub figure: &'a ReportFigure,
     pub here: Option<f64>,
+    /// The county's figure is kept out under a small-number rule (`here` is then None).
+    pub hidden: Option<Hidden>,
+    /// The same for the period before.
+    pub hidden_before: Option<Hidden>,
     pub before: Option<f64>,
     pub rating: CountyRating,
 }
 
 /// Each indicator of the programme in the county, rated against the county's targets.
 pub fn lines<'a>(part: &'a ProgrammePart, county: i32, period: &Period) -> Vec<CountyLine<'a>> {
-    let previous: HashMap<i32, Option<f64>> = part
+    let previous: HashMap<i32, (Option<f64>, Option<Hidden>)> = part
         .previous
         .figures
         .iter()
-        .map(|f| (f.indicator.id, county_value(f, county)))
+        .map(|f| {
+            (
+                f.indicator.id,
+                (county_value(f, county), hidden_of(f, county)),
+            )
+        })
         .collect();
     let thresholds = part.programme.thresholds();
     part.figures
@@ -53,10 +63,14 @@ pub fn lines<'a>(part: &'a ProgrammePart, county: i32, period: &Period) -> Vec<C
         .iter()
         .map(|f| {
             let here = county_value(f, county);
+            let (before, hidden_before) =
+                previous.get(&f.indicator.id).copied().unwrap_or_default();
             CountyLine {
                 figure: f,
                 here,
-                before: previous.get(&f.indicator.id).copied().flatten(),
+                hidden: hidden_of(f, county),
+                hidden_before,
+                before,
                 rating: rating::rate(
                     &f.rules,
                     &thresholds,
@@ -82,7 +96,10 @@ pub fn indicators(
     b: &mut Vec<Block>,
 ) {
     let p = &part.programme;
-    let missing = lines.iter().filter(|l| l.here.is_none()).count();
+    let missing = lines
+        .iter()
+        .filter(|l| l.here.is_none() && l.hidden.is_none())
+        .count();
     let worse = lines
         .iter()
         .filter(|l| l.trend() == Some(Verdict::Worse))
@@ -162,15 +179,25 @@ pub fn indicators(
             if let Some(over) = labels::over_quarters(f.figure.kind, period) {
                 title.push_str(&format!(" ({over})"));
             }
+            // A figure under a small-number rule says so ("fewer than 5", "withheld"),
+            // and is neither rated nor trended: either would give it away.
+            let shown = |v: Option<f64>, h: Option<Hidden>| match h {
+                Some(h) => h.shown_as(),
+                None => value(unit, v, &p.currency),
+            };
             let mut row = vec![
                 Cell::new(title),
-                Cell::new(value(unit, l.here, &p.currency)),
-                Cell::new(value(unit, l.before, &p.currency)),
+                Cell::new(shown(l.here, l.hidden)),
+                Cell::new(shown(l.before, l.hidden_before)),
                 Cell::new(l.trend_word()),
             ];
             if targeted {
                 row.push(Cell::new(value(unit, l.rating.target(), &p.currency)));
-                row.push(rating_cell(&l.rating));
+                row.push(if l.hidden.is_some() {
+                    Cell::new("—")
+                } else {
+                    rating_cell(&l.rating)
+                });
             }
             row.push(Cell::new(kind::achieved(
                 &f.figure,
@@ -220,6 +247,14 @@ fn rating_cell(r: &CountyRating) -> Cell {
         CountyRating::NotYet { .. } => Cell::new("not yet approved"),
         CountyRating::Rated { rag, .. } => rag_cell(Some(*rag)),
     }
+}
+
+fn hidden_of(f: &ReportFigure, county: i32) -> Option<Hidden> {
+    f.figure
+        .hidden
+        .iter()
+        .find(|(c, _)| *c == county)
+        .map(|(_, h)| *h)
 }
 
 fn county_value(f: &ReportFigure, county: i32) -> Option<f64> {
