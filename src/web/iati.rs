@@ -235,8 +235,9 @@ pub async fn publish_now(
 pub struct SectorsForm {
     #[field(name = "csrf")]
     _csrf: String,
-    version: i32,
-    sectors: String,
+    // Optional so that who may post is decided before what was posted is read.
+    version: Option<i32>,
+    sectors: Option<String>,
 }
 
 /// The programme's DAC sectors, from the form on the IATI page.
@@ -250,7 +251,14 @@ pub async fn sectors(
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let CsrfForm(f) = form;
     let p = super::programme_for(db, signed, code, Permission::IssueReports).await?;
-    let (who, q, typed, version) = (signed.actor(), p.clone(), f.sectors.clone(), f.version);
+    let version = f.version.ok_or_else(|| {
+        AppError::invalid(
+            "version",
+            "the form lost its version number; reload the page and try again",
+        )
+    })?;
+    let typed_now = f.sectors.unwrap_or_default();
+    let (who, q, typed) = (signed.actor(), p.clone(), typed_now.clone());
     let done = db
         .run(move |c| publish::set_sectors(c, &q, version, &typed, &who))
         .await?;
@@ -266,7 +274,7 @@ pub async fn sectors(
         Err(message) => {
             let mut ctx = page_context(db, &p, mailer.config().public_url.clone()).await?;
             ctx["sectors_error"] = json!(message);
-            ctx["sectors_typed"] = json!(f.sectors);
+            ctx["sectors_typed"] = json!(typed_now);
             Ok(Err((
                 Status::UnprocessableEntity,
                 render("iati", Some(signed), ctx),
