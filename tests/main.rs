@@ -5,6 +5,7 @@ mod support;
 mod api;
 mod browser;
 mod compare;
+mod dhis2;
 mod entry;
 mod evidence;
 mod figures;

@@ -188,7 +188,8 @@ pub fn export(
                 category_option_combo: coc,
                 attribute_option_combo: aoc.clone(),
                 value: number(v.value),
-                stored_by: r.entered_by.clone().unwrap_or_default(),
+                // Who entered it; values loaded by the system (demonstration, scripts) say so.
+                stored_by: r.entered_by.clone().unwrap_or_else(|| "mipaka".into()),
                 created: stamp(v.entered_at),
                 last_updated: stamp(v.reviewed_at.unwrap_or(v.entered_at)),
                 comment: v.comment.clone().unwrap_or_default(),

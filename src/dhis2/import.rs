@@ -427,12 +427,10 @@ pub fn import(
                     resolving: false,
                 });
             }
-            let mode = if writing && conflicts.is_empty() {
-                Mode::Write
-            } else {
-                Mode::DryRun
-            };
-            let report = save_loaded(conn, &ctx, actor, &inputs, now, mode)?;
+            // Written even in a dry run or after a conflict (all undone with the
+            // transaction below), so that the next period's jump check sees this one's
+            // values, as it will for real, and every conflict is found at once.
+            let report = save_loaded(conn, &ctx, actor, &inputs, now, Mode::Write)?;
             for pr in &report.problems {
                 let (at, object) = at_of.get(&pr.key).copied().unwrap_or(("", ""));
                 conflicts.push(conflict(
@@ -453,6 +451,7 @@ pub fn import(
         if conflicts.is_empty() && writing {
             Ok(())
         } else {
+            // A dry run, or a conflict anywhere: all of it undone.
             Err(AppError::Conflict("rolled back".into()))
         }
     });

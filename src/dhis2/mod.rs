@@ -5,6 +5,7 @@
 //! `crate::web::dhis2` and `crate::api::dhis2`.
 
 pub mod auth;
+pub mod cli;
 pub mod export;
 pub mod import;
 pub mod mapping;

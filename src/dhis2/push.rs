@@ -96,18 +96,24 @@ pub struct Pushed {
     pub summary: ImportSummary,
 }
 
-/// Sends a JSON data value set; any answer with an import summary is returned (a 409
+/// Sends a JSON data value set (its identifiers in `scheme`); any answer with an import summary is returned (a 409
 /// with conflicts too), anything else is an error saying what came back.
-pub fn send(target: &Target, json: &str, dry_run: bool) -> AppResult<Pushed> {
+pub fn send(
+    target: &Target,
+    json: &str,
+    scheme: crate::domain::dhis2::IdScheme,
+    dry_run: bool,
+) -> AppResult<Pushed> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(300)))
         .build()
         .into();
-    let mut url = target.endpoint();
-    if dry_run {
-        url.push_str("?dryRun=true");
-    }
+    let url = format!(
+        "{}?idScheme={}&dryRun={dry_run}",
+        target.endpoint(),
+        scheme.as_str()
+    );
     let mut resp = agent
         .post(&url)
         .header("Authorization", &target.authorization())

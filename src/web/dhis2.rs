@@ -377,13 +377,15 @@ impl<'r> FromRequest<'r> for Caller {
 }
 
 impl Caller {
-    fn client(self) -> Result<ApiClient, Reply> {
-        self.0.map_err(|r| match r {
-            Refused::Unauthorized(m) => message(Status::Unauthorized, &m),
-            Refused::Throttled { minutes } => message(
-                Status::TooManyRequests,
-                &format!("too many failed sign-ins: try again in about {minutes} minute(s)"),
-            ),
+    fn client(self) -> Result<ApiClient, Box<Reply>> {
+        self.0.map_err(|r| {
+            Box::new(match r {
+                Refused::Unauthorized(m) => message(Status::Unauthorized, &m),
+                Refused::Throttled { minutes } => message(
+                    Status::TooManyRequests,
+                    &format!("too many failed sign-ins: try again in about {minutes} minute(s)"),
+                ),
+            })
         })
     }
 }
@@ -473,7 +475,7 @@ pub async fn pull(
     };
     let client = match caller.client() {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let format = match suffix {
         Some(s) => Format::parse(s).unwrap_or(Format::Json),
@@ -557,7 +559,7 @@ pub async fn push(
     };
     let client = match caller.client() {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let payload = match suffix {
         Some("adx") => Some(Payload::Adx),

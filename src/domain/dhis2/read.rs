@@ -412,13 +412,15 @@ pub fn adx(bytes: &[u8]) -> Result<DataValueSet, ReadError> {
                         in_annotation = false;
                     }
                     b"annotation" if root => in_annotation = true,
-                    _ if !root => return Err(err(
-                        here,
-                        format!(
+                    _ if !root => {
+                        return Err(err(
+                            here,
+                            format!(
                             "the root element is <{}>: send <adx xmlns=\"urn:ihe:qrph:adx:2015\">",
                             String::from_utf8_lossy(&name)
                         ),
-                    )),
+                        ))
+                    }
                     _ => {}
                 }
             }
