@@ -757,7 +757,12 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         "PUT /api/v1/programmes/<code>/values/<id>" => {
             format!(r#"{{"value":{},"version":{}}}"#, f.value.1, f.value.2)
         }
-        p if p.starts_with("POST /api/") || p.starts_with("PUT /api/") => "{}".into(),
+        p if p.starts_with("POST /api/")
+            || p.starts_with("PUT /api/")
+            || p.starts_with("POST /dhis2/api/") =>
+        {
+            "{}".into()
+        }
         _ => String::new(),
     };
     (path, body)
