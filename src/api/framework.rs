@@ -57,6 +57,9 @@ pub(super) fn indicator_json(i: &Indicator, results: &[ResultRow]) -> Value {
         "baseline": i.baseline_value, "baseline_date": i.baseline_date, "end_target": i.end_target,
         "end_target_date": i.end_target_date, "means_of_verification": i.means_of_verification,
         "data_source": i.data_source, "disaggregations": i.dimensions(), "key": i.is_key,
+        "publication_level": i.level().as_str(),
+        "small_number_rule": crate::domain::disclosure::SmallRule::word(i.small_rule()),
+        "small_number_below": i.small_rule().map(|r| r.below()),
         "archived": i.archived, "version": i.version,
     })
 }
@@ -380,6 +383,40 @@ async fn act_on_indicator(
 
 /// Deletes an indicator without values, targets, continuity records or issued
 /// reports; archives it otherwise (`effect` says which).
+/// Sets how far an indicator's figures may travel: `publication_level` (public, partners,
+/// internal), `small_number_rule` (none, fewer_than, withhold) with `small_number_below`
+/// (N), and the `version` read. Audited; the indicator's own PUT never changes these.
+#[rocket::put(
+    "/programmes/<code>/indicators/<id>/publication",
+    format = "json",
+    data = "<body>"
+)]
+pub async fn set_publication(
+    db: &State<Db>,
+    client: ApiClient,
+    code: &str,
+    id: i32,
+    body: Body<'_>,
+) -> ApiResult<Json<Value>> {
+    require(db, &client, code, Permission::Setup).await?;
+    let m = object(body)?;
+    let version = version(&m)?;
+    let f: setup::disclosure::PublicationFields = fields(&m)?;
+    in_programme(db, &client, code, Permission::Setup, move |c, who, p| {
+        let saved = setup::disclosure::save(c, who, p, id, version, &f)?;
+        answer(
+            c,
+            saved,
+            INDICATOR,
+            Some(version),
+            |c, id| stored_indicator(c, p, id),
+            |c, now| current_indicator(c, p, now),
+        )
+    })
+    .await
+    .map(Json)
+}
+
 #[rocket::delete("/programmes/<code>/indicators/<id>?<version>")]
 pub async fn delete_indicator(
     db: &State<Db>,

@@ -69,6 +69,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 framework::move_result,
                 framework::create_indicator,
                 framework::update_indicator,
+                framework::set_publication,
                 framework::delete_indicator,
                 framework::restore_indicator,
                 framework::move_indicator,

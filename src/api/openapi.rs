@@ -258,6 +258,7 @@ pub fn spec() -> Value {
                 "put": update("Change an indicator; how approved values are read (unit, rules, direction, disaggregations) cannot change", vec![code(), id()], "IndicatorUpdate", "Indicator"),
                 "delete": remove("Remove an indicator: archived when it has values, targets, continuity records or issued reports, else deleted (`effect`)", vec![code(), id()], json!({ "oneOf": [written("Indicator"), schema_ref("Removed")] })),
             },
+            "/programmes/{code}/indicators/{id}/publication": { "put": update("Set how far an indicator's figures may travel (publication level, small-number rule); audited", vec![code(), id()], "Publication", "Indicator") },
             "/programmes/{code}/indicators/{id}/restore": { "post": update("Restore an archived indicator", vec![code(), id()], "VersionOnly", "Indicator") },
             "/programmes/{code}/indicators/{id}/move": { "post": update("Move an indicator one place up or down among its result's indicators", vec![code(), id()], "Move", "Indicator") },
             "/programmes/{code}/indicators/{id}/targets": {
@@ -431,7 +432,16 @@ fn setup_schemas() -> serde_json::Map<String, Value> {
             "county_aggregation": { "enum": ["sum", "mean"] }, "period_aggregation": { "enum": ["sum", "mean", "latest"] },
             "baseline": ns("number"), "baseline_date": ns("string"), "end_target": ns("number"), "end_target_date": ns("string"),
             "means_of_verification": s("string"), "data_source": s("string"), "disaggregations": { "type": "array", "items": s("string") },
-            "key": s("boolean"), "archived": s("boolean"), "version": s("integer") } },
+            "key": s("boolean"),
+            "publication_level": { "enum": ["public", "partners", "internal"] },
+            "small_number_rule": { "enum": ["none", "fewer_than", "withhold"] },
+            "small_number_below": ns("integer"),
+            "archived": s("boolean"), "version": s("integer") } },
+        "Publication": { "type": "object", "required": ["publication_level", "version"], "properties": {
+            "publication_level": { "enum": ["public", "partners", "internal"], "description": "public: anything shared, the IATI file included; partners: donor and ministry reports, DHIS2, exports; internal: the tracker's pages only" },
+            "small_number_rule": { "enum": ["none", "fewer_than", "withhold", null], "description": "What a county figure below N becomes outside the programme team (none when null or left out)" },
+            "small_number_below": { "type": ["integer", "string", "null"], "description": "N, a whole number from 2 to 1000; required with a rule, ignored without one" },
+            "version": version_schema("The indicator's version you read (optimistic locking)") } },
         "IndicatorInput": { "type": "object", "required": ["result", "code", "title", "unit", "direction", "county_rule", "period_rule"], "properties": {
             "result": text("Code of the impact, outcome or output it measures"), "code": s("string"), "title": s("string"), "definition": s("string"),
             "unit": { "enum": ["count", "number", "percentage", "currency", "yes_no"], "description": "count is whole; number is decimal" },

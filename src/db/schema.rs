@@ -61,6 +61,7 @@ diesel::table! {
         status -> Text,
         version -> Integer,
         data_version -> BigInt,
+        iati_sectors -> Text,
     }
 }
 
@@ -132,6 +133,9 @@ diesel::table! {
         data_source -> Text,
         archived -> Bool,
         version -> Integer,
+        publication_level -> Text,
+        small_number_rule -> Text,
+        small_number_below -> Nullable<Integer>,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod codelist;
 pub mod comparison;
 pub mod dhis2;
 pub mod disaggregation;
+pub mod disclosure;
 pub mod entry;
 pub mod evidence;
 pub mod narrative;

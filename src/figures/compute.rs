@@ -131,6 +131,9 @@ pub struct Figure {
     pub parts: Vec<Part>,
     /// Each county's own figure over the quarters it is expected in (None: missing).
     pub by_county: Vec<(i32, Option<f64>)>,
+    /// County figures an output may not show (taken out of `by_county`; see
+    /// [`crate::figures::shared`]): shown as "fewer than N" or "withheld".
+    pub hidden: Vec<(i32, crate::domain::disclosure::Hidden)>,
     pub to_date: ToDate,
 }
 
@@ -318,6 +321,7 @@ pub fn figure(
         rag: rating,
         parts,
         by_county,
+        hidden: Vec::new(),
         to_date: to_date(r, totals, history),
     }
 }

@@ -129,6 +129,7 @@ mod tests {
             rag: None,
             parts: vec![],
             by_county: vec![],
+            hidden: vec![],
             to_date: ToDate {
                 value: None,
                 through: None,

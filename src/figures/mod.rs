@@ -11,6 +11,7 @@
 pub mod cache;
 pub mod compute;
 pub mod kind;
+pub mod shared;
 pub mod span;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

@@ -130,6 +130,7 @@ mod tests {
             rag: None,
             parts: Vec::new(),
             by_county,
+            hidden: vec![],
             to_date: crate::figures::ToDate {
                 value: None,
                 through: None,

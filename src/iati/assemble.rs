@@ -9,12 +9,16 @@ use chrono::{Datelike, NaiveDateTime};
 
 use super::model::{
     Activity, Baseline, Budget, IndicatorElement, Org, PeriodElement, Place, Point, ResultElement,
+    Transaction,
 };
+use super::spend::{self, SpendReport};
 use crate::db::DbConn;
 use crate::domain::codelist::role_code;
+use crate::domain::disclosure::Audience;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
 use crate::error::AppResult;
+use crate::figures::shared::Withheld;
 use crate::figures::{self, Request, Span};
 use crate::models::framework::{self, level_rank};
 use crate::models::organisation::{self, Organisation};
@@ -113,8 +117,16 @@ pub fn activity(
         to_date: false,
         ..Request::report(0)
     };
+    let mut withheld: Vec<Withheld> = Vec::new();
     while q.end() < today && q.start() <= p.end_date {
-        let f = figures::load(conn, p, &phases, &Span::quarter(q), &req)?;
+        let mut f = figures::load(conn, p, &phases, &Span::quarter(q), &req)?;
+        // The public file: only public indicators, small county figures withheld (a
+        // number is required here, so "fewer than N" is withheld too).
+        withheld.extend(
+            figures::shared::disclose(&mut f, Audience::Public)
+                .into_iter()
+                .filter(|w| w.county.is_some()),
+        );
         for fig in &f.figures {
             let mut targets = Vec::new();
             if let Some(t) = fig.figure.target {
@@ -176,7 +188,25 @@ pub fn activity(
         .filter(|r| !r.archived)
         .collect();
     results.sort_by_key(|r| (level_rank(&r.level), r.position));
-    let indicators = framework::active_indicators_of(conn, p.id)?;
+    let all = framework::active_indicators_of(conn, p.id)?;
+    for i in all.iter().filter(|i| !Audience::Public.may_see(i.level())) {
+        withheld.push(Withheld {
+            indicator: i.code.clone(),
+            title: i.title.clone(),
+            county: None,
+            period: "every period".into(),
+            shown_as: "left out".into(),
+            why: format!(
+                "publication level {}: {}",
+                i.level().as_str(),
+                i.level().explain()
+            ),
+        });
+    }
+    let indicators: Vec<_> = all
+        .into_iter()
+        .filter(|i| Audience::Public.may_see(i.level()))
+        .collect();
     let mut out = Vec::new();
     for r in results {
         let mut elements = Vec::new();
@@ -232,6 +262,34 @@ pub fn activity(
             amount_minor,
         })
         .collect();
+    let reports: Vec<SpendReport> = crate::models::activity_progress::of_programme(conn, p.id)?
+        .iter()
+        .map(|r| SpendReport {
+            activity: r.activity_id,
+            period_end: r.period_end,
+            spend_to_date_minor: r.spend_to_date_minor,
+            approved: r.is_approved(),
+        })
+        .collect();
+    let transactions = spend::by_quarter(&reports, today)
+        .into_iter()
+        .map(|q| Transaction {
+            date: q.period_end,
+            amount_minor: q.amount_minor,
+            description: format!(
+                "Expenditure in {}: the rise in approved spend to date of {} {}",
+                Period::quarter_containing(q.period_end).id(),
+                q.activities,
+                if q.activities == 1 {
+                    "activity"
+                } else {
+                    "activities"
+                }
+            ),
+        })
+        .collect();
+    // Checked when saved; a row changed behind the tracker's back shows as a problem.
+    let sectors = super::sector::parse(&p.iati_sectors).unwrap_or_default();
     Ok(Activity {
         identifier,
         reporting_org,
@@ -247,7 +305,10 @@ pub fn activity(
         currency: p.currency.clone(),
         last_updated: now,
         places,
+        sectors,
         budgets,
+        transactions,
         results: out,
+        withheld,
     })
 }

@@ -13,4 +13,6 @@ pub mod assemble;
 pub mod model;
 pub mod publish;
 pub mod rules;
+pub mod sector;
+pub mod spend;
 pub mod xml;

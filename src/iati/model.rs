@@ -36,9 +36,16 @@ pub struct Activity {
     pub currency: String,
     pub last_updated: NaiveDateTime,
     pub places: Vec<Place>,
+    /// DAC 5-digit sectors (vocabulary 1) with their percentages.
+    pub sectors: Vec<super::sector::Sector>,
     /// The planned budget of each fiscal year.
     pub budgets: Vec<Budget>,
+    /// Each ended quarter's expenditure from approved activity spend.
+    pub transactions: Vec<Transaction>,
     pub results: Vec<ResultElement>,
+    /// Not written to the file: what it leaves out under the indicators' publication
+    /// levels and small-number rules, for the publish preview.
+    pub withheld: Vec<crate::figures::shared::Withheld>,
 }
 
 /// One fiscal year's planned budget: `budget type="1" status="1"` (original, indicative).
@@ -48,6 +55,15 @@ pub struct Budget {
     pub end: NaiveDate,
     /// In the activity's currency, minor units (pence).
     pub amount_minor: i64,
+}
+
+/// One quarter's expenditure: `transaction` of type 4, dated the quarter's last day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transaction {
+    pub date: NaiveDate,
+    /// In the activity's currency, minor units; negative for a correction.
+    pub amount_minor: i64,
+    pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

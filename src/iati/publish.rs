@@ -110,3 +110,53 @@ pub fn publish(
         latest(conn, p.id)?.ok_or_else(|| AppError::Internal("publication vanished".into()))
     })
 }
+
+/// Sets the programme's DAC sectors from what a manager typed, if the programme is still
+/// at `version`: `Ok(Err(message))` when the text is wrong (nothing written), an
+/// `AppError::Conflict` when someone saved the programme first. Audited.
+pub fn set_sectors(
+    conn: &mut DbConn,
+    p: &Programme,
+    version: i32,
+    typed: &str,
+    actor: &Actor,
+) -> AppResult<Result<String, String>> {
+    let sectors = match super::sector::parse(typed) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e)),
+    };
+    let text = super::sector::canonical(&sectors);
+    crate::db::write(conn, |conn| {
+        let now = crate::models::programme::by_code(conn, &p.code)?;
+        if now.iati_sectors == text {
+            return Ok(Ok(text.clone()));
+        }
+        let n = crate::models::programme::set_iati_sectors_if_version(conn, p.id, version, &text)?;
+        if n != 1 {
+            return Err(AppError::Conflict(format!(
+                "{} was changed after you opened this page (its sectors are now “{}”); reload and try again",
+                p.code,
+                if now.iati_sectors.is_empty() { "none" } else { &now.iati_sectors }
+            )));
+        }
+        audit::record(
+            conn,
+            audit::Change {
+                user_id: actor.user_id,
+                actor: &actor.name,
+                action: "iati_sectors_changed",
+                entity: "programme",
+                entity_id: Some(p.id),
+                programme_id: Some(p.id),
+                before: Some(json!({ "sectors": now.iati_sectors })),
+                after: Some(json!({ "sectors": text })),
+                detail: format!(
+                    "{} sectors: {}",
+                    p.code,
+                    if text.is_empty() { "none" } else { &text }
+                ),
+            },
+        )?;
+        Ok(Ok(text.clone()))
+    })
+}

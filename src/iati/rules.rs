@@ -12,8 +12,9 @@ use crate::domain::codelist::{is_currency, ORGANISATION_TYPES};
 pub struct Problem {
     /// The IATI Validator's rule ("8.6.1"), or what else is broken: "codelist" (a code
     /// not in its list), "schema", "guidance" (IATI's results guidance), "reference" (a
-    /// location the activity does not define), "future" (an actual for a period not
-    /// yet over).
+    /// location the activity does not define), "future" (an actual or a transaction for
+    /// a period not yet over), "budget" (a budget period or value), "sector" (none set:
+    /// IATI wants sectors on the activity or on every transaction).
     pub rule: &'static str,
     pub element: String,
     pub indicator: Option<String>,
@@ -190,6 +191,24 @@ pub fn check(a: &Activity, now: NaiveDateTime) -> Vec<Problem> {
             );
         }
     }
+    if a.sectors.is_empty() {
+        add(
+            "sector",
+            "sector",
+            None,
+            "no DAC sector: set what the programme's money is for (e.g. 15210 Security system management and reform) under Sectors".into(),
+        );
+    }
+    for t in &a.transactions {
+        if t.date > now.date() {
+            add(
+                "future",
+                "transaction/transaction-date",
+                None,
+                format!("the expenditure dated {} is in the future", t.date),
+            );
+        }
+    }
     let places: Vec<&str> = a.places.iter().map(|p| p.reference.as_str()).collect();
     for r in &a.results {
         if !RESULT_TYPES.contains(&r.result_type) {
@@ -329,11 +348,16 @@ mod tests {
                 reference: "KE-KNBS-040".into(),
                 name: "Busia".into(),
             }],
+            sectors: vec![crate::iati::sector::Sector {
+                code: "15210".into(),
+                percentage: 100.0,
+            }],
             budgets: vec![Budget {
                 start: d(2026, 7, 1),
                 end: d(2027, 6, 30),
                 amount_minor: 7_098_574_100,
             }],
+            transactions: vec![],
             results: vec![ResultElement {
                 result_type: 2,
                 title: "Outcome 1".into(),
@@ -362,6 +386,7 @@ mod tests {
                     }],
                 }],
             }],
+            withheld: vec![],
         }
     }
 
@@ -399,6 +424,9 @@ mod tests {
         let p = &mut a.results[0].indicators[0].periods[0];
         (p.start, p.end) = (d(2027, 1, 1), d(2027, 3, 31));
         assert_eq!(rules_of(&a), vec!["future"]);
+        let mut a = good();
+        a.sectors.clear();
+        assert_eq!(rules_of(&a), vec!["sector"]);
     }
 
     #[test]
@@ -423,5 +451,12 @@ mod tests {
         let mut a = good();
         a.budgets[0].end = d(2027, 12, 31);
         assert_eq!(rules_of(&a), vec!["budget"]);
+        let mut a = good();
+        a.transactions.push(super::super::model::Transaction {
+            date: d(2026, 12, 31),
+            amount_minor: 100,
+            description: "Expenditure in 2026Q4".into(),
+        });
+        assert_eq!(rules_of(&a), vec!["future"]);
     }
 }

@@ -171,6 +171,14 @@ pub fn write(a: &Activity) -> String {
         );
         let _ = writeln!(out, "{pad}</location>");
     }
+    for s in &a.sectors {
+        let _ = writeln!(
+            out,
+            "{pad}<sector vocabulary=\"1\" code=\"{}\" percentage=\"{}\"/>",
+            esc(&s.code),
+            number(s.percentage)
+        );
+    }
     for b in &a.budgets {
         let _ = writeln!(out, "{pad}<budget type=\"1\" status=\"1\">");
         let _ = writeln!(out, "{pad}  <period-start iso-date=\"{}\"/>", b.start);
@@ -183,6 +191,20 @@ pub fn write(a: &Activity) -> String {
             money(b.amount_minor)
         );
         let _ = writeln!(out, "{pad}</budget>");
+    }
+    for t in &a.transactions {
+        let _ = writeln!(out, "{pad}<transaction>");
+        let _ = writeln!(out, "{pad}  <transaction-type code=\"4\"/>");
+        let _ = writeln!(out, "{pad}  <transaction-date iso-date=\"{}\"/>", t.date);
+        let _ = writeln!(
+            out,
+            "{pad}  <value currency=\"{}\" value-date=\"{}\">{}</value>",
+            esc(&a.currency),
+            t.date,
+            money(t.amount_minor)
+        );
+        narrative(&mut out, &format!("{pad}  "), "description", &t.description);
+        let _ = writeln!(out, "{pad}</transaction>");
     }
     for r in &a.results {
         let _ = writeln!(

@@ -7,6 +7,7 @@ use crate::db::schema::{indicators, results};
 use crate::db::DbConn;
 use crate::domain::achievement::Direction;
 use crate::domain::aggregation::{CountyAggregation, PeriodAggregation};
+use crate::domain::disclosure::{Level, SmallRule};
 use crate::domain::unit::Unit;
 use crate::error::{AppError, AppResult};
 
@@ -69,6 +70,11 @@ pub struct Indicator {
     /// reports of periods it had data.
     pub archived: bool,
     pub version: i32,
+    /// public, partners or internal: see [`crate::domain::disclosure::Level`].
+    pub publication_level: String,
+    /// none, fewer_than or withhold, with its threshold below.
+    pub small_number_rule: String,
+    pub small_number_below: Option<i32>,
 }
 
 /// The stored words, read as domain rules. The database CHECK constraints allow only
@@ -105,6 +111,24 @@ impl Indicator {
                 |e: crate::domain::UnknownWordError| bad("period aggregation", e.to_string()),
             )?,
         })
+    }
+
+    /// How far its figures may travel. The database allows only the three words; anything
+    /// else is read as internal, so a damaged row never publishes more.
+    pub fn level(&self) -> Level {
+        self.publication_level.parse().unwrap_or(Level::Internal)
+    }
+
+    /// Its small-number rule. A damaged row is read as withholding below the largest
+    /// threshold, for the same reason.
+    pub fn small_rule(&self) -> Option<SmallRule> {
+        SmallRule::parse(
+            &self.small_number_rule,
+            self.small_number_below.map(i64::from),
+        )
+        .unwrap_or(Some(SmallRule::Withhold(
+            crate::domain::disclosure::MAX_BELOW,
+        )))
     }
 
     /// Disaggregation dimensions beyond county, e.g. ["sex", "agency"].
@@ -200,6 +224,28 @@ pub fn update_indicator_if_version(
         .filter(indicators::id.eq(id))
         .filter(indicators::version.eq(version))
         .set((changes, indicators::version.eq(version + 1)))
+        .execute(conn)?)
+}
+
+/// Sets an indicator's publication level and small-number rule, if it is still at
+/// `version`; the number of rows changed (0: someone saved first).
+pub fn set_publication_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    level: &str,
+    rule: &str,
+    below: Option<i32>,
+) -> AppResult<usize> {
+    Ok(diesel::update(indicators::table)
+        .filter(indicators::id.eq(id))
+        .filter(indicators::version.eq(version))
+        .set((
+            indicators::publication_level.eq(level),
+            indicators::small_number_rule.eq(rule),
+            indicators::small_number_below.eq(below),
+            indicators::version.eq(version + 1),
+        ))
         .execute(conn)?)
 }
 

@@ -34,6 +34,8 @@ pub struct Programme {
     /// programme's figures and dashboard are made from (migration 000010): what a server
     /// keeps computed is kept under it, so it is never served after a change.
     pub data_version: i64,
+    /// DAC sectors for the IATI file, "15210 60; 15190 40" (see `iati::sector`).
+    pub iati_sectors: String,
 }
 
 impl Programme {
@@ -309,4 +311,22 @@ pub fn current_phase(phases: &[PhaseWithCounties], day: NaiveDate) -> Option<&Ph
         .find(|p| p.contains(day))
         .or_else(|| phases.iter().rfind(|p| p.phase.start_date <= day))
         .or_else(|| phases.first())
+}
+
+/// Sets the programme's IATI sectors (canonical text) if it is still at `version`; rows
+/// changed (0: someone saved first).
+pub fn set_iati_sectors_if_version(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    sectors: &str,
+) -> AppResult<usize> {
+    Ok(diesel::update(programmes::table)
+        .filter(programmes::id.eq(id))
+        .filter(programmes::version.eq(version))
+        .set((
+            programmes::iati_sectors.eq(sectors),
+            programmes::version.eq(version + 1),
+        ))
+        .execute(conn)?)
 }

@@ -2373,6 +2373,24 @@ pub const LINKS: &[LinkDef] = &[
     },
 ];
 
+/// Demonstration programmes' DAC sectors for their IATI files (checked by iati::sector).
+pub const SECTORS: &[(&str, &str)] = &[
+    ("DW", "15220 100"),
+    ("LBP", "15210 50; 15190 50"),
+    ("KEUK-MOU", "15210 70; 15190 30"),
+];
+
+/// Demonstration indicators not public (code, level, small-number rule, threshold): the
+/// size of an informant-like network and intelligence sharing stay internal; crime and
+/// trafficking figures go to partners or are published with small county figures hidden.
+pub const PUBLICATION: &[(&str, &str, &str, Option<i32>)] = &[
+    ("DW-OP1.2.1", "internal", "none", None),
+    ("MOU-1.3", "internal", "none", None),
+    ("LBP-0.1", "partners", "none", None),
+    ("LBP-1.1", "public", "fewer_than", Some(5)),
+    ("MOU-2.1", "partners", "withhold", Some(5)),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,6 +145,7 @@ pub fn demo(conn: &mut DbConn, today: NaiveDate) -> AppResult<DemoSummary> {
             load_programme(conn, p, today, &counties, &mut summary)?;
         }
         demo_links(conn)?;
+        demo_publication(conn)?;
         summary.accounts = demo_accounts(conn)?;
         audit::record(
             conn,
@@ -190,6 +191,34 @@ fn demo_links(conn: &mut DbConn) -> AppResult<()> {
                 created_at: crate::clock::now(),
             },
         )?;
+    }
+    Ok(())
+}
+
+/// The demonstration's IATI sectors, and its publication levels: every indicator public
+/// (so the IATI file has results), then the sensitive ones held back as
+/// [`content::PUBLICATION`] says.
+fn demo_publication(conn: &mut DbConn) -> AppResult<()> {
+    use crate::models::framework;
+    for p in content::PROGRAMMES {
+        let prog = programme::by_code(conn, p.code)?;
+        let pid = prog.id;
+        if let Some((_, text)) = content::SECTORS.iter().find(|(c, _)| *c == p.code) {
+            let sectors = crate::iati::sector::parse(text).map_err(AppError::Internal)?;
+            programme::set_iati_sectors_if_version(
+                conn,
+                pid,
+                prog.version,
+                &crate::iati::sector::canonical(&sectors),
+            )?;
+        }
+        for i in framework::indicators_of(conn, pid)? {
+            let (level, rule, below) = content::PUBLICATION
+                .iter()
+                .find(|(code, ..)| *code == i.code)
+                .map_or(("public", "none", None), |(_, l, r, b)| (*l, *r, *b));
+            framework::set_publication_if_version(conn, i.id, i.version, level, rule, below)?;
+        }
     }
     Ok(())
 }

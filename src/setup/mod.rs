@@ -11,6 +11,7 @@
 
 pub mod budget;
 pub mod category;
+pub mod disclosure;
 pub mod framework;
 pub mod logframe;
 pub mod partner;

@@ -39,6 +39,44 @@ impl<'r> Responder<'r, 'static> for XmlFile {
     }
 }
 
+/// What the file keeps out, one entry per indicator: left out entirely (and why), or its
+/// withheld county figures period by period ("Garissa, Lamu (below 5); Busia (with them)").
+fn withheld_by_indicator(all: &[crate::figures::shared::Withheld]) -> Vec<Value> {
+    let mut order: Vec<&str> = Vec::new();
+    for w in all {
+        if !order.contains(&w.indicator.as_str()) {
+            order.push(&w.indicator);
+        }
+    }
+    order
+        .into_iter()
+        .map(|code| {
+            let mine: Vec<_> = all.iter().filter(|w| w.indicator == code).collect();
+            let left_out = mine.iter().find(|w| w.county.is_none());
+            let mut periods: Vec<(String, Vec<String>)> = Vec::new();
+            for w in mine.iter().filter(|w| w.county.is_some()) {
+                let county = format!("{} ({})", w.county.as_deref().unwrap_or(""), w.shown_as);
+                match periods.iter_mut().find(|(p, _)| *p == w.period) {
+                    Some((_, cs)) => cs.push(county),
+                    None => periods.push((w.period.clone(), vec![county])),
+                }
+            }
+            let mut why: Vec<String> = mine.iter().filter(|w| w.county.is_some()).map(|w| w.why.clone()).collect();
+            why.dedup();
+            why.sort();
+            why.dedup();
+            json!({
+                "code": code,
+                "title": mine[0].title,
+                "left_out": left_out.map(|w| w.why.clone()),
+                "figures": mine.iter().filter(|w| w.county.is_some()).count(),
+                "why": why,
+                "periods": periods.into_iter().map(|(p, cs)| json!({ "period": p, "counties": cs.join(", ") })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
 async fn page_context(db: &Db, p: &Programme, public_url: String) -> AppResult<Value> {
     let p = p.clone();
     db.run(move |c| {
@@ -91,6 +129,23 @@ async fn page_context(db: &Db, p: &Programme, public_url: String) -> AppResult<V
             "actuals": publish::actuals_of(&a),
             "indicators": indicators,
             "problems": problems,
+            "withheld": withheld_by_indicator(&a.withheld),
+            "withheld_counties": a.withheld.iter().filter(|w| w.county.is_some()).count(),
+            "version": p.version,
+            "sectors_typed": p.iati_sectors.replace("; ", ", "),
+            "sectors": a.sectors.iter().map(|s| json!({
+                "code": s.code, "percentage": xml::number(s.percentage),
+                "name": crate::iati::sector::name(&s.code),
+            })).collect::<Vec<_>>(),
+            "left_out": a.withheld.iter().filter(|w| w.county.is_none()).count(),
+
+            "transactions": a.transactions.len(),
+            "spend": a.transactions.iter().map(|t| t.amount_minor).sum::<i64>(),
+            "spend_shown": crate::domain::unit::format_value(
+                crate::domain::unit::Unit::Currency,
+                a.transactions.iter().map(|t| t.amount_minor).sum::<i64>() as f64 / 100.0,
+                &p.currency,
+            ),
             "published": published.map(|x| json!({
                 "version": x.version, "when": format!("{} {} UTC", format::date(x.published_at.date()), x.published_at.format("%H:%M")),
                 "by": by, "size": format!("{:.1} KB", x.size_bytes as f64 / 1024.0), "sha": x.sha256,
@@ -173,6 +228,50 @@ pub async fn publish_now(
             Ok(Err((Status::UnprocessableEntity, render("iati", Some(signed), ctx))))
         }
         Err(e) => Err(e),
+    }
+}
+
+#[derive(rocket::FromForm)]
+pub struct SectorsForm {
+    #[field(name = "csrf")]
+    _csrf: String,
+    version: i32,
+    sectors: String,
+}
+
+/// The programme's DAC sectors, from the form on the IATI page.
+#[rocket::post("/programmes/<code>/iati/sectors", data = "<form>")]
+pub async fn sectors(
+    db: &State<Db>,
+    mailer: &State<Mailer>,
+    signed: &Signed,
+    code: &str,
+    form: CsrfForm<SectorsForm>,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let CsrfForm(f) = form;
+    let p = super::programme_for(db, signed, code, Permission::IssueReports).await?;
+    let (who, q, typed, version) = (signed.actor(), p.clone(), f.sectors.clone(), f.version);
+    let done = db
+        .run(move |c| publish::set_sectors(c, &q, version, &typed, &who))
+        .await?;
+    match done {
+        Ok(text) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/programmes/{}/iati#sectors", p.code)),
+            if text.is_empty() {
+                "Sectors cleared.".to_string()
+            } else {
+                format!("Sectors saved: {text}.")
+            },
+        ))),
+        Err(message) => {
+            let mut ctx = page_context(db, &p, mailer.config().public_url.clone()).await?;
+            ctx["sectors_error"] = json!(message);
+            ctx["sectors_typed"] = json!(f.sectors);
+            Ok(Err((
+                Status::UnprocessableEntity,
+                render("iati", Some(signed), ctx),
+            )))
+        }
     }
 }
 

@@ -103,6 +103,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 iati::page,
                 iati::preview,
                 iati::publish_now,
+                iati::sectors,
                 iati::published,
                 indicator::remove_link,
                 evidence::upload,

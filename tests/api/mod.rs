@@ -125,7 +125,7 @@ fn required_fields(doc: &Value, schema: &Value) -> BTreeSet<String> {
     out
 }
 
-fn token(db: &mipaka::db::Db, username: &str) -> String {
+pub(crate) fn token(db: &mipaka::db::Db, username: &str) -> String {
     let c = &mut *db.get().unwrap();
     let u = user::by_username(c, username).unwrap().unwrap();
     session::create_token(c, u.id, "test", mipaka::clock::now())

@@ -154,6 +154,8 @@ browser_test! {
             grid,
             "/programmes/LBP/entry?period=2026Q4&county=progress",
             "/programmes/LBP/indicators/LBP-0.1",
+            "/programmes/LBP/setup/publication",
+            "/programmes/LBP/iati",
         ], &mut found).await;
         // The grid after a refused save: the banner, its links, the invalid inputs.
         b.client.goto(&format!("{base}{grid}")).await.unwrap();

@@ -4,6 +4,7 @@
 mod accessibility;
 mod data_entry;
 mod evidence;
+mod publication;
 mod reports;
 mod setup;
 mod sign_in;

@@ -2,6 +2,7 @@
 //! 2.03 schema (xmllint), every code in its codelist, the Validator's rules hold, and
 //! the figures in it are the approved figures in the database.
 
+mod disclosure;
 mod publish;
 
 use std::collections::HashSet;
@@ -48,7 +49,7 @@ fn attrs(xml: &str, element: &str, attr: &str) -> Vec<String> {
         .collect()
 }
 
-fn xmllint(file: &Path) -> Result<(), String> {
+pub(super) fn xmllint(file: &Path) -> Result<(), String> {
     let out = match Command::new("xmllint")
         .args(["--noout", "--schema"])
         .arg(standard().join("iati-activities-schema.xsd"))
@@ -101,6 +102,9 @@ on_both_backends! {
             ("iati-activity", "default-currency", "Currency"),
             ("budget", "type", "BudgetType"),
             ("budget", "status", "BudgetStatus"),
+            ("sector", "vocabulary", "SectorVocabulary"),
+            ("sector", "code", "Sector"),
+            ("transaction-type", "code", "TransactionType"),
         ] {
             let codes = codelist(list);
             let used = attrs(&text, element, attr);
@@ -116,11 +120,11 @@ on_both_backends! {
         assert_eq!(types.first().map(String::as_str), Some("3"));
         assert!(types.contains(&"2".into()) && types.contains(&"1".into()));
 
-        // The county figures are the approved values: LBP-0.1 in Busia (040), 2026Q2.
+        // The county figures are the approved values: LBP-2.1 in Busia (040), 2026Q2.
         let approved: f64 = indicator_values::table
             .inner_join(indicators::table)
             .inner_join(locations::table)
-            .filter(indicators::code.eq("LBP-0.1"))
+            .filter(indicators::code.eq("LBP-2.1"))
             .filter(locations::code.eq("040"))
             .filter(indicator_values::period.eq("2026Q2"))
             .filter(indicator_values::disaggregation.eq(""))
@@ -128,7 +132,7 @@ on_both_backends! {
             .select(indicator_values::value)
             .first(c)
             .unwrap();
-        let ind = a.results.iter().flat_map(|r| &r.indicators).find(|i| i.code == "LBP-0.1").unwrap();
+        let ind = a.results.iter().flat_map(|r| &r.indicators).find(|i| i.code == "LBP-2.1").unwrap();
         let q2 = ind.periods.iter().find(|p| p.start == chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()).unwrap();
         let busia = q2.actuals.iter().find(|a| a.location.as_deref() == Some("KE-KNBS-040")).unwrap();
         assert_eq!(busia.value, approved);
@@ -155,6 +159,31 @@ on_both_backends! {
         );
         // Nothing for a quarter not yet over.
         assert!(ind.periods.iter().all(|p| p.end < now.date()));
+        // The sectors the programme says, adding up to 100.
+        assert!(text.contains(r#"<sector vocabulary="1" code="15210" percentage="50"/>"#));
+        assert!(text.contains(r#"<sector vocabulary="1" code="15190" percentage="50"/>"#));
+        // The expenditures add up to each activity's newest approved spend to date.
+        use mipaka::db::schema::{activities, activity_progress};
+        let rows: Vec<(i32, chrono::NaiveDate, i64)> = activity_progress::table
+            .inner_join(activities::table)
+            .filter(activities::programme_id.eq(p.id))
+            .filter(activity_progress::workflow_status.eq("approved"))
+            .filter(activity_progress::period_end.lt(now.date()))
+            .select((activity_progress::activity_id, activity_progress::period_end, activity_progress::spend_to_date_minor))
+            .load(c)
+            .unwrap();
+        let mut newest: std::collections::HashMap<i32, (chrono::NaiveDate, i64)> = Default::default();
+        for (a, end, spend) in rows {
+            let e = newest.entry(a).or_insert((end, spend));
+            if end >= e.0 {
+                *e = (end, spend);
+            }
+        }
+        let spent: i64 = newest.values().map(|(_, s)| s).sum();
+        assert!(spent > 0 && !a.transactions.is_empty());
+        assert_eq!(a.transactions.iter().map(|t| t.amount_minor).sum::<i64>(), spent);
+        assert!(a.transactions.iter().all(|t| t.date < now.date()));
+        assert_eq!(attrs(&text, "transaction-type", "code").len(), a.transactions.len());
     }
 }
 

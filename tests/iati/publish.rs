@@ -41,7 +41,7 @@ on_both_backends! {
         assert_eq!(first, content.as_bytes(), "served exactly as published");
         assert_eq!(etag, format!("\"{sha}\""));
         // A figure changes: the published file does not, until the next publication.
-        diesel::update(mipaka::db::schema::indicators::table.filter(mipaka::db::schema::indicators::code.eq("LBP-0.1")))
+        diesel::update(mipaka::db::schema::indicators::table.filter(mipaka::db::schema::indicators::code.eq("LBP-2.1")))
             .set(mipaka::db::schema::indicators::baseline_value.eq(Some(65.0)))
             .execute(c)
             .unwrap();
@@ -81,5 +81,46 @@ on_both_backends! {
         drop(m);
         let anon = t.client(db);
         assert_eq!(anon.get("/iati/LBP.xml").dispatch().status(), Status::NotFound);
+    }
+}
+
+on_both_backends! {
+    fn sectors_are_checked_saved_and_audited(t) {
+        let db = t.with_demo();
+        let m = t.client(db.clone());
+        let csrf = sign_in(&m, "manager", demo_password("manager"));
+        let page = m.get("/programmes/LBP/iati").dispatch().into_string().unwrap();
+        assert!(page.contains("Security system management and reform"), "{page}");
+        let version = crate::support::input_value(&page, "version").unwrap();
+        let post = |sectors: &str, version: &str| {
+            m.post("/programmes/LBP/iati/sectors")
+                .header(ContentType::Form)
+                .body(format!("csrf={csrf}&version={version}&sectors={}", crate::support::urlencode(sectors)))
+                .dispatch()
+        };
+        let r = post("15210 60, 99999 40", &version);
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        assert!(r.into_string().unwrap().contains("is not a DAC 5-digit sector code"));
+        let r = post("15210 70, 15190 20", &version);
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        assert!(r.into_string().unwrap().contains("add up to 90"));
+        let c = &mut *db.get().unwrap();
+        let sectors = |c: &mut mipaka::db::DbConn| -> String {
+            mipaka::db::schema::programmes::table
+                .filter(mipaka::db::schema::programmes::code.eq("LBP"))
+                .select(mipaka::db::schema::programmes::iati_sectors)
+                .first(c)
+                .unwrap()
+        };
+        assert_eq!(sectors(c), "15210 50; 15190 50", "nothing written");
+        let r = post("15210: 80%; 15220: 20%", &version);
+        assert_eq!(r.status(), Status::SeeOther);
+        assert_eq!(sectors(c), "15210 80; 15220 20");
+        let audited: i64 = audit_log::table.filter(audit_log::action.eq("iati_sectors_changed")).count().get_result(c).unwrap();
+        assert_eq!(audited, 1);
+        // From the page as it was before that save: refused, not overwritten.
+        let r = post("15130 100", &version);
+        assert_eq!(r.status(), Status::Conflict);
+        assert_eq!(sectors(c), "15210 80; 15220 20");
     }
 }

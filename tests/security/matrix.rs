@@ -86,6 +86,8 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("POST /admin/programmes/<code>/status", admin_only),
         ("GET /programmes/<code>/setup", setup_read),
         ("GET /programmes/<code>/setup/details", setup_only),
+        ("GET /programmes/<code>/setup/publication", setup_only),
+        ("POST /programmes/<code>/setup/publication/<id>", setup_only),
         ("POST /programmes/<code>/setup/details", setup_only),
         ("GET /programmes/<code>/setup/phases/new", setup_only),
         ("POST /programmes/<code>/setup/phases", setup_only),
@@ -225,6 +227,7 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("GET /programmes/<code>/iati", manager_only),
         ("GET /programmes/<code>/iati/preview.xml", manager_only),
         ("POST /programmes/<code>/iati/publish", manager_only),
+        ("POST /programmes/<code>/iati/sectors", manager_only),
         ("GET /iati/<file>", [Public; 7]),
         ("GET /programmes/<code>/compare?<query..>", exporters),
         ("GET /programmes/<code>/compare.csv?<query..>", exporters),
@@ -340,6 +343,10 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
         ("POST /api/v1/programmes/<code>/results/<id>/move", setup),
         ("POST /api/v1/programmes/<code>/indicators", setup),
         ("PUT /api/v1/programmes/<code>/indicators/<id>", setup),
+        (
+            "PUT /api/v1/programmes/<code>/indicators/<id>/publication",
+            setup,
+        ),
         (
             "DELETE /api/v1/programmes/<code>/indicators/<id>?<version>",
             setup,

@@ -13,6 +13,7 @@ mod framework;
 mod page;
 mod partners;
 mod phases;
+mod publication;
 mod targets;
 
 use rocket::http::Status;
@@ -77,6 +78,8 @@ pub fn routes() -> Vec<Route> {
         budget::edit,
         budget::update,
         budget::delete,
+        publication::show,
+        publication::save,
     ]
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE programmes DROP COLUMN iati_sectors;
