@@ -276,16 +276,74 @@ fn adx_groups(m: &Mappings, rows: &[Row], aoc: &str) -> Vec<AdxGroup> {
 }
 
 /// What of the approved values may leave Mipaka in a DHIS2 exchange (a "partners"
-/// output): where the programme's publication rules plug in — internal indicators never
-/// leave, county figures under an indicator's small-number threshold are withheld.
-/// Returns the values that may leave and, in words, each figure held back.
-///
-/// The publication levels (`crate::domain::disclosure`) are being built on main in
-/// parallel; until they land here every approved value is a partners-level figure.
+/// output, `crate::domain::disclosure`): an internal indicator's values never leave, and
+/// a county figure under its indicator's small-number rule is withheld (with the figure
+/// that would let it be worked out from the total) — a number is required here, so
+/// "fewer than N" is withheld too. Returns the values that may leave and, in words, each
+/// figure held back.
 pub fn disclosed(
-    _conn: &mut DbConn,
-    _p: &Programme,
+    conn: &mut DbConn,
+    p: &Programme,
     rows: Vec<ApprovedRow>,
 ) -> AppResult<(Vec<ApprovedRow>, Vec<String>)> {
-    Ok((rows, Vec::new()))
+    use crate::domain::disclosure::{protect, Audience, Shown};
+    use std::collections::{BTreeMap, HashMap};
+    let audience = Audience::Partners;
+    let rules: HashMap<i32, _> = crate::models::framework::indicators_of(conn, p.id)?
+        .into_iter()
+        .map(|i| (i.id, (i.level(), i.small_rule(), i.code.clone())))
+        .collect();
+    let mut withheld = Vec::new();
+    let mut internal: BTreeSet<String> = BTreeSet::new();
+    // County cells of one indicator, period and part, protected together.
+    let mut groups: BTreeMap<(i32, String, String), Vec<usize>> = BTreeMap::new();
+    for (n, r) in rows.iter().enumerate() {
+        let Some((level, _, code)) = rules.get(&r.value.indicator_id) else {
+            continue;
+        };
+        if !audience.may_see(*level) {
+            internal.insert(code.clone());
+            continue;
+        }
+        groups
+            .entry((
+                r.value.indicator_id,
+                r.value.period.clone(),
+                r.value.disaggregation.clone(),
+            ))
+            .or_default()
+            .push(n);
+    }
+    let mut keep = vec![false; rows.len()];
+    for ((indicator, period, part), members) in groups {
+        let rule = rules.get(&indicator).and_then(|x| x.1);
+        let cells: Vec<(usize, f64)> = members.iter().map(|n| (*n, rows[*n].value.value)).collect();
+        for (n, shown) in protect(&cells, rule, audience) {
+            match shown {
+                Shown::Value(_) => keep[n] = true,
+                Shown::Hidden(h) => withheld.push(format!(
+                    "{} {period}{} county {}: {}",
+                    rows[n].indicator_code,
+                    if part.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {part}")
+                    },
+                    rows[n].county_code,
+                    h.reason()
+                )),
+            }
+        }
+    }
+    for code in internal {
+        withheld.push(format!(
+            "indicator {code} is internal: its values never leave Mipaka"
+        ));
+    }
+    let out = rows
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect();
+    Ok((out, withheld))
 }
