@@ -7,6 +7,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(mipaka_browser_tests)");
     println!("cargo::rustc-check-cfg=cfg(mipaka_schemathesis_tests)");
     println!("cargo::rustc-check-cfg=cfg(mipaka_smtp_tests)");
+    println!("cargo::rustc-check-cfg=cfg(mipaka_dhis2py_tests)");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=TEST_DATABASE_URL");
     println!("cargo::rerun-if-env-changed=PATH");
@@ -33,6 +34,26 @@ fn main() {
     if on_path("aiosmtpd") || std::env::var_os("CI").is_some() {
         println!("cargo::rustc-cfg=mipaka_smtp_tests");
     }
+    // The DHIS2 client test drives dhis2.py (`pip install dhis2.py`) from a Python
+    // virtual environment on PATH; CI installs it and must run the test.
+    if python_package_on_path("dhis2") || std::env::var_os("CI").is_some() {
+        println!("cargo::rustc-cfg=mipaka_dhis2py_tests");
+    }
+}
+
+/// Whether a `python3` on PATH has `package` in its environment's site-packages.
+fn python_package_on_path(package: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| {
+            let lib = dir.join("../lib");
+            dir.join("python3").is_file()
+                && std::fs::read_dir(&lib).is_ok_and(|entries| {
+                    entries
+                        .flatten()
+                        .any(|d| d.path().join("site-packages").join(package).is_dir())
+                })
+        })
+    })
 }
 
 fn on_path(program: &str) -> bool {

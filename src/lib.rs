@@ -13,6 +13,7 @@ pub mod compare;
 pub mod config;
 pub mod csvio;
 pub mod db;
+pub mod dhis2;
 pub mod domain;
 pub mod entry;
 pub mod error;

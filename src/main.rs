@@ -66,6 +66,9 @@ enum Command {
     /// The logframe spreadsheet (.xlsx): export a programme's set-up, or import one.
     #[command(subcommand)]
     Logframe(LogframeCommand),
+    /// DHIS2 data exchange: export, import or push a programme's data values.
+    #[command(subcommand)]
+    Dhis2(mipaka::dhis2::cli::Command),
 }
 
 #[derive(Subcommand)]
@@ -189,6 +192,7 @@ fn main() -> ExitCode {
             Command::Logframe(cmd) => logframe(config, cmd),
             Command::Mail(cmd) => mail(config, cmd),
             Command::Iati(cmd) => iati(config, cmd),
+            Command::Dhis2(cmd) => open(&config).and_then(|db| mipaka::dhis2::cli::run(&db, cmd)),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@ mod support;
 mod api;
 mod browser;
 mod compare;
+mod dhis2;
 mod disclosure;
 mod entry;
 mod evidence;

@@ -540,6 +540,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dhis2_mappings (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        kind -> Text,
+        item -> Text,
+        code -> Text,
+        uid -> Text,
+    }
+}
+
+diesel::table! {
+    dhis2_mapping_sets (programme_id) {
+        programme_id -> Integer,
+        version -> Integer,
+        updated_by -> Nullable<Integer>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     locations,
     organisations,
@@ -576,4 +596,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     iati_publications,
     evidence_blobs,
     evidence_files,
+    dhis2_mappings,
+    dhis2_mapping_sets,
 );

@@ -12,6 +12,7 @@ pub mod aggregation;
 pub mod change;
 pub mod codelist;
 pub mod comparison;
+pub mod dhis2;
 pub mod disaggregation;
 pub mod disclosure;
 pub mod entry;

@@ -7,6 +7,7 @@ pub mod budget;
 pub mod category;
 pub mod comparison;
 pub mod continuity;
+pub mod dhis2;
 pub mod evidence;
 pub mod framework;
 pub mod issued;

@@ -8,6 +8,7 @@ mod compare;
 mod compress;
 mod county_map;
 mod csv;
+mod dhis2;
 mod entry;
 mod error_page;
 mod evidence;
@@ -110,8 +111,14 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 evidence::archive,
                 evidence::milestone_page,
                 evidence::activity_page,
+                dhis2::page,
+                dhis2::save,
+                dhis2::mappings_csv,
+                dhis2::upload,
             ],
         )
+        .mount("/dhis2/api", rocket::routes![dhis2::pull, dhis2::push])
+        .register("/dhis2", dhis2::catchers())
         .mount("/", setup::routes())
         .register("/", catchers())
         .attach(security_headers())

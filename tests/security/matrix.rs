@@ -364,6 +364,13 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
             "PUT /api/v1/programmes/<code>/indicators/<id>/targets",
             setup,
         ),
+        ("GET /programmes/<code>/dhis2", setup_only),
+        ("POST /programmes/<code>/dhis2", setup_only),
+        ("GET /programmes/<code>/dhis2/mappings.csv", setup_only),
+        ("POST /programmes/<code>/dhis2/mappings.csv", setup_only),
+        // The DHIS2-compatible endpoint: personal API tokens (or Basic), never cookies.
+        ("GET /dhis2/api/<name>", programme_read),
+        ("POST /dhis2/api/<name>", manager_only),
         ("GET /api/v1/me", signed_in),
         ("GET /api/v1/programmes", signed_in),
         ("GET /api/v1/programmes/<code>", programme_read),
@@ -703,6 +710,10 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         .replace("?<output>", "");
     let own_token = f.revocable.get(who).copied().unwrap_or(1);
     let path = path
+        .replace(
+            "/dhis2/api/<name>",
+            "/dhis2/api/dataValueSets.json?dataSet=LBP&period=2026Q3&idScheme=code",
+        )
         .replace("/iati/<file>", "/iati/LBP.xml")
         .replace("/programmes/<code>", "/programmes/LBP")
         .replace(
@@ -753,7 +764,12 @@ fn request(pattern: &str, who: &str, f: &Fixture) -> (String, String) {
         "PUT /api/v1/programmes/<code>/values/<id>" => {
             format!(r#"{{"value":{},"version":{}}}"#, f.value.1, f.value.2)
         }
-        p if p.starts_with("POST /api/") || p.starts_with("PUT /api/") => "{}".into(),
+        p if p.starts_with("POST /api/")
+            || p.starts_with("PUT /api/")
+            || p.starts_with("POST /dhis2/api/") =>
+        {
+            "{}".into()
+        }
         _ => String::new(),
     };
     (path, body)
@@ -797,7 +813,8 @@ on_both_backends! {
             order.sort_by_key(|(k, _)| **k == "POST /logout");
             for (pattern, answers) in order {
                 let (path, body) = request(pattern, who, &fixture);
-                let api = path.starts_with("/api/");
+                let dhis2 = path.starts_with("/dhis2/api/");
+                let api = path.starts_with("/api/") || dhis2;
                 let mut req = if api && !pattern.starts_with("GET") {
                     let r = if pattern.starts_with("PUT") {
                         client.put(path.clone())
@@ -815,7 +832,8 @@ on_both_backends! {
                 };
                 if api {
                     if let Some((_, token)) = fixture.tokens.get(who) {
-                        req = req.header(Header::new("Authorization", format!("Bearer {token}")));
+                        let scheme = if dhis2 { "ApiToken" } else { "Bearer" };
+                        req = req.header(Header::new("Authorization", format!("{scheme} {token}")));
                     }
                 }
                 let response = req.dispatch();
@@ -843,7 +861,7 @@ on_both_backends! {
         let client = t.client(db.clone());
         let csrf = sign_in(&client, "admin", password("admin"));
         // Every form post of the pages (the API takes bearer tokens, not forms).
-        for pattern in table().keys().filter(|k| k.starts_with("POST /") && !k.starts_with("POST /api/") && **k != "POST /login") {
+        for pattern in table().keys().filter(|k| k.starts_with("POST /") && !k.starts_with("POST /api/") && !k.starts_with("POST /dhis2/") && **k != "POST /login") {
             let (path, body) = request(pattern, "admin", &fixture);
             for forged in ["", "csrf=not-the-token", &format!("csrf={}x", &csrf[..csrf.len() - 1])] {
                 let body = [body.as_str(), forged].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("&");
