@@ -291,7 +291,7 @@ pub fn spec() -> Value {
                             "code": s("string"), "title": s("string"), "unit": s("string"), "direction": s("string"),
                             "groups": { "type": "array", "items": { "type": "object", "properties": {
                                 "group": s("string"),
-                                "cells": { "type": "array", "items": { "type": "object", "properties": { "source": s("string"), "value": ns("number"), "reported": s("integer"), "expected": s("integer"), "target": ns("number"), "achievement": ns("number") } } },
+                                "cells": { "type": "array", "items": { "type": "object", "properties": { "source": s("string"), "value": ns("number"), "reported": s("integer"), "expected": s("integer"), "target": ns("number"), "achievement": ns("number"), "withheld": { "type": "boolean", "description": "true: under the indicator's small-number rule the value is not given (null) outside the programme team" } } } },
                                 "changes": { "type": "array", "items": { "type": ["object", "null"], "properties": { "absolute": s("number"), "percent": ns("number"), "verdict": { "enum": ["better", "worse", "same"] } } } } } } },
                             "did": { "type": "array", "items": { "type": ["object", "null"], "properties": { "value": s("number"), "verdict": { "enum": ["better", "worse", "same"] }, "sentence": s("string") } } },
                             "flags": { "type": "array", "items": s("string") } } } } } },
