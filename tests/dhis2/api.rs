@@ -7,7 +7,7 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::local::blocking::Client;
 use serde_json::{json, Value};
 
-use super::{programme, uid};
+use super::{map_all, programme, uid};
 use crate::on_both_backends;
 use mipaka::db::schema::audit_log;
 use mipaka::db::DbConn;
@@ -135,5 +135,54 @@ on_both_backends! {
             .first(c)
             .unwrap();
         assert_eq!(last, "dhis2_mapping_cleared");
+    }
+}
+
+on_both_backends! {
+    fn a_pull_filters_by_org_unit_and_names_an_unknown_one(t) {
+        let db = t.with_demo();
+        let c = &mut *db.get().unwrap();
+        let p = programme(c, "LBP");
+        map_all(c, &p, "AOC_LBP");
+        let auth = {
+            let u = mipaka::models::user::by_username(c, "donor").unwrap().unwrap();
+            let tok = session::create_token(c, u.id, "dhis2", mipaka::clock::now()).unwrap().1;
+            Header::new("Authorization", format!("ApiToken {tok}"))
+        };
+        let client = t.client(db.clone());
+        let pull = |query: &str| {
+            let r = client.get(format!("/dhis2/api/dataValueSets.json?dataSet=LBP&period=2026Q2&{query}")).header(auth.clone()).dispatch();
+            let s = r.status();
+            (s, r.into_json::<Value>().unwrap())
+        };
+        let org_units = |v: &Value| -> std::collections::BTreeSet<String> {
+            v["dataValues"].as_array().unwrap().iter().map(|d| d["orgUnit"].as_str().unwrap().to_string()).collect()
+        };
+        let (s, all) = pull("idScheme=code");
+        assert_eq!(s, Status::Ok);
+        let every = org_units(&all);
+        assert!(every.len() >= 2, "{every:?}");
+        let (one, two): (String, String) = { let mut i = every.iter(); (i.next().unwrap().clone(), i.next().unwrap().clone()) };
+
+        let (s, v) = pull(&format!("idScheme=code&orgUnit={one}"));
+        assert_eq!(s, Status::Ok, "{v}");
+        assert_eq!(org_units(&v), [one.clone()].into());
+        let (s, v) = pull(&format!("idScheme=code&orgUnit={one}&orgUnit={two}&children=true"));
+        assert_eq!(s, Status::Ok, "{v}");
+        assert_eq!(org_units(&v), [one.clone(), two.clone()].into());
+        // By UID (the mapping's), answered in codes.
+        let (s, v) = pull(&format!("idScheme=code&inputOrgUnitIdScheme=uid&orgUnit={}", uid(&format!("ou{one}"))));
+        assert_eq!(s, Status::Ok, "{v}");
+        assert_eq!(org_units(&v), [one.clone()].into());
+        let (s, v) = pull(&format!("orgUnit={}", uid(&format!("ou{two}"))));
+        assert_eq!(s, Status::Ok, "{v}");
+        assert!(v["dataValues"].as_array().unwrap().iter().all(|d| d["orgUnit"] == uid(&format!("ou{two}"))));
+
+        // An unknown one is named, as DHIS2 answers an invalid identifier: 409.
+        let (s, v) = pull(&format!("idScheme=code&orgUnit={one}&orgUnit=999"));
+        assert_eq!(s, Status::Conflict, "{v}");
+        assert!(v["message"].as_str().unwrap().contains("'999'"), "{v}");
+        let (s, _) = pull("idScheme=code&orgUnit=023&children=maybe");
+        assert_eq!(s, Status::Conflict);
     }
 }
