@@ -700,16 +700,31 @@ pub async fn push(
         })
         .await;
     match done {
-        Ok(summary) => Reply {
-            status: if summary.status == ImportStatus::Error {
+        Ok(summary) => {
+            let status = if summary.status == ImportStatus::Error {
                 Status::Conflict
             } else {
                 Status::Ok
-            },
-            content_type: ContentType::JSON,
-            body: serde_json::to_string_pretty(&summary).unwrap_or_default(),
-            headers: Vec::new(),
-        },
+            };
+            // XML when asked for: `Accept: application/xml` or the `.xml` address.
+            let xml = suffix == Some("xml")
+                || (neg.accept.contains("application/xml") || neg.accept.contains("text/xml"))
+                    && !neg.accept.contains("application/json");
+            let (content_type, body) = if xml {
+                (ContentType::XML, summary.xml())
+            } else {
+                (
+                    ContentType::JSON,
+                    serde_json::to_string_pretty(&summary).unwrap_or_default(),
+                )
+            };
+            Reply {
+                status,
+                content_type,
+                body,
+                headers: Vec::new(),
+            }
+        }
         Err(e) => failed(e),
     }
 }

@@ -186,3 +186,44 @@ on_both_backends! {
         assert_eq!(s, Status::Conflict);
     }
 }
+
+on_both_backends! {
+    fn an_import_summary_is_xml_when_xml_is_asked_for(t) {
+        let db = t.with_demo();
+        let c = &mut *db.get().unwrap();
+        let p = programme(c, "LBP");
+        map_all(c, &p, "AOC_LBP");
+        let cells = crate::dhis2::exchange::open_cells(c);
+        let auth = bearer(c, "manager").value().replace("Bearer", "ApiToken");
+        let client = t.client(db.clone());
+        let post = |path: &str, accept: &str, body: String| {
+            let r = client.post(path.to_string())
+                .header(Header::new("Authorization", auth.clone()))
+                .header(Header::new("Accept", accept.to_string()))
+                .header(ContentType::JSON)
+                .body(body)
+                .dispatch();
+            let ct = r.content_type().map(|c| c.to_string()).unwrap_or_default();
+            (r.status(), ct, r.into_string().unwrap())
+        };
+        // A bad org unit: 409, the conflict named in XML.
+        let mut bad: Value = serde_json::from_str(&crate::dhis2::exchange::payload(&cells, &["5", "7"])).unwrap();
+        bad["dataValues"][1]["orgUnit"] = json!("999");
+        let (s, ct, x) = post("/dhis2/api/dataValueSets?dataSet=LBP&idScheme=code", "application/xml", bad.to_string());
+        assert_eq!(s, Status::Conflict, "{x}");
+        assert!(ct.contains("xml"), "{ct}");
+        assert!(x.contains("<importSummary xmlns=\"http://dhis2.org/schema/dxf/2.0\""), "{x}");
+        assert!(x.contains("<status>ERROR</status>"), "{x}");
+        assert!(x.contains("<importCount imported=\"0\" updated=\"0\" ignored=\"2\" deleted=\"0\"/>"), "{x}");
+        assert!(x.contains("<conflict object=\"999\" value=\""), "{x}");
+        // A good dry run, JSON sent to the .json address but XML asked for.
+        let (s, ct, x) = post("/dhis2/api/dataValueSets.json?dataSet=LBP&idScheme=code&dryRun=true", "application/xml", crate::dhis2::exchange::payload(&cells, &["5", "7"]));
+        assert_eq!(s, Status::Ok, "{x}");
+        assert!(ct.contains("xml"), "{ct}");
+        assert!(x.contains("<status>SUCCESS</status>") && x.contains("imported=\"2\""), "{x}");
+        // Without Accept the answer stays JSON.
+        let (_, ct, x) = post("/dhis2/api/dataValueSets?dataSet=LBP&idScheme=code&dryRun=true", "*/*", crate::dhis2::exchange::payload(&cells, &["5", "7"]));
+        assert!(ct.contains("json"), "{ct}");
+        assert_eq!(serde_json::from_str::<Value>(&x).unwrap()["status"], "SUCCESS");
+    }
+}
