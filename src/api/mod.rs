@@ -4,6 +4,7 @@
 //! every route mounted here (a test holds the two together).
 
 mod client;
+mod dhis2;
 mod framework;
 mod openapi;
 mod programmes;
@@ -75,6 +76,8 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                 framework::move_indicator,
                 framework::targets,
                 framework::set_targets,
+                dhis2::mappings,
+                dhis2::set_mappings,
             ],
         )
         .register("/api", catchers())

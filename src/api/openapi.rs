@@ -265,6 +265,10 @@ pub fn spec() -> Value {
                 "get": op("An indicator's interim targets (logframe milestones) and the set's version", vec![code(), id()], None, ("200", schema_ref("TargetSet")), &["403"]),
                 "put": op("Replace an indicator's whole set of targets: targets left out are removed", vec![code(), id()], Some("TargetsUpdate"), ("200", written("TargetSet")), CHANGE),
             },
+            "/programmes/{code}/dhis2/mappings": {
+                "get": op("The programme's DHIS2 mappings: every mappable item (indicators, counties, the total and each part, the programme, ADX categories and options) with its code and UID, its default, whether an exchange can name it, and the set's version", vec![code()], None, ("200", schema_ref("DhisMappingSet")), &["403"]),
+                "put": op("Replace the whole set of DHIS2 mappings from the version read (as the mapping page and CSV do): items left out, or with an empty code and UID, are cleared; any problem names the item and field and nothing is written; audited", vec![code()], Some("DhisMappingsUpdate"), ("200", schema_ref("DhisMappingsSaved")), CHANGE),
+            },
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
@@ -378,6 +382,8 @@ fn setup_schemas() -> serde_json::Map<String, Value> {
         "rag_amber_within": figure("Amber while within this % (default 30)"),
         "iati_identifier": text("The IATI activity identifier, e.g. GB-GOV-1-300961"), "donor_reference": s("string"),
     });
+    let dhis2_kinds =
+        json!({ "enum": crate::dhis2::mapping::KINDS.iter().map(|k| k.0).collect::<Vec<_>>() });
     let serde_json::Value::Object(m) = json!({
         "WriteOutcome": { "type": "object", "required": ["effect", "changes"], "properties": {
             "effect": effects, "changes": { "type": "array", "items": s("string"), "description": "What changed, in words: \"unit: count → number\"" } } },
@@ -478,6 +484,24 @@ fn setup_schemas() -> serde_json::Map<String, Value> {
             "fiscal_year": text("Kenyan fiscal year: 2025July, 2025/26 or FY 2025/26"),
             "amount": figure("In major units of the programme's currency, 0 to 1,000,000,000,000: 125000 or \"125,000.00\""), "description": s("string") } },
         "BudgetUpdate": with_version("BudgetInput", &["output", "fiscal_year", "amount"]),
+        "DhisMapping": { "type": "object", "properties": {
+            "kind": dhis2_kinds.clone(),
+            "item": text("Indicator code, county code, category=option for a part, a category code; empty for the total and the programme"),
+            "label": s("string"), "code": text("As stored; empty when not mapped"), "uid": text("As stored; empty when not mapped"),
+            "default_code": text("Used when nothing is stored (a county's KNBS code, `default` for the total)"), "default_uid": s("string"),
+            "mapped": { "type": "boolean", "description": "Whether an exchange can name it (stored or by default)" } } },
+        "DhisMappingSet": { "type": "object", "properties": { "programme": s("string"),
+            "version": { "type": "integer", "format": "int32", "minimum": 0, "maximum": i32::MAX, "description": "The set's version: 0 before it is first saved" },
+            "mappings": { "type": "array", "items": schema_ref("DhisMapping") } } },
+        "DhisMappingsSaved": { "allOf": [schema_ref("DhisMappingSet"), { "type": "object", "properties": { "changes": { "type": "integer", "minimum": 0, "description": "How many mappings changed" } } }] },
+        "DhisMappingInput": { "type": "object", "required": ["kind"], "properties": {
+            "kind": dhis2_kinds,
+            "item": text("As GET gives it; empty or left out for the total and the programme"),
+            "code": { "type": ["string", "null"], "description": "DHIS2 code; empty or null for none" },
+            "uid": { "type": ["string", "null"], "description": "DHIS2 UID (11 letters and digits, a letter first); empty or null for none; ADX kinds take none" } } },
+        "DhisMappingsUpdate": { "type": "object", "required": ["version", "mappings"], "properties": {
+            "version": { "type": "integer", "format": "int32", "minimum": 0, "maximum": i32::MAX, "description": "The set's version from GET …/dhis2/mappings; a newer set answers 409 with `current`" },
+            "mappings": { "type": "array", "items": schema_ref("DhisMappingInput"), "description": "The whole set: stored mappings left out are cleared (other fields GET gives, such as label, are ignored)" } } },
         "MilestoneUpdate": with_version("MilestoneInput", &[]),
         "ActivityUpdate": with_version("ActivityInput", &[]),
     }) else {

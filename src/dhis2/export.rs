@@ -137,6 +137,21 @@ pub fn export(
     format: Format,
     now: NaiveDateTime,
 ) -> AppResult<Exported> {
+    export_of(conn, p, span, schemes, format, None, now)
+}
+
+/// An export of some counties only (by county code; `None` for all), as `orgUnit=`
+/// asks. The publication rules are applied to the whole programme first, so a figure
+/// withheld with its complement stays withheld whichever counties are asked for.
+pub fn export_of(
+    conn: &mut DbConn,
+    p: &Programme,
+    span: Span,
+    schemes: IdSchemes,
+    format: Format,
+    counties: Option<&BTreeSet<String>>,
+    now: NaiveDateTime,
+) -> AppResult<Exported> {
     let m = Mappings::load(conn, p)?;
     let (from, to, period) = match span {
         Span::Period(q) => (q.start(), q.end(), Some(q.id())),
@@ -150,6 +165,9 @@ pub fn export(
         .unwrap_or_default();
     let mut out = Vec::new();
     for r in rows {
+        if counties.is_some_and(|cs| !cs.contains(&r.county_code)) {
+            continue;
+        }
         let v = &r.value;
         let de = m.id("data_element", &r.indicator_code, schemes.data_element);
         let ou = m.id("org_unit", &r.county_code, schemes.org_unit);

@@ -320,7 +320,11 @@ pub fn save(
                 continue;
             };
             let (code, uid) = (input.code.trim().to_string(), input.uid.trim().to_string());
-            if let Some(why) = code_problem(&code, kind == "adx_category") {
+            // An empty code clears (the page and the API send every item, mapped or not).
+            if let Some(why) = Some(&code)
+                .filter(|c| !c.is_empty())
+                .and_then(|c| code_problem(c, kind == "adx_category"))
+            {
                 problems.push(bad("code", format!("'{code}': {why}")));
             }
             if kind.starts_with("adx_") && !uid.is_empty() {

@@ -507,11 +507,74 @@ pub async fn pull(
         Ok(s) => s,
         Err(e) => return failed(e),
     };
+    let org_units: Vec<String> = params
+        .pairs()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("orgUnit"))
+        .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_string()))
+        .filter(|v| !v.is_empty())
+        .collect();
+    // Counties are the leaves of Mipaka's hierarchy: children=true adds none.
+    if let Some(v) = params.get("children") {
+        if !["true", "false"].contains(&v.trim().to_ascii_lowercase().as_str()) {
+            return message(
+                Status::Conflict,
+                &format!("children is true or false, not '{v}'"),
+            );
+        }
+    }
+    let input_scheme = match params
+        .get("inputOrgUnitIdScheme")
+        .or_else(|| params.get("inputIdScheme"))
+        .map(|v| match v.trim().to_ascii_lowercase().as_str() {
+            "id" | "uid" => Ok(IdScheme::Uid),
+            "code" => Ok(IdScheme::Code),
+            _ => Err(format!(
+                "inputOrgUnitIdScheme is id (uid) or code, not '{v}'"
+            )),
+        })
+        .transpose()
+    {
+        Ok(s) => s.unwrap_or(schemes.org_unit),
+        Err(m) => return message(Status::Conflict, &m),
+    };
     let access = client.access.clone();
     let done = db
         .run(move |c| {
             let p = access.programme(c, &code.to_uppercase(), Permission::ViewDashboard)?;
-            export::export(c, &p, span, schemes, format, crate::clock::now())
+            let counties = if org_units.is_empty() {
+                None
+            } else {
+                let m = Mappings::load(c, &p)?;
+                let mut found = std::collections::BTreeSet::new();
+                for ou in &org_units {
+                    match m.find("org_unit", ou, input_scheme) {
+                        Some(i) => {
+                            found.insert(i.item.clone());
+                        }
+                        None => {
+                            return Err(AppError::invalid(
+                                "orgUnit",
+                                format!(
+                                    "orgUnit '{ou}' is not an organisation unit of {} (by {}): give the {} of one of its counties as mapped",
+                                    p.code,
+                                    input_scheme.as_str().to_lowercase(),
+                                    input_scheme.as_str().to_lowercase()
+                                ),
+                            ))
+                        }
+                    }
+                }
+                Some(found)
+            };
+            export::export_of(
+                c,
+                &p,
+                span,
+                schemes,
+                format,
+                counties.as_ref(),
+                crate::clock::now(),
+            )
         })
         .await;
     match done {
@@ -637,16 +700,31 @@ pub async fn push(
         })
         .await;
     match done {
-        Ok(summary) => Reply {
-            status: if summary.status == ImportStatus::Error {
+        Ok(summary) => {
+            let status = if summary.status == ImportStatus::Error {
                 Status::Conflict
             } else {
                 Status::Ok
-            },
-            content_type: ContentType::JSON,
-            body: serde_json::to_string_pretty(&summary).unwrap_or_default(),
-            headers: Vec::new(),
-        },
+            };
+            // XML when asked for: `Accept: application/xml` or the `.xml` address.
+            let xml = suffix == Some("xml")
+                || (neg.accept.contains("application/xml") || neg.accept.contains("text/xml"))
+                    && !neg.accept.contains("application/json");
+            let (content_type, body) = if xml {
+                (ContentType::XML, summary.xml())
+            } else {
+                (
+                    ContentType::JSON,
+                    serde_json::to_string_pretty(&summary).unwrap_or_default(),
+                )
+            };
+            Reply {
+                status,
+                content_type,
+                body,
+                headers: Vec::new(),
+            }
+        }
         Err(e) => failed(e),
     }
 }

@@ -3,6 +3,7 @@
 //! endpoint's sign-in, the LBP round trip into an empty programme, a PyPI DHIS2 client
 //! against a listening server, and `mipaka dhis2 push` between two servers.
 
+mod api;
 mod exchange;
 mod live;
 

@@ -364,6 +364,11 @@ fn table() -> BTreeMap<&'static str, [Expect; 7]> {
             "PUT /api/v1/programmes/<code>/indicators/<id>/targets",
             setup,
         ),
+        (
+            "GET /api/v1/programmes/<code>/dhis2/mappings",
+            programme_detail,
+        ),
+        ("PUT /api/v1/programmes/<code>/dhis2/mappings", setup),
         ("GET /programmes/<code>/dhis2", setup_only),
         ("POST /programmes/<code>/dhis2", setup_only),
         ("GET /programmes/<code>/dhis2/mappings.csv", setup_only),

@@ -158,9 +158,110 @@ pub fn parse_answer(body: &str) -> Option<ImportSummary> {
     Some(s)
 }
 
+impl ImportSummary {
+    /// The summary as DHIS2 writes it in XML (DXF 2.0 namespace): `status`, `description`,
+    /// `importCount` with its four counts as attributes, and `conflicts` each with
+    /// `object` and `value` attributes.
+    pub fn xml(&self) -> String {
+        use super::write::attr;
+        use std::fmt::Write;
+        let text = |s: &str| attr(s).replace("&quot;", "\"");
+        let status = match self.status {
+            ImportStatus::Success => "SUCCESS",
+            ImportStatus::Warning => "WARNING",
+            ImportStatus::Error => "ERROR",
+        };
+        let c = &self.import_count;
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(
+            out,
+            "<importSummary xmlns=\"{}\" responseType=\"{}\">",
+            super::DXF_NAMESPACE,
+            attr(&self.response_type)
+        );
+        let _ = writeln!(out, "  <status>{status}</status>");
+        let _ = writeln!(
+            out,
+            "  <description>{}</description>",
+            text(&self.description)
+        );
+        let _ = writeln!(
+            out,
+            "  <importCount imported=\"{}\" updated=\"{}\" ignored=\"{}\" deleted=\"{}\"/>",
+            c.imported, c.updated, c.ignored, c.deleted
+        );
+        if self.conflicts.is_empty() {
+            out.push_str("  <conflicts/>\n");
+        } else {
+            out.push_str("  <conflicts>\n");
+            for k in &self.conflicts {
+                let _ = writeln!(
+                    out,
+                    "    <conflict object=\"{}\" value=\"{}\"/>",
+                    attr(&k.object),
+                    attr(&k.value)
+                );
+            }
+            out.push_str("  </conflicts>\n");
+        }
+        if let Some(d) = &self.data_set_complete {
+            let d = d
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| d.to_string());
+            let _ = writeln!(out, "  <dataSetComplete>{}</dataSetComplete>", text(&d));
+        }
+        out.push_str("</importSummary>\n");
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_xml_summary_has_dhis2s_shape_and_escapes() {
+        let s = ImportSummary {
+            response_type: "ImportSummary".into(),
+            status: ImportStatus::Error,
+            import_options: None,
+            description: "Import <failed> & nothing written".into(),
+            import_count: ImportCount {
+                imported: 0,
+                updated: 1,
+                ignored: 3,
+                deleted: 0,
+            },
+            conflicts: vec![Conflict {
+                object: "999".into(),
+                value: "dataValues[2]: org unit \"999\" <unknown>".into(),
+            }],
+            data_set_complete: None,
+        };
+        let x = s.xml();
+        assert!(x.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<importSummary xmlns=\"http://dhis2.org/schema/dxf/2.0\" responseType=\"ImportSummary\">"), "{x}");
+        assert!(x.contains("<status>ERROR</status>"), "{x}");
+        assert!(
+            x.contains("<description>Import &lt;failed&gt; &amp; nothing written</description>"),
+            "{x}"
+        );
+        assert!(
+            x.contains("<importCount imported=\"0\" updated=\"1\" ignored=\"3\" deleted=\"0\"/>"),
+            "{x}"
+        );
+        assert!(x.contains("<conflicts>\n    <conflict object=\"999\" value=\"dataValues[2]: org unit &quot;999&quot; &lt;unknown&gt;\"/>\n  </conflicts>"), "{x}");
+        let order = ["<status>", "<description>", "<importCount", "<conflicts>"];
+        let at: Vec<usize> = order.iter().map(|t| x.find(t).unwrap()).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]));
+        assert!(x.trim_end().ends_with("</importSummary>"));
+        let ok = ImportSummary {
+            status: ImportStatus::Success,
+            conflicts: vec![],
+            ..s
+        };
+        assert!(ok.xml().contains("<conflicts/>"));
+    }
 
     #[test]
     fn a_bare_summary_is_read() {
