@@ -72,6 +72,12 @@ async fn page_context(db: &Db, p: &Programme) -> AppResult<Value> {
             "changed": at.map(|t| format!("{} {} UTC by {by}", crate::format::date(t.date()), t.format("%H:%M"))),
             "groups": groups,
             "unmapped": unmapped,
+            // Mapped or not, these never leave: the exchange is a partners output.
+            "internal": crate::models::framework::active_indicators_of(c, p.id)?
+                .into_iter()
+                .filter(|i| !crate::domain::disclosure::Audience::Partners.may_see(i.level()))
+                .map(|i| i.code)
+                .collect::<Vec<_>>(),
         }))
     })
     .await
