@@ -94,7 +94,9 @@ pub fn path_data(rings: &[Ring]) -> String {
 }
 
 /// Text for an XML attribute (in quotes of either kind) or element content: SVG here,
-/// the IATI file too. Control characters XML 1.0 does not allow are dropped.
+/// the IATI file and DHIS2's XML and ADX too. Control characters XML 1.0 does not allow
+/// are dropped; tab and line breaks are written as references, so an attribute keeps
+/// them (a parser turns a literal one into a space).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -104,7 +106,10 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
             c => out.push(c),
         }
     }

@@ -5,25 +5,9 @@ use std::fmt::Write;
 
 use super::{DataValue, ADX_NAMESPACE, CSV_HEADER, DXF_NAMESPACE};
 
-/// Text safe inside a double-quoted XML attribute (XML 1.0 forbids most control
-/// characters: they are dropped; tab and line breaks are kept as references).
-pub fn attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Text safe inside a double-quoted XML attribute: the one XML escape the county map
+/// and the IATI file use too.
+pub use crate::geo::svg::escape as attr;
 
 /// `{"dataValues": [ … ]}`, each value's fields in DHIS2's order.
 pub fn json(values: &[DataValue]) -> String {
