@@ -44,7 +44,10 @@ pub fn disclose(figs: &mut SpanFigures, audience: Audience) -> Vec<Withheld> {
         keep
     });
     for f in &mut figs.figures {
-        for (county, hidden) in protect_counties(&f.indicator, &mut f.figure, audience) {
+        let had_total = f.figure.value.is_some();
+        let hidden_now = protect_counties(&f.indicator, &mut f.figure, audience);
+        let sole = had_total && f.figure.value.is_none();
+        for (county, hidden) in hidden_now {
             out.push(Withheld {
                 indicator: f.indicator.code.clone(),
                 title: f.indicator.title.clone(),
@@ -55,7 +58,14 @@ pub fn disclose(figs: &mut SpanFigures, audience: Audience) -> Vec<Withheld> {
                     .map(|c| c.name.clone()),
                 period: period.clone(),
                 shown_as: hidden.shown_as(),
-                why: hidden.reason(),
+                why: if sole {
+                    format!(
+                        "{}; the only county with a figure, so the programme's figure (which is the county's) is withheld too",
+                        hidden.reason()
+                    )
+                } else {
+                    hidden.reason()
+                },
             });
         }
     }
@@ -84,18 +94,39 @@ fn protect_counties(
     figure: &mut Figure,
     audience: Audience,
 ) -> Vec<(i32, Hidden)> {
+    protect_figure(figure, indicator.small_rule(), audience)
+}
+
+/// Applies a small-number rule to a figure's county figures, in place. When the hidden
+/// county is the only one with a figure, the programme's figure *is* that county's, so
+/// it goes too — its value, % of milestone, rating and parts (which add up to it) —
+/// rather than publishing what the rule hides.
+fn protect_figure(
+    figure: &mut Figure,
+    rule: Option<crate::domain::disclosure::SmallRule>,
+    audience: Audience,
+) -> Vec<(i32, Hidden)> {
     let cells: Vec<(i32, f64)> = figure
         .by_county
         .iter()
         .filter_map(|(c, v)| v.map(|v| (*c, v)))
         .collect();
     let mut hidden = Vec::new();
-    for (county, shown) in protect(&cells, indicator.small_rule(), audience) {
+    for (county, shown) in protect(&cells, rule, audience) {
         if let Shown::Hidden(h) = shown {
             if let Some(slot) = figure.by_county.iter_mut().find(|(c, _)| *c == county) {
                 slot.1 = None;
             }
             hidden.push((county, h));
+        }
+    }
+    if cells.len() == 1 && !hidden.is_empty() {
+        figure.value = None;
+        figure.percent = None;
+        figure.rag = None;
+        figure.yes = None;
+        for p in &mut figure.parts {
+            p.value = None;
         }
     }
     figure.hidden = hidden.clone();
@@ -172,6 +203,63 @@ mod tests {
     use super::*;
     use crate::domain::disclosure::{Level, SmallRule};
     use std::collections::HashMap;
+
+    fn figure(value: f64, by_county: Vec<(i32, Option<f64>)>) -> Figure {
+        use crate::figures::compute::{Completeness, Kind, Part, ToDate};
+        Figure {
+            value: Some(value),
+            completeness: Completeness {
+                reported: 1,
+                expected: 2,
+                quarters: 1,
+            },
+            provisional: false,
+            kind: Kind::Quarter,
+            county_mean: false,
+            yes: None,
+            target: Some(10.0),
+            target_yes: None,
+            percent: Some(30.0),
+            rag: None,
+            parts: vec![Part {
+                key: "sex=female".into(),
+                value: Some(2.0),
+            }],
+            by_county,
+            hidden: vec![],
+            to_date: ToDate {
+                value: None,
+                through: None,
+                running_total: true,
+                reported: 0,
+                expected: 0,
+                end_target: None,
+                percent: None,
+                yes: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_hidden_county_that_is_the_only_one_takes_the_total_with_it() {
+        let rule = Some(SmallRule::FewerThan(5));
+        // One county reported 3, the other nothing: the total is that 3.
+        let mut f = figure(3.0, vec![(1, Some(3.0)), (2, None)]);
+        let hidden = protect_figure(&mut f, rule, Audience::Partners);
+        assert_eq!(hidden, [(1, Hidden::FewerThan(5))]);
+        assert_eq!((f.value, f.percent), (None, None));
+        assert_eq!(f.parts[0].value, None, "the parts add up to it");
+        assert_eq!(f.by_county, [(1, None), (2, None)]);
+        // With a second county the complement protects it and the total stays.
+        let mut f = figure(43.0, vec![(1, Some(3.0)), (2, Some(40.0))]);
+        let hidden = protect_figure(&mut f, rule, Audience::Partners);
+        assert_eq!(hidden.len(), 2);
+        assert_eq!(f.value, Some(43.0));
+        // The team sees it all.
+        let mut f = figure(3.0, vec![(1, Some(3.0))]);
+        assert!(protect_figure(&mut f, rule, Audience::Team).is_empty());
+        assert_eq!(f.value, Some(3.0));
+    }
 
     #[test]
     fn values_of_internal_indicators_and_small_counties_are_left_out() {
