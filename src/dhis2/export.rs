@@ -140,19 +140,53 @@ pub fn export(
     export_of(conn, p, span, schemes, format, None, now)
 }
 
-/// An export of some counties only (by county code; `None` for all), as `orgUnit=`
-/// asks. The publication rules are applied to the whole programme first, so a figure
-/// withheld with its complement stays withheld whichever counties are asked for.
+/// Organisation units as `orgUnit=` names them, and the scheme they are named by.
+#[derive(Debug, Clone, Copy)]
+pub struct OrgUnits<'a> {
+    pub ids: &'a [String],
+    pub scheme: IdScheme,
+}
+
+/// The county codes of the organisation units named, by the programme's mapping; an
+/// unknown one is refused, naming it.
+fn counties_named(m: &Mappings, p: &Programme, o: OrgUnits<'_>) -> AppResult<BTreeSet<String>> {
+    let by = o.scheme.as_str().to_lowercase();
+    o.ids
+        .iter()
+        .map(|ou| {
+            m.find("org_unit", ou, o.scheme)
+                .map(|i| i.item.clone())
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "orgUnit",
+                        format!(
+                            "orgUnit '{ou}' is not an organisation unit of {} (by {by}): give the {by} of one of its counties as mapped",
+                            p.code
+                        ),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// An export of some organisation units only (`None` or none named: all), as
+/// `orgUnit=` asks. The publication rules are applied to the whole programme first, so a
+/// figure withheld with its complement stays withheld whichever counties are asked for.
 pub fn export_of(
     conn: &mut DbConn,
     p: &Programme,
     span: Span,
     schemes: IdSchemes,
     format: Format,
-    counties: Option<&BTreeSet<String>>,
+    org_units: Option<OrgUnits<'_>>,
     now: NaiveDateTime,
 ) -> AppResult<Exported> {
     let m = Mappings::load(conn, p)?;
+    let counties = match org_units.filter(|o| !o.ids.is_empty()) {
+        Some(o) => Some(counties_named(&m, p, o)?),
+        None => None,
+    };
+    let counties = counties.as_ref();
     let (from, to, period) = match span {
         Span::Period(q) => (q.start(), q.end(), Some(q.id())),
         Span::Range(s, e) => (s, e, None),

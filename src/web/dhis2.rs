@@ -547,38 +547,16 @@ pub async fn pull(
     let done = db
         .run(move |c| {
             let p = access.programme(c, &code.to_uppercase(), Permission::ViewDashboard)?;
-            let counties = if org_units.is_empty() {
-                None
-            } else {
-                let m = Mappings::load(c, &p)?;
-                let mut found = std::collections::BTreeSet::new();
-                for ou in &org_units {
-                    match m.find("org_unit", ou, input_scheme) {
-                        Some(i) => {
-                            found.insert(i.item.clone());
-                        }
-                        None => {
-                            return Err(AppError::invalid(
-                                "orgUnit",
-                                format!(
-                                    "orgUnit '{ou}' is not an organisation unit of {} (by {}): give the {} of one of its counties as mapped",
-                                    p.code,
-                                    input_scheme.as_str().to_lowercase(),
-                                    input_scheme.as_str().to_lowercase()
-                                ),
-                            ))
-                        }
-                    }
-                }
-                Some(found)
-            };
             export::export_of(
                 c,
                 &p,
                 span,
                 schemes,
                 format,
-                counties.as_ref(),
+                Some(export::OrgUnits {
+                    ids: &org_units,
+                    scheme: input_scheme,
+                }),
                 crate::clock::now(),
             )
         })

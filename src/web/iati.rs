@@ -62,7 +62,6 @@ fn withheld_by_indicator(all: &[crate::figures::shared::Withheld]) -> Vec<Value>
                 }
             }
             let mut why: Vec<String> = mine.iter().filter(|w| w.county.is_some()).map(|w| w.why.clone()).collect();
-            why.dedup();
             why.sort();
             why.dedup();
             json!({
